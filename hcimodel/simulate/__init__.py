@@ -4,3 +4,4 @@ Each kernel simulates its system exactly (no fluid or mean-field shortcut), is
 vectorized with numpy where the recursion allows it and compiled with numba where
 the loop is truly sequential.
 """
+from hcimodel.simulate.tiered_cache_replay import two_lru_hits, lru_m_replay, content_cache_replay  # noqa: E402,F401

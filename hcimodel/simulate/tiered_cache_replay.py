@@ -1,0 +1,370 @@
+"""Exact replays of multi-list caches: 2-LRU, LRU(m) and the 2015 Content Cache.
+
+Each replay walks a request stream once and reports, for every request, where it
+was served. The lists are array-based doubly-linked lists over dense item ids, so
+every request costs O(1) whatever the cache sizes; the loops are compiled with
+numba (``cache=True``).
+
+Keys may be any integers: when they are not already dense non-negative ids
+(``0 <= key < 4 len(keys) + 1024``) they are relabelled with :func:`numpy.unique`,
+which changes nothing in the replay because the policies only compare keys for
+equality.
+
+The closed-form counterparts (characteristic-time approximations under the
+independent reference model) are in :mod:`hcimodel.caching`.
+
+References
+----------
+.. [1] V. Martina, M. Garetto, E. Leonardi, "A unified approach to the
+   performance analysis of caching systems", IEEE INFOCOM 2014.
+.. [2] N. Gast, B. Van Houdt, "Transient and steady-state regime of a family of
+   list-based cache replacement algorithms", ACM SIGMETRICS 2015.
+.. [3] Nutanix Bible, "AOS Storage: Content Cache" (2015 edition).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from hcimodel.validation import check_integer
+
+__all__ = [
+    "two_lru_hits",
+    "lru_m_replay",
+    "content_cache_replay",
+    "MISS",
+    "MEMORY_HIT",
+    "SSD_HIT",
+]
+
+#: Outcome codes of :func:`content_cache_replay`.
+MISS = 0
+MEMORY_HIT = 1
+SSD_HIT = 2
+
+
+# ---------------------------------------------------------------------------
+# Array-based doubly-linked lists.
+#
+# List ``l`` holds ``size[l]`` items from ``head[l]`` (most recent) to ``tail[l]``
+# (least recent). ``prev[l, k]`` / ``nxt[l, k]`` link item ``k`` inside list ``l``
+# (-1 at the ends) and ``member[l, k]`` says whether ``k`` is in list ``l``.
+# An item may be in several lists at once (2-LRU) or in at most one (LRU(m),
+# Content Cache); the helpers do not care.
+# ---------------------------------------------------------------------------
+
+
+@numba.njit(cache=True, inline="always")
+def _push_front(l, k, head, tail, size, prev, nxt, member):
+    h = head[l]
+    prev[l, k] = -1
+    nxt[l, k] = h
+    if h >= 0:
+        prev[l, h] = k
+    else:
+        tail[l] = k
+    head[l] = k
+    size[l] += 1
+    member[l, k] = True
+
+
+@numba.njit(cache=True, inline="always")
+def _unlink(l, k, head, tail, size, prev, nxt, member):
+    p = prev[l, k]
+    q = nxt[l, k]
+    if p >= 0:
+        nxt[l, p] = q
+    else:
+        head[l] = q
+    if q >= 0:
+        prev[l, q] = p
+    else:
+        tail[l] = p
+    size[l] -= 1
+    member[l, k] = False
+
+
+@numba.njit(cache=True, inline="always")
+def _pop_back(l, head, tail, size, prev, nxt, member):
+    k = tail[l]
+    _unlink(l, k, head, tail, size, prev, nxt, member)
+    return k
+
+
+@numba.njit(cache=True)
+def _two_lru_kernel(keys, n_items, meta_capacity, capacity):
+    n = keys.shape[0]
+    out = np.zeros(n, dtype=np.bool_)
+    head = np.full(2, -1, dtype=np.int64)
+    tail = np.full(2, -1, dtype=np.int64)
+    size = np.zeros(2, dtype=np.int64)
+    prev = np.empty((2, n_items), dtype=np.int64)
+    nxt = np.empty((2, n_items), dtype=np.int64)
+    member = np.zeros((2, n_items), dtype=np.bool_)
+    for t in range(n):
+        k = keys[t]
+        # 1. The meta cache (list 0) is an LRU of identifiers fed by every request.
+        was_meta = member[0, k]
+        if was_meta:
+            _unlink(0, k, head, tail, size, prev, nxt, member)
+        _push_front(0, k, head, tail, size, prev, nxt, member)
+        if size[0] > meta_capacity:
+            _pop_back(0, head, tail, size, prev, nxt, member)
+        # 2. The data cache (list 1) holds the data; only it produces hits.
+        if member[1, k]:
+            out[t] = True
+            _unlink(1, k, head, tail, size, prev, nxt, member)
+            _push_front(1, k, head, tail, size, prev, nxt, member)
+        elif was_meta:
+            _push_front(1, k, head, tail, size, prev, nxt, member)
+            if size[1] > capacity:
+                _pop_back(1, head, tail, size, prev, nxt, member)
+    return out
+
+
+@numba.njit(cache=True)
+def _lru_m_kernel(keys, n_items, caps):
+    m = caps.shape[0]
+    n = keys.shape[0]
+    out = np.zeros(n, dtype=np.int8)
+    head = np.full(m, -1, dtype=np.int64)
+    tail = np.full(m, -1, dtype=np.int64)
+    size = np.zeros(m, dtype=np.int64)
+    prev = np.empty((m, n_items), dtype=np.int64)
+    nxt = np.empty((m, n_items), dtype=np.int64)
+    member = np.zeros((m, n_items), dtype=np.bool_)
+    where = np.full(n_items, -1, dtype=np.int64)
+    for t in range(n):
+        k = keys[t]
+        l = where[k]
+        if l < 0:
+            # Miss: enter the front of list 1; the back of list 1 leaves the cache.
+            _push_front(0, k, head, tail, size, prev, nxt, member)
+            where[k] = 0
+            if size[0] > caps[0]:
+                e = _pop_back(0, head, tail, size, prev, nxt, member)
+                where[e] = -1
+        else:
+            out[t] = l + 1
+            _unlink(l, k, head, tail, size, prev, nxt, member)
+            up = l + 1 if l + 1 < m else l
+            _push_front(up, k, head, tail, size, prev, nxt, member)
+            where[k] = up
+            if size[up] > caps[up]:
+                # The back of the upper list drops to the front of the list below.
+                e = _pop_back(up, head, tail, size, prev, nxt, member)
+                _push_front(l, e, head, tail, size, prev, nxt, member)
+                where[e] = l
+    return out
+
+
+@numba.njit(cache=True)
+def _content_cache_kernel(keys, n_items, cap_single, cap_mem, cap_ssd):
+    # Lists: 0 = single-touch (memory), 1 = multi-touch memory, 2 = multi-touch SSD.
+    n = keys.shape[0]
+    out = np.zeros(n, dtype=np.int8)
+    head = np.full(3, -1, dtype=np.int64)
+    tail = np.full(3, -1, dtype=np.int64)
+    size = np.zeros(3, dtype=np.int64)
+    prev = np.empty((3, n_items), dtype=np.int64)
+    nxt = np.empty((3, n_items), dtype=np.int64)
+    member = np.zeros((3, n_items), dtype=np.bool_)
+    where = np.full(n_items, -1, dtype=np.int64)
+    for t in range(n):
+        k = keys[t]
+        l = where[k]
+        if l < 0:
+            # Miss: the entry enters the top of the single-touch pool; the bottom
+            # of that pool is dropped (single-touch entries never spill to SSD).
+            out[t] = 0
+            _push_front(0, k, head, tail, size, prev, nxt, member)
+            where[k] = 0
+            if size[0] > cap_single:
+                e = _pop_back(0, head, tail, size, prev, nxt, member)
+                where[e] = -1
+            continue
+        # Hit: single-touch or multi-touch memory -> 1, multi-touch SSD -> 2.
+        out[t] = 2 if l == 2 else 1
+        # The entry moves (it is not copied) to the top of multi-touch memory.
+        _unlink(l, k, head, tail, size, prev, nxt, member)
+        _push_front(1, k, head, tail, size, prev, nxt, member)
+        where[k] = 1
+        # Cascade: memory overflow goes to the top of SSD, SSD overflow is dropped.
+        while size[1] > cap_mem:
+            e = _pop_back(1, head, tail, size, prev, nxt, member)
+            _push_front(2, e, head, tail, size, prev, nxt, member)
+            where[e] = 2
+        while size[2] > cap_ssd:
+            e = _pop_back(2, head, tail, size, prev, nxt, member)
+            where[e] = -1
+    return out
+
+
+def _dense_keys(keys):
+    """Return (dense int64 keys, number of distinct ids) for an integer stream."""
+    arr = np.asarray(keys)
+    if arr.ndim != 1:
+        raise ValueError(f"keys must be a one-dimensional array (got shape {arr.shape})")
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64), 0
+    if not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_):
+        farr = np.asarray(arr, dtype=np.float64)
+        if not np.all(np.isfinite(farr)) or np.any(farr != np.round(farr)):
+            raise ValueError("keys must be integers (got non-integer values)")
+        arr = farr.astype(np.int64)
+    arr = arr.astype(np.int64, copy=False)
+    lo, hi = int(arr.min()), int(arr.max())
+    if lo >= 0 and hi < 4 * arr.size + 1024:
+        return np.ascontiguousarray(arr), hi + 1
+    uniq, inv = np.unique(arr, return_inverse=True)
+    return inv.astype(np.int64).ravel(), uniq.size
+
+
+def _capacity(name, value):
+    return int(check_integer(name, value, minimum=0))
+
+
+def two_lru_hits(keys, meta_capacity, capacity):
+    """Replay a request stream through a 2-LRU cache.
+
+    2-LRU [1]_ puts an LRU *meta cache* of identifiers (no data) in front of an
+    LRU data cache. For each request to item ``k``, in this order:
+
+    1. ``was_meta`` = whether ``k`` is in the meta cache; then ``k`` goes to the
+       top of the meta cache (inserted if absent, the bottom identifier dropped
+       when the meta cache holds more than ``meta_capacity``). The meta cache
+       therefore sees every request and is an ordinary LRU of the whole stream.
+    2. If ``k`` is in the data cache: **hit**, ``k`` goes to its top.
+    3. Otherwise (miss): ``k`` is inserted at the top of the data cache only if
+       ``was_meta`` (the item was requested recently enough to still be in the
+       meta cache); the bottom item is dropped when the data cache holds more
+       than ``capacity``.
+
+    Only the data cache produces hits. With ``meta_capacity = 0`` nothing is ever
+    admitted; with ``meta_capacity`` at least the number of distinct items,
+    2-LRU admits every item on its second request.
+
+    Parameters
+    ----------
+    keys : array_like of int, shape (n,)
+        Requested item identifiers.
+    meta_capacity : int
+        Size of the meta cache in items, ``>= 0``.
+    capacity : int
+        Size of the data cache in items, ``>= 0``.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n,)
+        True where the request hit the data cache. The cache starts empty, so
+        discard a warm-up prefix before estimating a steady-state hit ratio.
+
+    References
+    ----------
+    .. [1] V. Martina, M. Garetto, E. Leonardi, "A unified approach to the
+       performance analysis of caching systems", IEEE INFOCOM 2014.
+    """
+    c1 = _capacity("meta_capacity", meta_capacity)
+    c2 = _capacity("capacity", capacity)
+    dense, n_items = _dense_keys(keys)
+    return _two_lru_kernel(dense, n_items, c1, c2)
+
+
+def lru_m_replay(keys, capacities_per_list):
+    """Replay a request stream through LRU(m) and report the list of each hit.
+
+    LRU(m) [2]_ splits the cache into lists ``1..m`` of sizes ``m_1..m_m``, all
+    holding data. A missed item enters the top of list 1 and the bottom item of
+    list 1 leaves the cache. An item hit in list ``l < m`` moves to the top of list
+    ``l + 1``; if list ``l + 1`` then holds more than ``m_{l+1}`` items, its bottom
+    item drops to the top of list ``l`` (so list sizes never exceed their
+    capacities). A hit in list ``m`` moves the item to the top of list ``m``.
+
+    Parameters
+    ----------
+    keys : array_like of int, shape (n,)
+        Requested item identifiers.
+    capacities_per_list : sequence of int, length m
+        Sizes of lists 1..m in items, each ``>= 1``.
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape (n,)
+        0 for a miss, ``l`` (1..m) for a hit in list ``l``.
+
+    References
+    ----------
+    .. [2] N. Gast, B. Van Houdt, "Transient and steady-state regime of a family
+       of list-based cache replacement algorithms", ACM SIGMETRICS 2015.
+    """
+    caps = check_integer("capacities_per_list", capacities_per_list, minimum=1)
+    caps = np.atleast_1d(caps).astype(np.int64)
+    if caps.ndim != 1 or caps.size > 100:
+        raise ValueError(
+            f"capacities_per_list must be a sequence of 1 to 100 list sizes (got shape {caps.shape})"
+        )
+    dense, n_items = _dense_keys(keys)
+    return _lru_m_kernel(dense, n_items, caps)
+
+
+def content_cache_replay(keys, single_touch_capacity, multi_touch_memory_capacity,
+                         multi_touch_ssd_capacity):
+    """Replay a request stream through the 2015 Nutanix Content Cache.
+
+    The cache has three LRU lists of entries (capacities in items, e.g. 4 KiB
+    blocks): the *single-touch pool* S in memory, and the *multi-touch pool*
+    made of a memory part M and an SSD part D. Every item is in at most one of
+    them. For each request to item ``k``:
+
+    * ``k`` in none of the lists -> **miss** (0). ``k`` is inserted at the top of
+      S; if S holds more than ``single_touch_capacity`` entries, the bottom of S
+      is dropped from the cache (single-touch entries never go to SSD).
+    * ``k`` in S -> **memory hit** (1). The entry *moves* (metadata only; no copy
+      is left in S) to the top of M: this is the promotion on the second read.
+    * ``k`` in M -> **memory hit** (1); ``k`` moves to the top of M.
+    * ``k`` in D -> **SSD hit** (2); ``k`` moves from D to the top of M.
+
+    After a move to the top of M, while M holds more than
+    ``multi_touch_memory_capacity`` entries its bottom entry goes to the top of
+    D (a new LRU position on SSD), and while D holds more than
+    ``multi_touch_ssd_capacity`` its bottom entry is dropped from the cache. A
+    dropped item keeps no history: its next read is a new miss and it starts
+    again in S (it needs another read to be promoted).
+
+    M followed by D is a single LRU list of ``multi_touch_memory_capacity +
+    multi_touch_ssd_capacity`` entries fed by promotions from S; the memory part
+    is its top. With a zero memory part, promoted entries go straight to D; with
+    ``single_touch_capacity = 0`` nothing is ever cached.
+
+    Parameters
+    ----------
+    keys : array_like of int, shape (n,)
+        Requested content identifiers (fingerprints mapped to integers; requests
+        for identical content must carry the same identifier, which is how
+        de-duplication enters).
+    single_touch_capacity : int
+        Entries in the single-touch memory pool, ``>= 0``.
+    multi_touch_memory_capacity : int
+        Entries in the memory part of the multi-touch pool, ``>= 0``.
+    multi_touch_ssd_capacity : int
+        Entries in the SSD part of the multi-touch pool, ``>= 0``.
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape (n,)
+        :data:`MISS` (0), :data:`MEMORY_HIT` (1, single- or multi-touch memory)
+        or :data:`SSD_HIT` (2) for every request. The cache starts empty.
+
+    References
+    ----------
+    .. [3] Nutanix Bible, "AOS Storage: Content Cache" (2015 edition): "a second
+       read moves the entry to the multi-touch pool ... eviction from memory
+       goes to SSD with a new LRU counter; a hit in the multi-touch pool goes to
+       its top".
+    """
+    cs = _capacity("single_touch_capacity", single_touch_capacity)
+    cm = _capacity("multi_touch_memory_capacity", multi_touch_memory_capacity)
+    cd = _capacity("multi_touch_ssd_capacity", multi_touch_ssd_capacity)
+    dense, n_items = _dense_keys(keys)
+    return _content_cache_kernel(dense, n_items, cs, cm, cd)
