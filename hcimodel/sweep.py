@@ -266,6 +266,9 @@ def _check_compatible(path: Path, stored: dict, meta: dict) -> None:
 
 
 def _dask_client_exists() -> bool:
+    # No client can exist before distributed is imported; skip the (slow) import.
+    if "distributed" not in sys.modules:
+        return False
     try:
         from distributed import get_client
     except ImportError:
