@@ -1,0 +1,207 @@
+"""Every whitepaper figure as a function.
+
+Each figure function computes its numbers (closed forms, and seeded Monte Carlo
+points where the figure shows them), draws them in the package style, and
+writes ``<name>.png`` and ``<name>.csv`` (the numbers drawn) into a folder.
+:func:`reproduce` regenerates them all; ``hcimodel reproduce`` calls it.
+
+Functions that only compute the data (``*_data``) are public too, so notebooks
+show the same numbers the figures draw.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import polars as pl  # noqa: E402
+
+from . import hotspot  # noqa: E402
+from .plotting import save_figure, style  # noqa: E402
+
+__all__ = ["FIGURES", "reproduce", "hotspot_latency_data", "hotspot_latency",
+           "hotspot_utilization", "boot_storm_data", "boot_storm_duration"]
+
+FIGURES: dict[str, Callable[[Path], tuple[Path, Path]]] = {}
+
+#: Seed of every Monte Carlo point drawn in a figure.
+SEED = 20151
+_LABELS = {"linked_clones": "linked clones, one replica",
+           "shadow_clones": "linked clones + Shadow Clones",
+           "full_clones": "full clones, native cloning"}
+_MARKERS = {"linked_clones": "o", "shadow_clones": "s", "full_clones": "^"}
+
+
+def _register(fn):
+    FIGURES[fn.__name__] = fn
+    return fn
+
+
+# ------------------------------------------------------------------ replica hot spot
+
+def hotspot_latency_data(workload: str = "login", cluster: hotspot.Cluster | None = None,
+                         n_max: int = 3400, mc_points=(800, 1600, 2400, 3000)) -> pl.DataFrame:
+    """p95 read latency of desktops on other nodes than the replica's, versus N.
+
+    Returns a tidy frame (strategy, n_desktops, source, latency_s, ci_low,
+    ci_high): ``source`` is ``'closed form'`` on a fine grid of N and
+    ``'monte carlo'`` at ``mc_points`` (5 seeded replications, 95 % CI).
+    """
+    cluster = cluster or hotspot.Cluster()
+    grid = np.unique(np.linspace(50, n_max, 120).astype(int))
+    frames = []
+    for k, strategy in enumerate(hotspot.STRATEGIES):
+        res = hotspot.steady_state(grid, workload, strategy, cluster)
+        lat = res.read_latency["other_nodes"]["p95"]
+        frames.append(pl.DataFrame({
+            "strategy": strategy, "n_desktops": grid, "source": "closed form",
+            "latency_s": lat, "ci_low": lat, "ci_high": lat}))
+        if strategy == "full_clones":
+            continue  # identical to shadow clones in the steady state
+        seeds = np.random.SeedSequence([SEED, k]).spawn(len(mc_points))
+        for n, seed in zip(mc_points, seeds):
+            sim = hotspot.simulate_steady_state(n, workload, strategy, cluster, rng=seed)
+            row = sim.filter((pl.col("group") == "other_nodes") & (pl.col("statistic") == "p95"))
+            frames.append(pl.DataFrame({
+                "strategy": strategy, "n_desktops": n, "source": "monte carlo",
+                "latency_s": row["estimate"][0], "ci_low": row["ci_low"][0],
+                "ci_high": row["ci_high"][0]}))
+    df = pl.concat([f.with_columns(pl.col("n_desktops").cast(pl.Int64)) for f in frames])
+    return df.sort(["strategy", "source", "n_desktops"])
+
+
+@_register
+def hotspot_latency(out_dir: Path) -> tuple[Path, Path]:
+    """p95 read latency versus pool size for the three clone strategies (login storm)."""
+    df = hotspot_latency_data()
+    target = 2e-3
+    with style():
+        fig, ax = plt.subplots()
+        for strategy in hotspot.STRATEGIES:
+            cf = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "closed form"))
+            line, = ax.plot(cf["n_desktops"], cf["latency_s"] * 1e3, label=_LABELS[strategy],
+                            linestyle="--" if strategy == "full_clones" else "-")
+            mc = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "monte carlo"))
+            if mc.height:
+                ax.errorbar(mc["n_desktops"], mc["latency_s"] * 1e3,
+                            yerr=[(mc["latency_s"] - mc["ci_low"]) * 1e3,
+                                  (mc["ci_high"] - mc["latency_s"]) * 1e3],
+                            fmt=_MARKERS[strategy], color=line.get_color(), capsize=2)
+        knee = hotspot.max_pool_size(target, "login", "linked_clones")
+        ax.axhline(target * 1e3, color="grey", linewidth=0.8)
+        ax.axvline(knee, color="grey", linewidth=0.8, linestyle=":")
+        ax.annotate(f"{knee} desktops within {target * 1e3:g} ms p95", (knee, target * 1e3),
+                    xytext=(-10, 12), textcoords="offset points", ha="right", fontsize=8)
+        ax.set_yscale("log")
+        ax.set_xlabel("desktops in the pool (4 nodes, login storm)")
+        ax.set_ylabel("p95 read latency, other nodes (ms)")
+        ax.set_title("The replica hot spot: lines closed form, points Monte Carlo")
+        ax.legend()
+        return save_figure(fig, Path(out_dir) / "hotspot_latency", df)
+
+
+@_register
+def hotspot_utilization(out_dir: Path) -> tuple[Path, Path]:
+    """Utilization of the replica's CVM and of the other CVMs versus pool size."""
+    grid = np.unique(np.linspace(50, 3400, 68).astype(int))
+    frames = []
+    for strategy in ("linked_clones", "shadow_clones"):
+        res = hotspot.steady_state(grid, "login", strategy)
+        util = res.cvm_utilization
+        frames.append(pl.DataFrame({"strategy": strategy, "n_desktops": grid,
+                                    "cvm": "replica CVM", "utilization": util[:, 0]}))
+        frames.append(pl.DataFrame({"strategy": strategy, "n_desktops": grid,
+                                    "cvm": "other CVMs", "utilization": util[:, 1]}))
+    df = pl.concat(frames).sort(["strategy", "cvm", "n_desktops"])
+    with style():
+        fig, ax = plt.subplots()
+        for (strategy, cvm), part in df.group_by(["strategy", "cvm"], maintain_order=True):
+            ax.plot(part["n_desktops"], part["utilization"],
+                    label=f"{_LABELS[strategy]}: {cvm}",
+                    linestyle="-" if cvm == "replica CVM" else ":")
+        ax.axhline(1.0, color="grey", linewidth=0.8)
+        ax.set_ylim(0, 1.2)
+        ax.set_xlabel("desktops in the pool (4 nodes, login storm)")
+        ax.set_ylabel("CVM utilization")
+        ax.set_title("Where the load lands")
+        ax.legend()
+        return save_figure(fig, Path(out_dir) / "hotspot_utilization", df)
+
+
+def boot_storm_data(n_max: int = 400, mc_points=(64, 160, 320),
+                    mc_boot_read_bytes: float = 42e6) -> pl.DataFrame:
+    """Boot-storm duration versus pool size: MVA on a grid, Monte Carlo points.
+
+    The Monte Carlo points boot a tenth of the volume (``mc_boot_read_bytes``)
+    to stay quick and are scaled by the volume ratio; in the closed form the
+    duration is proportional to the volume, so the scaling is exact there and
+    the points check the rest of the model.
+    """
+    grid = np.unique(np.linspace(4, n_max, 50).astype(int))
+    volume = 420e6
+    frames = []
+    for k, strategy in enumerate(hotspot.STRATEGIES):
+        res = hotspot.boot_storm(grid, strategy, boot_read_bytes=volume)
+        frames.append(pl.DataFrame({"strategy": strategy, "n_desktops": grid,
+                                    "source": "closed form", "duration_s": res.duration_s}))
+        if strategy == "full_clones":
+            continue
+        seeds = np.random.SeedSequence([SEED, 100 + k]).spawn(len(mc_points))
+        for n, seed in zip(mc_points, seeds):
+            sim = hotspot.simulate_boot_storm(n, strategy, boot_read_bytes=mc_boot_read_bytes,
+                                              rng=seed)
+            frames.append(pl.DataFrame({
+                "strategy": strategy, "n_desktops": [n], "source": "monte carlo",
+                "duration_s": [sim["duration_s"] * volume / mc_boot_read_bytes]}))
+    df = pl.concat([f.with_columns(pl.col("n_desktops").cast(pl.Int64)) for f in frames])
+    return df.sort(["strategy", "source", "n_desktops"])
+
+
+@_register
+def boot_storm_duration(out_dir: Path) -> tuple[Path, Path]:
+    """Time to boot N desktops at once, for the three clone strategies."""
+    df = boot_storm_data()
+    with style():
+        fig, ax = plt.subplots()
+        for strategy in hotspot.STRATEGIES:
+            cf = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "closed form"))
+            line, = ax.plot(cf["n_desktops"], cf["duration_s"] / 60, label=_LABELS[strategy],
+                            linestyle="--" if strategy == "full_clones" else "-")
+            mc = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "monte carlo"))
+            if mc.height:
+                ax.plot(mc["n_desktops"], mc["duration_s"] / 60, _MARKERS[strategy],
+                        color=line.get_color())
+        ax.set_xlabel("desktops booted at once (4 nodes, 420 MB read each)")
+        ax.set_ylabel("time until every desktop has booted (min)")
+        ax.set_title("Boot storm: lines MVA, points Monte Carlo")
+        ax.legend()
+        return save_figure(fig, Path(out_dir) / "boot_storm_duration", df)
+
+
+def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None) -> list[Path]:
+    """Regenerate figures (all, or those in ``names``) into ``out_dir``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written (PNG and CSV of each figure).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    unknown = set(names or ()) - set(FIGURES)
+    if unknown:
+        raise ValueError(f"figure names must be among {sorted(FIGURES)} (got {sorted(unknown)})")
+    written = []
+    for name, fn in FIGURES.items():
+        if names and name not in names:
+            continue
+        if progress:
+            progress(name)
+        written.extend(fn(out))
+        plt.close("all")
+    return written
