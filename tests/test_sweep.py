@@ -171,6 +171,8 @@ def test_checkpoint_resume_equals_uninterrupted(tmp_path):
     assert again.calls == 0
 
 
+# joblib warns that batches finished after the interrupt were not used: expected.
+@pytest.mark.filterwarnings("ignore:.*successfully executed.*not used:UserWarning")
 def test_checkpoint_parallel_interrupt_and_resume(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep_module, "CHECKPOINT_INTERVAL_S", 0.0)
     ckpt = tmp_path / "sweep.parquet"
