@@ -5,3 +5,5 @@ vectorized with numpy where the recursion allows it and compiled with numba wher
 the loop is truly sequential.
 """
 from hcimodel.simulate.tiered_cache_replay import two_lru_hits, lru_m_replay, content_cache_replay  # noqa: E402,F401
+from .cache_replay import (MissRatioCurve, dense_ids, lru_hits, miss_ratio_curve,  # noqa: F401
+                           shards_sample, stack_distances)
