@@ -405,6 +405,7 @@ def sweep(
 
     meta = None
     if ckpt_path is not None:
+        ckpt_path.parent.mkdir(parents=True, exist_ok=True)  # fail now, not after the work
         meta = {
             "format": _CHECKPOINT_FORMAT,
             "entropy": _entropy_to_json(entropy),
