@@ -481,10 +481,19 @@ def _shards_mask(keys, threshold):
     return out
 
 
-def _misses_at(dist, caps, scale=1.0):
-    """Number of misses at each capacity, from distances (-1 = cold)."""
+def _misses_at(dist, caps, rate=1.0, own=None):
+    """Number of misses at each capacity, from distances (-1 = cold).
+
+    With ``rate < 1`` (SHARDS) the part of each distance due to *other* keys
+    is scaled by ``1 / rate``; ``own`` is the request's own weight.
+    """
     cold = int(np.count_nonzero(dist < 0))
-    d = np.sort(dist[dist >= 0]).astype(np.float64) / scale
+    warm = dist >= 0
+    d = dist[warm].astype(np.float64)
+    if rate < 1.0:
+        o = own[warm].astype(np.float64)
+        d = o + (d - o) / rate
+    d = np.sort(d)
     hits = np.searchsorted(d, caps.astype(np.float64), side="right")
     return cold + (d.size - hits)
 
@@ -574,7 +583,7 @@ def miss_ratio_curve(keys, sizes=None, *, max_capacity=None, capacities=None,
         sids, snd = dense_ids(k[keep])
         sw = _per_key_sizes(sids, snd, s[keep]) if by_bytes else np.ones(snd, np.int64)
         dist = _stack_distance_kernel(sids, snd, sw)
-        misses = _misses_at(dist, caps, scale=rate)
+        misses = _misses_at(dist, caps, rate=rate, own=sw[sids])
         denom = rate * n if adjust else max(int(keep.sum()), 1)
         mr = np.minimum(misses / denom, 1.0)
         return MissRatioCurve(caps, mr, mr * n, n, "bytes" if by_bytes else "items", rate)
