@@ -24,8 +24,10 @@ import polars as pl  # noqa: E402
 from . import hotspot  # noqa: E402
 from .plotting import save_figure, style  # noqa: E402
 
-__all__ = ["FIGURES", "reproduce", "hotspot_latency_data", "hotspot_latency",
-           "hotspot_utilization", "boot_storm_data", "boot_storm_duration"]
+__all__ = ["FIGURES", "reproduce",
+           "hotspot_latency_data", "draw_hotspot_latency", "hotspot_latency",
+           "hotspot_utilization_data", "draw_hotspot_utilization", "hotspot_utilization",
+           "boot_storm_data", "draw_boot_storm", "boot_storm_duration"]
 
 FIGURES: dict[str, Callable[[Path], tuple[Path, Path]]] = {}
 
@@ -35,6 +37,13 @@ _LABELS = {"linked_clones": "linked clones, one replica",
            "shadow_clones": "linked clones + Shadow Clones",
            "full_clones": "full clones, native cloning"}
 _MARKERS = {"linked_clones": "o", "shadow_clones": "s", "full_clones": "^"}
+
+
+def _axes(ax):
+    if ax is None:
+        fig, ax = plt.subplots()
+        return fig, ax
+    return ax.figure, ax
 
 
 def _register(fn):
@@ -75,62 +84,74 @@ def hotspot_latency_data(workload: str = "login", cluster: hotspot.Cluster | Non
     return df.sort(["strategy", "source", "n_desktops"])
 
 
+def draw_hotspot_latency(df: pl.DataFrame, target_s: float = 2e-3, ax=None):
+    """Draw :func:`hotspot_latency_data`; returns the figure."""
+    fig, ax = _axes(ax)
+    for strategy in hotspot.STRATEGIES:
+        cf = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "closed form"))
+        line, = ax.plot(cf["n_desktops"], cf["latency_s"] * 1e3, label=_LABELS[strategy],
+                        linestyle="--" if strategy == "full_clones" else "-")
+        mc = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "monte carlo"))
+        if mc.height:
+            ax.errorbar(mc["n_desktops"], mc["latency_s"] * 1e3,
+                        yerr=[(mc["latency_s"] - mc["ci_low"]) * 1e3,
+                              (mc["ci_high"] - mc["latency_s"]) * 1e3],
+                        fmt=_MARKERS[strategy], color=line.get_color(), capsize=2)
+    knee = hotspot.max_pool_size(target_s, "login", "linked_clones")
+    ax.axhline(target_s * 1e3, color="grey", linewidth=0.8)
+    ax.axvline(knee, color="grey", linewidth=0.8, linestyle=":")
+    ax.annotate(f"{knee} desktops within {target_s * 1e3:g} ms p95", (knee, target_s * 1e3),
+                xytext=(-10, 12), textcoords="offset points", ha="right", fontsize=8)
+    ax.set_yscale("log")
+    ax.set_xlabel("desktops in the pool (4 nodes, login storm)")
+    ax.set_ylabel("p95 read latency, other nodes (ms)")
+    ax.set_title("The replica hot spot: lines closed form, points Monte Carlo")
+    ax.legend()
+    return fig
+
+
 @_register
 def hotspot_latency(out_dir: Path) -> tuple[Path, Path]:
     """p95 read latency versus pool size for the three clone strategies (login storm)."""
     df = hotspot_latency_data()
-    target = 2e-3
     with style():
-        fig, ax = plt.subplots()
-        for strategy in hotspot.STRATEGIES:
-            cf = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "closed form"))
-            line, = ax.plot(cf["n_desktops"], cf["latency_s"] * 1e3, label=_LABELS[strategy],
-                            linestyle="--" if strategy == "full_clones" else "-")
-            mc = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "monte carlo"))
-            if mc.height:
-                ax.errorbar(mc["n_desktops"], mc["latency_s"] * 1e3,
-                            yerr=[(mc["latency_s"] - mc["ci_low"]) * 1e3,
-                                  (mc["ci_high"] - mc["latency_s"]) * 1e3],
-                            fmt=_MARKERS[strategy], color=line.get_color(), capsize=2)
-        knee = hotspot.max_pool_size(target, "login", "linked_clones")
-        ax.axhline(target * 1e3, color="grey", linewidth=0.8)
-        ax.axvline(knee, color="grey", linewidth=0.8, linestyle=":")
-        ax.annotate(f"{knee} desktops within {target * 1e3:g} ms p95", (knee, target * 1e3),
-                    xytext=(-10, 12), textcoords="offset points", ha="right", fontsize=8)
-        ax.set_yscale("log")
-        ax.set_xlabel("desktops in the pool (4 nodes, login storm)")
-        ax.set_ylabel("p95 read latency, other nodes (ms)")
-        ax.set_title("The replica hot spot: lines closed form, points Monte Carlo")
-        ax.legend()
-        return save_figure(fig, Path(out_dir) / "hotspot_latency", df)
+        return save_figure(draw_hotspot_latency(df), Path(out_dir) / "hotspot_latency", df)
+
+
+def hotspot_utilization_data(workload: str = "login", n_max: int = 3400) -> pl.DataFrame:
+    """Utilization of the replica's CVM and of the other CVMs versus N (closed form)."""
+    grid = np.unique(np.linspace(50, n_max, 68).astype(int))
+    frames = []
+    for strategy in ("linked_clones", "shadow_clones"):
+        util = hotspot.steady_state(grid, workload, strategy).cvm_utilization
+        frames.append(pl.DataFrame({"strategy": strategy, "n_desktops": grid,
+                                    "cvm": "replica CVM", "utilization": util[:, 0]}))
+        frames.append(pl.DataFrame({"strategy": strategy, "n_desktops": grid,
+                                    "cvm": "other CVMs", "utilization": util[:, 1]}))
+    return pl.concat(frames).sort(["strategy", "cvm", "n_desktops"])
+
+
+def draw_hotspot_utilization(df: pl.DataFrame, ax=None):
+    """Draw :func:`hotspot_utilization_data`; returns the figure."""
+    fig, ax = _axes(ax)
+    for (strategy, cvm), part in df.group_by(["strategy", "cvm"], maintain_order=True):
+        ax.plot(part["n_desktops"], part["utilization"], label=f"{_LABELS[strategy]}: {cvm}",
+                linestyle="-" if cvm == "replica CVM" else ":")
+    ax.axhline(1.0, color="grey", linewidth=0.8)
+    ax.set_ylim(0, 1.2)
+    ax.set_xlabel("desktops in the pool (4 nodes, login storm)")
+    ax.set_ylabel("CVM utilization")
+    ax.set_title("Where the load lands")
+    ax.legend()
+    return fig
 
 
 @_register
 def hotspot_utilization(out_dir: Path) -> tuple[Path, Path]:
     """Utilization of the replica's CVM and of the other CVMs versus pool size."""
-    grid = np.unique(np.linspace(50, 3400, 68).astype(int))
-    frames = []
-    for strategy in ("linked_clones", "shadow_clones"):
-        res = hotspot.steady_state(grid, "login", strategy)
-        util = res.cvm_utilization
-        frames.append(pl.DataFrame({"strategy": strategy, "n_desktops": grid,
-                                    "cvm": "replica CVM", "utilization": util[:, 0]}))
-        frames.append(pl.DataFrame({"strategy": strategy, "n_desktops": grid,
-                                    "cvm": "other CVMs", "utilization": util[:, 1]}))
-    df = pl.concat(frames).sort(["strategy", "cvm", "n_desktops"])
+    df = hotspot_utilization_data()
     with style():
-        fig, ax = plt.subplots()
-        for (strategy, cvm), part in df.group_by(["strategy", "cvm"], maintain_order=True):
-            ax.plot(part["n_desktops"], part["utilization"],
-                    label=f"{_LABELS[strategy]}: {cvm}",
-                    linestyle="-" if cvm == "replica CVM" else ":")
-        ax.axhline(1.0, color="grey", linewidth=0.8)
-        ax.set_ylim(0, 1.2)
-        ax.set_xlabel("desktops in the pool (4 nodes, login storm)")
-        ax.set_ylabel("CVM utilization")
-        ax.set_title("Where the load lands")
-        ax.legend()
-        return save_figure(fig, Path(out_dir) / "hotspot_utilization", df)
+        return save_figure(draw_hotspot_utilization(df), Path(out_dir) / "hotspot_utilization", df)
 
 
 def boot_storm_data(n_max: int = 400, mc_points=(64, 160, 320),
@@ -162,25 +183,30 @@ def boot_storm_data(n_max: int = 400, mc_points=(64, 160, 320),
     return df.sort(["strategy", "source", "n_desktops"])
 
 
+def draw_boot_storm(df: pl.DataFrame, ax=None):
+    """Draw :func:`boot_storm_data`; returns the figure."""
+    fig, ax = _axes(ax)
+    for strategy in hotspot.STRATEGIES:
+        cf = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "closed form"))
+        line, = ax.plot(cf["n_desktops"], cf["duration_s"] / 60, label=_LABELS[strategy],
+                        linestyle="--" if strategy == "full_clones" else "-")
+        mc = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "monte carlo"))
+        if mc.height:
+            ax.plot(mc["n_desktops"], mc["duration_s"] / 60, _MARKERS[strategy],
+                    color=line.get_color())
+    ax.set_xlabel("desktops booted at once (4 nodes, 420 MB read each)")
+    ax.set_ylabel("time until every desktop has booted (min)")
+    ax.set_title("Boot storm: lines MVA, points Monte Carlo")
+    ax.legend()
+    return fig
+
+
 @_register
 def boot_storm_duration(out_dir: Path) -> tuple[Path, Path]:
     """Time to boot N desktops at once, for the three clone strategies."""
     df = boot_storm_data()
     with style():
-        fig, ax = plt.subplots()
-        for strategy in hotspot.STRATEGIES:
-            cf = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "closed form"))
-            line, = ax.plot(cf["n_desktops"], cf["duration_s"] / 60, label=_LABELS[strategy],
-                            linestyle="--" if strategy == "full_clones" else "-")
-            mc = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "monte carlo"))
-            if mc.height:
-                ax.plot(mc["n_desktops"], mc["duration_s"] / 60, _MARKERS[strategy],
-                        color=line.get_color())
-        ax.set_xlabel("desktops booted at once (4 nodes, 420 MB read each)")
-        ax.set_ylabel("time until every desktop has booted (min)")
-        ax.set_title("Boot storm: lines MVA, points Monte Carlo")
-        ax.legend()
-        return save_figure(fig, Path(out_dir) / "boot_storm_duration", df)
+        return save_figure(draw_boot_storm(df), Path(out_dir) / "boot_storm_duration", df)
 
 
 def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None) -> list[Path]:

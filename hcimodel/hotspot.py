@@ -43,8 +43,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
+from scipy import special
 
 from . import queueing
+from .simulate.closed_network import simulate_boot_storm as _simulate_closed_boot
 from .simulate.queues import lindley_waits
 from .simulate.stats import confidence_interval
 from .streams import as_generator
@@ -67,6 +69,15 @@ __all__ = [
 STRATEGIES = ("linked_clones", "shadow_clones", "full_clones")
 GROUPS = ("replica_node", "other_nodes")
 _QUANTILES = {"p95": 0.95, "p99": 0.99}
+
+
+def _as_profile(workload) -> WorkloadProfile:
+    if isinstance(workload, WorkloadProfile):
+        return workload
+    if isinstance(workload, str) and workload in PROFILES:
+        return PROFILES[workload]
+    raise ValueError(f"workload must be a WorkloadProfile or one of {sorted(PROFILES)} "
+                     f"(got {workload!r})")
 
 
 def _check_strategy(strategy: str) -> str:
@@ -301,9 +312,7 @@ def steady_state(n_desktops, workload: WorkloadProfile | str = "login",
     -------
     SteadyState
     """
-    workload = PROFILES[workload] if isinstance(workload, str) and workload in PROFILES else workload
-    if not isinstance(workload, WorkloadProfile):
-        raise ValueError(f"workload must be a WorkloadProfile or one of {sorted(PROFILES)} (got {workload!r})")
+    workload = _as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
     N = _check_pool(n_desktops)
@@ -366,7 +375,7 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
         Columns group, statistic, estimate, ci_low, ci_high (95 % Student t over
         replications), sorted. Unstable configurations give ``inf``.
     """
-    workload = PROFILES[workload] if isinstance(workload, str) and workload in PROFILES else workload
+    workload = _as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
     N = int(_check_pool(n_desktops)[0])
@@ -492,6 +501,8 @@ class BootStorm:
     n_desktops : numpy.ndarray, shape (M,)
     duration_s : numpy.ndarray, shape (M,)
         Time until every desktop has completed its boot I/Os (s).
+    mean_completion_s : numpy.ndarray, shape (M,)
+        Mean time at which a desktop has completed its boot I/Os (s).
     throughput_iops : numpy.ndarray, shape (M,)
         I/Os completed per second by the whole pool while it boots (1/s).
     io_latency_s : numpy.ndarray, shape (M,)
@@ -502,13 +513,15 @@ class BootStorm:
     strategy: str
     n_desktops: np.ndarray
     duration_s: np.ndarray
+    mean_completion_s: np.ndarray
     throughput_iops: np.ndarray
     io_latency_s: np.ndarray
     cvm_utilization: np.ndarray
 
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame: strategy, n_desktops, metric, value; sorted."""
-        metrics = {"duration_s": self.duration_s, "throughput_iops": self.throughput_iops,
+        metrics = {"duration_s": self.duration_s, "mean_completion_s": self.mean_completion_s,
+                   "throughput_iops": self.throughput_iops,
                    "io_latency_s": self.io_latency_s,
                    "max_cvm_utilization": self.cvm_utilization.max(axis=-1)}
         return pl.concat([
@@ -548,21 +561,54 @@ def _boot_network(n: int, workload: WorkloadProfile, strategy: str, cluster: Clu
     return _BootNetwork(pops, P * s, P, think, delay, ios)
 
 
+def _phased_mva(net: _BootNetwork):
+    """Piecewise-stationary MVA of a boot storm.
+
+    Returns each class's finish time (s) and the first (full-population) phase's
+    multiclass MVA result.
+    """
+    pops = net.populations.astype(float)
+    remaining = np.where(pops > 0, float(net.ios_per_desktop), 0.0)
+    active = pops > 0
+    finish = np.zeros(pops.size)
+    t, first = 0.0, None
+    while active.any():
+        idx = np.flatnonzero(active)
+        res = queueing.mva_multiclass_schweitzer(
+            net.demands[idx], net.think_s, net.populations[idx], delay=net.delay_s[idx])
+        first = first or (idx, res)
+        per_desktop = np.asarray(res.throughput) / pops[idx]  # I/Os per second
+        left = remaining[idx] / per_desktop
+        dt = left.min()
+        t += dt
+        remaining[idx] -= per_desktop * dt
+        done = idx[left <= dt * (1 + 1e-12)]
+        finish[done] = t
+        remaining[done] = 0.0
+        active[done] = False
+    return finish, first
+
+
 def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | None = None, *,
                workload: WorkloadProfile | str = "boot", boot_read_bytes: float = 420e6) -> BootStorm:
-    """Time to boot N desktops at once, from approximate multiclass MVA.
+    """Time to boot N desktops at once, from piecewise-stationary multiclass MVA.
 
     Desktops on node i form class i (populations as even as possible, the
     replica's node taking the remainder first). Each desktop alternates a think
     time ``Z = 1 / iops - s`` (so that one desktop alone issues the profile's
     IOPS) and one I/O, served by CVM j with probability ``P[i, j]``
-    (:func:`routing`) plus the mean network delay for remote I/Os. Schweitzer's
-    approximate MVA gives each class's throughput ``X_i``; the storm lasts until
-    the slowest class has done its boot I/Os:
-    ``duration = max_i n_i * K / X_i``, with ``K = boot_read_bytes /
-    (read_size * read_fraction)`` I/Os per desktop. This treats the storm as
-    stationary at full population; the Monte Carlo twin
-    (:func:`simulate_boot_storm`) shows the tail where early finishers leave.
+    (:func:`routing`) plus the mean network delay for remote I/Os. Each desktop
+    needs ``K = boot_read_bytes / (read_size * read_fraction)`` I/Os.
+
+    Schweitzer's approximate MVA gives every class's throughput ``X_i`` at the
+    current populations; the class that would finish first at those rates ends
+    a phase, and the remaining classes carry on with their remaining I/Os in a
+    new MVA solution (at most H phases). The mean completion time is the
+    population-weighted mean of the class finish times. The last desktop to
+    finish also carries the spread of its own think times, independent across
+    desktops (the queueing part is shared): with ``sigma = sqrt(K) Z``,
+    ``duration = T_last + sigma * Phi^-1((N - 0.375) / (N + 0.25))`` (Blom's
+    expected maximum of N normals).
 
     Parameters
     ----------
@@ -578,26 +624,30 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
     Returns
     -------
     BootStorm
+        ``duration_s`` and ``mean_completion_s`` as above; throughput, I/O
+        latency and CVM utilization at the start of the storm (all desktops
+        booting).
     """
-    workload = PROFILES[workload] if isinstance(workload, str) and workload in PROFILES else workload
+    workload = _as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
     check_positive("boot_read_bytes", boot_read_bytes)
     N = _check_pool(n_desktops)
-    dur, thr, lat, util = [], [], [], []
+    dur, mean_done, thr, lat, util = [], [], [], [], []
     for n in N:
         net = _boot_network(int(n), workload, strategy, cluster, boot_read_bytes)
-        present = net.populations > 0
-        res = queueing.mva_multiclass_schweitzer(
-            net.demands[present], net.think_s, net.populations[present],
-            delay=net.delay_s[present])
+        finish, (idx, res) = _phased_mva(net)
         X = np.asarray(res.throughput)
         R = np.asarray(res.response_time)  # includes the network delay
-        dur.append(np.max(net.populations[present] * net.ios_per_desktop / X))
+        sigma = np.sqrt(net.ios_per_desktop) * net.think_s
+        blom = special.ndtri((n - 0.375) / (n + 0.25))
+        dur.append(finish.max() + sigma * blom)
+        mean_done.append(np.sum(finish * net.populations) / n)
         thr.append(X.sum())
         lat.append(np.sum(X * R) / X.sum())
         util.append(np.asarray(res.utilization))
-    return BootStorm(strategy, N, np.array(dur), np.array(thr), np.array(lat), np.array(util))
+    return BootStorm(strategy, N, np.array(dur), np.array(mean_done), np.array(thr),
+                     np.array(lat), np.array(util))
 
 
 def simulate_boot_storm(n_desktops: int, strategy: str = "linked_clones",
@@ -608,24 +658,30 @@ def simulate_boot_storm(n_desktops: int, strategy: str = "linked_clones",
 
     The closed network of :func:`boot_storm` simulated event by event
     (:func:`hcimodel.simulate.simulate_boot_storm`): exponential think times
-    and service, each desktop completing exactly its boot I/Os. Unlike the
-    closed form, the population shrinks as desktops finish.
+    and service, the mean network delay of each class as a constant, and each
+    desktop completing exactly its boot I/Os. Unlike the closed form, the
+    population shrinks as desktops finish.
 
     Returns
     -------
     dict
-        ``duration_s`` (makespan, s), ``mean_completion_s`` (mean time at which
-        a desktop has booted, s), ``io_latency_s`` (mean I/O latency, s).
+        ``duration_s`` (time until every desktop has booted, s),
+        ``mean_completion_s`` (mean time at which a desktop has booted, s),
+        ``io_latency_s`` (mean I/O latency, s), ``io_latency_p95_s`` and
+        ``io_latency_p99_s`` (s), ``cvm_utilization`` (H,) over the storm.
     """
-    workload = PROFILES[workload] if isinstance(workload, str) and workload in PROFILES else workload
+    workload = _as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
     check_positive("boot_read_bytes", boot_read_bytes)
     n = int(_check_pool(n_desktops)[0])
     net = _boot_network(n, workload, strategy, cluster, boot_read_bytes)
-    from .simulate.closed_network import simulate_boot_storm as _simulate_closed_boot
-
     res = _simulate_closed_boot(
-        np.full(cluster.n_nodes, cluster.service_time_s), net.visit_prob,
-        net.think_s + net.delay_s, net.populations, net.ios_per_desktop, rng=rng)
-    return res
+        np.full(cluster.n_nodes, cluster.service_time_s), net.visit_prob, net.think_s,
+        net.populations, net.ios_per_desktop, delay_s=net.delay_s, rng=rng)
+    return {"duration_s": float(res.makespan_s),
+            "mean_completion_s": float(np.mean(res.completion_time_s)),
+            "io_latency_s": float(res.mean_response_all_s),
+            "io_latency_p95_s": float(res.p95_response_s),
+            "io_latency_p99_s": float(res.p99_response_s),
+            "cvm_utilization": np.asarray(res.utilization)}

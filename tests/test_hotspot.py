@@ -106,13 +106,18 @@ def test_max_pool_size_is_the_knee():
     assert hotspot.max_pool_size(1e-6, LOGIN, "linked_clones") == 0
 
 
-def test_boot_storm_mva_against_monte_carlo():
-    # Tolerance 5 %: the closed form holds the population constant, the
-    # simulation lets desktops leave as they finish booting.
-    for strategy, n in (("linked_clones", 200), ("shadow_clones", 200), ("linked_clones", 40)):
-        cf = hotspot.boot_storm(n, strategy, boot_read_bytes=20e6)
-        sim = hotspot.simulate_boot_storm(n, strategy, boot_read_bytes=20e6, rng=11)
-        assert sim["duration_s"] == pytest.approx(cf.duration_s[0], rel=0.05), (strategy, n)
+@pytest.mark.parametrize("strategy, n", [("linked_clones", 200), ("shadow_clones", 200),
+                                         ("linked_clones", 40), ("linked_clones", 320),
+                                         ("linked_clones", 160)])
+def test_boot_storm_mva_against_monte_carlo(strategy, n):
+    # Tolerances: 3 % on the mean completion time, 6 % on the time until the last
+    # desktop has booted (its error is largest, 5.4 % at seed 11, at the knee where
+    # the replica CVM just saturates, n = 160). 20-40 MB per desktop keeps it short.
+    vol = 20e6 if n <= 200 else 40e6
+    cf = hotspot.boot_storm(n, strategy, boot_read_bytes=vol)
+    sim = hotspot.simulate_boot_storm(n, strategy, boot_read_bytes=vol, rng=11)
+    assert sim["mean_completion_s"] == pytest.approx(cf.mean_completion_s[0], rel=0.03)
+    assert sim["duration_s"] == pytest.approx(cf.duration_s[0], rel=0.06)
 
 
 def test_boot_storm_shape():
@@ -124,7 +129,7 @@ def test_boot_storm_shape():
     # one desktop alone boots in K / iops: 420 MB / (19 kB * 0.84) I/Os at 188 IOPS,
     # plus the small remote delay of its replica reads
     k = np.ceil(420e6 / (19e3 * 0.84))
-    assert linked.duration_s[0] == pytest.approx(k * 330 / 62_000, rel=0.01)
+    assert linked.mean_completion_s[0] == pytest.approx(k * 330 / 62_000, rel=0.01)
     # saturated replica CVM: throughput cannot exceed its service rate / replica share
     assert linked.throughput_iops[-1] <= 20_000 / (0.84 * 0.9) * (1 + 1e-9)
     assert linked.to_frame().filter(pl.col("metric") == "duration_s").height == n.size
