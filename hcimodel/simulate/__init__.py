@@ -7,3 +7,8 @@ the loop is truly sequential.
 from hcimodel.simulate.tiered_cache_replay import two_lru_hits, lru_m_replay, content_cache_replay  # noqa: E402,F401
 from .cache_replay import (MissRatioCurve, dense_ids, lru_hits, miss_ratio_curve,  # noqa: F401
                            shards_sample, stack_distances)
+from .queues import (QueueSimResult, fifo_multiserver_waits, lindley_waits,  # noqa: F401
+                     simulate_mmc, simulate_queue)
+from .closed_network import (BootStormResult, ClosedNetworkResult,  # noqa: F401
+                             simulate_boot_storm, simulate_closed_network)
+from .stats import ConfidenceInterval, confidence_interval  # noqa: F401

@@ -53,10 +53,26 @@ __all__ = [
 #: (measured: 100 M customers/s at c = 4, 22 M/s at c = 32 for both).
 HEAP_THRESHOLD = 32
 
+def _check_times(name, value):
+    """Validate times ``>= 0`` and finite; float64 arrays are checked in place.
+
+    A float64 array passes with two reductions (min and max; NaN fails both
+    comparisons) and is returned as is, not copied: the kernels never write to
+    their inputs. Anything else, or a failing array, goes through
+    :func:`hcimodel.validation.check_nonnegative`, which raises the standard
+    message.
+    """
+    if isinstance(value, np.ndarray) and value.dtype == np.float64 and value.size > 0:
+        lo, hi = value.min(), value.max()
+        if lo >= 0.0 and hi < np.inf:
+            return value
+    return check_nonnegative(name, value)
+
+
 def _check_pair(interarrival_s, service_s):
-    """Validate and return the two time arrays as float64 (copies)."""
-    a = check_nonnegative("interarrival_s", interarrival_s)
-    s = check_nonnegative("service_s", service_s)
+    """Validate and return the two time arrays as float64 (not written to)."""
+    a = _check_times("interarrival_s", interarrival_s)
+    s = _check_times("service_s", service_s)
     if a.shape != s.shape:
         raise ValueError(
             "interarrival_s and service_s must have the same shape "
@@ -121,15 +137,18 @@ def lindley_waits(interarrival_s, service_s) -> np.ndarray:
 
 
 def _lindley(a: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Closed-form Lindley recursion on validated arrays (may overwrite ``a``)."""
+    """Closed-form Lindley recursion on validated arrays (inputs not written to).
+
+    ``w`` first holds :math:`U_0 = 0, U_1, \\dots` (so the running minimum
+    includes :math:`U_0` without a separate clip), then
+    :math:`U_n - \\min_{k \\le n} U_k`.
+    """
     w = np.empty_like(s)
     w[..., 0] = 0.0
-    u = w[..., 1:]
-    np.subtract(s[..., :-1], a[..., 1:], out=u)
-    np.cumsum(u, axis=-1, out=u)
-    m = np.minimum.accumulate(u, axis=-1)
-    np.minimum(m, 0.0, out=m)
-    np.subtract(u, m, out=u)
+    np.subtract(s[..., :-1], a[..., 1:], out=w[..., 1:])
+    np.cumsum(w, axis=-1, out=w)
+    m = np.minimum.accumulate(w, axis=-1)
+    np.subtract(w, m, out=w)
     return w
 
 
