@@ -97,17 +97,20 @@ _LOGCDF_FLOOR = -500.0
 def _erlang_b_recurrence(servers, offered_load):
     """Erlang B by the classical recurrence (reference implementation).
 
-    B_0 = 1, B_k = a B_{k-1} / (k + a B_{k-1}). Numerically stable but O(c);
-    used in the tests to check :func:`erlang_b`.
+    B_0 = 1, B_k = a B_{k-1} / (k + a B_{k-1}), in plain Python floats, one
+    element at a time. Numerically stable but O(c) per element; used in the
+    tests to check :func:`erlang_b`.
     """
-    c = np.asarray(servers, dtype=np.int64)
-    a = np.asarray(offered_load, dtype=np.float64)
-    c, a = np.broadcast_arrays(c, a)
-    b = np.ones(c.shape)
-    for k in range(1, int(c.max(initial=0)) + 1):
-        nb = a * b / (k + a * b)
-        b = np.where(k <= c, nb, b)
-    return b
+    c, a = np.broadcast_arrays(np.asarray(servers, dtype=np.int64),
+                               np.asarray(offered_load, dtype=np.float64))
+    out = np.empty(c.shape)
+    for idx in np.ndindex(c.shape):
+        ci, ai = int(c[idx]), float(a[idx])
+        b = 1.0
+        for k in range(1, ci + 1):
+            b = ai * b / (k + ai * b)
+        out[idx] = b
+    return out
 
 
 def _erlang_b_series(c, a, chunk=4096):
@@ -911,7 +914,7 @@ def mva(demands, think_time, population, delay=0.0):
     >>> [round(float(x), 12) for x in r.throughput]
     [0.5, 0.666666666667, 0.75]
     """
-    d = np.ascontiguousarray(_check_demands(demands))
+    d = np.array(_check_demands(demands), dtype=np.float64)
     z = float(check_nonnegative("think_time", think_time))
     n = int(check_integer("population", population, minimum=1))
     d0 = float(check_nonnegative("delay", delay))
@@ -1003,6 +1006,9 @@ def mva_schweitzer(demands, think_time, population, delay=0.0, tol=1e-10, max_it
     else:
         x = optimize.brentq(g, 0.0, hi, xtol=1e-300, rtol=max(tol, 4 * np.finfo(float).eps),
                             maxiter=max_iter)
+    # The fixed point obeys the asymptotic bounds (sum_k Q_k <= N implies
+    # X D_max <= 1); clip away the root finder's last-ulp overshoot.
+    x = min(x, n / (base + d.sum()), 1.0 / dmax if dmax > 0 else np.inf)
     rk = d / (1.0 - f * x * d)
     qk = x * rk
     return MVAResult(
@@ -1114,11 +1120,13 @@ def mva_multiclass_schweitzer(demands, think_times, populations, delay=0.0, tol=
     d = _check_demands(demands, ndim=2)
     n_cls = d.shape[0]
     try:
-        z = np.ascontiguousarray(np.broadcast_to(check_nonnegative("think_times", think_times),
-                                                 (n_cls,)), dtype=np.float64)
-        pops = np.broadcast_to(check_integer("populations", populations, minimum=1), (n_cls,))
-        d0 = np.ascontiguousarray(np.broadcast_to(check_nonnegative("delay", delay), (n_cls,)),
-                                  dtype=np.float64)
+        # np.array copies: writable, contiguous float64 (one compiled signature)
+        z = np.array(np.broadcast_to(check_nonnegative("think_times", think_times), (n_cls,)),
+                     dtype=np.float64)
+        pops = np.array(np.broadcast_to(check_integer("populations", populations, minimum=1),
+                                        (n_cls,)), dtype=np.int64)
+        d0 = np.array(np.broadcast_to(check_nonnegative("delay", delay), (n_cls,)),
+                      dtype=np.float64)
     except ValueError as exc:
         if "broadcast" in str(exc):
             raise ValueError(
@@ -1129,14 +1137,14 @@ def mva_multiclass_schweitzer(demands, think_times, populations, delay=0.0, tol=
     max_iter = int(check_integer("max_iter", max_iter, minimum=1))
     _check_cycle(d.sum(axis=1), z, d0)
     x, rk, q, it, converged = _schweitzer_mc_kernel(
-        np.ascontiguousarray(d), z, d0, pops.astype(np.float64), tol, max_iter)
+        np.array(d, dtype=np.float64, order="C"), z, d0, pops.astype(np.float64), tol, max_iter)
     if not converged:
         raise RuntimeError(
             f"mva_multiclass_schweitzer did not converge in max_iter={max_iter} iterations "
             f"(tol={tol:g}); raise max_iter or tol"
         )
     return MulticlassMVAResult(
-        population=np.array(pops, dtype=np.int64),
+        population=pops,
         throughput=x,
         response_time=rk.sum(axis=1) + d0,
         queue_length=q,
