@@ -11,7 +11,6 @@ state.
 from __future__ import annotations
 
 import contextlib
-import importlib.resources
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -39,12 +38,11 @@ def style_path() -> Iterator[Path]:
     Yields
     ------
     pathlib.Path
-        Path of ``hcimodel.mplstyle`` (extracted to a temporary file if the
-        package is installed in a zip archive).
+        Path of ``hcimodel.mplstyle``, which ships beside this module. (Not
+        ``importlib.resources``: under a setuptools editable install it fails
+        with ``NotADirectoryError`` when run from the console script.)
     """
-    resource = importlib.resources.files("hcimodel") / STYLE_NAME
-    with importlib.resources.as_file(resource) as path:
-        yield Path(path)
+    yield Path(__file__).with_name(STYLE_NAME)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,26 @@
+import pytest
+
+from hcimodel import cli
+
+
+def test_hotspot_command_prints_the_three_strategies(capsys):
+    assert cli.main(["hotspot", "--desktops", "800", "--rtt", "0.2 ms"]) == 0
+    out = capsys.readouterr().out
+    for strategy in ("linked_clones", "shadow_clones", "full_clones"):
+        assert strategy in out
+    assert "2977" in out  # largest pool within 2 ms p95 for linked clones (login storm)
+
+
+@pytest.mark.parametrize("argv, word", [
+    (["hotspot", "--desktops", "0"], "n_desktops"),
+    (["hotspot", "--rtt", "fast"], "--rtt"),
+    (["hotspot", "--profile", "gamer"], "profile"),
+    (["hotspot", "--nodes", "0"], "n_nodes"),
+    (["hotspot", "--cvm-iops", "-5"], "cvm_iops"),
+])
+def test_bad_input_is_one_line_and_exit_2(capsys, argv, word):
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("hcimodel: error:") and word in lines[0]
+    assert "Traceback" not in captured.err
