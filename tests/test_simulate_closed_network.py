@@ -58,7 +58,7 @@ def test_littles_law_holds_in_the_window(steady):
 def test_exponential_delay_is_insensitive():
     x, r, _, _ = exact_mva(SERVICE * VISIT, THINK + DELAY, N)
     res = simulate_closed_network(SERVICE, VISIT, THINK, N, delay_s=DELAY,
-                                  delay_distribution="exponential", n_requests=150_000, rng=3)
+                                  delay_distribution="exponential", n_requests=100_000, rng=3)
     assert res.throughput_per_s == pytest.approx(x, rel=0.02)
     assert res.mean_response_s[0] == pytest.approx(r + DELAY, rel=0.02)
 
@@ -77,7 +77,7 @@ def test_heavy_load_bottleneck():
 def test_identical_classes_aggregate_to_single_class():
     x, r, _, _ = exact_mva(SERVICE * VISIT, THINK, N)
     res = simulate_closed_network(SERVICE, np.vstack([VISIT, VISIT]), [THINK, THINK],
-                                  [N // 2, N // 2], n_requests=150_000, rng=5)
+                                  [N // 2, N // 2], n_requests=100_000, rng=5)
     assert res.throughput_per_s == pytest.approx(x, rel=0.02)
     np.testing.assert_allclose(res.throughput_per_class_per_s, x / 2, rtol=0.03)
     np.testing.assert_allclose(res.mean_response_s, r, rtol=0.03)
