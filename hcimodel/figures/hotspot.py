@@ -1,54 +1,24 @@
-"""Every whitepaper figure as a function.
-
-Each figure function computes its numbers (closed forms, and seeded Monte Carlo
-points where the figure shows them), draws them in the package style, and
-writes ``<name>.png`` and ``<name>.csv`` (the numbers drawn) into a folder.
-:func:`reproduce` regenerates them all; ``hcimodel reproduce`` calls it.
-
-Functions that only compute the data (``*_data``) are public too, so notebooks
-show the same numbers the figures draw.
-"""
+"""Figures of the replica hot spot and the boot storm (notebook 01)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
-import matplotlib
+import numpy as np
+import polars as pl
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import polars as pl  # noqa: E402
+from .. import hotspot
+from ..plotting import save_figure, style
+from ._registry import SEED, axes, register
 
-from . import hotspot  # noqa: E402
-from .plotting import save_figure, style  # noqa: E402
-
-__all__ = ["FIGURES", "reproduce",
-           "hotspot_latency_data", "draw_hotspot_latency", "hotspot_latency",
+__all__ = ["hotspot_latency_data", "draw_hotspot_latency", "hotspot_latency",
            "hotspot_utilization_data", "draw_hotspot_utilization", "hotspot_utilization",
            "boot_storm_data", "draw_boot_storm", "boot_storm_duration"]
 
-FIGURES: dict[str, Callable[[Path], tuple[Path, Path]]] = {}
-
-#: Seed of every Monte Carlo point drawn in a figure.
-SEED = 20151
 _LABELS = {"linked_clones": "linked clones, one replica",
            "shadow_clones": "linked clones + Shadow Clones",
            "full_clones": "full clones, native cloning"}
 _MARKERS = {"linked_clones": "o", "shadow_clones": "s", "full_clones": "^"}
-
-
-def _axes(ax):
-    if ax is None:
-        fig, ax = plt.subplots()
-        return fig, ax
-    return ax.figure, ax
-
-
-def _register(fn):
-    FIGURES[fn.__name__] = fn
-    return fn
 
 
 # ------------------------------------------------------------------ replica hot spot
@@ -86,7 +56,7 @@ def hotspot_latency_data(workload: str = "login", cluster: hotspot.Cluster | Non
 
 def draw_hotspot_latency(df: pl.DataFrame, target_s: float = 2e-3, ax=None):
     """Draw :func:`hotspot_latency_data`; returns the figure."""
-    fig, ax = _axes(ax)
+    fig, ax = axes(ax)
     for strategy in hotspot.STRATEGIES:
         cf = df.filter((pl.col("strategy") == strategy) & (pl.col("source") == "closed form"))
         line, = ax.plot(cf["n_desktops"], cf["latency_s"] * 1e3, label=_LABELS[strategy],
@@ -110,7 +80,7 @@ def draw_hotspot_latency(df: pl.DataFrame, target_s: float = 2e-3, ax=None):
     return fig
 
 
-@_register
+@register
 def hotspot_latency(out_dir: Path) -> tuple[Path, Path]:
     """p95 read latency versus pool size for the three clone strategies (login storm)."""
     df = hotspot_latency_data()
@@ -133,7 +103,7 @@ def hotspot_utilization_data(workload: str = "login", n_max: int = 3400) -> pl.D
 
 def draw_hotspot_utilization(df: pl.DataFrame, ax=None):
     """Draw :func:`hotspot_utilization_data`; returns the figure."""
-    fig, ax = _axes(ax)
+    fig, ax = axes(ax)
     for (strategy, cvm), part in df.group_by(["strategy", "cvm"], maintain_order=True):
         ax.plot(part["n_desktops"], part["utilization"], label=f"{_LABELS[strategy]}: {cvm}",
                 linestyle="-" if cvm == "replica CVM" else ":")
@@ -146,7 +116,7 @@ def draw_hotspot_utilization(df: pl.DataFrame, ax=None):
     return fig
 
 
-@_register
+@register
 def hotspot_utilization(out_dir: Path) -> tuple[Path, Path]:
     """Utilization of the replica's CVM and of the other CVMs versus pool size."""
     df = hotspot_utilization_data()
@@ -187,7 +157,7 @@ def boot_storm_data(n_max: int = 400, mc_points=(40, 120, 240),
 
 def draw_boot_storm(df: pl.DataFrame, ax=None):
     """Draw :func:`boot_storm_data`; returns the figure."""
-    fig, ax = _axes(ax)
+    fig, ax = axes(ax)
     for strategy in hotspot.STRATEGIES:
         part = df.filter((pl.col("strategy") == strategy) & (pl.col("metric") == "duration_s"))
         cf = part.filter(pl.col("source") == "closed form")
@@ -204,33 +174,9 @@ def draw_boot_storm(df: pl.DataFrame, ax=None):
     return fig
 
 
-@_register
+@register
 def boot_storm_duration(out_dir: Path) -> tuple[Path, Path]:
     """Time to boot N desktops at once, for the three clone strategies."""
     df = boot_storm_data()
     with style():
         return save_figure(draw_boot_storm(df), Path(out_dir) / "boot_storm_duration", df)
-
-
-def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None) -> list[Path]:
-    """Regenerate figures (all, or those in ``names``) into ``out_dir``.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The files written (PNG and CSV of each figure).
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    unknown = set(names or ()) - set(FIGURES)
-    if unknown:
-        raise ValueError(f"figure names must be among {sorted(FIGURES)} (got {sorted(unknown)})")
-    written = []
-    for name, fn in FIGURES.items():
-        if names and name not in names:
-            continue
-        if progress:
-            progress(name)
-        written.extend(fn(out))
-        plt.close("all")
-    return written

@@ -1,0 +1,55 @@
+"""Every whitepaper figure as a function.
+
+Each figure function computes its numbers (closed forms, and seeded Monte Carlo
+points where the figure shows them), draws them in the package style, and
+writes ``<name>.png`` and ``<name>.csv`` (the numbers drawn) into a folder.
+:func:`reproduce` regenerates them all; ``hcimodel reproduce`` calls it.
+
+The functions that compute the data (``*_data``) and draw it (``draw_*``) are
+public too, so notebooks show the same numbers the figures draw. One module per
+model: :mod:`.hotspot`, ...
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from ._registry import FIGURES, SEED
+from .hotspot import *  # noqa: F401,F403  (registers its figures)
+
+__all__ = ["FIGURES", "SEED", "reproduce"]
+
+
+def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None) -> list[Path]:
+    """Regenerate figures (all, or those in ``names``) into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir : path
+        Folder for the PNG and CSV files (created if missing).
+    names : iterable of str, optional
+        Names of figures (keys of :data:`FIGURES`); default all.
+    progress : callable, optional
+        Called with each figure's name before it is drawn.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written (PNG and CSV of each figure).
+    """
+    unknown = set(names or ()) - set(FIGURES)
+    if unknown:
+        raise ValueError(f"figure names must be among {sorted(FIGURES)} (got {sorted(unknown)})")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, fn in FIGURES.items():
+        if names and name not in names:
+            continue
+        if progress:
+            progress(name)
+        written.extend(fn(out))
+        plt.close("all")
+    return written
