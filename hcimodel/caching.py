@@ -302,7 +302,7 @@ def _single_list_times(cat, cap, policy):
                 x = _exp_t(u)[:, None] * cat.rates
                 return occ(x) @ w, docc(x) @ w
 
-            u0 = np.log(target / cat.total_rate)
+            u0 = np.log(target) - np.log(cat.total_rate)
             t[r] = np.exp(_solve_increasing(fun, target, u0))
     return t.reshape(np.shape(cap))
 
@@ -555,7 +555,7 @@ def two_lru(rates, meta_capacity, capacity):
                 dh = np.where(den > 0, a * x2 * y / den**2, 0.0)
             return h @ cat.weights, dh @ cat.weights
 
-        u0 = np.log(c2f[r] / cat.total_rate)
+        u0 = np.log(c2f[r]) - np.log(cat.total_rate)
         t2[r] = np.exp(_solve_increasing(fun, c2f[r], u0))
     for blk in _row_blocks(c2f.size, cat.rates.size):
         a = _occ_lru(_x(cat.rates, t1f[blk]))
@@ -719,7 +719,8 @@ def lru_m(rates, capacities_per_list):
             # Jacobian of F_l = sum_i w_i Q_il wrt u_s: sum_i w_i c_is (Q_i,max(l,s) - Q_il Q_is)
             idx_max = np.maximum.outer(np.arange(m), np.arange(m))
             qmax = q[:, :, idx_max]  # rows, n, l, s
-            jac = np.einsum("rnls,n->rls", c[:, :, None, :] * (qmax - q[:, :, :, None] * q[:, :, None, :]), w)
+            dq = c[:, :, None, :] * (qmax - q[:, :, :, None] * q[:, :, None, :])
+            jac = np.einsum("rnls,n->rls", dq, w)
             jac = jac / f[:, :, None]
             with np.errstate(all="ignore"):
                 step = -np.linalg.solve(jac, g[..., None])[..., 0]
@@ -747,7 +748,8 @@ def lru_m(rates, capacities_per_list):
             moved = np.abs(new_u - ur[active]).max(axis=1)
             ur[active] = new_u
             g, f, q, c = new_g, new_f, new_q, new_c
-            done = (np.abs(g).max(axis=1) < 1e-13) | (moved < _UTOL * np.maximum(1, np.abs(new_u).max(axis=1)))
+            scale = np.maximum(1, np.abs(new_u).max(axis=1))
+            done = (np.abs(g).max(axis=1) < 1e-13) | (moved < _UTOL * scale)
             keep = ~done
             active = active[keep]
             g, f, q, c = g[keep], f[keep], q[keep], c[keep]
@@ -848,7 +850,8 @@ def _solve_single_touch(cat, cs, y_rows, u_start):
             ds = y * y / den**2 * x1 * np.exp(-x1)
             return s @ w, ds @ w
 
-        u0 = np.where(np.isfinite(u_start[ok]), u_start[ok], np.log(cs[ok] / cat.total_rate))
+        guess = np.log(cs[ok]) - np.log(cat.total_rate)
+        u0 = np.where(np.isfinite(u_start[ok]), u_start[ok], guess)
         u1[ok] = _solve_increasing(fun, cs[ok], u0)
     return u1
 
@@ -961,7 +964,8 @@ def content_cache(rates, single_touch_capacity, multi_touch_memory_capacity,
     empty = np.flatnonzero(live & (cp <= 0))
     for blk in _row_blocks(empty.size, rts.size):
         r = empty[blk]
-        u1[r] = _solve_single_touch(cat, cs[r], np.ones((r.size, rts.size)), np.full(r.size, np.nan))
+        ones = np.ones((r.size, rts.size))
+        u1[r] = _solve_single_touch(cat, cs[r], ones, np.full(r.size, np.nan))
     rows = np.flatnonzero(live & (cp > 0) & ~sat)
     for blk in _row_blocks(rows.size, rts.size * 3):
         r = rows[blk]
@@ -989,7 +993,7 @@ def content_cache(rates, single_touch_capacity, multi_touch_memory_capacity,
             dF = (dp_dy * dy) @ w + ((dp_da * da) @ w) * du1
             return p @ w, dF
 
-        u2[r] = _solve_increasing(fun, cp[r], np.log(cp[r] / cat.total_rate))
+        u2[r] = _solve_increasing(fun, cp[r], np.log(cp[r]) - np.log(cat.total_rate))
         x2 = _exp_t(u2[r])[:, None] * rts
         u1[r] = _solve_single_touch(cat, cs[r], np.exp(-x2), u1_state)
     # Memory part of the multi-touch pool.
@@ -1009,7 +1013,8 @@ def content_cache(rates, single_touch_capacity, multi_touch_memory_capacity,
                 qq = q[need[idx]]
                 return (qq * _occ_lru(xm)) @ w, (qq * _docc_lru(xm)) @ w
 
-            res[need] = _solve_increasing(fun_m, cm[r][need], np.log(cm[r][need] / cat.total_rate))
+            cmn = cm[r][need]
+            res[need] = _solve_increasing(fun_m, cmn, np.log(cmn) - np.log(cat.total_rate))
         um[r] = np.minimum(res, u2[r])
     t1, t2, tm = _exp_t(u1), _exp_t(u2), _exp_t(um)
     # Caches that never hold anything report zero times.

@@ -302,7 +302,8 @@ def lru_m_replay(keys, capacities_per_list):
     caps = np.atleast_1d(caps).astype(np.int64)
     if caps.ndim != 1 or caps.size > 100:
         raise ValueError(
-            f"capacities_per_list must be a sequence of 1 to 100 list sizes (got shape {caps.shape})"
+            "capacities_per_list must be a sequence of 1 to 100 list sizes "
+            f"(got shape {caps.shape})"
         )
     dense, n_items = _dense_keys(keys)
     return _lru_m_kernel(dense, n_items, caps)
