@@ -1,0 +1,1032 @@
+r"""Shadow Clones: the network cost and the time of warming up, and when they pay off.
+
+A replica (base disk of linked clones) lives on one node, the *owner*. Its
+desktops are spread over the H nodes of a cluster. Until Shadow Clones are
+*detected* (reads from more than two remote CVMs, and only reads), every replica
+read from another node crosses the network to the owner's CVM: the hot spot of
+:mod:`hcimodel.hotspot`. From detection on, each non-owner node fetches a block
+over the network on its first local read and serves it locally afterwards.
+
+The fetch unit is the 4 KiB cache granularity (the Nutanix Bible states no
+other), a parameter of :class:`Replica`. Everything is counted in *block
+reads*: a desktop read of ``read_size_bytes`` touches ``read_size / block``
+blocks on average.
+
+Two read patterns are modelled:
+
+``'boot'`` (deterministic boot sequence)
+    Every desktop reads the same boot set of ``m_b = boot_bytes / block`` blocks
+    once, in the same order, at a steady pace ``r`` (blocks/s). A non-owner node
+    fetches each block of the boot set exactly once, when the first desktop that
+    boots there after detection reads it. This is the real-world boot storm.
+``'steady'`` (independent reference model, IRM)
+    Each node reads blocks of the used part of the replica independently, block
+    ``i`` with probability ``p_i`` (Zipf with exponent ``alpha``; uniform at
+    ``alpha = 0``). After ``n`` reads a node holds
+    :math:`D(n) = \sum_i 1 - (1 - p_i)^n` distinct blocks (occupancy), which is
+    :math:`m (1 - (1 - 1/m)^n)` when uniform (coupon collector).
+
+Closed forms (vectorized, :func:`expected_distinct`, :func:`coupon_collector`,
+:func:`expected_reads_to_fetch_all`, :func:`local_share`, :func:`detection_delay`,
+:func:`warmup`, :func:`lifecycle`, :func:`payback_reads`) are checked against a
+block-level Monte Carlo twin (:func:`simulate_warmup`): a numba replay of every
+read of every desktop in time order, with links as FIFO servers, fetch sources
+(the owner alone, or any node already holding the block through the map of
+immutable blocks) and the detection rule applied to simulated start times.
+
+Units are SI throughout: bytes, seconds, bits per second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+import polars as pl
+from scipy import special
+
+from .streams import as_generator
+from .validation import (check_in_range, check_integer, check_nonnegative, check_positive,
+                         check_probability)
+from .workload import PROFILES, WorkloadProfile
+
+try:  # the caching module may still be in the works
+    from .caching import zipf_rates as _zipf_rates
+except ImportError:  # pragma: no cover
+    _zipf_rates = None
+
+__all__ = [
+    "PHASES", "SOURCES", "DETECTION_REMOTE_CVMS",
+    "Replica", "zipf_popularity", "expected_distinct", "coupon_collector",
+    "expected_reads_to_fetch_all", "local_share", "reads_to_local_share",
+    "detection_delay", "boot_pace", "WarmUp", "warmup", "lifecycle", "payback_reads",
+    "SimulatedWarmUp", "simulate_warmup", "simulate_detection_delay",
+]
+
+PHASES = ("boot", "steady")
+SOURCES = ("single", "map")
+#: Shadow Clones start when reads come from more than two remote CVMs.
+DETECTION_REMOTE_CVMS = 3
+MONTH_S = 30 * 86_400.0
+
+
+def _as_profile(workload) -> WorkloadProfile:
+    if isinstance(workload, WorkloadProfile):
+        return workload
+    if isinstance(workload, str) and workload in PROFILES:
+        return PROFILES[workload]
+    raise ValueError(f"workload must be a WorkloadProfile or one of {sorted(PROFILES)} "
+                     f"(got {workload!r})")
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices} (got {value!r})")
+    return value
+
+
+@dataclass(frozen=True)
+class Replica:
+    """The replica disk as Shadow Clones see it.
+
+    Parameters
+    ----------
+    size_bytes : float
+        Provisioned size of the replica (bytes). Default 32 GB (25-40 GB typical).
+    used_bytes : float
+        Part of the replica actually written, the working set of the steady
+        state (bytes). Default 10 GB (typical).
+    boot_bytes : float
+        Boot working set: bytes one desktop reads from the replica to boot.
+        Default 420 MB (hIOmon trace of a Windows 7 boot).
+    block_bytes : int
+        Fetch unit (bytes). Default 4096, the cache granularity.
+    alpha : float
+        Zipf exponent of block popularity in the steady state (0 = uniform).
+    """
+
+    size_bytes: float = 32e9
+    used_bytes: float = 10e9
+    boot_bytes: float = 420e6
+    block_bytes: int = 4096
+    alpha: float = 0.0
+
+    def __post_init__(self):
+        check_positive("size_bytes", self.size_bytes)
+        check_in_range("used_bytes", self.used_bytes, 0.0, float(self.size_bytes),
+                       low_inclusive=False)
+        check_in_range("boot_bytes", self.boot_bytes, 0.0, float(self.used_bytes),
+                       low_inclusive=False)
+        check_integer("block_bytes", self.block_bytes, minimum=512)
+        check_nonnegative("alpha", self.alpha)
+        if self.block_bytes > self.boot_bytes:
+            raise ValueError(f"block_bytes must be <= boot_bytes = {self.boot_bytes:g} "
+                             f"(got {self.block_bytes})")
+
+    @property
+    def n_blocks(self) -> int:
+        """Blocks of the used part of the replica, ``ceil(used / block)``."""
+        return int(np.ceil(self.used_bytes / self.block_bytes))
+
+    @property
+    def n_boot_blocks(self) -> int:
+        """Blocks of the boot set, ``ceil(boot / block)``."""
+        return int(np.ceil(self.boot_bytes / self.block_bytes))
+
+    def popularity(self) -> np.ndarray:
+        """Probability of each used block in the steady state (Zipf, sums to 1)."""
+        return zipf_popularity(self.n_blocks, self.alpha)
+
+
+def zipf_popularity(n_blocks, alpha) -> np.ndarray:
+    r"""Zipf popularity over blocks, :math:`p_i = i^{-\alpha} / \sum_j j^{-\alpha}`.
+
+    Uses :func:`hcimodel.caching.zipf_rates` when available.
+
+    Parameters
+    ----------
+    n_blocks : int
+        Number of blocks m (>= 1).
+    alpha : float
+        Exponent (>= 0; 0 is uniform).
+
+    Returns
+    -------
+    numpy.ndarray, shape (m,)
+        Probabilities in decreasing order, summing to 1.
+    """
+    m = int(check_integer("n_blocks", n_blocks, minimum=1))
+    a = float(check_nonnegative("alpha", alpha))
+    if _zipf_rates is not None:
+        return _zipf_rates(m, a, 1.0)
+    w = np.arange(1, m + 1, dtype=float) ** (-a)  # pragma: no cover
+    return w / w.sum()  # pragma: no cover
+
+
+# ------------------------------------------------------------------ occupancy closed forms
+
+_MAX_GROUPS = 16_384
+
+
+def _groups(popularity):
+    """(p values, counts) of a popularity vector, binned when it is very long.
+
+    Equal probabilities are merged exactly (uniform gives one group). Beyond
+    ``_MAX_GROUPS`` distinct values, blocks are binned on log p and each bin
+    carries its mean p, which keeps sum(count * p) = 1 exactly; the relative
+    error of the occupancy is below 1e-6 for Zipf laws over 10^7 blocks.
+    """
+    p = check_probability("popularity", popularity).ravel()
+    if p.size == 0:
+        raise ValueError("popularity must hold at least one probability (got an empty array)")
+    total = p.sum()
+    if not np.isclose(total, 1.0, rtol=1e-9, atol=1e-12):
+        raise ValueError(f"popularity must sum to 1 (got sum {total:.12g})")
+    p = p[p > 0]
+    vals, counts = np.unique(p, return_counts=True)
+    if vals.size <= _MAX_GROUPS:
+        return vals, counts.astype(float)
+    lp = np.log(vals)
+    edges = np.linspace(lp[0], lp[-1], _MAX_GROUPS + 1)
+    idx = np.clip(np.searchsorted(edges, lp, side="right") - 1, 0, _MAX_GROUPS - 1)
+    c = np.bincount(idx, weights=counts, minlength=_MAX_GROUPS)
+    mass = np.bincount(idx, weights=counts * vals, minlength=_MAX_GROUPS)
+    keep = c > 0
+    return mass[keep] / c[keep], c[keep]
+
+
+def _reads(name, n_reads):
+    return check_nonnegative(name, n_reads, allow_inf=True)
+
+
+def expected_distinct(n_reads, popularity) -> np.ndarray:
+    r"""Expected number of distinct blocks after n independent reads (occupancy).
+
+    .. math:: D(n) = \sum_{i=1}^{m} \left(1 - (1 - p_i)^n\right)
+              = -\sum_i \operatorname{expm1}(n \operatorname{log1p}(-p_i))
+
+    This is the number of blocks a node has fetched after serving ``n`` reads
+    under Shadow Clones (each block fetched once, on its first read).
+
+    Parameters
+    ----------
+    n_reads : array_like
+        Reads served by the node (>= 0, may be fractional or inf).
+    popularity : array_like, shape (m,)
+        Probability of each block (sums to 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        D(n), blocks, with the shape of ``n_reads``.
+    """
+    n = _reads("n_reads", n_reads)
+    p, c = _groups(popularity)
+    lq = np.log1p(-p)  # -inf for p = 1
+    flat = n.ravel()
+    out = np.empty(flat.size)
+    step = max(1, 4_000_000 // p.size)
+    for k in range(0, flat.size, step):
+        nk = flat[k:k + step, None]
+        with np.errstate(invalid="ignore"):
+            x = np.where(nk > 0, nk * lq, 0.0)  # avoid 0 * -inf
+        out[k:k + step] = -(np.expm1(x) * c).sum(axis=1)
+    return out.reshape(n.shape)
+
+
+def coupon_collector(n_reads, n_blocks) -> np.ndarray:
+    r"""Expected distinct blocks after n uniform reads of m blocks.
+
+    .. math:: D(n) = m \left(1 - (1 - 1/m)^n\right)
+
+    Parameters
+    ----------
+    n_reads : array_like
+        Reads (>= 0).
+    n_blocks : array_like of int
+        Blocks m (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Blocks (broadcast shape).
+    """
+    n = _reads("n_reads", n_reads)
+    m = check_integer("n_blocks", n_blocks, minimum=1).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = np.where(n > 0, n * np.log1p(-1.0 / m), 0.0)
+    return -m * np.expm1(x)
+
+
+def expected_reads_to_fetch_all(n_blocks) -> np.ndarray:
+    r"""Expected uniform reads until every one of m blocks was read once.
+
+    .. math:: E[T_m] = m H_m = m (\psi(m + 1) + \gamma)
+
+    Parameters
+    ----------
+    n_blocks : array_like of int
+        Blocks m (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Reads.
+    """
+    m = check_integer("n_blocks", n_blocks, minimum=1).astype(float)
+    return m * (special.digamma(m + 1.0) + np.euler_gamma)
+
+
+def local_share(n_reads, popularity, *, cumulative: bool = False) -> np.ndarray:
+    r"""Share of a node's reads served locally: the warm-up curve (IRM).
+
+    The next read after n reads is local with probability
+    :math:`1 - \sum_i p_i (1 - p_i)^n`; over the first n reads the share is
+    :math:`(n - D(n)) / n`.
+
+    Parameters
+    ----------
+    n_reads : array_like
+        Reads served by the node since detection (>= 0).
+    popularity : array_like, shape (m,)
+    cumulative : bool
+        Return the share over the first n reads instead of the next read's.
+
+    Returns
+    -------
+    numpy.ndarray
+        Share in [0, 1] (0 at n = 0).
+    """
+    n = _reads("n_reads", n_reads)
+    if cumulative:
+        d = expected_distinct(n, popularity)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, np.where(np.isinf(n), 1.0, 1.0 - d / np.where(n > 0, n, 1.0)),
+                            0.0)
+    p, c = _groups(popularity)
+    lq = np.log1p(-p)
+    flat = n.ravel()
+    out = np.empty(flat.size)
+    step = max(1, 4_000_000 // p.size)
+    for k in range(0, flat.size, step):
+        nk = flat[k:k + step, None]
+        with np.errstate(invalid="ignore"):
+            x = np.where(nk > 0, nk * lq, 0.0)
+        out[k:k + step] = 1.0 - (c * p * np.exp(x)).sum(axis=1)
+    return np.clip(out.reshape(n.shape), 0.0, 1.0)
+
+
+def reads_to_local_share(target, popularity) -> np.ndarray:
+    r"""Reads a node must serve before its next read is local with probability ``target``.
+
+    Solves :math:`\sum_i p_i (1 - p_i)^n = 1 - \text{target}` for n by bisection
+    on log n (the left side decreases in n). Uniform popularity has the closed
+    form :math:`n = \ln(1 - \text{target}) / \ln(1 - 1/m)`.
+
+    Parameters
+    ----------
+    target : array_like
+        Share in [0, 1). (1 needs infinitely many reads: ``inf``.)
+    popularity : array_like, shape (m,)
+
+    Returns
+    -------
+    numpy.ndarray
+        Reads (``inf`` where target = 1).
+    """
+    t = check_probability("target", target)
+    p, c = _groups(popularity)
+    if p.size == 1:
+        with np.errstate(divide="ignore"):
+            return np.where(t < 1, np.log1p(-t) / np.log1p(-p[0]) if p[0] < 1 else 1.0, np.inf)
+    lo = np.zeros(t.shape)
+    hi = np.full(t.shape, 60.0)  # log(n) up to e^60
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        share = _share_groups(np.expm1(mid), p, c)
+        below = share < t
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    return np.where(t < 1, np.expm1(hi), np.inf)
+
+
+def _share_groups(n, p, c):
+    lq = np.log1p(-p)
+    x = np.where(n[..., None] > 0, n[..., None] * lq, 0.0)
+    return 1.0 - (c * p * np.exp(x)).sum(axis=-1)
+
+
+# ------------------------------------------------------------------ detection
+
+def detection_delay(n_nodes, n_desktops, start_window_s=0.0, lag_s=0.0):
+    r"""Expected time until reads from more than two remote CVMs have been seen.
+
+    Desktops power on at independent uniform times over ``[0, W]`` and are
+    spread evenly over the nodes (``n = N / H`` per node); a desktop reads the
+    replica as it starts. A remote node is seen at its first desktop's start,
+    :math:`P(T_h > t) = (1 - t/W)^n`; detection is the third of the ``H - 1``
+    remote nodes to be seen, plus a bookkeeping lag:
+
+    .. math:: E[T_d] = \text{lag} + W \sum_{k=0}^{2} \binom{H-1}{k}
+              \sum_{j=0}^{k} \binom{k}{j} \frac{(-1)^j}{n (j + H - 1 - k) + 1}
+
+    (the integral of :math:`P(\text{fewer than 3 seen by } t)`). Fewer than 3
+    remote nodes with desktops (``H < 4`` or ``N < 4``) never trigger Shadow
+    Clones: ``inf``. A single node has nothing remote: ``0`` (it never needs them).
+
+    Parameters
+    ----------
+    n_nodes : array_like of int
+        Nodes H (>= 1).
+    n_desktops : array_like of int
+        Desktops N (>= 1).
+    start_window_s : array_like
+        Window W over which the desktops power on (s, >= 0; 0 = all at once).
+    lag_s : array_like
+        Time the CVMs take to mark the disk immutable once the rule holds (s;
+        not published, default 0).
+
+    Returns
+    -------
+    numpy.ndarray
+        Expected detection delay (s), broadcast shape; ``inf`` when never detected.
+    """
+    H = check_integer("n_nodes", n_nodes, minimum=1).astype(float)
+    N = check_integer("n_desktops", n_desktops, minimum=1).astype(float)
+    W = check_nonnegative("start_window_s", start_window_s)
+    lag = check_nonnegative("lag_s", lag_s)
+    H, N, W, lag = np.broadcast_arrays(H, N, W, lag)
+    n = N / H
+    R = H - 1.0  # remote nodes
+    total = np.zeros(H.shape)
+    for k in range(3):
+        inner = np.zeros(H.shape)
+        for j in range(k + 1):
+            inner += special.comb(k, j) * (-1) ** j / (n * (j + R - k) + 1.0)
+        total += special.comb(R, k) * inner
+    seen = np.minimum(N, H) - 1  # remote nodes holding at least one desktop
+    out = np.where(seen >= DETECTION_REMOTE_CVMS, lag + W * total, np.inf)
+    return np.where(H == 1, 0.0, out)
+
+
+def boot_pace(replica: Replica | None = None, workload: WorkloadProfile | str = "boot"):
+    """Block reads per second of one booting desktop on the replica, and its boot time.
+
+    ``r = replica_read_iops * read_size / block``; the boot set is read in
+    ``T_read = m_b / r`` seconds.
+
+    Returns
+    -------
+    (float, float)
+        ``r`` (blocks/s) and ``T_read`` (s).
+    """
+    replica = replica or Replica()
+    wl = _as_profile(workload)
+    r = wl.replica_read_iops * wl.read_size_bytes / replica.block_bytes
+    return r, replica.n_boot_blocks / r
+
+
+# ------------------------------------------------------------------ warm-up
+
+@dataclass(frozen=True)
+class WarmUp:
+    """Closed-form warm-up of Shadow Clones over a grid of clusters.
+
+    All arrays have the broadcast shape of ``n_nodes`` and ``n_desktops``.
+
+    Attributes
+    ----------
+    phase, source : str
+    n_nodes, n_desktops : numpy.ndarray
+    detected : numpy.ndarray of bool
+        False where Shadow Clones never start (fewer than 3 remote CVMs read).
+    detection_delay_s : numpy.ndarray
+        Time from the first power-on to detection (s); inf if never.
+    bytes_per_node : numpy.ndarray
+        Bytes fetched by each non-owner node (the owner fetches nothing).
+    total_bytes : numpy.ndarray
+        Bytes fetched by the cluster, ``(H - 1) * bytes_per_node``.
+    remote_read_bytes : numpy.ndarray
+        Bytes read remotely from the owner before detection (boot phase: during
+        the storm; steady phase: during the detection delay).
+    time_s : numpy.ndarray
+        Time from the first power-on until warm (s): boot phase, the last boot
+        block fetched; steady phase, the next read local with probability
+        ``target``. inf if never detected.
+    fetch_latency_s : numpy.ndarray
+        Mean extra latency of a read that fetches (RTT + transfer + queueing at
+        the source link, s).
+    link_utilization : numpy.ndarray
+        Load the fetches offer the busiest source link while warming up; >= 1
+        means the link, not the reads, sets the pace.
+    stable : numpy.ndarray of bool
+        ``link_utilization < 1``.
+    """
+
+    phase: str
+    source: str
+    n_nodes: np.ndarray
+    n_desktops: np.ndarray
+    detected: np.ndarray
+    detection_delay_s: np.ndarray
+    bytes_per_node: np.ndarray
+    total_bytes: np.ndarray
+    remote_read_bytes: np.ndarray
+    time_s: np.ndarray
+    fetch_latency_s: np.ndarray
+    link_utilization: np.ndarray
+    stable: np.ndarray = field(repr=False)
+
+    def to_frame(self) -> pl.DataFrame:
+        """Tidy frame: phase, source, n_nodes, n_desktops, metric, value; sorted."""
+        metrics = ("detection_delay_s", "bytes_per_node", "total_bytes", "remote_read_bytes",
+                   "time_s", "fetch_latency_s", "link_utilization")
+        H = self.n_nodes.ravel().astype(np.int64)
+        N = self.n_desktops.ravel().astype(np.int64)
+        return pl.concat([
+            pl.DataFrame({"phase": self.phase, "source": self.source, "n_nodes": H,
+                          "n_desktops": N, "metric": m,
+                          "value": getattr(self, m).ravel().astype(float)})
+            for m in metrics]).sort(["phase", "source", "n_nodes", "n_desktops", "metric"])
+
+
+def _link_time_factor(source, H):
+    """Fetch time of one copy per receiving node, in units of one copy's transfer.
+
+    Single source: the owner's link sends H - 1 copies. Map: every holder
+    uploads, fluid bound of Kumar and Ross, ``max(1, (H - 1) / H)`` = 1 copy.
+    """
+    if source == "single":
+        return np.maximum(H - 1.0, 1.0)
+    return np.ones_like(H)
+
+
+def warmup(n_nodes=4, n_desktops=100, *, replica: Replica | None = None,
+           workload: WorkloadProfile | str | None = None, phase: str = "boot",
+           source: str = "single", link_bps=10e9, rtt_s=200e-6, detection_delay_s=None,
+           start_window_s=0.0, detection_lag_s=0.0, target=0.99) -> WarmUp:
+    r"""Bytes fetched per node and in total, and the time to warm up (closed forms).
+
+    Boot phase (deterministic boot sequence, all desktops start at once)
+        Each desktop reads the ``m_b`` boot blocks at pace ``r`` blocks/s
+        (:func:`boot_pace`), so the boot takes ``T = m_b / r``. Before detection
+        (``t_d``) non-owner reads go to the owner; afterwards each non-owner node
+        fetches the boot blocks its desktops still read, a share
+        ``f = 1 - min(t_d / T, 1)`` of the boot set (the first desktop to read
+        a block fetches it; the others find it local):
+
+        ``bytes_per_node = f * boot_bytes``, ``total = (H - 1) * bytes_per_node``,
+        ``time = t_d + max(T - t_d, f * k * m_b * tau) + rtt + tau``
+
+        with ``tau = 8 block / link_bps`` and ``k`` copies on the busiest link
+        (``H - 1`` from the owner alone; 1 with the map of immutable blocks,
+        the fluid bound, reached when nodes boot at staggered times).
+        ``remote_read_bytes = N (H - 1)/H * min(t_d, T) * r * block``.
+    Steady phase (IRM over the used blocks, Zipf ``alpha``)
+        A node serves ``lambda = (N / H) * replica_read_iops * read_size / block``
+        block reads per second; after ``n`` reads it has fetched ``D(n)``
+        blocks (:func:`expected_distinct`). Warm means the next read is local
+        with probability ``target``: ``n* =`` :func:`reads_to_local_share`,
+        ``bytes_per_node = D(n*) * block``,
+        ``time = t_d + max(n* / lambda, k * D(n*) * tau)``.
+
+    The first read of a block pays ``rtt + tau`` plus queueing at the source
+    link: for the boot phase the fluid backlog ``max(rho - 1, 0) * T_f / 2``
+    (deterministic arrivals); for the steady phase the M/D/1 wait
+    ``rho tau / (2 (1 - rho))``, ``inf`` (and ``stable = False``) when
+    ``rho >= 1``.
+
+    A single node fetches nothing and is warm at once; two or three nodes never
+    trigger Shadow Clones (``detected = False``, time ``inf``, bytes 0).
+
+    Parameters
+    ----------
+    n_nodes : array_like of int
+        Nodes H (>= 1). Node 0 owns the replica.
+    n_desktops : array_like of int
+        Desktops N, spread evenly over the nodes.
+    replica : Replica, optional
+    workload : WorkloadProfile or str, optional
+        Default ``'boot'`` for the boot phase, ``'task'`` for the steady phase.
+    phase : {'boot', 'steady'}
+    source : {'single', 'map'}
+        Fetch from the owner's CVM only, or from any node holding the block.
+    link_bps : float
+        Link of each node (bit/s), default 10 GbE.
+    rtt_s : float
+        Round trip between CVMs (s).
+    detection_delay_s : array_like, optional
+        Detection delay (s); default from :func:`detection_delay`.
+    start_window_s, detection_lag_s : float
+        Inputs of :func:`detection_delay`.
+    target : float
+        Steady phase: share of reads local that counts as warm, in (0, 1).
+
+    Returns
+    -------
+    WarmUp
+    """
+    replica = replica or Replica()
+    _check_choice("phase", phase, PHASES)
+    _check_choice("source", source, SOURCES)
+    wl = _as_profile(workload or ("boot" if phase == "boot" else "task"))
+    link = float(check_positive("link_bps", link_bps))
+    rtt = float(check_nonnegative("rtt_s", rtt_s))
+    tgt = float(check_in_range("target", target, 0.0, 1.0, low_inclusive=False,
+                               high_inclusive=False))
+    H = check_integer("n_nodes", n_nodes, minimum=1)
+    N = check_integer("n_desktops", n_desktops, minimum=1)
+    H, N = np.broadcast_arrays(H, N)
+    Hf, Nf = H.astype(float), N.astype(float)
+    if detection_delay_s is None:
+        td = detection_delay(H, N, start_window_s, detection_lag_s)
+    else:
+        td = check_nonnegative("detection_delay_s", detection_delay_s, allow_inf=True)
+        td = np.where(H == 1, 0.0, np.where(np.minimum(N, H) - 1 >= DETECTION_REMOTE_CVMS,
+                                            td, np.inf))
+    td = np.broadcast_to(td, H.shape).astype(float)
+    detected = np.isfinite(td)
+    single = H == 1
+    b = float(replica.block_bytes)
+    tau = 8.0 * b / link
+    k = _link_time_factor(source, Hf)
+
+    if phase == "boot":
+        r, T = boot_pace(replica, wl)
+        m = float(replica.n_boot_blocks)
+        tdc = np.where(detected, np.minimum(td, T), T)
+        f = np.where(detected, 1.0 - tdc / T, 0.0)
+        fetched = f * m
+        rho = np.where(source == "single", Hf - 1.0, 1.0) * r * tau
+        link_time = f * k * m * tau
+        t_fetch = np.maximum(T - tdc, link_time)
+        with np.errstate(invalid="ignore"):
+            backlog = np.maximum(rho - 1.0, 0.0) * (T - tdc) / 2.0
+        fetch_lat = rtt + tau + backlog
+        time = np.where(detected, tdc + t_fetch + rtt + tau, np.inf)
+        remote = Nf * (Hf - 1.0) / Hf * tdc * r * b
+        stable = rho < 1.0
+    else:
+        p = replica.popularity()
+        lam = Nf / Hf * wl.replica_read_iops * wl.read_size_bytes / b
+        n_star = float(reads_to_local_share(tgt, p))
+        fetched = np.broadcast_to(expected_distinct(n_star, p), H.shape).astype(float)
+        # fetch rate at the busiest source link: all non-owner nodes miss at the start
+        rho = np.where(source == "single", Hf - 1.0, 1.0) * lam * tau
+        stable = rho < 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            wait = np.where(stable, rho * tau / (2.0 * (1.0 - rho)), np.inf)
+        fetch_lat = rtt + tau + wait
+        time = np.where(detected, td + np.maximum(n_star / lam, k * fetched * tau), np.inf)
+        tdc = np.where(detected, td, 0.0)
+        remote = (Hf - 1.0) * lam * tdc * b
+
+    bytes_node = np.where(single | ~detected, 0.0, fetched * b)
+    time = np.where(single, 0.0, time)
+    remote = np.where(single, 0.0, remote)
+    return WarmUp(phase, source, H.copy(), N.copy(), detected | single,
+                  np.where(single, 0.0, td), bytes_node, (Hf - 1.0) * bytes_node, remote,
+                  time, np.where(single, 0.0, fetch_lat), np.where(single, 0.0, rho),
+                  np.asarray(stable | single))
+
+
+# ------------------------------------------------------------------ lifecycle and payback
+
+def payback_reads(popularity) -> float:
+    r"""Reads after which a node has served as many blocks locally as it fetched (IRM).
+
+    Solves :math:`n - D(n) = D(n)`, i.e. the cumulative local share reaches 1/2:
+    from then on the fetches have paid for themselves in bytes kept off the
+    network. Uniform popularity over m blocks gives ``n ~ 1.26 m``
+    (:math:`1 - e^{-x} = x/2`). For the deterministic boot sequence the answer
+    is exact: the second desktop to boot on a node, ``2 m_b`` reads.
+
+    Parameters
+    ----------
+    popularity : array_like, shape (m,)
+
+    Returns
+    -------
+    float
+        Reads n (per node).
+    """
+    p, c = _groups(popularity)
+    full = np.repeat(p, c.astype(np.int64)) if c.sum() <= 2e7 else p
+    lo, hi = 0.0, 60.0
+    for _ in range(70):
+        mid = 0.5 * (lo + hi)
+        share = float(local_share(np.expm1(mid), full, cumulative=True)) if full is not p \
+            else float(1.0 - (c * -np.expm1(np.expm1(mid) * np.log1p(-p))).sum() / np.expm1(mid))
+        lo, hi = (mid, hi) if share < 0.5 else (lo, mid)
+    return float(np.expm1(hi))
+
+
+def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
+              replica: Replica | None = None, boot_workload: WorkloadProfile | str = "boot",
+              steady_workload: WorkloadProfile | str = "task", source: str = "single",
+              link_bps: float = 10e9, rtt_s: float = 200e-6, detection_delay_s=None,
+              start_window_s: float = 0.0, detection_lag_s: float = 0.0) -> pl.DataFrame:
+    r"""Network cost of a recompose (or refresh) cadence, beside the alternatives.
+
+    A write to the base drops every shadow clone; each cycle of length ``P``
+    then starts with a boot storm of the whole pool and continues in the steady
+    state. Per cycle:
+
+    ``no_shadow_clones``
+        Every non-owner replica read crosses the network, forever:
+        ``N (H-1)/H * boot_bytes + (H - 1) * lambda * b * P``.
+    ``shadow_clones``
+        Remote reads until detection, the boot set fetched once per node, then
+        the steady state's first reads: ``remote + (H - 1) f boot_bytes +
+        (H - 1) D(lambda P) b`` (boot and steady working sets counted apart:
+        an upper bound where they overlap).
+    ``full_clones``
+        Native clones are local from the start: no detection, no fetch, 0.
+
+    Parameters
+    ----------
+    interval_s : array_like
+        Time between two writes to the base (s), e.g. 30 days for a monthly
+        recompose.
+    n_nodes, n_desktops : int
+    replica : Replica, optional
+    boot_workload, steady_workload : WorkloadProfile or str
+    source, link_bps, rtt_s, detection_delay_s, start_window_s, detection_lag_s
+        As in :func:`warmup`.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns strategy, interval_s, bytes_per_cycle, bytes_per_month,
+        mean_network_bps (average over the cycle), local_share (share of
+        replica reads served on the reader's node over the cycle), warm_s (time
+        until the boot set is local everywhere); sorted.
+    """
+    replica = replica or Replica()
+    P = np.atleast_1d(check_positive("interval_s", interval_s)).ravel()
+    H = int(check_integer("n_nodes", n_nodes, minimum=1))
+    N = int(check_integer("n_desktops", n_desktops, minimum=1))
+    kw = dict(replica=replica, source=source, link_bps=link_bps, rtt_s=rtt_s,
+              detection_delay_s=detection_delay_s, start_window_s=start_window_s,
+              detection_lag_s=detection_lag_s)
+    boot = warmup(H, N, workload=boot_workload, phase="boot", **kw)
+    wl = _as_profile(steady_workload)
+    b = float(replica.block_bytes)
+    lam = N / H * wl.replica_read_iops * wl.read_size_bytes / b  # block reads/s per node
+    reads_node = lam * P
+    remote_frac = (H - 1) / H
+    boot_reads_bytes = N * replica.n_boot_blocks * b  # whole pool, every node
+    no_sc = remote_frac * boot_reads_bytes + (H - 1) * reads_node * b
+    if bool(boot.detected[()]) and H > 1:
+        d = expected_distinct(reads_node, replica.popularity())
+        sc = float(boot.remote_read_bytes[()] + boot.total_bytes[()]) + (H - 1) * d * b
+        warm = float(boot.time_s[()])
+    else:
+        sc, warm = no_sc, (0.0 if H == 1 else np.inf)
+    total_reads = boot_reads_bytes / b + H * reads_node
+    rows = []
+    for name, net, w in (("no_shadow_clones", no_sc, np.inf if H > 1 else 0.0),
+                         ("shadow_clones", sc, warm), ("full_clones", np.zeros_like(P), 0.0)):
+        net = np.broadcast_to(np.asarray(net, dtype=float), P.shape)
+        rows.append(pl.DataFrame({
+            "strategy": name, "interval_s": P, "bytes_per_cycle": net,
+            "bytes_per_month": net * MONTH_S / P, "mean_network_bps": 8.0 * net / P,
+            "local_share": 1.0 - net / b / total_reads,
+            "warm_s": np.full(P.shape, w)}))
+    return pl.concat(rows).sort(["strategy", "interval_s"])
+
+
+# ------------------------------------------------------------------ Monte Carlo twin
+
+_LOCAL, _REMOTE, _FETCH, _WAIT = 0, 1, 2, 3
+KINDS = ("local", "remote", "fetch", "wait")
+
+
+@numba.njit(cache=True, nogil=True)
+def _replay(times, nodes, blocks, n_nodes, n_blocks, owner, t_detect, rtt, tau, use_map,
+            latency, kind, fetched, sent, remote, last_fetch):
+    """Replay block reads in time order; links are FIFO servers of tau per block.
+
+    A transfer from node g to node h holds g's uplink and h's downlink:
+    start = max(t, up_free[g], down_free[h]), end = start + tau, and the data is
+    usable at end + rtt.
+    """
+    inf = np.inf
+    avail = np.full((n_nodes, n_blocks), inf)
+    avail[owner, :] = -inf
+    up_free = np.zeros(n_nodes)
+    down_free = np.zeros(n_nodes)
+    for e in range(times.size):
+        t = times[e]
+        h = nodes[e]
+        blk = blocks[e]
+        a = avail[h, blk]
+        if a <= t:
+            latency[e] = 0.0
+            kind[e] = 0
+            continue
+        if a < inf:  # a fetch of this block is in flight: wait for it
+            latency[e] = a - t
+            kind[e] = 3
+            continue
+        src = owner
+        if use_map and t >= t_detect:
+            best = max(up_free[owner], down_free[h])
+            for g in range(n_nodes):
+                if g != h and g != owner and avail[g, blk] <= t:
+                    s = max(up_free[g], down_free[h])
+                    if s < best:
+                        best = s
+                        src = g
+        start = max(t, max(up_free[src], down_free[h]))
+        end = start + tau
+        up_free[src] = end
+        down_free[h] = end
+        latency[e] = end + rtt - t
+        sent[src] += 1
+        if t < t_detect:
+            kind[e] = 1
+            remote[h] += 1
+        else:
+            kind[e] = 2
+            fetched[h] += 1
+            avail[h, blk] = end + rtt
+            if end + rtt > last_fetch[h]:
+                last_fetch[h] = end + rtt
+
+
+def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection_s: float,
+                 owner: int = 0, link_bps: float = 10e9, rtt_s: float = 200e-6,
+                 block_bytes: int = 4096, source: str = "single") -> dict:
+    """Replay a stream of block reads through Shadow Clones (numba kernel).
+
+    Parameters
+    ----------
+    times : array_like of float
+        Time of each read (s); sorted here (stable) if needed.
+    nodes : array_like of int
+        Node of the desktop issuing each read.
+    blocks : array_like of int
+        Block id of each read, in [0, n_blocks).
+    n_nodes, n_blocks : int
+    detection_s : float
+        Time at which Shadow Clones start (s); ``inf`` for never.
+    owner : int
+        Node holding the replica.
+    link_bps, rtt_s, block_bytes : float
+    source : {'single', 'map'}
+
+    Returns
+    -------
+    dict
+        ``latency_s`` and ``kind`` (0 local, 1 remote, 2 fetch, 3 wait for a
+        fetch in flight) per read in time order; per node ``fetched_blocks``,
+        ``remote_blocks``, ``sent_blocks``, ``last_fetch_s`` (0 if none).
+    """
+    _check_choice("source", source, SOURCES)
+    H = int(check_integer("n_nodes", n_nodes, minimum=1))
+    m = int(check_integer("n_blocks", n_blocks, minimum=1))
+    own = int(check_integer("owner", owner, minimum=0, maximum=H - 1))
+    t = np.ascontiguousarray(times, dtype=np.float64)
+    nd = np.ascontiguousarray(nodes, dtype=np.int64)
+    bk = np.ascontiguousarray(blocks, dtype=np.int64)
+    if not (t.shape == nd.shape == bk.shape and t.ndim == 1):
+        raise ValueError(f"times, nodes and blocks must be 1-D of one length "
+                         f"(got {t.shape}, {nd.shape}, {bk.shape})")
+    if t.size and (nd.min() < 0 or nd.max() >= H):
+        raise ValueError(f"nodes must be in [0, {H - 1}]")
+    if t.size and (bk.min() < 0 or bk.max() >= m):
+        raise ValueError(f"blocks must be in [0, {m - 1}]")
+    if t.size > 1 and np.any(np.diff(t) < 0):
+        order = np.argsort(t, kind="stable")
+        t, nd, bk = t[order], nd[order], bk[order]
+    td = float(check_nonnegative("detection_s", detection_s, allow_inf=True))
+    tau = 8.0 * float(check_integer("block_bytes", block_bytes, minimum=1)) / float(
+        check_positive("link_bps", link_bps))
+    rtt = float(check_nonnegative("rtt_s", rtt_s))
+    lat = np.empty(t.size)
+    kind = np.empty(t.size, dtype=np.int8)
+    fetched, sent, remote = (np.zeros(H, dtype=np.int64) for _ in range(3))
+    last = np.zeros(H)
+    _replay(t, nd, bk, H, m, own, td, rtt, tau, source == "map", lat, kind, fetched, sent,
+            remote, last)
+    return {"latency_s": lat, "kind": kind, "fetched_blocks": fetched,
+            "remote_blocks": remote, "sent_blocks": sent, "last_fetch_s": last}
+
+
+def simulate_detection_delay(n_nodes: int, n_desktops: int, start_window_s: float = 0.0,
+                             lag_s: float = 0.0, *, n_reps: int = 1000, rng=None) -> np.ndarray:
+    """Monte Carlo twin of :func:`detection_delay`: one delay per replication (s).
+
+    Desktops start at uniform times over the window and go round-robin to the
+    nodes starting from the owner (node 0); detection is the third remote node's
+    first start, plus the lag (``inf`` if fewer than 3 remote nodes have desktops).
+    """
+    H = int(check_integer("n_nodes", n_nodes, minimum=1))
+    N = int(check_integer("n_desktops", n_desktops, minimum=1))
+    W = float(check_nonnegative("start_window_s", start_window_s))
+    lag = float(check_nonnegative("lag_s", lag_s))
+    reps = int(check_integer("n_reps", n_reps, minimum=1))
+    rng = as_generator(rng)
+    starts = rng.random((reps, N)) * W
+    return _detect_from_starts(starts, np.arange(N) % H, H, lag)
+
+
+def _detect_from_starts(starts, node_of, H, lag):
+    if H == 1:
+        return np.zeros(starts.shape[0])
+    first = np.full((starts.shape[0], H), np.inf)
+    for h in range(1, H):
+        sel = node_of == h
+        if sel.any():
+            first[:, h] = starts[:, sel].min(axis=1)
+    remote = np.sort(first[:, 1:], axis=1)
+    if remote.shape[1] < DETECTION_REMOTE_CVMS:
+        return np.full(starts.shape[0], np.inf)
+    return remote[:, DETECTION_REMOTE_CVMS - 1] + lag
+
+
+@dataclass(frozen=True)
+class SimulatedWarmUp:
+    """One Monte Carlo run of a boot storm replayed at block level.
+
+    Attributes
+    ----------
+    detection_delay_s : float
+    bytes_per_node : numpy.ndarray, shape (H,)
+        Bytes fetched by each node (0 for the owner).
+    total_bytes : float
+        Bytes fetched by the cluster.
+    remote_read_bytes : float
+        Bytes read remotely from the owner before detection.
+    time_s : float
+        Time of the last fetch completed (s); inf if never detected.
+    n_reads : int
+        Block reads replayed.
+    latency : polars.DataFrame
+        Extra read latency (s) by kind: kind, reads, share, mean_s, p50_s,
+        p95_s, p99_s, max_s; plus a row 'all'.
+    replay_s : float
+        Wall time of the replay kernel (s), for reads per second.
+    """
+
+    detection_delay_s: float
+    bytes_per_node: np.ndarray
+    total_bytes: float
+    remote_read_bytes: float
+    time_s: float
+    n_reads: int
+    latency: pl.DataFrame = field(repr=False)
+    replay_s: float = field(repr=False, default=0.0)
+
+
+def _latency_frame(lat, kind) -> pl.DataFrame:
+    rows = []
+    for k, name in list(enumerate(KINDS)) + [(-1, "all")]:
+        x = lat if k < 0 else lat[kind == k]
+        if x.size == 0:
+            rows.append((name, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0))
+            continue
+        q = np.quantile(x, [0.5, 0.95, 0.99])
+        rows.append((name, int(x.size), x.size / max(lat.size, 1), float(x.mean()),
+                     float(q[0]), float(q[1]), float(q[2]), float(x.max())))
+    return pl.DataFrame(rows, orient="row", schema=["kind", "reads", "share", "mean_s", "p50_s",
+                                                    "p95_s", "p99_s", "max_s"]).sort("kind")
+
+
+def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica | None = None,
+                    workload: WorkloadProfile | str | None = None, phase: str = "boot",
+                    source: str = "single", link_bps: float = 10e9, rtt_s: float = 200e-6,
+                    detection_delay_s=None, start_window_s: float = 0.0,
+                    detection_lag_s: float = 0.0, n_reads_per_node: int | None = None,
+                    sequence=None, rng=None) -> SimulatedWarmUp:
+    """Monte Carlo twin of :func:`warmup`: every block read replayed in time order.
+
+    Boot phase: desktop ``d`` goes to node ``d mod H`` (node 0 owns the
+    replica), powers on at a uniform time over ``[0, start_window_s]`` and reads
+    ``sequence`` (default: the boot set ``0 .. m_b - 1``; any array of block
+    ids, e.g. :func:`hcimodel.traces.block_keys` of a real trace) at pace
+    ``r`` (:func:`boot_pace`), open loop. Steady phase: each node serves
+    ``n_reads_per_node`` reads (default ``2 m``) as a Poisson stream at rate
+    ``lambda`` with blocks drawn from the Zipf popularity. Detection is
+    simulated from the start times (:func:`simulate_detection_delay`) unless
+    ``detection_delay_s`` is given. Reads then go through :func:`replay_reads`.
+
+    Parameters
+    ----------
+    n_nodes, n_desktops, replica, workload, phase, source, link_bps, rtt_s,
+    detection_delay_s, start_window_s, detection_lag_s
+        As in :func:`warmup`.
+    n_reads_per_node : int, optional
+        Steady phase only.
+    sequence : array_like of int, optional
+        Boot phase only: the block ids each desktop reads, in order.
+    rng : None, int, SeedSequence or Generator
+
+    Returns
+    -------
+    SimulatedWarmUp
+    """
+    import time as _time
+
+    replica = replica or Replica()
+    _check_choice("phase", phase, PHASES)
+    _check_choice("source", source, SOURCES)
+    wl = _as_profile(workload or ("boot" if phase == "boot" else "task"))
+    H = int(check_integer("n_nodes", n_nodes, minimum=1))
+    N = int(check_integer("n_desktops", n_desktops, minimum=1))
+    W = float(check_nonnegative("start_window_s", start_window_s))
+    rng = as_generator(rng)
+    b = replica.block_bytes
+    node_of = np.arange(N) % H
+    starts = rng.random(N) * W
+    if detection_delay_s is None:
+        td = float(_detect_from_starts(starts[None, :], node_of, H,
+                                       float(check_nonnegative("detection_lag_s",
+                                                               detection_lag_s)))[0])
+    else:
+        td = float(check_nonnegative("detection_delay_s", detection_delay_s, allow_inf=True))
+        if H > 1 and min(N, H) - 1 < DETECTION_REMOTE_CVMS:
+            td = np.inf
+    if H == 1:
+        td = 0.0
+    if phase == "boot":
+        r, _ = boot_pace(replica, wl)
+        if sequence is None:
+            seq = np.arange(replica.n_boot_blocks, dtype=np.int64)
+        else:
+            seq = np.asarray(check_integer("sequence", sequence, minimum=0), dtype=np.int64)
+            seq = np.atleast_1d(seq)
+        m = int(seq.max()) + 1
+        offs = np.arange(seq.size) / r
+        times = (starts[:, None] + offs[None, :]).ravel()
+        nodes = np.repeat(node_of, seq.size)
+        blocks = np.tile(seq, N)
+    else:
+        p = replica.popularity()
+        m = p.size
+        lam = N / H * wl.replica_read_iops * wl.read_size_bytes / b
+        n = int(check_integer("n_reads_per_node", n_reads_per_node, minimum=1)) \
+            if n_reads_per_node is not None else 2 * m
+        cdf = np.cumsum(p)
+        cdf[-1] = 1.0
+        t_list, n_list, b_list = [], [], []
+        for h in range(H):
+            t_list.append((td if np.isfinite(td) else 0.0)
+                          + np.cumsum(rng.exponential(1.0 / lam, n)))
+            n_list.append(np.full(n, h))
+            b_list.append(np.searchsorted(cdf, rng.random(n), side="right"))
+        times, nodes = np.concatenate(t_list), np.concatenate(n_list)
+        blocks = np.minimum(np.concatenate(b_list), m - 1)
+    order = np.argsort(times, kind="stable")
+    times, nodes, blocks = times[order], nodes[order], blocks[order]
+    t0 = _time.perf_counter()
+    res = replay_reads(times, nodes, blocks, n_nodes=H, n_blocks=m, detection_s=td,
+                       link_bps=link_bps, rtt_s=rtt_s, block_bytes=b, source=source)
+    elapsed = _time.perf_counter() - t0
+    fetched = res["fetched_blocks"] * float(b)
+    done = float(res["last_fetch_s"].max()) if np.isfinite(td) else np.inf
+    return SimulatedWarmUp(td, fetched, float(fetched.sum()),
+                           float(res["remote_blocks"].sum() * b), done, int(times.size),
+                           _latency_frame(res["latency_s"], res["kind"]), elapsed)
