@@ -1,0 +1,399 @@
+r"""Read streams of a pool of clones of one base image, with and without dedup.
+
+A pool of :math:`N` desktops is cloned from one base image of :math:`B` cache
+blocks (4 KiB, the Nutanix cache-fill unit). Each desktop also owns
+:math:`P` *private* blocks (profile, page file, its own data). Every desktop
+issues reads at the same rate; a share :math:`s` of them go to base blocks,
+chosen by a Zipf law of exponent :math:`\alpha` (the same popularity ranking in
+every desktop: they run the same OS), the rest to its private blocks (Zipf of
+exponent :math:`\alpha_p`).
+
+**Writes replace shared content with unique content.** A desktop that writes a
+base block gives it content of its own. Each (desktop, base block) pair is
+written independently with probability :math:`w(t)`, the *written fraction*,
+which may grow with time as a desktop overwrites not-yet-written base blocks at
+rate :math:`r` (per second, per block):
+
+.. math:: w(t) = 1 - (1 - w_0)\, e^{-r t}.
+
+Which pairs are written is fixed by a seeded hash of (desktop, block), so it
+needs no memory and a block once written stays written.
+
+**The cache key of a read** (the map from (desktop, block) to what a cache
+compares) depends on the clone type and on de-duplication:
+
+============ ================================ =====================================
+clone type   without dedup (key = location)   with dedup (key = content fingerprint)
+============ ================================ =====================================
+``linked``   an unwritten base block is read  the same: the replica holds one copy
+             from the one replica disk:       of each block, so dedup finds nothing
+             key (replica, block), shared.    more to merge in the base.
+             A written block is on the delta
+             disk: key (desktop, block).
+``full``     every clone holds its own copy:  a base block is shared iff its whole
+             key (desktop, block).            16 KiB fingerprint chunk is unchanged
+                                              in this desktop (all its 4 KiB blocks
+                                              unwritten), else unique.
+============ ================================ =====================================
+
+Private blocks are always unique. The fingerprint granularity
+(``fingerprint_bytes``, 16 KiB in Nutanix AOS) is coarser than the cache fill
+(``block_bytes``, 4 KiB): with :math:`k` blocks per chunk, a base block of a
+full clone stays a duplicate with probability :math:`(1 - w)^k`, not
+:math:`1 - w`. ``full`` means clones that are real copies (e.g. made by a
+copy, then de-duplicated at ingest); full clones made by native (VAAI) cloning
+share the parent's extents until written and cache like ``linked``.
+
+The stream (:func:`clone_pool_stream`) carries both keys, so one stream replays
+with and without dedup; :func:`item_rates` gives the analytic counterpart, the
+request rate of every cache key under the independent reference model (IRM),
+for :mod:`hcimodel.caching`.
+
+References
+----------
+Nutanix Bible, "AOS Storage" (granularity: 4 KiB cache fill, 16 KiB dedup
+chunks); ``shared/REFERENCES.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .caching import zipf_rates
+from .streams import as_generator
+from .validation import check_in_range, check_integer, check_nonnegative, check_positive, check_probability
+
+__all__ = ["CLONE_TYPES", "ClonePool", "ClonePoolStream", "clone_pool_stream", "item_rates",
+           "ItemRates"]
+
+#: Clone types understood by :class:`ClonePool`.
+CLONE_TYPES = ("linked", "full")
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+@dataclass(frozen=True)
+class ClonePool:
+    """A pool of desktops cloned from one base image.
+
+    Parameters
+    ----------
+    n_desktops : int
+        Desktops in the pool, ``>= 1``.
+    base_blocks : int
+        Cache blocks of the base image that desktops read, ``>= 1``.
+    private_blocks : int
+        Private blocks read by each desktop, ``>= 0``.
+    alpha : float
+        Zipf exponent of base-block popularity, ``>= 0``.
+    private_alpha : float
+        Zipf exponent of private-block popularity, ``>= 0``.
+    shared_read_fraction : float
+        Share :math:`s` of reads that go to base blocks, in [0, 1]
+        (1 if ``private_blocks == 0``).
+    written_fraction : float
+        :math:`w_0`, share of base blocks each desktop has overwritten at
+        time 0, in [0, 1].
+    overwrite_rate_per_s : float
+        :math:`r`, rate at which a desktop overwrites each still-unwritten base
+        block (1/s), ``>= 0``.
+    read_iops : float
+        Reads per second of one desktop (1/s), ``> 0``; only the time axis of
+        a stream and absolute rates depend on it, not hit ratios.
+    clone_type : {'linked', 'full'}
+        See the module docstring.
+    block_bytes : int
+        Cache block (fill) size, bytes (4096).
+    fingerprint_bytes : int
+        Dedup fingerprint chunk, bytes (16384); a multiple of ``block_bytes``.
+    """
+
+    n_desktops: int = 100
+    base_blocks: int = 1 << 15
+    private_blocks: int = 1 << 13
+    alpha: float = 0.8
+    private_alpha: float = 0.8
+    shared_read_fraction: float = 0.9
+    written_fraction: float = 0.1
+    overwrite_rate_per_s: float = 0.0
+    read_iops: float = 5.25
+    clone_type: str = "linked"
+    block_bytes: int = 4096
+    fingerprint_bytes: int = 16384
+
+    def __post_init__(self):
+        check_integer("n_desktops", self.n_desktops, minimum=1)
+        check_integer("base_blocks", self.base_blocks, minimum=1)
+        check_integer("private_blocks", self.private_blocks, minimum=0)
+        check_nonnegative("alpha", self.alpha)
+        check_nonnegative("private_alpha", self.private_alpha)
+        check_probability("shared_read_fraction", self.shared_read_fraction)
+        if self.private_blocks == 0 and self.shared_read_fraction != 1:
+            raise ValueError("shared_read_fraction must be 1 when private_blocks is 0 "
+                             f"(got {self.shared_read_fraction!r})")
+        check_probability("written_fraction", self.written_fraction)
+        check_nonnegative("overwrite_rate_per_s", self.overwrite_rate_per_s)
+        check_positive("read_iops", self.read_iops)
+        if self.clone_type not in CLONE_TYPES:
+            raise ValueError(f"clone_type must be one of {list(CLONE_TYPES)} (got {self.clone_type!r})")
+        check_integer("block_bytes", self.block_bytes, minimum=1)
+        check_integer("fingerprint_bytes", self.fingerprint_bytes, minimum=1)
+        if self.fingerprint_bytes % self.block_bytes:
+            raise ValueError("fingerprint_bytes must be a multiple of block_bytes "
+                             f"{self.block_bytes} (got {self.fingerprint_bytes!r})")
+
+    @classmethod
+    def from_profile(cls, profile, **kwargs) -> "ClonePool":
+        """A pool whose read rate and shared share come from a VDI profile.
+
+        ``read_iops`` and ``shared_read_fraction`` are the profile's
+        :attr:`~hcimodel.workload.WorkloadProfile.read_iops` and
+        ``replica_read_fraction``; other fields from ``kwargs``.
+        """
+        from .workload import WorkloadProfile
+        from .workload import profile as _profile
+        p = profile if isinstance(profile, WorkloadProfile) else _profile(profile)
+        return cls(read_iops=p.read_iops, shared_read_fraction=p.replica_read_fraction, **kwargs)
+
+    def replace(self, **changes) -> "ClonePool":
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)
+
+    @property
+    def blocks_per_chunk(self) -> int:
+        """Cache blocks per fingerprint chunk, :math:`k`."""
+        return self.fingerprint_bytes // self.block_bytes
+
+    @property
+    def logical_blocks(self) -> int:
+        """Logical (desktop, block) addresses of the pool, :math:`N (B + P)`."""
+        return self.n_desktops * (self.base_blocks + self.private_blocks)
+
+    def written_fraction_at(self, time_s) -> np.ndarray:
+        r""":math:`w(t) = 1 - (1 - w_0) e^{-r t}` at ``time_s`` (s, ``>= 0``)."""
+        t = check_nonnegative("time_s", time_s, allow_inf=True)
+        with np.errstate(invalid="ignore"):
+            decay = np.where(np.isinf(t) & (self.overwrite_rate_per_s == 0), 1.0,
+                             np.exp(-self.overwrite_rate_per_s * t))
+        return 1.0 - (1.0 - self.written_fraction) * decay
+
+    def shared_probability(self, dedup: bool, time_s=0.0) -> np.ndarray:
+        """Probability that a (desktop, base block) pair reads a shared cache key.
+
+        ``linked``: :math:`1 - w`, with or without dedup; ``full``: 0 without
+        dedup, :math:`(1 - w)^k` with dedup.
+        """
+        w = self.written_fraction_at(time_s)
+        if self.clone_type == "linked":
+            return 1.0 - w
+        return (1.0 - w) ** self.blocks_per_chunk if dedup else np.zeros_like(w)
+
+
+def _uniform_hash(salt: np.uint64, x: np.ndarray) -> np.ndarray:
+    """splitmix64 of ``salt ^ x`` as uniforms in [0, 1)."""
+    z = (x.astype(np.uint64) ^ salt) + _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+@dataclass(frozen=True)
+class ClonePoolStream:
+    """A read stream of a clone pool, with the cache keys of every read.
+
+    Attributes
+    ----------
+    time_s : numpy.ndarray of float64
+        Issue time of each read (s), Poisson at ``n_desktops * read_iops``.
+    desktop : numpy.ndarray of int64
+        Desktop issuing the read, ``0 .. N-1``.
+    block : numpy.ndarray of int64
+        Logical block of that desktop: ``0 .. B-1`` base, ``B .. B+P-1`` private.
+    written : numpy.ndarray of bool
+        Whether the block holds content written by the desktop (private blocks
+        always do; base blocks if overwritten by the time of the read).
+    content_key : numpy.ndarray of int64
+        Key with dedup (content fingerprint mapped to an integer).
+    location_key : numpy.ndarray of int64
+        Key without dedup (disk and block).
+    pool : ClonePool
+        The pool it was drawn from.
+    """
+
+    time_s: np.ndarray
+    desktop: np.ndarray
+    block: np.ndarray
+    written: np.ndarray
+    content_key: np.ndarray
+    location_key: np.ndarray
+    pool: ClonePool = field(repr=False)
+
+    def keys(self, dedup: bool) -> np.ndarray:
+        """Cache keys of the reads: ``content_key`` if ``dedup`` else ``location_key``."""
+        return self.content_key if dedup else self.location_key
+
+    def __len__(self) -> int:
+        return self.desktop.size
+
+
+def _zipf_cdf(n, alpha):
+    c = np.cumsum(zipf_rates(n, alpha))
+    c /= c[-1]
+    return c
+
+
+def clone_pool_stream(pool: ClonePool, n_requests: int, *, rng=None) -> ClonePoolStream:
+    """Draw a read stream of a clone pool and key every read with and without dedup.
+
+    Parameters
+    ----------
+    pool : ClonePool
+        The pool.
+    n_requests : int
+        Number of reads, ``>= 1``.
+    rng : None, int, SeedSequence or Generator
+        Random stream (SPEC 7); it also seeds which blocks are written.
+
+    Returns
+    -------
+    ClonePoolStream
+        Keys are integers: a shared base block ``b`` has key ``b``; a unique
+        (desktop ``d``, block ``j``) has key ``B + d (B + P) + j``. Requests are
+        independent (the IRM), except that keys change as blocks get written
+        when ``overwrite_rate_per_s > 0``.
+    """
+    if not isinstance(pool, ClonePool):
+        raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
+    n = int(check_integer("n_requests", n_requests, minimum=1))
+    gen = as_generator(rng)
+    N, B, P = pool.n_desktops, pool.base_blocks, pool.private_blocks
+    salt = np.uint64(gen.integers(0, 2**63, dtype=np.int64))
+    time_s = np.cumsum(gen.exponential(1.0 / (N * pool.read_iops), n))
+    desktop = gen.integers(0, N, n, dtype=np.int64)
+    shared = gen.random(n) < pool.shared_read_fraction
+    u = gen.random(n)
+    block = np.empty(n, np.int64)
+    block[shared] = np.searchsorted(_zipf_cdf(B, pool.alpha), u[shared], side="right")
+    if P:
+        block[~shared] = B + np.searchsorted(_zipf_cdf(P, pool.private_alpha), u[~shared],
+                                             side="right")
+    np.minimum(block, B + P - 1, out=block)  # guard the last CDF value against rounding
+    w = pool.written_fraction_at(time_s)
+
+    def is_written(blk):
+        return (_uniform_hash(salt, desktop * B + blk) < w) & (blk < B)
+
+    written = ~shared | is_written(block)
+    unique_key = B + desktop * (B + P) + block
+    if pool.clone_type == "linked":
+        location_key = np.where(written, unique_key, block)
+        content_key = location_key
+    else:
+        location_key = unique_key
+        k = pool.blocks_per_chunk
+        intact = ~written
+        first = block - block % k
+        for j in range(k):
+            if not np.any(intact):
+                break
+            intact &= ~is_written(first + j)
+        content_key = np.where(intact, block, unique_key)
+    return ClonePoolStream(time_s, desktop, block, written, content_key, location_key, pool)
+
+
+@dataclass(frozen=True)
+class ItemRates:
+    """Request rate and multiplicity of every cache key of a pool (IRM).
+
+    Attributes
+    ----------
+    rates : numpy.ndarray
+        Read rate of each cache key (1/s).
+    multiplicity : numpy.ndarray
+        Logical (desktop, block) addresses that map to each key: a cached
+        shared key serves that many addresses.
+    group_rates, group_multiplicity, group_count : numpy.ndarray
+        The same catalog in groups of identical keys (rate, multiplicity,
+        number of keys): at most ``2 B + P`` groups, for per-key sums that
+        would be slow over millions of keys.
+    """
+
+    rates: np.ndarray = field(repr=False)
+    multiplicity: np.ndarray = field(repr=False)
+    group_rates: np.ndarray = field(repr=False)
+    group_multiplicity: np.ndarray = field(repr=False)
+    group_count: np.ndarray = field(repr=False)
+
+    @property
+    def n_items(self) -> int:
+        """Number of cache keys."""
+        return int(self.rates.size)
+
+    @property
+    def total_rate(self) -> float:
+        """Sum of the rates (1/s)."""
+        return float(self.rates.sum())
+
+
+def _spread(total):
+    """Integers c_b with cumulative sums within 1 of the cumulative ``total``."""
+    cum = np.floor(np.cumsum(total) + 1e-9)
+    return np.diff(cum, prepend=0.0).astype(np.int64)
+
+
+def item_rates(pool: ClonePool, dedup: bool, *, time_s: float = 0.0) -> ItemRates:
+    r"""Request rate of every cache key of the pool: the analytic twin of a stream.
+
+    Base block :math:`b` is read by one desktop at rate
+    :math:`\lambda_b = \rho\, s\, z_b(\alpha)` (:math:`\rho` = ``read_iops``,
+    :math:`z` the Zipf law). Of the :math:`N` desktops, :math:`N \pi` read it
+    under the shared key (:math:`\pi` = :meth:`ClonePool.shared_probability`),
+    which is one item of rate :math:`N \pi \lambda_b`; the others read it under
+    keys of their own, :math:`N (1 - \pi)` items of rate :math:`\lambda_b`.
+    Private block :math:`j` gives :math:`N` items of rate
+    :math:`\rho (1 - s) z_j(\alpha_p)`. Expected counts that are not whole are
+    rounded systematically over neighbouring blocks (whose rates differ
+    little), so the total count is exact to one item. For dedup on/off the
+    keys are those of :class:`ClonePoolStream` (``content_key`` /
+    ``location_key``); equal keys are merged as by
+    :func:`hcimodel.caching.merge_duplicate_rates`.
+
+    Parameters
+    ----------
+    pool : ClonePool
+    dedup : bool
+        Key by content (True) or by location (False).
+    time_s : float
+        Time at which the written fraction is taken (s).
+
+    Returns
+    -------
+    ItemRates
+    """
+    if not isinstance(pool, ClonePool):
+        raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
+    t = float(check_in_range("time_s", time_s, 0.0, np.inf))
+    N, B, P = pool.n_desktops, pool.base_blocks, pool.private_blocks
+    rho = pool.read_iops
+    lam_b = rho * pool.shared_read_fraction * zipf_rates(B, pool.alpha)
+    pi = float(pool.shared_probability(bool(dedup), t))
+    n_shared = _spread(np.full(B, N * pi))
+    n_unique = N - n_shared
+    has_shared = n_shared > 0
+    g_rate = [lam_b[has_shared] * n_shared[has_shared], lam_b]
+    g_mult = [n_shared[has_shared].astype(np.float64), np.ones(B)]
+    g_count = [np.ones(int(has_shared.sum()), np.int64), n_unique]
+    if P and pool.shared_read_fraction < 1:
+        lam_p = rho * (1 - pool.shared_read_fraction) * zipf_rates(P, pool.private_alpha)
+        g_rate.append(lam_p)
+        g_mult.append(np.ones(P))
+        g_count.append(np.full(P, N, np.int64))
+    gr, gm, gc = (np.concatenate(x) for x in (g_rate, g_mult, g_count))
+    keep = gc > 0
+    gr, gm, gc = gr[keep], gm[keep], gc[keep]
+    return ItemRates(np.repeat(gr, gc), np.repeat(gm, gc), gr, gm, gc)
