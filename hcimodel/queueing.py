@@ -948,7 +948,7 @@ def mva_schweitzer(demands, think_time, population, delay=0.0, tol=1e-10, max_it
     on [0, min(N/(Z + D_delay + D), 1/(f D_max))), which is solved by Brent's
     method to relative tolerance ``tol`` (no slow substitution near
     saturation). Exact for N = 1; typically within a few per cent of exact
-    MVA, and exact as N → ∞.
+    MVA, and asymptotically exact as N → ∞ (X → 1/D_max).
 
     Parameters
     ----------
@@ -1034,7 +1034,6 @@ def _schweitzer_mc_kernel(demands, think, delay, pops, tol, max_iter):  # pragma
     x = np.zeros(n_cls)
     rk = np.zeros((n_cls, k_count))
     qtot = np.zeros(k_count)
-    scale = max(1.0, pops.max())
     converged = False
     it = 0
     for it in range(1, max_iter + 1):
@@ -1054,11 +1053,11 @@ def _schweitzer_mc_kernel(demands, think, delay, pops, tol, max_iter):  # pragma
         for r in range(n_cls):
             for k in range(k_count):
                 new = x[r] * rk[r, k]
-                diff = abs(new - q[r, k])
+                diff = abs(new - q[r, k]) / max(1.0, pops[r])
                 if diff > err:
                     err = diff
                 q[r, k] = new
-        if err <= tol * scale:
+        if err <= tol:
             converged = True
             break
     return x, rk, q, it, converged
@@ -1080,7 +1079,7 @@ def mva_multiclass_schweitzer(demands, think_times, populations, delay=0.0, tol=
         Q_{rk} = X_r R_{rk},\quad Q_k = \sum_r Q_{rk},
 
     iterated by successive substitution (compiled loop) from Q_rk
-    proportional to D_rk until max |ΔQ_rk| <= tol · max(1, max N_r). With
+    proportional to D_rk until max |ΔQ_rk| / max(1, N_r) <= tol. With
     R = 1 it is :func:`mva_schweitzer`; with R identical classes it equals
     the single-class Schweitzer result for the total population.
 
@@ -1099,7 +1098,8 @@ def mva_multiclass_schweitzer(demands, think_times, populations, delay=0.0, tol=
         Pure-delay demand per cycle of each class (s), >= 0, included in its
         response time.
     tol : float, optional
-        Convergence tolerance on queue lengths relative to max(1, max N_r), > 0.
+        Convergence tolerance on the change of Q_rk between iterations,
+        relative to max(1, N_r), > 0.
     max_iter : int, optional
         Maximum number of iterations, >= 1.
 
