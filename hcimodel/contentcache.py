@@ -1,0 +1,593 @@
+r"""How much a de-duplicated read cache buys a pool of clones.
+
+From a desktop pool (:class:`hcimodel.clonepool.ClonePool`), the CVM memory, the
+SSD given to the cache, de-duplication on or off and the clone type, this module
+gives the share of reads served from memory, from SSD and missed, the effective
+(logical) capacity of the cache, the mean read latency, and the cache needed
+for a target hit ratio. Host-RAM caching by VMware's View Storage Accelerator
+is set beside it.
+
+The cache
+---------
+The read caches of the CVM (``shared/DESIGN.md``):
+
+* **Content Cache** (2015): a single-touch memory pool, then a multi-touch pool
+  of a memory part and an SSD part, keyed by content fingerprint. Its hit
+  ratios are :func:`hcimodel.caching.content_cache` on the per-content rates of
+  :func:`hcimodel.clonepool.item_rates`; its exact replay is
+  :func:`hcimodel.simulate.content_cache_replay` on
+  :func:`hcimodel.clonepool.clone_pool_stream`.
+* **Extent Cache**: memory-only LRU of non-fingerprinted extents, keyed by
+  location (:func:`hcimodel.caching.extent_cache`).
+* **Unified Cache** (later releases): one cache of the Content Cache's
+  structure for all data; keyed by content where the container has dedup, by
+  location otherwise.
+
+Which cache serves the pool (:func:`content_cache_model`): with the
+``"nos35"`` sizing rule, a container with dedup reads through the Content
+Cache and one without through the Extent Cache; with the ``"unified"`` rule,
+the Unified Cache serves both, keyed by content or by location.
+
+Sizing rules (:func:`cache_sizing`, itbloodpressure.com 2014 and the Nutanix
+Bible; "GB" of CVM memory taken as GiB):
+
+* NOS 3.5: Stargate memory = CVM memory − 8 GiB; cache = 40 % of it; Extent
+  Cache = 60 % of the cache but at least 4 GiB where the cache allows; Content
+  Cache = the rest if at least 1 GiB, else off (its share then goes to the
+  Extent Cache, an assumption). 24 GiB → 6.4 GiB → 4 GiB + 2.4 GiB.
+* Unified Cache: (CVM memory − 12 GiB) × 0.45. 32 GiB → 9 GiB.
+
+Assumptions (not published; change them with the parameters):
+
+* the single-touch pool takes ``single_touch_fraction = 0.25`` of the cache
+  memory, the multi-touch memory part the rest;
+* tier latencies (:class:`TierLatencies`): memory 10 µs, SSD 0.15 ms, a miss
+  7.5 ms (read from HDD); typical orders of magnitude, not measurements.
+
+All capacities are in bytes at the edges and in cache blocks
+(``pool.block_bytes``, 4 KiB) inside. Hit ratios hold under the independent
+reference model (IRM) in the steady state.
+
+References
+----------
+Nutanix Bible, "AOS Storage" (Content Cache, Extent Cache, Unified Cache);
+itbloodpressure.com (2014), NOS 3.5 cache sizing; VMware View 5.x Storage
+Accelerator (CBRC) documentation. See ``shared/REFERENCES.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import polars as pl
+
+from . import caching
+from .clonepool import ClonePool, ItemRates, item_rates
+from .validation import check_in_range, check_integer, check_nonnegative
+
+__all__ = [
+    "GiB",
+    "MiB",
+    "SIZING_RULES",
+    "CacheSizing",
+    "cache_sizing",
+    "TierLatencies",
+    "CacheHits",
+    "content_cache_hits",
+    "extent_cache_hits",
+    "ContentCacheModel",
+    "content_cache_model",
+    "cache_needed",
+    "VSA_DEFAULT_BYTES",
+    "VSA_RANGE_BYTES",
+    "view_storage_accelerator",
+]
+
+GiB = float(2**30)
+MiB = float(2**20)
+
+#: Cache-sizing rules understood by :func:`cache_sizing`.
+SIZING_RULES = ("nos35", "unified")
+
+#: View Storage Accelerator default and allowed host-RAM cache sizes (bytes).
+VSA_DEFAULT_BYTES = 1024 * MiB
+VSA_RANGE_BYTES = (100 * MiB, 2048 * MiB)
+
+
+# ---------------------------------------------------------------------------
+# Sizing rules
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CacheSizing:
+    """Memory given to the read caches of one CVM (bytes, arrays).
+
+    Attributes
+    ----------
+    rule : str
+        ``"nos35"`` or ``"unified"``.
+    cvm_memory_bytes : numpy.ndarray
+        CVM memory.
+    stargate_bytes : numpy.ndarray
+        Memory of the Stargate process (NOS 3.5: CVM − 8 GiB; unified: CVM − 12 GiB).
+    total_cache_bytes : numpy.ndarray
+        Memory of all read caches.
+    extent_cache_bytes : numpy.ndarray
+        Extent Cache (0 under the unified rule).
+    content_cache_bytes : numpy.ndarray
+        Content Cache memory (NOS 3.5) or Unified Cache memory.
+    content_cache_enabled : numpy.ndarray of bool
+        False where the rule turns the Content Cache off.
+    """
+
+    rule: str
+    cvm_memory_bytes: np.ndarray
+    stargate_bytes: np.ndarray
+    total_cache_bytes: np.ndarray
+    extent_cache_bytes: np.ndarray
+    content_cache_bytes: np.ndarray
+    content_cache_enabled: np.ndarray
+
+
+def cache_sizing(cvm_memory_bytes, rule: str = "nos35") -> CacheSizing:
+    r"""Cache memory of a CVM under the NOS 3.5 rule or the Unified Cache rule.
+
+    NOS 3.5: :math:`S = M - 8\,\mathrm{GiB}`, :math:`C = 0.4\, S`,
+    :math:`E = \min(C, \max(0.6\, C, 4\,\mathrm{GiB}))`, content
+    :math:`= C - E` if :math:`\ge 1\,\mathrm{GiB}` else 0 (and :math:`E = C`).
+    Unified: :math:`C = 0.45\,(M - 12\,\mathrm{GiB})`, all of it one cache.
+    Memory below the reserved 8 or 12 GiB gives no cache.
+
+    Parameters
+    ----------
+    cvm_memory_bytes : array_like
+        CVM memory :math:`M` (bytes), ``>= 0``.
+    rule : {'nos35', 'unified'}
+
+    Returns
+    -------
+    CacheSizing
+
+    Examples
+    --------
+    >>> s = cache_sizing(24 * GiB)
+    >>> [round(float(x) / GiB, 3) for x in (s.total_cache_bytes, s.extent_cache_bytes, s.content_cache_bytes)]
+    [6.4, 4.0, 2.4]
+    >>> round(float(cache_sizing(32 * GiB, "unified").content_cache_bytes) / GiB, 3)
+    9.0
+    """
+    m = check_nonnegative("cvm_memory_bytes", cvm_memory_bytes)
+    if rule == "nos35":
+        stargate = np.maximum(m - 8 * GiB, 0.0)
+        total = 0.4 * stargate
+        extent = np.minimum(total, np.maximum(0.6 * total, 4 * GiB))
+        content = total - extent
+        on = content >= 1 * GiB * (1 - 1e-12)
+        content = np.where(on, content, 0.0)
+        extent = np.where(on, extent, total)
+    elif rule == "unified":
+        stargate = np.maximum(m - 12 * GiB, 0.0)
+        total = 0.45 * stargate
+        extent = np.zeros_like(total)
+        content = total
+        on = content > 0
+    else:
+        raise ValueError(f"rule must be one of {list(SIZING_RULES)} (got {rule!r})")
+    return CacheSizing(rule, m, stargate, total, extent, content, on)
+
+
+@dataclass(frozen=True)
+class TierLatencies:
+    """Read service time of each tier (s). The defaults are assumptions.
+
+    Parameters
+    ----------
+    memory_s : float
+        A hit in CVM memory (default 10 µs).
+    ssd_s : float
+        A hit in the SSD part of the cache (default 0.15 ms).
+    miss_s : float
+        A miss, read from the HDD tier (default 7.5 ms).
+    """
+
+    memory_s: float = 10e-6
+    ssd_s: float = 0.15e-3
+    miss_s: float = 7.5e-3
+
+    def __post_init__(self):
+        check_nonnegative("memory_s", self.memory_s)
+        check_nonnegative("ssd_s", self.ssd_s)
+        check_nonnegative("miss_s", self.miss_s)
+
+    def mean_s(self, memory_hit_ratio, ssd_hit_ratio, miss_ratio) -> np.ndarray:
+        """Mean read latency (s): the ratios weighted by the tier latencies."""
+        return (np.asarray(memory_hit_ratio) * self.memory_s
+                + np.asarray(ssd_hit_ratio) * self.ssd_s + np.asarray(miss_ratio) * self.miss_s)
+
+
+# ---------------------------------------------------------------------------
+# Hit ratios of a pool in a cache
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CacheHits:
+    """Where the reads of a pool are served (arrays of the capacities' shape).
+
+    Attributes
+    ----------
+    memory_hit_ratio, ssd_hit_ratio, miss_ratio, hit_ratio : numpy.ndarray
+        Shares of reads; the first three sum to 1.
+    cached_bytes : numpy.ndarray
+        Mean physical bytes held (distinct cache keys × block size).
+    effective_capacity_bytes : numpy.ndarray
+        Mean logical bytes served from the cache: every cached key counts for
+        each (desktop, block) address that maps to it.
+    dedup : bool
+        Whether the cache is keyed by content.
+    n_items : int
+        Distinct cache keys of the pool.
+    """
+
+    memory_hit_ratio: np.ndarray
+    ssd_hit_ratio: np.ndarray
+    miss_ratio: np.ndarray
+    hit_ratio: np.ndarray
+    cached_bytes: np.ndarray
+    effective_capacity_bytes: np.ndarray
+    dedup: bool
+    n_items: int
+
+    @property
+    def amplification(self) -> np.ndarray:
+        """Effective over physical bytes held (>= 1; 1 where nothing is cached)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            a = self.effective_capacity_bytes / self.cached_bytes
+        return np.where(self.cached_bytes > 0, a, 1.0)
+
+
+def _pool_rates(pool, dedup, time_s):
+    if not isinstance(pool, ClonePool):
+        raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
+    return item_rates(pool, bool(dedup), time_s=time_s)
+
+
+def _occupancy(ir: ItemRates, per_group_prob, block_bytes):
+    """(physical, logical) bytes from per-group cached probabilities (rows x groups)."""
+    phys = per_group_prob @ ir.group_count.astype(np.float64)
+    logical = per_group_prob @ (ir.group_count * ir.group_multiplicity)
+    return phys * block_bytes, logical * block_bytes
+
+
+def _blocks(name, value, block_bytes):
+    return check_nonnegative(name, value, allow_inf=True) / block_bytes
+
+
+def content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *, dedup: bool = True,
+                       single_touch_fraction: float = 0.25, time_s: float = 0.0) -> CacheHits:
+    r"""Memory, SSD and miss ratios of a pool in a Content (or Unified) Cache.
+
+    The cache memory :math:`M` is split into a single-touch pool
+    :math:`C_s = f M` and a multi-touch memory part :math:`C_m = (1 - f) M`;
+    the multi-touch SSD part is :math:`C_d` = ``ssd_bytes``. The ratios are
+    :func:`hcimodel.caching.content_cache` on
+    :func:`hcimodel.clonepool.item_rates` (keyed by content if ``dedup``, by
+    location otherwise).
+
+    Parameters
+    ----------
+    pool : ClonePool
+    memory_bytes : array_like
+        Cache memory :math:`M` (bytes), ``>= 0``.
+    ssd_bytes : array_like
+        SSD part (bytes), ``>= 0``; broadcasts with ``memory_bytes``.
+    dedup : bool
+        Key by content fingerprint (True) or by location.
+    single_touch_fraction : float
+        :math:`f`, share of the memory in the single-touch pool, in (0, 1]
+        (assumed 0.25).
+    time_s : float
+        Time at which the pool's written fraction is taken (s).
+
+    Returns
+    -------
+    CacheHits
+    """
+    f = float(check_in_range("single_touch_fraction", single_touch_fraction, 0.0, 1.0,
+                             low_inclusive=False))
+    ir = _pool_rates(pool, dedup, time_s)
+    bb = pool.block_bytes
+    mem = _blocks("memory_bytes", memory_bytes, bb)
+    ssd = _blocks("ssd_bytes", ssd_bytes, bb)
+    try:
+        mem, ssd = (np.array(a) for a in np.broadcast_arrays(mem, ssd))
+    except ValueError:
+        raise ValueError(f"memory_bytes and ssd_bytes must broadcast (got shapes "
+                         f"{np.shape(memory_bytes)} and {np.shape(ssd_bytes)})") from None
+    res = caching.content_cache(ir.rates, f * mem, (1 - f) * mem, ssd)
+    # Per-group probabilities: the same characteristic times on the grouped rates.
+    grouped = replace(res, rates=ir.group_rates)
+    shape = res.hit_ratio.shape
+    phys = np.empty(shape)
+    logical = np.empty(shape)
+    flat = [np.ravel(a) for a in (res.single_touch_time, res.multi_touch_time, res.memory_time)]
+    for i in range(flat[0].size):
+        g = replace(grouped, single_touch_time=flat[0][i], multi_touch_time=flat[1][i],
+                    memory_time=flat[2][i])
+        pm, ps, _ = g.item_probabilities()
+        p, lg = _occupancy(ir, (pm + ps)[None, :], bb)
+        phys.flat[i], logical.flat[i] = p[0], lg[0]
+    return CacheHits(res.memory_hit_ratio, res.ssd_hit_ratio, res.miss_ratio, res.hit_ratio,
+                     phys, logical, bool(dedup), ir.n_items)
+
+
+def extent_cache_hits(pool: ClonePool, memory_bytes, *, time_s: float = 0.0) -> CacheHits:
+    r"""Hit ratio of a pool in the Extent Cache (memory-only LRU keyed by location).
+
+    :func:`hcimodel.caching.extent_cache` (Che's LRU approximation) on the
+    per-location rates of :func:`hcimodel.clonepool.item_rates` with
+    ``dedup=False``.
+
+    Parameters
+    ----------
+    pool : ClonePool
+    memory_bytes : array_like
+        Extent Cache size (bytes), ``>= 0``.
+    time_s : float
+        Time at which the written fraction is taken (s).
+
+    Returns
+    -------
+    CacheHits
+        ``ssd_hit_ratio`` is 0.
+    """
+    ir = _pool_rates(pool, False, time_s)
+    bb = pool.block_bytes
+    cap = _blocks("memory_bytes", memory_bytes, bb)
+    res = caching.extent_cache(ir.rates, cap)
+    grouped = replace(res, rates=ir.group_rates)
+    phys = np.empty(cap.shape)
+    logical = np.empty(cap.shape)
+    t = np.ravel(res.characteristic_time)
+    for i in range(t.size):
+        h = replace(grouped, characteristic_time=t[i]).item_hit_ratio()
+        p, lg = _occupancy(ir, h[None, :], bb)
+        phys.flat[i], logical.flat[i] = p[0], lg[0]
+    hit = res.hit_ratio
+    return CacheHits(hit, np.zeros_like(hit), 1.0 - hit, hit, phys, logical, False, ir.n_items)
+
+
+# ---------------------------------------------------------------------------
+# The domain model
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContentCacheModel:
+    """Read caching of a pool by one CVM: sizes, tiers, capacity, latency.
+
+    Attributes
+    ----------
+    sizing : CacheSizing
+        Memory the rule gives the caches.
+    cache : str
+        ``"content"`` (NOS 3.5 with dedup), ``"extent"`` (NOS 3.5 without
+        dedup, or Content Cache off) or ``"unified"``.
+    hits : CacheHits
+        Where reads are served.
+    mean_read_latency_s : numpy.ndarray
+        Mean read latency (s) from :class:`TierLatencies`.
+    ssd_bytes : numpy.ndarray
+        SSD part of the multi-touch pool (0 for the Extent Cache).
+    latencies : TierLatencies
+    """
+
+    sizing: CacheSizing
+    cache: str
+    hits: CacheHits
+    mean_read_latency_s: np.ndarray
+    ssd_bytes: np.ndarray
+    latencies: TierLatencies = field(repr=False)
+
+    def to_frame(self) -> pl.DataFrame:
+        """Tidy frame, one row per CVM memory size."""
+        h = self.hits
+        n = np.broadcast(self.sizing.cvm_memory_bytes, h.hit_ratio).shape
+        col = lambda a: np.broadcast_to(np.asarray(a, dtype=np.float64), n).ravel()  # noqa: E731
+        return pl.DataFrame({
+            "rule": self.sizing.rule, "cache": self.cache, "dedup": h.dedup,
+            "cvm_memory_bytes": col(self.sizing.cvm_memory_bytes),
+            "cache_memory_bytes": col(self.sizing.content_cache_bytes if self.cache != "extent"
+                                      else self.sizing.extent_cache_bytes),
+            "ssd_bytes": col(self.ssd_bytes),
+            "memory_hit_ratio": col(h.memory_hit_ratio), "ssd_hit_ratio": col(h.ssd_hit_ratio),
+            "miss_ratio": col(h.miss_ratio), "hit_ratio": col(h.hit_ratio),
+            "effective_capacity_bytes": col(h.effective_capacity_bytes),
+            "mean_read_latency_s": col(self.mean_read_latency_s),
+        })
+
+
+def content_cache_model(pool: ClonePool, cvm_memory_bytes=32 * GiB, *, rule: str = "unified",
+                        ssd_bytes=0.0, dedup: bool = True, single_touch_fraction: float = 0.25,
+                        latencies: TierLatencies | None = None,
+                        time_s: float = 0.0) -> ContentCacheModel:
+    """Hit ratio per tier, effective capacity and mean read latency of a pool.
+
+    Parameters
+    ----------
+    pool : ClonePool
+        The desktops; its ``clone_type`` says what dedup can merge.
+    cvm_memory_bytes : array_like
+        CVM memory (bytes); the sizing ``rule`` turns it into cache memory.
+    rule : {'unified', 'nos35'}
+        ``"nos35"``: dedup on reads through the Content Cache (memory +
+        ``ssd_bytes``), dedup off through the Extent Cache (memory only).
+        ``"unified"``: one cache with the Content Cache's structure, keyed by
+        content or by location.
+    ssd_bytes : array_like
+        SSD given to the multi-touch pool (bytes), ``>= 0``.
+    dedup : bool
+        Fingerprints on the container.
+    single_touch_fraction : float
+        Share of the cache memory in the single-touch pool (assumed 0.25).
+    latencies : TierLatencies, optional
+        Tier latencies (defaults are assumptions).
+    time_s : float
+        Time at which the written fraction is taken (s).
+
+    Returns
+    -------
+    ContentCacheModel
+    """
+    lat = latencies if latencies is not None else TierLatencies()
+    if not isinstance(lat, TierLatencies):
+        raise ValueError(f"latencies must be a TierLatencies (got {type(lat).__name__})")
+    sizing = cache_sizing(cvm_memory_bytes, rule)
+    ssd = check_nonnegative("ssd_bytes", ssd_bytes)
+    if rule == "nos35" and not dedup:
+        hits = extent_cache_hits(pool, sizing.extent_cache_bytes, time_s=time_s)
+        cache, ssd = "extent", np.zeros_like(ssd)
+    else:
+        mem = sizing.content_cache_bytes
+        ssd_eff = np.where(sizing.content_cache_enabled, ssd, 0.0)
+        hits = content_cache_hits(pool, mem, ssd_eff, dedup=dedup,
+                                  single_touch_fraction=single_touch_fraction, time_s=time_s)
+        cache = "unified" if rule == "unified" else "content"
+        ssd = ssd_eff
+    latency = lat.mean_s(hits.memory_hit_ratio, hits.ssd_hit_ratio, hits.miss_ratio)
+    return ContentCacheModel(sizing, cache, hits, latency, np.asarray(ssd, dtype=np.float64), lat)
+
+
+# ---------------------------------------------------------------------------
+# Inverse: the cache for a target hit ratio
+# ---------------------------------------------------------------------------
+
+
+def _hit_at(rates, blocks, cache, f, ssd_fraction):
+    if cache == "extent":
+        return caching.extent_cache(rates, blocks).hit_ratio
+    mem = (1 - ssd_fraction) * blocks
+    return caching.content_cache(rates, f * mem, (1 - f) * mem, ssd_fraction * blocks).hit_ratio
+
+
+def cache_needed(pool: ClonePool, target_hit_ratio, *, dedup: bool = True, cache: str = "content",
+                 ssd_fraction: float = 0.0, single_touch_fraction: float = 0.25,
+                 time_s: float = 0.0, rtol: float = 1e-3) -> np.ndarray:
+    r"""Smallest cache (bytes) whose analytic hit ratio reaches a target.
+
+    The cache of total size :math:`C` has :math:`(1 - \sigma) C` of memory
+    (split by ``single_touch_fraction``) and :math:`\sigma C` of SSD
+    (``ssd_fraction``); ``cache="extent"`` is a memory-only LRU keyed by
+    location. The hit ratio increases with :math:`C`; the inverse is found by
+    bisection in :math:`\ln C`, for all targets at once: a 33-point geometric
+    grid from one block to the size at which every key fits brackets each
+    target, then bisection to a relative width ``rtol``.
+
+    Parameters
+    ----------
+    pool : ClonePool
+    target_hit_ratio : array_like
+        Targets in (0, 1).
+    dedup : bool
+        Key by content (ignored for ``cache="extent"``, which is keyed by location).
+    cache : {'content', 'extent'}
+    ssd_fraction : float
+        :math:`\sigma`, in [0, 1).
+    single_touch_fraction : float
+        In (0, 1].
+    time_s : float
+        Time at which the written fraction is taken (s).
+    rtol : float
+        Relative precision on :math:`C`, in (0, 0.1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Cache bytes, shape of ``target_hit_ratio`` (the upper end of the final
+        bracket, so its hit ratio is at least the target).
+    """
+    target = check_in_range("target_hit_ratio", target_hit_ratio, 0.0, 1.0,
+                            low_inclusive=False, high_inclusive=False)
+    if cache not in ("content", "extent"):
+        raise ValueError(f"cache must be one of ['content', 'extent'] (got {cache!r})")
+    sig = float(check_in_range("ssd_fraction", ssd_fraction, 0.0, 1.0, high_inclusive=False))
+    f = float(check_in_range("single_touch_fraction", single_touch_fraction, 0.0, 1.0,
+                             low_inclusive=False))
+    tol = float(check_in_range("rtol", rtol, 0.0, 0.1, low_inclusive=False))
+    ir = _pool_rates(pool, dedup and cache != "extent", time_s)
+    n = ir.n_items
+    share = 1.0 if cache == "extent" else (1 - f) * (1 - sig) + sig
+    hi_cap = n / share * (1 + 1e-9)
+    grid = np.geomspace(1.0, hi_cap, 33)
+    h = np.maximum.accumulate(_hit_at(ir.rates, grid, cache, f, sig))
+    t = target.ravel()
+    j = np.clip(np.searchsorted(h, t, side="left"), 1, grid.size - 1)
+    lo, hi = np.log(grid[j - 1]), np.log(grid[j])
+    first = h[0] >= t
+    lo[first] = hi[first] = 0.0
+    while np.any(hi - lo > tol):
+        mid = 0.5 * (lo + hi)
+        reach = _hit_at(ir.rates, np.exp(mid), cache, f, sig) >= t
+        hi = np.where(reach, mid, hi)
+        lo = np.where(reach, lo, mid)
+    return (np.exp(hi) * pool.block_bytes).reshape(target.shape)
+
+
+# ---------------------------------------------------------------------------
+# View Storage Accelerator (CBRC)
+# ---------------------------------------------------------------------------
+
+
+def view_storage_accelerator(pool: ClonePool, cache_bytes=VSA_DEFAULT_BYTES, *,
+                             desktops_per_host: int | None = None,
+                             time_s: float = 0.0) -> CacheHits:
+    r"""Hit ratio of VMware's View Storage Accelerator (host-RAM digest cache).
+
+    The Content-Based Read Cache of an ESXi host is an LRU in host RAM keyed
+    by the SHA-1 digest of each 4 KiB block, shared by the desktops of that
+    host (default 1,024 MB, 100–2,048 MB). Being keyed by content at the block
+    size, it de-duplicates at 4 KiB: a base block of a full clone stays shared
+    as long as that block is unwritten, whatever its 16 KiB neighbours. Model:
+    :func:`hcimodel.caching.che_lru` on :func:`hcimodel.clonepool.item_rates`
+    of the host's desktops with ``fingerprint_bytes = block_bytes`` and dedup.
+    The reads it misses go on to the CVM caches (a filtered stream, no longer
+    IRM; not modelled here).
+
+    Parameters
+    ----------
+    pool : ClonePool
+    cache_bytes : array_like
+        Host RAM given to the cache (bytes), in [100 MiB, 2,048 MiB].
+    desktops_per_host : int, optional
+        Desktops of the pool on the host (default: all of them).
+    time_s : float
+        Time at which the written fraction is taken (s).
+
+    Returns
+    -------
+    CacheHits
+        All hits are memory hits.
+    """
+    if not isinstance(pool, ClonePool):
+        raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
+    lo, hi = VSA_RANGE_BYTES
+    cap = check_in_range("cache_bytes", cache_bytes, lo, hi)
+    nd = pool.n_desktops if desktops_per_host is None else int(
+        check_integer("desktops_per_host", desktops_per_host, minimum=1, maximum=pool.n_desktops))
+    host = pool.replace(n_desktops=nd, fingerprint_bytes=pool.block_bytes)
+    ir = item_rates(host, True, time_s=time_s)
+    bb = host.block_bytes
+    res = caching.che_lru(ir.rates, cap / bb)
+    grouped = replace(res, rates=ir.group_rates)
+    phys = np.empty(cap.shape)
+    logical = np.empty(cap.shape)
+    t = np.ravel(res.characteristic_time)
+    for i in range(t.size):
+        h = replace(grouped, characteristic_time=t[i]).item_hit_ratio()
+        p, lg = _occupancy(ir, h[None, :], bb)
+        phys.flat[i], logical.flat[i] = p[0], lg[0]
+    hit = res.hit_ratio
+    return CacheHits(hit, np.zeros_like(hit), 1.0 - hit, hit, phys, logical, True, ir.n_items)
+
