@@ -522,6 +522,9 @@ def warmup(n_nodes=4, n_desktops=100, *, replica: Replica | None = None,
         with ``tau = 8 block / link_bps`` and ``k`` copies on the busiest link
         (``H - 1`` from the owner alone; 1 with the map of immutable blocks,
         the fluid bound, reached when nodes boot at staggered times).
+        A fetch pays ``rtt + tau`` plus, from the owner alone, the wait behind
+        the other nodes asking for the same block at the same instant,
+        ``(H - 2) tau / 2``, or the fluid backlog when the link is overloaded.
         ``remote_read_bytes = N (H - 1)/H * min(t_d, T) * r * block``.
     Steady phase (IRM over the used blocks, Zipf ``alpha``)
         A node serves ``lambda = (N / H) * replica_read_iops * read_size / block``
@@ -603,6 +606,8 @@ def warmup(n_nodes=4, n_desktops=100, *, replica: Replica | None = None,
         t_fetch = np.maximum(T - tdc, link_time)
         with np.errstate(invalid="ignore"):
             backlog = np.maximum(rho - 1.0, 0.0) * (T - tdc) / 2.0
+        if source == "single":  # H - 1 nodes ask for the same block at the same instant
+            backlog = backlog + np.where(rho < 1.0, np.maximum(Hf - 2.0, 0.0) * tau / 2.0, 0.0)
         fetch_lat = rtt + tau + backlog
         time = np.where(detected, tdc + t_fetch + rtt + tau, np.inf)
         remote = Nf * (Hf - 1.0) / Hf * tdc * r * b

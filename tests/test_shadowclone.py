@@ -1,0 +1,257 @@
+"""Shadow Clones warm-up: closed forms against the block-level Monte Carlo, limits, bad input."""
+
+import math
+
+import numpy as np
+import pytest
+
+from hcimodel import shadowclone as sc
+
+SMALL = sc.Replica(size_bytes=1e9, used_bytes=200e6, boot_bytes=20e6)
+
+
+# ------------------------------------------------------------------ occupancy
+
+def test_uniform_occupancy_is_the_coupon_collector():
+    m = 1000
+    p = np.full(m, 1 / m)
+    n = np.array([0, 1, 10, 500, 1000, 5000, 1e6])
+    np.testing.assert_allclose(sc.expected_distinct(n, p), sc.coupon_collector(n, m), rtol=1e-12)
+    assert sc.expected_distinct(1, p) == pytest.approx(1.0)
+    assert sc.coupon_collector(np.inf, m) == pytest.approx(m)
+
+
+def test_coupon_collector_exact_small_case():
+    # m = 2: D(n) = 2 (1 - 2^-n); E[T] = 2 * (1 + 1/2) = 3
+    assert sc.coupon_collector(3, 2) == pytest.approx(2 * (1 - 1 / 8))
+    assert sc.expected_reads_to_fetch_all(2) == pytest.approx(3.0)
+    # m H_m for m = 10: H_10 = 7381/2520
+    assert sc.expected_reads_to_fetch_all(10) == pytest.approx(10 * 7381 / 2520, rel=1e-12)
+
+
+def test_occupancy_is_robust_for_a_million_blocks():
+    m = 10**6
+    n = np.array([1.0, 1e3, 1e6, 1e7, 1e9])
+    d = sc.coupon_collector(n, m)
+    assert np.all(np.isfinite(d)) and np.all(np.diff(d) > 0)
+    assert d[0] == pytest.approx(1.0, rel=1e-9)
+    assert d[-1] == pytest.approx(m, rel=1e-12)
+    p = sc.zipf_popularity(m, 0.8)
+    dz = sc.expected_distinct(n, p)
+    assert np.all(np.isfinite(dz)) and np.all(np.diff(dz) > 0) and dz[-1] <= m
+    # Zipf concentrates reads: fewer distinct blocks than uniform at the same reads
+    assert np.all(dz[1:-1] < d[1:-1])
+
+
+def test_binned_occupancy_matches_the_exact_sum():
+    p = sc.zipf_popularity(200_000, 0.9)  # more distinct values than the bin count
+    n = np.array([1e3, 1e5, 1e6])
+    lq = np.log1p(-p)
+    exact = np.array([-np.expm1(k * lq).sum() for k in n])
+    np.testing.assert_allclose(sc.expected_distinct(n, p), exact, rtol=1e-6)
+
+
+def test_local_share_and_reads_to_target():
+    m = 5000
+    p = np.full(m, 1 / m)
+    n = sc.reads_to_local_share(0.9, p)
+    assert n == pytest.approx(math.log(0.1) / math.log1p(-1 / m))
+    assert sc.local_share(n, p) == pytest.approx(0.9)
+    pz = sc.zipf_popularity(m, 1.0)
+    nz = sc.reads_to_local_share(0.9, pz)
+    assert sc.local_share(nz, pz) == pytest.approx(0.9, abs=1e-9)
+    # popular blocks make half the reads local sooner; the long tail delays 90 %
+    assert sc.reads_to_local_share(0.5, pz) < sc.reads_to_local_share(0.5, p)
+    assert nz > n
+    assert sc.reads_to_local_share(1.0, p) == np.inf
+    # cumulative share: (n - D(n)) / n
+    k = 3000.0
+    assert sc.local_share(k, p, cumulative=True) == pytest.approx(
+        1 - sc.coupon_collector(k, m) / k)
+
+
+def test_payback_uniform_solves_one_minus_exp_equals_half():
+    m = 20_000
+    n = sc.payback_reads(np.full(m, 1 / m))
+    # 1 - exp(-x) = x / 2  ->  x = 1.5936...
+    assert n / m == pytest.approx(1.5936242600400401, rel=2e-3)
+
+
+# ------------------------------------------------------------------ detection
+
+def test_detection_delay_order_statistic():
+    # 3 remote nodes, one desktop each: third of 3 uniforms, E = 3/4 W
+    assert sc.detection_delay(4, 4, 100.0) == pytest.approx(75.0)
+    assert sc.detection_delay(4, 40, 0.0, lag_s=2.0) == pytest.approx(2.0)
+    assert sc.detection_delay(1, 10, 100.0) == 0.0
+    assert np.all(np.isinf(sc.detection_delay([2, 3], 100, 60.0)))
+    assert np.isinf(sc.detection_delay(8, 3, 60.0))
+
+
+@pytest.mark.parametrize("H,N,W", [(4, 8, 60.0), (8, 80, 300.0), (16, 32, 120.0)])
+def test_detection_delay_against_monte_carlo(H, N, W):
+    sims = sc.simulate_detection_delay(H, N, W, n_reps=20_000, rng=7)
+    cf = float(sc.detection_delay(H, N, W))
+    se = sims.std() / math.sqrt(sims.size)
+    assert abs(sims.mean() - cf) < 4 * se + 1e-3 * W
+
+
+# ------------------------------------------------------------------ warm-up, closed form
+
+def test_single_node_fetches_nothing_and_small_clusters_never_detect():
+    w = sc.warmup([1, 2, 3, 4], 100)
+    assert w.bytes_per_node[0] == 0 and w.total_bytes[0] == 0 and w.time_s[0] == 0
+    assert list(w.detected) == [True, False, False, True]
+    assert np.all(w.bytes_per_node[1:3] == 0) and np.all(np.isinf(w.time_s[1:3]))
+    assert np.all(w.remote_read_bytes[1:3] > 0)
+    assert not np.isnan(w.to_frame()["value"].to_numpy()).any()
+
+
+def test_boot_bytes_are_one_boot_set_per_non_owner_node():
+    rep = sc.Replica()
+    w = sc.warmup([4, 8, 16], [40, 400, 4000], replica=rep)
+    b = rep.n_boot_blocks * rep.block_bytes
+    np.testing.assert_allclose(w.bytes_per_node, b)
+    np.testing.assert_allclose(w.total_bytes, (np.array([4, 8, 16]) - 1) * b)
+    # the pool size does not change what a node fetches, only who reads it
+    assert sc.warmup(8, 800).bytes_per_node == sc.warmup(8, 80).bytes_per_node
+
+
+def test_map_never_slower_than_single_source():
+    kw = dict(replica=SMALL, link_bps=1e8)
+    single = sc.warmup([4, 16, 64], 640, source="single", **kw)
+    spread = sc.warmup([4, 16, 64], 640, source="map", **kw)
+    assert np.all(spread.time_s <= single.time_s)
+    assert single.time_s[-1] > 2 * spread.time_s[-1]  # link-bound from the owner alone
+
+
+def test_steady_unstable_link_gives_inf_and_flag():
+    w = sc.warmup(64, 64 * 4000, phase="steady", link_bps=1e7, replica=SMALL)
+    assert not bool(w.stable) and np.isinf(w.fetch_latency_s)
+    assert not np.isnan(w.to_frame()["value"].to_numpy()).any()
+
+
+def test_lifecycle_orders_strategies():
+    df = sc.lifecycle([7 * 86400.0, 30 * 86400.0], 8, 400, replica=SMALL)
+    by = {(r["strategy"], r["interval_s"]): r for r in df.iter_rows(named=True)}
+    for P in (7 * 86400.0, 30 * 86400.0):
+        assert by[("full_clones", P)]["bytes_per_cycle"] == 0
+        assert (by[("shadow_clones", P)]["bytes_per_cycle"]
+                < by[("no_shadow_clones", P)]["bytes_per_cycle"])
+    # a faster cadence costs more warm-ups per month
+    assert (by[("shadow_clones", 7 * 86400.0)]["bytes_per_month"]
+            > by[("shadow_clones", 30 * 86400.0)]["bytes_per_month"])
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: sc.warmup(0, 10), "n_nodes"),
+    (lambda: sc.warmup(4, 2.5), "n_desktops"),
+    (lambda: sc.warmup(4, 10, phase="storm"), "phase"),
+    (lambda: sc.warmup(4, 10, source="peer"), "source"),
+    (lambda: sc.warmup(4, 10, link_bps=0), "link_bps"),
+    (lambda: sc.warmup(4, 10, rtt_s=-1), "rtt_s"),
+    (lambda: sc.warmup(4, 10, target=1.0), "target"),
+    (lambda: sc.warmup(4, 10, detection_delay_s=np.nan), "detection_delay_s"),
+    (lambda: sc.warmup(4, 10, workload="gaming"), "workload"),
+    (lambda: sc.Replica(used_bytes=50e9), "used_bytes"),
+    (lambda: sc.Replica(block_bytes=100), "block_bytes"),
+    (lambda: sc.Replica(boot_bytes=-1), "boot_bytes"),
+    (lambda: sc.Replica(alpha=-0.5), "alpha"),
+    (lambda: sc.expected_distinct(-1, [1.0]), "n_reads"),
+    (lambda: sc.expected_distinct(1, [0.5, 0.6]), "popularity"),
+    (lambda: sc.coupon_collector(1, 0), "n_blocks"),
+    (lambda: sc.detection_delay(4, 4, -1.0), "start_window_s"),
+    (lambda: sc.lifecycle(0.0), "interval_s"),
+    (lambda: sc.replay_reads([0.0], [5], [0], n_nodes=4, n_blocks=1, detection_s=0), "nodes"),
+])
+def test_bad_input_names_the_parameter(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+# ------------------------------------------------------------------ Monte Carlo twin
+
+@pytest.mark.parametrize("H,N,td", [(4, 40, 0.0), (8, 80, 0.0), (4, 40, 5.0)])
+def test_boot_mc_matches_closed_form(H, N, td):
+    cf = sc.warmup(H, N, replica=SMALL, detection_delay_s=td)
+    mc = sc.simulate_warmup(H, N, replica=SMALL, detection_delay_s=td, rng=1)
+    assert mc.bytes_per_node[0] == 0
+    # bytes: exact up to the one block read at the detection instant
+    np.testing.assert_allclose(mc.bytes_per_node[1:], float(cf.bytes_per_node),
+                               atol=2 * SMALL.block_bytes)
+    assert mc.total_bytes == pytest.approx(float(cf.total_bytes), rel=1e-3)
+    assert mc.remote_read_bytes == pytest.approx(float(cf.remote_read_bytes), rel=1e-3,
+                                                 abs=N * SMALL.block_bytes)
+    assert mc.time_s == pytest.approx(float(cf.time_s), rel=1e-3)
+    fetch = mc.latency.filter(kind="fetch")
+    assert fetch["mean_s"][0] == pytest.approx(float(cf.fetch_latency_s), rel=0.02)
+
+
+def test_boot_mc_link_bound_single_source():
+    # a slow link: the owner's uplink, not the boot pace, sets the warm-up time
+    kw = dict(replica=SMALL, link_bps=50e6, detection_delay_s=0.0)
+    cf = sc.warmup(8, 16, **kw)
+    assert float(cf.link_utilization) > 1
+    mc = sc.simulate_warmup(8, 16, rng=2, **kw)
+    assert mc.time_s == pytest.approx(float(cf.time_s), rel=0.01)
+    assert mc.latency.filter(kind="fetch")["mean_s"][0] == pytest.approx(
+        float(cf.fetch_latency_s), rel=0.05)
+
+
+def test_map_spreads_fetches_when_nodes_boot_at_staggered_times():
+    # nodes start one after the other: later nodes fetch from earlier ones
+    rep = SMALL
+    r, T = sc.boot_pace(rep)
+    H = 8
+    times, nodes, blocks = [], [], []
+    for h in range(1, H):
+        times.append(h * 0.5 * T / H + np.arange(rep.n_boot_blocks) / r)
+        nodes.append(np.full(rep.n_boot_blocks, h))
+        blocks.append(np.arange(rep.n_boot_blocks))
+    args = (np.concatenate(times), np.concatenate(nodes), np.concatenate(blocks))
+    kw = dict(n_nodes=H, n_blocks=rep.n_boot_blocks, detection_s=0.0, link_bps=50e6)
+    single = sc.replay_reads(*args, source="single", **kw)
+    spread = sc.replay_reads(*args, source="map", **kw)
+    assert single["sent_blocks"][0] == (H - 1) * rep.n_boot_blocks
+    assert spread["sent_blocks"][0] < single["sent_blocks"][0] / 2
+    assert spread["last_fetch_s"].max() < single["last_fetch_s"].max()
+    assert spread["fetched_blocks"].sum() == single["fetched_blocks"].sum()
+
+
+def test_detection_from_start_times_in_the_mc():
+    rep = sc.Replica(size_bytes=1e9, used_bytes=100e6, boot_bytes=4e6)
+    mc = sc.simulate_warmup(4, 4, replica=rep, start_window_s=30.0, rng=3)
+    assert 0 < mc.detection_delay_s <= 30.0
+    assert mc.remote_read_bytes > 0
+    assert sc.simulate_warmup(3, 30, replica=rep, rng=3).time_s == np.inf
+    one = sc.simulate_warmup(1, 5, replica=rep, rng=3)
+    assert one.total_bytes == 0 and one.remote_read_bytes == 0
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.9])
+def test_steady_mc_occupancy_matches_closed_form(alpha):
+    rep = sc.Replica(size_bytes=1e9, used_bytes=40e6, boot_bytes=4e6, alpha=alpha)
+    m = rep.n_blocks
+    n = 2 * m
+    mc = sc.simulate_warmup(8, 80, replica=rep, phase="steady", detection_delay_s=0.0,
+                            n_reads_per_node=n, rng=4)
+    expected = float(sc.expected_distinct(n, rep.popularity())) * rep.block_bytes
+    per_node = mc.bytes_per_node[1:]
+    # 7 nodes, each a sum of ~m Bernoullis: sd < sqrt(m) blocks
+    assert abs(per_node.mean() - expected) < 4 * math.sqrt(m / 7) * rep.block_bytes
+    share = mc.latency.filter(kind="local")["share"][0]
+    # owner's reads are local too: (1 + 7 * cumulative local share) / 8
+    cum = float(sc.local_share(n, rep.popularity(), cumulative=True))
+    assert share == pytest.approx((1 + 7 * cum) / 8, abs=5e-3)
+
+
+def test_real_sequence_is_replayed():
+    seq = np.array([5, 1, 5, 2, 1, 7])  # repeats inside one desktop's sequence
+    mc = sc.simulate_warmup(4, 8, replica=SMALL, detection_delay_s=0.0, sequence=seq, rng=0)
+    assert np.all(mc.bytes_per_node[1:] == 4 * SMALL.block_bytes)  # distinct blocks 1,2,5,7
+
+
+def test_seeded_runs_repeat():
+    a = sc.simulate_warmup(4, 8, replica=SMALL, start_window_s=10.0, rng=11)
+    b = sc.simulate_warmup(4, 8, replica=SMALL, start_window_s=10.0, rng=11)
+    assert a.time_s == b.time_s and a.detection_delay_s == b.detection_delay_s
