@@ -28,9 +28,9 @@ deterministic arrivals). For exponential transfers (D/M/1, exact), with
 
 :math:`T` is exponential with rate :math:`(1-\sigma)/S`, so
 :math:`E[W] = \sigma S / (1 - \sigma)`. For other transfer laws with squared
-coefficient of variation :math:`c_s^2`, the wait is approximated by
-:math:`E[W] \approx c_s^2\,\sigma S/(1-\sigma)` (exact at :math:`c_s^2 = 0`
-and 1; an approximation otherwise, checked against the Monte Carlo twin). When
+coefficient of variation :math:`c_s^2`, the wait is approximated
+(:func:`backlog_wait`: the D/M/1 wait scaled by the Krämer–Langenbach-Belz
+factor; exact at :math:`c_s^2 = 0` and 1, checked against the Monte Carlo twin). When
 :math:`\rho \ge 1` the backlog grows without bound: every loss is ``inf`` and
 ``stable`` is False.
 """
@@ -111,11 +111,17 @@ def backlog_wait(interval_s, transfer_s, transfer_scv=1.0):
 
     .. math::
 
-        E[W] = c_s^2\,\frac{\sigma}{1-\sigma}\,S, \qquad
-        \sigma = e^{-(1-\sigma) I / S},
+        E[W] = \frac{\sigma}{1-\sigma}\,S \cdot
+               c_s^2 \exp\Bigl(-\frac{2(1-\rho)}{3\rho}\bigl(c_s^{-2} - 1\bigr)\Bigr),
+        \qquad \sigma = e^{-(1-\sigma) I / S},\quad \rho = S/I.
 
-    exact for deterministic (:math:`c_s^2 = 0`, no wait) and exponential
-    (:math:`c_s^2 = 1`, D/M/1) transfers, an approximation otherwise.
+    Exact for exponential transfers (:math:`c_s^2 = 1`: the D/M/1 wait
+    :math:`\sigma S/(1-\sigma)`) and deterministic ones (:math:`c_s^2 = 0`, no
+    wait). Otherwise an **approximation**: the D/M/1 wait scaled by the ratio
+    of the Krämer–Langenbach-Belz G/G/1 approximations (with :math:`c_a^2 = 0`)
+    at :math:`c_s^2` and at 1. Against the Monte Carlo twin it is within about
+    10 % for :math:`c_s^2 \in [1, 2]`; below 1 the wait is small and its
+    relative error larger (tests state the tolerances).
 
     Parameters
     ----------
@@ -139,7 +145,11 @@ def backlog_wait(interval_s, transfer_s, transfer_scv=1.0):
     rho = transfer_s / interval_s
     stable = rho < 1
     sig = dm1_sigma(np.where(stable, rho, 0.0))
-    w = cs2 * sig / (1.0 - sig) * np.where(stable, transfer_s, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        klb = np.where(cs2 > 0, cs2 * np.exp(-2.0 * (1.0 - rho) / (3.0 * rho)
+                                             * (1.0 / np.where(cs2 > 0, cs2, 1.0) - 1.0)), 0.0)
+    klb = np.where(rho > 0, klb, 0.0)
+    w = klb * sig / (1.0 - sig) * np.where(stable, transfer_s, 0.0)
     return np.where(stable, w, np.inf), stable
 
 

@@ -1,0 +1,305 @@
+"""Protection domains: closed forms by hand, published rules, Monte Carlo agreement."""
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import optimize
+
+from hcimodel import replication as rep
+
+FLAT = rep.ChangeModel(daily_profile=rep.FLAT_DAY)
+
+
+# ------------------------------------------------------------------ change model, link
+
+def test_unique_bytes_hot_set_by_hand():
+    ch = rep.ChangeModel(write_bytes_per_s=1000.0, hot_set_bytes=1e6, cold_fraction=0.2,
+                         daily_profile=rep.FLAT_DAY)
+    # 0.2 * 1e6 + 1e6 * (1 - exp(-0.8)) = 200,000 + 550,671.0360
+    assert ch.unique_bytes(1000.0) == pytest.approx(750_671.0360, rel=1e-9)
+    assert ch.unique_bytes(0.0) == 0.0
+    # sub-linear: less than written, more than the cold share
+    t = np.array([60.0, 3600.0, 86400.0])
+    u = ch.unique_bytes(t)
+    assert np.all(u < 1000.0 * t) and np.all(u > 0.2 * 1000.0 * t)
+    # rate factor r at interval t equals interval r t at the mean rate
+    assert ch.unique_bytes(500.0, rate=2.0) == pytest.approx(ch.unique_bytes(1000.0))
+
+
+def test_measured_curve_interpolates_and_extrapolates():
+    ch = rep.ChangeModel(write_bytes_per_s=100.0, daily_profile=rep.FLAT_DAY,
+                         curve_s=[100.0, 200.0], curve_bytes=[5000.0, 8000.0])
+    assert ch.unique_bytes([50.0, 150.0, 300.0]) == pytest.approx([2500.0, 6500.0, 11000.0])
+
+
+def test_daily_profile_normalised_and_peak():
+    ch = rep.ChangeModel()
+    assert ch.daily_profile.mean() == pytest.approx(1.0)
+    assert ch.peak_factor == pytest.approx(2.2 / (20.1 / 24))
+    assert rep.profile_rate_factor(ch, 0.0, 86400.0) == pytest.approx(1.0)
+    assert rep.profile_rate_factor(ch, 8 * 3600.0, 9 * 3600.0) == pytest.approx(ch.peak_factor)
+
+
+def test_link_transfer_and_rtt_by_hand():
+    link = rep.Link(bandwidth_bps=100e6, efficiency=0.8, compression_ratio=2.0, setup_s=3.0)
+    # 1 GB changed -> 0.5 GB sent -> 4e9 bit at 80 Mbit/s = 50 s, + 3 s
+    assert link.transfer_s(1e9) == pytest.approx(53.0)
+    assert rep.Link(distance_km=100).rtt_s == pytest.approx(1e-3)  # 1 ms per 100 km
+
+
+# ------------------------------------------------------------------ closed forms
+
+def test_deterministic_loss_by_hand():
+    worst, mean, miss = rep.deterministic_loss(3600.0, 600.0, target_s=4000.0)
+    assert worst == 4200.0 and mean == 2400.0
+    assert miss == pytest.approx(200.0 / 3600.0)
+    worst, mean, miss = rep.deterministic_loss(3600.0, 4000.0, target_s=4000.0)
+    assert np.isinf(worst) and np.isinf(mean) and miss == 1.0
+
+
+def test_dm1_sigma_against_brentq():
+    rho = np.array([0.05, 0.3, 0.5, 0.8, 0.95, 0.999])
+    sig = rep.dm1_sigma(rho)
+    for r, s in zip(rho, sig):
+        ref = optimize.brentq(lambda x: x - np.exp(-(1 - x) / r), 0.0, 1 - (1 - r) / 10,
+                              xtol=1e-15)
+        assert s == pytest.approx(ref, rel=1e-10, abs=1e-14)
+    assert rep.dm1_sigma(0.5) == pytest.approx(0.2031878699, rel=1e-9)
+    assert list(rep.dm1_sigma([0.0, 1.0, 3.0])) == [0.0, 1.0, 1.0]
+
+
+def test_backlog_wait_dm1_and_unstable():
+    w, ok = rep.backlog_wait(3600.0, 1800.0, 1.0)
+    s = 0.2031878699
+    assert ok and w == pytest.approx(s / (1 - s) * 1800.0, rel=1e-8)
+    w0, _ = rep.backlog_wait(3600.0, 1800.0, 0.0)
+    assert w0 == 0.0
+    w, ok = rep.backlog_wait([3600.0, 3600.0], [3600.0, 5000.0], 1.0)
+    assert np.all(np.isinf(w)) and not np.any(ok) and not np.any(np.isnan(w))
+
+
+def test_async_rpo_matches_hand_computation():
+    ch, link = FLAT, rep.Link()
+    res = rep.async_rpo(3600.0, 50, ch, link, rate="mean")
+    delta = 50 * ch.unique_bytes(3600.0)
+    s = 8 * delta / (2.0 * 0.8 * 100e6)
+    assert res.delta_bytes == pytest.approx(delta)
+    assert res.transfer_s == pytest.approx(s)
+    assert res.worst_loss_s == pytest.approx(3600 + s)
+    assert res.mean_loss_s == pytest.approx(1800 + s)
+    assert bool(res.stable) and not bool(res.fallback)
+    frame = res.to_frame()
+    assert set(frame["metric"]) >= {"worst_loss_s", "mean_loss_s"}
+
+
+def test_async_rpo_unstable_is_inf_not_nan():
+    res = rep.async_rpo([3600.0, 7200.0], 50, FLAT, bandwidth_bps=1e6, transfer_scv=1.0)
+    assert not np.any(res.stable)
+    assert np.all(np.isinf(res.worst_loss_s)) and np.all(np.isinf(res.mean_loss_s))
+    assert not np.any(np.isnan(res.wait_s))
+
+
+def test_nearsync_falls_back_to_hourly():
+    res = rep.async_rpo([60.0, 900.0], 50, FLAT, mode="nearsync", rate="mean",
+                        bandwidth_bps=[[6.2e6], [50e6]])
+    # at 6.2 Mbit/s the 1-min schedule cannot keep up, the hourly one can (coalescing)
+    assert res.fallback[0, 0] and res.interval_s[0, 0] == 3600.0 and res.stable[0, 0]
+    assert not res.fallback[1].any() and list(res.interval_s[1]) == [60.0, 900.0]
+
+
+def test_rpo_half_rule_is_the_closed_form_at_interval_half_rpo():
+    # vSphere Replication: 15-min RPO -> transfers of at most 7.5 min
+    assert rep.meets_rpo_rule(450.0, 900.0) and not rep.meets_rpo_rule(451.0, 900.0)
+    rpo = 7200.0
+    bw = np.geomspace(2e6, 200e6, 60)
+    res = rep.async_rpo(rpo / 2, 50, FLAT, rate="mean", bandwidth_bps=bw)
+    assert np.array_equal(res.meets(rpo), rep.meets_rpo_rule(res.transfer_s, rpo))
+    assert res.meets(rpo).any() and not res.meets(rpo).all()
+
+
+def test_required_bandwidth_delivers_the_target():
+    for target, interval in ((7200.0, None), (10800.0, 3600.0), (14400.0, 3600.0)):
+        b = rep.required_bandwidth(target, interval, 50, FLAT, rate="mean")
+        res = rep.async_rpo(interval or target / 2, 50, FLAT, rate="mean", bandwidth_bps=b)
+        assert float(res.worst_loss_s) <= target * (1 + 1e-12)
+        slower = rep.async_rpo(interval or target / 2, 50, FLAT, rate="mean",
+                               bandwidth_bps=0.99 * b)
+        assert float(slower.worst_loss_s) > target or not bool(slower.stable)
+    assert np.isinf(rep.required_bandwidth(3600.0, 3600.0, 50, FLAT))
+
+
+def test_shared_link_aligned_versus_staggered_by_hand():
+    assert list(rep.shared_link_loss(3600.0, 600.0, 3, "aligned")) == [4200.0, 4800.0, 5400.0]
+    assert list(rep.shared_link_loss(3600.0, 600.0, 3, "staggered")) == [4200.0] * 3
+    assert np.all(np.isinf(rep.shared_link_loss(3600.0, 1300.0, 3, "staggered")))
+
+
+def test_sync_write_latency_by_hand():
+    lat = rep.sync_write_latency(100.0, 10e3)
+    # RTT 1 ms + 8e4 bit at 80 Mbit/s = 1 ms, no queue
+    assert lat.added_s == pytest.approx(2e-3) and lat.queue_s == 0.0
+    # M/D/1 on the link: rho = 0.5 -> Wq = rho / (2 mu (1 - rho)) = 0.5 ms
+    lat = rep.sync_write_latency(100.0, 10e3, write_rate_bytes_per_s=5e6)
+    assert lat.queue_s == pytest.approx(0.5e-3)
+    lat = rep.sync_write_latency(0.0, 10e3, write_rate_bytes_per_s=20e6)
+    assert np.isinf(lat.added_s) and not lat.stable
+
+
+# ------------------------------------------------------------------ Monte Carlo twin
+
+def test_mc_deterministic_matches_closed_form():
+    res = rep.async_rpo(3600.0, 50, FLAT, rate="mean")
+    sim = rep.simulate_rpo(3600.0, [50], FLAT, rate="mean", n_intervals=500,
+                           target_rpo_s=3700.0, rng=11)
+    s, i = float(res.transfer_s), 3600.0
+    assert sim.estimate("mean_loss_s") == pytest.approx(float(res.mean_loss_s), rel=1e-9)
+    assert sim.estimate("worst_loss_s") == pytest.approx(float(res.worst_loss_s), rel=1e-9)
+    assert sim.estimate("miss_fraction") == pytest.approx((i + s - 3700.0) / i, rel=1e-6)
+    # loss uniform on [S, I + S]
+    assert sim.estimate("p95_loss_s") == pytest.approx(s + 0.95 * i, rel=0.01)
+    assert sim.estimate("p99_loss_s") == pytest.approx(s + 0.99 * i, rel=0.01)
+
+
+@pytest.mark.parametrize("scv, tol_mean, tol_worst", [(1.0, 0.02, 0.05), (2.0, 0.03, 0.10),
+                                                      (0.5, 0.02, 0.05)])
+def test_mc_random_transfers_match_dg1(scv, tol_mean, tol_worst):
+    link = rep.Link(bandwidth_bps=16e6)  # rho about 0.37
+    res = rep.async_rpo(3600.0, 50, FLAT, link, rate="mean", transfer_scv=scv)
+    sim = rep.simulate_rpo(3600.0, [50], FLAT, link, rate="mean", delta_scv=scv,
+                           n_intervals=5000, n_replications=8, rng=3)
+    assert sim.estimate("mean_loss_s") == pytest.approx(float(res.mean_loss_s), rel=tol_mean)
+    assert sim.estimate("peak_p99_s") == pytest.approx(float(res.worst_loss_s), rel=tol_worst)
+    if scv == 1.0:  # D/M/1 is exact: the wait within the Monte Carlo CI
+        row = sim.frame.filter((sim.frame["metric"] == "mean_wait_s") & (sim.frame["domain"] == 0))
+        assert row["ci_low"][0] <= float(res.wait_s) <= row["ci_high"][0]
+
+
+def test_mc_shared_link_aligned_versus_staggered():
+    link = rep.Link(bandwidth_bps=50e6)
+    s = float(rep.async_rpo(3600.0, 50, FLAT, link, rate="mean").transfer_s)
+    expect = rep.shared_link_loss(3600.0, s, 4, "aligned")
+    sim = rep.simulate_rpo(3600.0, [50] * 4, FLAT, link, rate="mean", schedule="aligned",
+                           n_intervals=200, rng=5)
+    for p in range(4):
+        assert sim.estimate("worst_loss_s", p) == pytest.approx(expect[p], rel=1e-9)
+    stag = rep.simulate_rpo(3600.0, [50] * 4, FLAT, link, rate="mean", schedule="staggered",
+                            n_intervals=200, rng=5)
+    assert stag.estimate("worst_loss_s", -1) == pytest.approx(3600.0 + s, rel=1e-9)
+
+
+def test_mc_poisson_failures_same_law():
+    link = rep.Link(bandwidth_bps=20e6)
+    kw = dict(rate="mean", delta_scv=1.0, n_intervals=2000, n_replications=6)
+    uni = rep.simulate_rpo(3600.0, [50], FLAT, link, rng=8, **kw)
+    poi = rep.simulate_rpo(3600.0, [50], FLAT, link, rng=8, failures="poisson",
+                           failure_rate_per_s=1 / 3600.0, **kw)
+    assert poi.estimate("failures") == pytest.approx(0.9 * 2000 - 1, rel=0.1)
+    assert poi.estimate("p95_loss_s") == pytest.approx(uni.estimate("p95_loss_s"), rel=0.08)
+
+
+def test_mc_unstable_backlog_grows():
+    sim = rep.simulate_rpo(3600.0, [50], FLAT, rate="mean",
+                           link=rep.Link(bandwidth_bps=2e6), n_intervals=200, rng=1)
+    assert sim.estimate("mean_loss_s") > 20 * 3600.0
+
+
+def test_mc_bit_identical_for_a_seed():
+    kw = dict(rate="profile", delta_scv=0.5, n_intervals=300, target_rpo_s=5000.0)
+    a = rep.simulate_rpo(3600.0, [50, 40], **kw, rng=2015)
+    b = rep.simulate_rpo(3600.0, [50, 40], **kw, rng=np.random.default_rng(2015))
+    assert a.frame.equals(b.frame)
+    c = rep.simulate_rpo(3600.0, [50, 40], **kw, rng=2016)
+    assert not a.frame.equals(c.frame)
+
+
+# ------------------------------------------------------------------ RTO and failback
+
+def test_rto_phases_by_hand():
+    from hcimodel import hotspot
+    r = rep.rto(100, 10, boot_read_bytes=42e6)
+    d = hotspot.boot_storm([1, 100], "linked_clones", boot_read_bytes=42e6).duration_s
+    assert r.activation_s == 240.0  # 2 PDs of 50, 120 s each, one at a time
+    assert r.power_on_s == 100.0  # 10 waves of 10 s
+    assert r.boot_s == pytest.approx(max(100 + d[0], 10 + d[1]) - 100)
+    assert r.total_s == pytest.approx(300 + 900 + 240 + 100 + float(r.boot_s) + 60)
+    p = rep.rto(100, 10, boot_read_bytes=42e6, planned=True, final_sync_s=120.0)
+    assert p.total_s == pytest.approx(float(r.total_s) - 1200 + 120) and p.planned
+    assert set(r.to_frame()["phase"]) == {*rep.PHASES, "total_s"}
+
+
+def test_failback_by_hand():
+    ch = rep.ChangeModel(write_bytes_per_s=100.0, daily_profile=rep.FLAT_DAY,
+                         curve_s=[3600.0, 86400.0], curve_bytes=[3e5, 2e6])
+    fb = rep.failback(86400.0, 10, ch, rep.Link(bandwidth_bps=1e6))
+    assert fb.changed_bytes == 2e7 and fb.sent_bytes == 1e7
+    assert fb.transfer_s == pytest.approx(8e7 / 0.8e6)
+
+
+# ------------------------------------------------------------------ monotonicity
+
+@settings(max_examples=40, deadline=None)
+@given(i=st.floats(3600.0, 86400.0), di=st.floats(1.0, 20000.0),
+       bw=st.floats(5e6, 1e9), n=st.integers(1, 50))
+def test_loss_grows_with_interval_and_shrinks_with_bandwidth(i, di, bw, n):
+    a = rep.async_rpo([i, i + di], n, bandwidth_bps=bw)
+    assert a.mean_loss_s[0] <= a.mean_loss_s[1] and a.worst_loss_s[0] <= a.worst_loss_s[1]
+    b = rep.async_rpo(i, n, bandwidth_bps=[bw, 1.5 * bw], transfer_scv=1.0)
+    assert b.mean_loss_s[1] <= b.mean_loss_s[0] and b.wait_s[1] <= b.wait_s[0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(rho=st.floats(0.01, 0.99), scv=st.floats(0.0, 3.0))
+def test_wait_grows_with_load_and_variability(rho, scv):
+    w, _ = rep.backlog_wait(1.0, [rho, min(rho * 1.05, 0.999)], scv)
+    assert w[0] <= w[1]
+    w2, _ = rep.backlog_wait(1.0, rho, [scv, scv + 0.5])
+    assert w2[0] <= w2[1]
+
+
+@settings(max_examples=10, deadline=None)
+@given(n=st.integers(1, 300), k=st.integers(1, 50))
+def test_rto_grows_with_pool_and_shrinks_with_parallelism(n, k):
+    r = rep.rto([[n], [n + 25]], [k, k + 5], boot_read_bytes=42e6)
+    assert np.all(r.total_s[0] <= r.total_s[1] + 1e-9)
+    assert np.all(r.total_s[:, 1] <= r.total_s[:, 0] + 1e-9)
+
+
+# ------------------------------------------------------------------ bad inputs
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: rep.ChangeModel(write_bytes_per_s=-1.0), "write_bytes_per_s"),
+    (lambda: rep.ChangeModel(cold_fraction=1.5), "cold_fraction"),
+    (lambda: rep.ChangeModel(daily_profile=np.ones(12)), "daily_profile"),
+    (lambda: rep.Link(bandwidth_bps=0.0), "bandwidth_bps"),
+    (lambda: rep.Link(compression_ratio=0.5), "compression_ratio"),
+    (lambda: rep.async_rpo(900.0), "interval_s"),
+    (lambda: rep.async_rpo(1800.0, mode="nearsync"), "interval_s"),
+    (lambda: rep.async_rpo(30.0, mode="nearsync"), "interval_s"),
+    (lambda: rep.async_rpo(3600.0, mode="sync"), "mode"),
+    (lambda: rep.async_rpo(3600.0, 0), "n_desktops"),
+    (lambda: rep.async_rpo(3600.0, transfer_scv=-1), "transfer_scv"),
+    (lambda: rep.simulate_rpo(3600.0, schedule="random"), "schedule"),
+    (lambda: rep.rto(0), "n_desktops"),
+    (lambda: rep.rto(100, 0), "power_on_parallelism"),
+    (lambda: rep.rto(100, detection_s=-5), "detection_s"),
+    (lambda: rep.failback(-1.0, 10), "recovery_period_s"),
+])
+def test_bad_inputs_name_the_parameter(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_guidelines_warn():
+    with pytest.warns(UserWarning, match="50 linked-clone desktops"):
+        rep.async_rpo(3600.0, 60)
+    with pytest.warns(UserWarning, match="KB 6247"):
+        rep.check_domain_size(50, 2)
+    with pytest.warns(UserWarning, match="5 ms"):
+        rep.sync_write_latency(600.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rep.async_rpo(3600.0, 50)
+        rep.sync_write_latency(100.0)
