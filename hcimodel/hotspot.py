@@ -51,7 +51,7 @@ from .simulate.queues import lindley_waits
 from .simulate.stats import confidence_interval
 from .streams import as_generator
 from .validation import check_integer, check_nonnegative, check_positive, check_probability
-from .workload import PROFILES, WorkloadProfile
+from .workload import WorkloadProfile, as_profile
 
 __all__ = [
     "STRATEGIES",
@@ -69,15 +69,6 @@ __all__ = [
 STRATEGIES = ("linked_clones", "shadow_clones", "full_clones")
 GROUPS = ("replica_node", "other_nodes")
 _QUANTILES = {"p95": 0.95, "p99": 0.99}
-
-
-def _as_profile(workload) -> WorkloadProfile:
-    if isinstance(workload, WorkloadProfile):
-        return workload
-    if isinstance(workload, str) and workload in PROFILES:
-        return PROFILES[workload]
-    raise ValueError(f"workload must be a WorkloadProfile or one of {sorted(PROFILES)} "
-                     f"(got {workload!r})")
 
 
 def _check_strategy(strategy: str) -> str:
@@ -312,7 +303,7 @@ def steady_state(n_desktops, workload: WorkloadProfile | str = "login",
     -------
     SteadyState
     """
-    workload = _as_profile(workload)
+    workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
     N = _check_pool(n_desktops)
@@ -375,7 +366,7 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
         Columns group, statistic, estimate, ci_low, ci_high (95 % Student t over
         replications), sorted. Unstable configurations give ``inf``.
     """
-    workload = _as_profile(workload)
+    workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
     N = int(_check_pool(n_desktops)[0])
@@ -628,7 +619,7 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
         latency and CVM utilization at the start of the storm (all desktops
         booting).
     """
-    workload = _as_profile(workload)
+    workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
     check_positive("boot_read_bytes", boot_read_bytes)
@@ -670,7 +661,7 @@ def simulate_boot_storm(n_desktops: int, strategy: str = "linked_clones",
         ``io_latency_s`` (mean I/O latency, s), ``io_latency_p95_s`` and
         ``io_latency_p99_s`` (s), ``cvm_utilization`` (H,) over the storm.
     """
-    workload = _as_profile(workload)
+    workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
     check_positive("boot_read_bytes", boot_read_bytes)

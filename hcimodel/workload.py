@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .validation import check_positive, check_probability
 
-__all__ = ["WorkloadProfile", "PROFILES", "profile"]
+__all__ = ["WorkloadProfile", "PROFILES", "profile", "as_profile"]
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,23 @@ PROFILES: dict[str, WorkloadProfile] = {
         ),
     )
 }
+
+
+def as_profile(workload) -> WorkloadProfile:
+    """Return ``workload`` if it is a profile, else the profile of that name.
+
+    Raises
+    ------
+    ValueError
+        If ``workload`` is neither a :class:`WorkloadProfile` nor a name in
+        :data:`PROFILES`.
+    """
+    if isinstance(workload, WorkloadProfile):
+        return workload
+    if isinstance(workload, str) and workload in PROFILES:
+        return PROFILES[workload]
+    raise ValueError(f"workload must be a WorkloadProfile or one of {sorted(PROFILES)} "
+                     f"(got {workload!r})")
 
 
 def profile(name: str) -> WorkloadProfile:
