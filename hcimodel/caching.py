@@ -87,6 +87,22 @@ _BLOCK_ELEMENTS = 1 << 22
 _UTOL = 1e-12
 
 
+def _quiet(fn):
+    """Run a model with floating-point warnings off.
+
+    exp(-x) underflows to 0 and lambda * T overflows to inf by design (items far
+    from the characteristic time); the results are checked for NaN instead.
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
 # ---------------------------------------------------------------------------
 # Inputs
 # ---------------------------------------------------------------------------
@@ -335,6 +351,7 @@ class CharacteristicTimeResult:
     policy: str
     rates: np.ndarray = field(repr=False, compare=False)
 
+    @_quiet
     def item_hit_ratio(self):
         """Per-item hit probabilities :math:`h_i`, shape ``capacity.shape + (n_items,)``.
 
@@ -344,6 +361,7 @@ class CharacteristicTimeResult:
         return occ(_x(self.rates, np.asarray(self.characteristic_time)))
 
 
+@_quiet
 def _single_list(rates, capacity, policy):
     lam = _rates_array(rates)
     cap = _capacity_array("capacity", capacity)
@@ -479,12 +497,14 @@ class TwoLRUResult:
     characteristic_time: np.ndarray
     rates: np.ndarray = field(repr=False, compare=False)
 
+    @_quiet
     def item_hit_ratio(self):
         """Per-item hit probabilities, shape ``capacity.shape + (n_items,)``."""
         a = _occ_lru(_x(self.rates, np.asarray(self.meta_characteristic_time)))
         return _two_lru_prob(a, _x(self.rates, np.asarray(self.characteristic_time)))
 
 
+@_quiet
 def two_lru(rates, meta_capacity, capacity):
     r"""Hit ratio of 2-LRU (a meta cache of identifiers before an LRU cache).
 
@@ -581,7 +601,7 @@ def _lru_m_state(rates, u):
     tail sums Q (rows, n, m) with Q[..., s] = sum_{j >= s+1} pi[..., j], and
     c (rows, n, m) = d ln(e^{x_s} - 1) / d u_s.
     """
-    x = np.exp(u)[:, None, :] * rates[None, :, None]
+    x = np.minimum(np.exp(u)[:, None, :] * rates[None, :, None], 1e300)
     logz = _log_expm1(x)
     cum = np.concatenate([np.zeros(x.shape[:2] + (1,)), np.cumsum(logz, axis=-1)], axis=-1)
     mx = cum.max(axis=-1, keepdims=True)
@@ -614,6 +634,7 @@ class LRUmResult:
     characteristic_times: np.ndarray
     rates: np.ndarray = field(repr=False, compare=False)
 
+    @_quiet
     def item_list_probability(self):
         """Probability that item i is in list l, shape ``(m,) + grid + (n_items,)``."""
         t = np.moveaxis(np.asarray(self.characteristic_times), 0, -1)
@@ -633,11 +654,13 @@ class LRUmResult:
             out[k][pos, -1] = 1.0
         return np.moveaxis(out.reshape(grid + out.shape[1:]), -1, 0)
 
+    @_quiet
     def item_hit_ratio(self):
         """Per-item hit probabilities, shape ``grid + (n_items,)``."""
         return self.item_list_probability().sum(axis=0)
 
 
+@_quiet
 def lru_m(rates, capacities_per_list):
     r"""Hit ratio of LRU(m): list-by-list characteristic times.
 
@@ -702,8 +725,8 @@ def lru_m(rates, capacities_per_list):
     for blk in _row_blocks(rows.size, cat.rates.size * m * m * 3):
         r = rows[blk]
         target = np.log(tails[r])
-        t_che = _single_list_times(cat, tails[r, 0], "lru")
-        ur = np.repeat(np.log(t_che)[:, None], m, axis=1)
+        # Start from each list as an LRU of its own size (exact for m = 1).
+        ur = np.log(_single_list_times(cat, cf[r], "lru"))
 
         def evaluate(uu, idx):
             pi, q, c = _lru_m_state(cat.rates, uu)
@@ -722,14 +745,15 @@ def lru_m(rates, capacities_per_list):
             dq = c[:, :, None, :] * (qmax - q[:, :, :, None] * q[:, :, None, :])
             jac = np.einsum("rnls,n->rls", dq, w)
             jac = jac / f[:, :, None]
-            with np.errstate(all="ignore"):
-                step = -np.linalg.solve(jac, g[..., None])[..., 0]
+            jac = np.where(np.isfinite(jac), jac, 0.0)
+            step = -(np.linalg.pinv(jac) @ g[..., None])[..., 0]
             step = np.where(np.isfinite(step), step, 0.0)
             big = np.abs(step).max(axis=1, keepdims=True)
             step = step * np.minimum(1.0, 5.0 / np.maximum(big, 1e-300))
             norm = np.abs(g).max(axis=1)
             alpha = np.ones(active.size)
             accepted = np.zeros(active.size, dtype=bool)
+            stalled = np.zeros(active.size, dtype=bool)
             new_g, new_f, new_q, new_c = g.copy(), f.copy(), q.copy(), c.copy()
             new_u = ur[active].copy()
             for _ls in range(40):
@@ -739,7 +763,9 @@ def lru_m(rates, capacities_per_list):
                 cand = ur[active[todo]] + alpha[todo, None] * step[todo]
                 gg, ff, qq, cc = evaluate(cand, active[todo])
                 ok = np.abs(gg).max(axis=1) < norm[todo] * (1 - 1e-4 * alpha[todo]) + 1e-300
-                ok |= alpha[todo] < 1e-9
+                stuck = alpha[todo] < 1e-9
+                stalled[todo[stuck]] = True
+                ok |= stuck
                 sel = todo[ok]
                 new_u[sel], new_g[sel], new_f[sel] = cand[ok], gg[ok], ff[ok]
                 new_q[sel], new_c[sel] = qq[ok], cc[ok]
@@ -749,7 +775,9 @@ def lru_m(rates, capacities_per_list):
             ur[active] = new_u
             g, f, q, c = new_g, new_f, new_q, new_c
             scale = np.maximum(1, np.abs(new_u).max(axis=1))
-            done = (np.abs(g).max(axis=1) < 1e-13) | (moved < _UTOL * scale)
+            # A row whose line search fails is at the limit of double precision
+            # (degenerate rates): keep its best point.
+            done = (np.abs(g).max(axis=1) < 1e-13) | (moved < _UTOL * scale) | stalled
             keep = ~done
             active = active[keep]
             g, f, q, c = g[keep], f[keep], q[keep], c[keep]
@@ -801,6 +829,7 @@ class ContentCacheResult:
     memory_time: np.ndarray
     rates: np.ndarray = field(repr=False, compare=False)
 
+    @_quiet
     def item_probabilities(self):
         """Per-item (memory hit, SSD hit, miss) probabilities.
 
@@ -815,6 +844,7 @@ class ContentCacheResult:
                                            _x(self.rates, tm))
         return mem, ssd, 1.0 - q
 
+    @_quiet
     def item_hit_ratio(self):
         """Per-item hit probabilities (memory or SSD), ``capacity.shape + (n_items,)``."""
         mem, ssd, _ = self.item_probabilities()
@@ -856,6 +886,7 @@ def _solve_single_touch(cat, cs, y_rows, u_start):
     return u1
 
 
+@_quiet
 def content_cache(rates, single_touch_capacity, multi_touch_memory_capacity,
                   multi_touch_ssd_capacity):
     r"""Memory hit, SSD hit and miss ratios of the 2015 Content Cache.
