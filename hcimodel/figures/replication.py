@@ -1,0 +1,272 @@
+"""Figures of replication: data loss, the link backlog, shared links, RTO (notebook 04)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from .. import replication as rep
+from ..plotting import save_figure, style
+from ._registry import SEED, axes, register
+
+__all__ = ["sawtooth_data", "draw_sawtooth", "rpo_sawtooth",
+           "loss_vs_interval_data", "draw_loss_vs_interval", "rpo_loss_vs_interval",
+           "backlog_data", "draw_backlog", "rpo_backlog",
+           "domains_data", "draw_domains", "rpo_domains",
+           "rto_data", "draw_rto", "rto_pool_size"]
+
+FLAT = rep.ChangeModel(daily_profile=rep.FLAT_DAY)
+
+
+# ------------------------------------------------------------------ sawtooth
+
+def sawtooth_data(interval_s: float = 3600.0, bandwidth_bps: float = 30e6,
+                  n_desktops: int = 50, days: float = 2.0) -> pl.DataFrame:
+    """Age of the replica over ``days`` under the office-day profile.
+
+    Deterministic deltas that follow the daily profile interval by interval
+    (Monte Carlo twin, one run). Tidy frame: ``time_h``, ``age_s``, and
+    ``bound_s`` (closed-form worst loss I + S at the mean and at the peak hour).
+    """
+    link = rep.Link(bandwidth_bps=bandwidth_bps)
+    k = int(days * 86400 / interval_s) + 2
+    sim = rep.simulate_rpo(interval_s, [n_desktops], link=link, rate="profile",
+                           n_intervals=max(k, 10), n_replications=2, n_failures=1,
+                           rng=SEED)
+    a, c = sim.creation_s[0], sim.completion_s[0]
+    t = np.linspace(interval_s, days * 86400.0, 4000)
+    age = rep.replica_age(t, a, c)
+    mean = float(rep.async_rpo(interval_s, n_desktops, link=link, rate="mean").worst_loss_s)
+    peak = float(rep.async_rpo(interval_s, n_desktops, link=link, rate="peak").worst_loss_s)
+    return pl.DataFrame({"time_h": t / 3600.0, "age_s": age,
+                         "bound_mean_s": mean, "bound_peak_s": peak}).sort("time_h")
+
+
+def draw_sawtooth(df: pl.DataFrame, ax=None):
+    """Draw :func:`sawtooth_data`; returns the figure."""
+    fig, ax = axes(ax)
+    ax.plot(df["time_h"], df["age_s"] / 60, label="age of the replica (data lost on failure)")
+    ax.axhline(df["bound_peak_s"][0] / 60, color="grey", linestyle="--",
+               label="closed form I + S, peak hour")
+    ax.axhline(df["bound_mean_s"][0] / 60, color="grey", linestyle=":",
+               label="closed form I + S, mean rate")
+    ax.set_xlabel("time (h), office-day write profile")
+    ax.set_ylabel("replica age (min)")
+    ax.set_title("Hourly async replication of 50 desktops over 30 Mbit/s")
+    ax.set_ylim(0, 1.45 * df["bound_peak_s"][0] / 60)
+    ax.legend(loc="upper left", ncols=2, fontsize=8)
+    return fig
+
+
+@register
+def rpo_sawtooth(out_dir: Path) -> tuple[Path, Path]:
+    """The sawtooth of replica age over two office days."""
+    df = sawtooth_data()
+    with style():
+        return save_figure(draw_sawtooth(df), Path(out_dir) / "rpo_sawtooth", df)
+
+
+# ------------------------------------------------------------------ loss vs interval
+
+def loss_vs_interval_data(bandwidths_bps=(10e6, 20e6, 50e6, 100e6),
+                          n_desktops: int = 50) -> pl.DataFrame:
+    """Worst and mean data loss versus the snapshot interval, per bandwidth.
+
+    Closed form at the peak hour (async, 1–24 h). Tidy: ``bandwidth_mbps``,
+    ``interval_h``, ``metric`` (worst_loss_s, mean_loss_s), ``value`` (s; inf
+    when unstable).
+    """
+    grid = np.linspace(3600.0, 86400.0, 93)
+    b = np.asarray(bandwidths_bps, dtype=float)[:, None]
+    res = rep.async_rpo(grid[None, :], n_desktops, bandwidth_bps=b)
+    frames = []
+    for metric in ("worst_loss_s", "mean_loss_s"):
+        v = getattr(res, metric)
+        frames.append(pl.DataFrame({
+            "bandwidth_mbps": np.repeat(b[:, 0] / 1e6, grid.size),
+            "interval_h": np.tile(grid / 3600.0, b.size), "metric": metric,
+            "value": v.ravel()}))
+    return pl.concat(frames).sort(["bandwidth_mbps", "metric", "interval_h"])
+
+
+def draw_loss_vs_interval(df: pl.DataFrame, ax=None):
+    """Draw :func:`loss_vs_interval_data`; returns the figure."""
+    fig, ax = axes(ax)
+    for (bw,), part in df.group_by(["bandwidth_mbps"], maintain_order=True):
+        w = part.filter(pl.col("metric") == "worst_loss_s")
+        m = part.filter(pl.col("metric") == "mean_loss_s")
+        line, = ax.plot(w["interval_h"], w["value"] / 3600, label=f"{bw:g} Mbit/s: worst")
+        ax.plot(m["interval_h"], m["value"] / 3600, linestyle=":", color=line.get_color())
+    ax.plot([1, 24], [1, 24], color="grey", linewidth=0.8, label="loss = interval")
+    ax.set_xlabel("snapshot interval (h)")
+    ax.set_ylabel("data loss (h); dotted: mean")
+    ax.set_title("Data loss of 50 desktops at the peak hour (no line: unstable)")
+    ax.legend()
+    return fig
+
+
+@register
+def rpo_loss_vs_interval(out_dir: Path) -> tuple[Path, Path]:
+    """Worst and mean data loss versus snapshot interval and bandwidth."""
+    df = loss_vs_interval_data()
+    with style():
+        return save_figure(draw_loss_vs_interval(df), Path(out_dir) / "rpo_loss_vs_interval",
+                           df)
+
+
+# ------------------------------------------------------------------ backlog
+
+def backlog_data(scvs=(0.0, 1.0, 2.0), mc_rho=(0.5, 0.8, 0.9),
+                 n_intervals: int = 4000) -> pl.DataFrame:
+    """Mean wait on the link, in transfer times, versus utilisation S/I.
+
+    Closed form (:func:`hcimodel.replication.backlog_wait`: D/D/1, D/M/1
+    exact, D/G/1 approximate) on a grid, Monte Carlo points at ``mc_rho``
+    (hourly snapshots of one PD, gamma deltas, 8 replications, 95 % CI).
+    Tidy: ``scv``, ``rho``, ``source``, ``wait_over_s``, ``ci_low``, ``ci_high``.
+    """
+    rho = np.linspace(0.02, 0.98, 97)
+    frames = []
+    for j, scv in enumerate(scvs):
+        w, _ = rep.backlog_wait(1.0, rho, scv)
+        frames.append(pl.DataFrame({"scv": scv, "rho": rho, "source": "closed form",
+                                    "wait_over_s": w / rho, "ci_low": w / rho,
+                                    "ci_high": w / rho}))
+        if scv == 0:
+            continue
+        u = FLAT.unique_bytes(3600.0) * 50
+        for i, r in enumerate(mc_rho):
+            link = rep.Link(bandwidth_bps=8 * u / (2.0 * 0.8 * r * 3600.0))
+            sim = rep.simulate_rpo(3600.0, [50], FLAT, link, rate="mean", delta_scv=scv,
+                                   n_intervals=n_intervals, n_replications=8, n_failures=10,
+                                   rng=np.random.SeedSequence([SEED, 400 + 10 * j + i]))
+            row = sim.frame.filter((pl.col("metric") == "mean_wait_s")
+                                   & (pl.col("domain") == 0))
+            s = r * 3600.0
+            frames.append(pl.DataFrame({"scv": scv, "rho": r, "source": "monte carlo",
+                                        "wait_over_s": row["estimate"][0] / s,
+                                        "ci_low": row["ci_low"][0] / s,
+                                        "ci_high": row["ci_high"][0] / s}))
+    return pl.concat(frames).sort(["scv", "source", "rho"])
+
+
+def draw_backlog(df: pl.DataFrame, ax=None):
+    """Draw :func:`backlog_data`; returns the figure."""
+    fig, ax = axes(ax)
+    names = {0.0: "deterministic (D/D/1)", 1.0: "exponential (D/M/1, exact)",
+             2.0: "SCV 2 (D/G/1, approximation)"}
+    for (scv,), part in df.group_by(["scv"], maintain_order=True):
+        cf = part.filter(pl.col("source") == "closed form")
+        line, = ax.plot(cf["rho"], cf["wait_over_s"], label=names.get(scv, f"SCV {scv:g}"))
+        mc = part.filter(pl.col("source") == "monte carlo")
+        if mc.height:
+            ax.errorbar(mc["rho"], mc["wait_over_s"],
+                        yerr=[mc["wait_over_s"] - mc["ci_low"], mc["ci_high"] - mc["wait_over_s"]],
+                        fmt="o", color=line.get_color(), capsize=2)
+    ax.axvline(1.0, color="grey", linewidth=0.8)
+    ax.set_ylim(0, 15)
+    ax.set_xlim(0, 1.02)
+    ax.set_xlabel("link utilisation ρ = transfer time / interval")
+    ax.set_ylabel("mean wait behind earlier transfers / transfer time")
+    ax.set_title("The backlog blows up near saturation (points: Monte Carlo)")
+    ax.legend(loc="upper left")
+    return fig
+
+
+@register
+def rpo_backlog(out_dir: Path) -> tuple[Path, Path]:
+    """Mean backlog wait versus link utilisation: D/D/1, D/M/1, D/G/1, Monte Carlo."""
+    df = backlog_data()
+    with style():
+        return save_figure(draw_backlog(df), Path(out_dir) / "rpo_backlog", df)
+
+
+# ------------------------------------------------------------------ shared link
+
+def domains_data(max_domains: int = 8, bandwidth_bps: float = 100e6,
+                 n_desktops: int = 50, interval_s: float = 3600.0) -> pl.DataFrame:
+    """Worst data loss of the last PD versus the number of PDs sharing one link.
+
+    Closed form (deterministic transfers at the peak hour) and Monte Carlo
+    (deltas with SCV 0.25, 6 replications; ``peak_p99_s`` of the worst-served
+    domain). Tidy: ``schedule``, ``n_domains``, ``source``, ``loss_s``.
+    """
+    link = rep.Link(bandwidth_bps=bandwidth_bps)
+    s = float(rep.async_rpo(interval_s, n_desktops, link=link).transfer_s)
+    rows = []
+    for schedule in ("aligned", "staggered"):
+        for p in range(1, max_domains + 1):
+            w = rep.shared_link_loss(interval_s, s, p, schedule)
+            rows.append({"schedule": schedule, "n_domains": p, "source": "closed form",
+                         "loss_s": float(w.max())})
+            sim = rep.simulate_rpo(interval_s, [n_desktops] * p, link=link, rate="peak",
+                                   schedule=schedule, delta_scv=0.25, n_intervals=400,
+                                   n_replications=4, n_failures=10,
+                                   rng=np.random.SeedSequence([SEED, 500, p]))
+            worst = max(sim.estimate("peak_p99_s", d) for d in range(p))
+            rows.append({"schedule": schedule, "n_domains": p, "source": "monte carlo",
+                         "loss_s": worst})
+    return pl.DataFrame(rows).sort(["schedule", "source", "n_domains"])
+
+
+def draw_domains(df: pl.DataFrame, ax=None):
+    """Draw :func:`domains_data`; returns the figure."""
+    fig, ax = axes(ax)
+    for (schedule,), part in df.group_by(["schedule"], maintain_order=True):
+        cf = part.filter(pl.col("source") == "closed form")
+        line, = ax.plot(cf["n_domains"], cf["loss_s"] / 60, drawstyle="steps-mid",
+                        label=f"{schedule}: closed form (deterministic)")
+        mc = part.filter(pl.col("source") == "monte carlo")
+        ax.plot(mc["n_domains"], mc["loss_s"] / 60, "o", color=line.get_color(),
+                label=f"{schedule}: Monte Carlo p99 (SCV 0.25)")
+    ax.set_xlabel("protection domains of 50 desktops on one 100 Mbit/s link")
+    ax.set_ylabel("worst data loss of the last domain (min)")
+    ax.set_title("Aligned versus staggered schedules (hourly, peak hour)")
+    ax.legend(loc="upper left")
+    return fig
+
+
+@register
+def rpo_domains(out_dir: Path) -> tuple[Path, Path]:
+    """Worst data loss versus protection domains sharing a link, aligned and staggered."""
+    df = domains_data()
+    with style():
+        return save_figure(draw_domains(df), Path(out_dir) / "rpo_domains", df)
+
+
+# ------------------------------------------------------------------ RTO
+
+def rto_data(pool_sizes=None, parallelism=(5, 20, 50),
+             boot_read_bytes: float = 420e6) -> pl.DataFrame:
+    """RTO versus pool size for several power-on parallelisms (closed form).
+
+    Tidy: ``power_on_parallelism``, ``n_desktops``, ``phase``, ``seconds``.
+    """
+    n = np.unique(np.linspace(50, 1500, 30).astype(int)) if pool_sizes is None else \
+        np.asarray(pool_sizes)
+    res = rep.rto(n[:, None], np.asarray(parallelism)[None, :],
+                  boot_read_bytes=boot_read_bytes)
+    return res.to_frame().sort(["power_on_parallelism", "phase", "n_desktops"])
+
+
+def draw_rto(df: pl.DataFrame, ax=None):
+    """Draw :func:`rto_data`; returns the figure."""
+    fig, ax = axes(ax)
+    for (k,), part in df.filter(pl.col("phase") == "total_s").group_by(
+            ["power_on_parallelism"], maintain_order=True):
+        ax.plot(part["n_desktops"], part["seconds"] / 60, label=f"{k} power-ons at a time")
+    ax.set_xlabel("desktops recovered")
+    ax.set_ylabel("RTO: failure to every desktop usable (min)")
+    ax.set_title("RTO with 20 min detection + decision, cold-cache boot storm")
+    ax.legend(loc="upper left")
+    return fig
+
+
+@register
+def rto_pool_size(out_dir: Path) -> tuple[Path, Path]:
+    """RTO versus pool size and power-on parallelism."""
+    df = rto_data()
+    with style():
+        return save_figure(draw_rto(df), Path(out_dir) / "rto_pool_size", df)
