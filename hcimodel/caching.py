@@ -686,7 +686,15 @@ def lru_m(rates, capacities_per_list):
     For :math:`m = 1` this is Che's approximation. The :math:`m` equations are
     solved as :math:`\sum_i \sum_{j \ge l} \pi_{ij} = \sum_{j \ge l} m_j`
     (every left side increases with every :math:`\ln T_s`) by a damped Newton
-    iteration in :math:`\ln T` with an analytic Jacobian.
+    iteration in :math:`\ln T` on the logarithms of both sides, with an analytic
+    Jacobian :math:`\partial F_l / \partial \ln T_s = \sum_i c_{is}
+    (Q_{i,\max(l,s)} - Q_{il} Q_{is})`, where :math:`Q_{il} = \sum_{j \ge l}
+    \pi_{ij}` and :math:`c_{is} = \lambda_i T_s / (1 - e^{-\lambda_i T_s})`,
+    started from each list taken as an LRU of its own size and stopped at
+    :math:`|\Delta \ln T| < 10^{-12}`. (Rates spanning more than the range of
+    a double, e.g. :math:`10^{-200}` to :math:`10^{200}`, can leave the
+    occupancies matched only approximately; the iteration then stops at its
+    best point instead of looping.)
 
     Parameters
     ----------
