@@ -39,6 +39,7 @@ Units are SI throughout: bytes, seconds, bits per second.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numba
@@ -178,6 +179,21 @@ def _groups(popularity):
     error of the occupancy is below 1e-6 for Zipf laws over 10^7 blocks.
     """
     p = check_probability("popularity", popularity).ravel()
+    key = hashlib.blake2b(p.tobytes(), digest_size=16).digest()
+    hit = _GROUP_CACHE.get(key)
+    if hit is not None:
+        return hit
+    out = _groups_uncached(p)
+    if len(_GROUP_CACHE) >= 8:
+        _GROUP_CACHE.pop(next(iter(_GROUP_CACHE)))
+    _GROUP_CACHE[key] = out
+    return out
+
+
+_GROUP_CACHE: dict = {}
+
+
+def _groups_uncached(p):
     if p.size == 0:
         raise ValueError("popularity must hold at least one probability (got an empty array)")
     total = p.sum()
@@ -1021,7 +1037,9 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
             t_list.append((td if np.isfinite(td) else 0.0)
                           + np.cumsum(rng.exponential(1.0 / lam, n)))
             n_list.append(np.full(n, h))
-            b_list.append(np.searchsorted(cdf, rng.random(n), side="right"))
+            # sorted queries make the search cache-friendly; shuffle back to IRM order
+            drawn = np.searchsorted(cdf, np.sort(rng.random(n)), side="right")
+            b_list.append(rng.permutation(drawn))
         times, nodes = np.concatenate(t_list), np.concatenate(n_list)
         blocks = np.minimum(np.concatenate(b_list), m - 1)
     order = np.argsort(times, kind="stable")

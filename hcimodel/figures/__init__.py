@@ -19,6 +19,7 @@ import matplotlib.pyplot as plt
 from ._registry import FIGURES, SEED
 from .hotspot import *  # noqa: F401,F403  (registers its figures)
 from .replication import *  # noqa: F401,F403
+from .shadowclone import *  # noqa: F401,F403
 
 __all__ = ["FIGURES", "SEED", "reproduce"]
 
