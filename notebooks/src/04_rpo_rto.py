@@ -1,0 +1,223 @@
+# %% [markdown]
+# # 04 — The RPO and RTO a replication schedule really delivers
+#
+# Desktops are replicated per **protection domain** (PD): a set of VMs snapshotted on one
+# schedule; for linked clones at most 50 desktops per PD, each pool in its own PD and
+# consistency group. Each snapshot's delta (only changed blocks, compressed) queues on the
+# WAN link. The replica at the recovery site is the last snapshot whose transfer has
+# completed, so the data a failure loses is the **age of the replica** at that instant.
+#
+# With `hcimodel.replication` this notebook puts numbers on:
+#
+# 1. how much a desktop changes in an interval (overwrites coalesce);
+# 2. worst and mean data loss of async replication, closed form against Monte Carlo, and
+#    the published rule "an RPO is met only when each transfer takes at most half of it";
+# 3. the backlog on the link as a D/M/1 or D/G/1 queue, and its blow-up near saturation;
+# 4. NearSync and its fallback, sync replication's write latency;
+# 5. several PDs on one link, aligned or staggered;
+# 6. the RTO: detection to usable desktops, with the boot storm at the recovery site;
+#    failback.
+
+# %%
+import numpy as np
+import polars as pl
+import matplotlib.pyplot as plt
+
+from hcimodel import plotting, replication as rep
+from hcimodel.figures import replication as figs
+
+change, link = rep.ChangeModel(), rep.Link()
+flat = rep.ChangeModel(daily_profile=rep.FLAT_DAY)
+print(f"write rate {change.write_bytes_per_s / 1e3:.2f} kB/s per desktop (task worker), "
+      f"peak hour x{change.peak_factor:.2f}")
+print(f"hot set {change.hot_set_bytes / 1e6:.0f} MB, cold share {change.cold_fraction:.0%}")
+print(f"link {link.bandwidth_bps / 1e6:.0f} Mbit/s at {link.efficiency:.0%} efficiency, "
+      f"compression {link.compression_ratio:g}:1, {link.distance_km:.0f} km "
+      f"(RTT {link.rtt_s * 1e3:.1f} ms)")
+
+# %% [markdown]
+# ## 1. Overwrite coalescing
+#
+# Unique bytes changed per desktop in an interval `t`: `U(t) = f w t + H (1 − e^{−(1−f) w t / H})`
+# (hot working set `H`, cold share `f`); a measured curve can replace it. Longer
+# intervals send less than they write.
+
+# %%
+rows = []
+for hours in (0.25, 1, 4, 24):
+    t = hours * 3600
+    u = float(flat.unique_bytes(t))
+    rows.append({"interval_h": hours, "written_MB": round(flat.write_bytes_per_s * t / 1e6, 1),
+                 "unique_MB": round(u / 1e6, 1),
+                 "sent_share": round(u / (flat.write_bytes_per_s * t), 3)})
+pl.DataFrame(rows).sort("interval_h")
+
+# %% [markdown]
+# ## 2. Async replication: worst and mean loss
+#
+# With deterministic transfers `S ≤ I`, the age rises from `S` to `I + S`: worst loss
+# `I + S`, mean `I/2 + S`. Sized at the **peak hour** (vSphere Replication guidance).
+
+# %%
+bw = np.array([10e6, 20e6, 50e6, 100e6])
+res = rep.async_rpo(3600.0, 50, bandwidth_bps=bw)
+pl.DataFrame({"bandwidth_Mbps": bw / 1e6,
+              "transfer_min": np.round(res.transfer_s / 60, 2),
+              "worst_loss_min": np.round(res.worst_loss_s / 60, 2),
+              "mean_loss_min": np.round(res.mean_loss_s / 60, 2),
+              "stable": res.stable}).sort("bandwidth_Mbps")
+
+# %% [markdown]
+# The published rule: an RPO is met only if every transfer takes at most half of it. It is
+# the closed form `I + S ≤ RPO` at the interval `I = RPO/2`; the bandwidth it needs:
+
+# %%
+for rpo_h in (2, 4, 8):
+    r = rpo_h * 3600.0
+    b = float(rep.required_bandwidth(r, None, 50))
+    check = rep.async_rpo(r / 2, 50, bandwidth_bps=b)
+    assert bool(rep.meets_rpo_rule(check.transfer_s, r)) and bool(check.meets(r))
+    print(f"RPO {rpo_h} h: interval {rpo_h / 2:g} h needs {b / 1e6:.2f} Mbit/s "
+          f"(transfer {float(check.transfer_s) / 60:.1f} min <= {rpo_h * 30:.0f} min)")
+
+# %% [markdown]
+# The sawtooth over two office days (Monte Carlo twin with deltas following the daily
+# profile): teeth are tallest after the login peak, and bounded by the closed form at the
+# peak hour. With a flat profile the Monte Carlo reproduces the closed form exactly.
+
+# %%
+saw = figs.sawtooth_data()
+with plotting.style():
+    figs.draw_sawtooth(saw)
+    plt.show()
+cf = rep.async_rpo(3600.0, 50, flat, rate="mean")
+mc = rep.simulate_rpo(3600.0, [50], flat, rate="mean", n_intervals=500, target_rpo_s=3800.0,
+                      rng=2015)
+i, s = 3600.0, float(cf.transfer_s)
+assert abs(mc.estimate("mean_loss_s") / float(cf.mean_loss_s) - 1) < 1e-9
+assert abs(mc.estimate("worst_loss_s") / float(cf.worst_loss_s) - 1) < 1e-9
+assert abs(mc.estimate("miss_fraction") - (i + s - 3800.0) / i) < 1e-6
+assert abs(mc.estimate("p95_loss_s") / (s + 0.95 * i) - 1) < 0.01
+print(f"mean loss: closed form {float(cf.mean_loss_s) / 60:.2f} min, "
+      f"Monte Carlo {mc.estimate('mean_loss_s') / 60:.2f} min")
+print(f"p95 loss: closed form {(s + 0.95 * i) / 60:.2f} min, "
+      f"Monte Carlo {mc.estimate('p95_loss_s') / 60:.2f} min")
+print(f"time above a 63.3-min target: {mc.estimate('miss_fraction'):.4f}")
+
+# %%
+loss = figs.loss_vs_interval_data()
+with plotting.style():
+    figs.draw_loss_vs_interval(loss)
+    plt.show()
+
+# %% [markdown]
+# ## 3. The backlog on the link
+#
+# Snapshots arrive every `I`; transfers vary. The link is a D/G/1 queue: for exponential
+# transfers (D/M/1) the wait is `σ S/(1 − σ)` with `σ = exp(−(1 − σ)/ρ)`; other
+# variabilities use a stated approximation. Mean loss is `I/2 + S + E[W]`; at `ρ ≥ 1` the
+# backlog grows without bound (`inf`, `stable=False`).
+
+# %%
+slow = rep.Link(bandwidth_bps=12e6)
+cf = rep.async_rpo(3600.0, 50, flat, slow, rate="mean", transfer_scv=1.0)
+mc = rep.simulate_rpo(3600.0, [50], flat, slow, rate="mean", delta_scv=1.0,
+                      n_intervals=5000, n_replications=8, rng=4)
+assert abs(mc.estimate("mean_loss_s") / float(cf.mean_loss_s) - 1) < 0.02
+assert abs(mc.estimate("peak_p99_s") / float(cf.worst_loss_s) - 1) < 0.05
+print(f"utilisation {float(cf.utilization):.3f}; mean wait: D/M/1 {float(cf.wait_s) / 60:.1f} min, "
+      f"Monte Carlo {mc.estimate('mean_wait_s') / 60:.1f} min")
+print(f"mean loss: closed form {float(cf.mean_loss_s) / 60:.1f} min, "
+      f"Monte Carlo {mc.estimate('mean_loss_s') / 60:.1f} min")
+print(f"p99 worst loss: closed form {float(cf.worst_loss_s) / 60:.1f} min, "
+      f"Monte Carlo {mc.estimate('peak_p99_s') / 60:.1f} min")
+print("1 Mbit/s:", "stable" if bool(rep.async_rpo(3600.0, 50, bandwidth_bps=1e6).stable)
+      else "unbounded backlog")
+
+# %%
+backlog = figs.backlog_data(n_intervals=2000)
+with plotting.style():
+    figs.draw_backlog(backlog)
+    plt.show()
+
+# %% [markdown]
+# ## 4. NearSync and sync
+#
+# NearSync snapshots every 1–15 min; when a light-weight snapshot takes more than 60 min
+# to replicate it falls back to hourly snapshots. Sync replication loses nothing but adds
+# the round trip to every write (Metro Availability: RTT < 5 ms, ≤ 400 km).
+
+# %%
+ns = rep.async_rpo(np.array([60.0, 300.0, 900.0]), 50, flat, mode="nearsync", rate="mean",
+                   bandwidth_bps=np.array([[6.2e6], [50e6]]))
+for b, row_i in zip((6.2, 50), range(2)):
+    for j in range(3):
+        print(f"{b:>4} Mbit/s, {[1, 5, 15][j]:>2}-min interval: worst loss "
+              f"{ns.worst_loss_s[row_i, j] / 60:6.1f} min, fallback {bool(ns.fallback[row_i, j])}")
+for km in (10, 100, 300):
+    lat = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * 26_250 * 2.6)
+    print(f"sync over {km:>3} km: +{float(lat.added_s) * 1e3:.2f} ms per 10-kB write "
+          f"(RTT {float(lat.rtt_s) * 1e3:.2f} ms)")
+
+# %% [markdown]
+# ## 5. Several protection domains on one link
+#
+# Aligned schedules snapshot every PD at once: the k-th transfer in line waits for the
+# k − 1 before it, so the last PD loses `I + P S`. Staggered offsets `I/P` keep every PD at
+# `I + S` as long as `S ≤ I/P`.
+
+# %%
+dom = figs.domains_data(max_domains=6)
+wide = dom.pivot(on="source", index=["schedule", "n_domains"], values="loss_s").sort(
+    ["schedule", "n_domains"])
+for row in wide.iter_rows(named=True):
+    # same deterministic deltas: the twin reproduces the closed form exactly
+    assert abs(row["monte carlo"] / row["closed form"] - 1) < 1e-9, row
+    # noisy deltas only add to the worst case
+    assert row["monte carlo, SCV 0.25"] > row["closed form"], row
+with plotting.style():
+    figs.draw_domains(dom)
+    plt.show()
+dom.filter(pl.col("n_domains") == 6).with_columns(
+    (pl.col("loss_s") / 60).round(1).alias("loss_min")).drop("loss_s").sort(
+    ["schedule", "source"])
+
+# %% [markdown]
+# ## 6. RTO and failback
+#
+# Detection and decision, activation of the PDs, registration and power-on at a given
+# parallelism, and the boot storm at the recovery site on cold caches (the hot-spot boot
+# model with one replica), until every desktop is usable.
+
+# %%
+r = rep.rto(300, 20)
+r.to_frame().with_columns((pl.col("seconds") / 60).round(2).alias("minutes")).drop(
+    "seconds").sort("phase")
+
+# %%
+planned = rep.rto(300, 20, planned=True, final_sync_s=float(
+    rep.async_rpo(3600.0, 50, rate="peak").transfer_s) / 2)
+print(f"unplanned RTO {float(r.total_s) / 60:.1f} min; planned failover (no data lost) "
+      f"{float(planned.total_s) / 60:.1f} min")
+fb = rep.failback(np.array([1, 3, 7]) * 86400.0, 300)
+for d, b, t in zip((1, 3, 7), fb.sent_bytes, fb.transfer_s):
+    print(f"failback after {d} day(s): {b / 1e9:.1f} GB to send, {t / 3600:.2f} h at 100 Mbit/s")
+
+# %%
+rto_df = figs.rto_data(pool_sizes=np.array([50, 200, 400, 800, 1200]))
+with plotting.style():
+    figs.draw_rto(rto_df)
+    plt.show()
+
+# %% [markdown]
+# ## What the numbers say
+#
+# * Hourly async replication of 50 task workers loses up to about `I + S`; at the peak
+#   hour a 10 Mbit/s link is already past saturation, and the backlog then grows without
+#   bound rather than degrading gracefully.
+# * The RPO/2 rule is the closed form at `I = RPO/2`; variable transfer times add a queueing
+#   wait that explodes as the link utilisation nears 1.
+# * Staggering PDs on a shared link keeps every domain's loss at `I + S`; aligned schedules
+#   push the last domain to `I + P S`.
+# * The RTO is dominated by the human decision and, for large pools, by the cold-cache boot
+#   storm at the recovery site (one replica CVM), not by power-on parallelism.
