@@ -61,7 +61,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .caching import zipf_rates
+from .caching import merge_duplicate_rates, zipf_rates
 from .streams import as_generator
 from .validation import check_in_range, check_integer, check_nonnegative, check_positive, check_probability
 
@@ -202,6 +202,33 @@ def _uniform_hash(salt: np.uint64, x: np.ndarray) -> np.ndarray:
     return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 
+def _keys(pool, salt, desktop, block, w):
+    """(written, content key, location key) of reads of ``block`` by ``desktop``.
+
+    ``w`` is the written fraction at each read; (desktop, base block) is
+    written iff its hash uniform is below ``w``.
+    """
+    B, P = pool.base_blocks, pool.private_blocks
+    salt = np.uint64(salt)
+
+    def is_written(blk):
+        return (_uniform_hash(salt, desktop * B + blk) < w) & (blk < B)
+
+    written = (block >= B) | is_written(block)
+    unique_key = B + desktop * (B + P) + block
+    if pool.clone_type == "linked":
+        location_key = np.where(written, unique_key, block)
+        return written, location_key, location_key
+    k = pool.blocks_per_chunk
+    intact = ~written
+    first = block - block % k
+    for j in range(k):
+        if not np.any(intact):
+            break
+        intact &= ~is_written(first + j)
+    return written, np.where(intact, block, unique_key), unique_key
+
+
 @dataclass(frozen=True)
 class ClonePoolStream:
     """A read stream of a clone pool, with the cache keys of every read.
@@ -223,6 +250,8 @@ class ClonePoolStream:
         Key without dedup (disk and block).
     pool : ClonePool
         The pool it was drawn from.
+    salt : int
+        Seed of the hash that decides which (desktop, block) pairs are written.
     """
 
     time_s: np.ndarray
@@ -232,6 +261,34 @@ class ClonePoolStream:
     content_key: np.ndarray
     location_key: np.ndarray
     pool: ClonePool = field(repr=False)
+    salt: int = field(repr=False, default=0)
+
+    def item_rates(self, dedup: bool, *, time_s: float = 0.0) -> "ItemRates":
+        """Rates of the cache keys for *this* stream's layout of written blocks.
+
+        Like :func:`item_rates`, but with the (desktop, block) pairs actually
+        written in this stream (at ``time_s``) instead of their expected
+        numbers: every pair is keyed as the stream keys it and equal keys are
+        merged with :func:`hcimodel.caching.merge_duplicate_rates`. The
+        difference from :func:`item_rates` is the sampling noise of the layout,
+        largest when few desktops share the most popular chunks.
+        """
+        pool = self.pool
+        t = float(check_in_range("time_s", time_s, 0.0, np.inf))
+        N, B, P = pool.n_desktops, pool.base_blocks, pool.private_blocks
+        rho, s = pool.read_iops, pool.shared_read_fraction
+        d = np.repeat(np.arange(N, dtype=np.int64), B)
+        b = np.tile(np.arange(B, dtype=np.int64), N)
+        _, content, location = _keys(pool, self.salt, d, b, float(pool.written_fraction_at(t)))
+        keys = content if dedup else location
+        lam = np.tile(rho * s * zipf_rates(B, pool.alpha), N)
+        rates = merge_duplicate_rates(lam, keys)
+        mult = merge_duplicate_rates(np.ones(keys.size), keys)
+        if P and s < 1:
+            lam_p = np.tile(rho * (1 - s) * zipf_rates(P, pool.private_alpha), N)
+            rates = np.concatenate([rates, lam_p])
+            mult = np.concatenate([mult, np.ones(N * P)])
+        return ItemRates(rates, mult, rates, mult, np.ones(rates.size, np.int64))
 
     def keys(self, dedup: bool) -> np.ndarray:
         """Cache keys of the reads: ``content_key`` if ``dedup`` else ``location_key``."""
@@ -278,32 +335,16 @@ def clone_pool_stream(pool: ClonePool, n_requests: int, *, rng=None) -> ClonePoo
     shared = gen.random(n) < pool.shared_read_fraction
     u = gen.random(n)
     block = np.empty(n, np.int64)
-    block[shared] = np.searchsorted(_zipf_cdf(B, pool.alpha), u[shared], side="right")
+    # (the minimum guards the last CDF value against rounding)
+    block[shared] = np.minimum(np.searchsorted(_zipf_cdf(B, pool.alpha), u[shared],
+                                               side="right"), B - 1)
     if P:
-        block[~shared] = B + np.searchsorted(_zipf_cdf(P, pool.private_alpha), u[~shared],
-                                             side="right")
-    np.minimum(block, B + P - 1, out=block)  # guard the last CDF value against rounding
-    w = pool.written_fraction_at(time_s)
-
-    def is_written(blk):
-        return (_uniform_hash(salt, desktop * B + blk) < w) & (blk < B)
-
-    written = ~shared | is_written(block)
-    unique_key = B + desktop * (B + P) + block
-    if pool.clone_type == "linked":
-        location_key = np.where(written, unique_key, block)
-        content_key = location_key
-    else:
-        location_key = unique_key
-        k = pool.blocks_per_chunk
-        intact = ~written
-        first = block - block % k
-        for j in range(k):
-            if not np.any(intact):
-                break
-            intact &= ~is_written(first + j)
-        content_key = np.where(intact, block, unique_key)
-    return ClonePoolStream(time_s, desktop, block, written, content_key, location_key, pool)
+        block[~shared] = B + np.minimum(np.searchsorted(_zipf_cdf(P, pool.private_alpha),
+                                                        u[~shared], side="right"), P - 1)
+    written, content_key, location_key = _keys(pool, salt, desktop, block,
+                                               pool.written_fraction_at(time_s))
+    return ClonePoolStream(time_s, desktop, block, written, content_key, location_key, pool,
+                           int(salt))
 
 
 @dataclass(frozen=True)
