@@ -245,7 +245,12 @@ def test_failback_by_hand():
        bw=st.floats(5e6, 1e9), n=st.integers(1, 50))
 def test_loss_grows_with_interval_and_shrinks_with_bandwidth(i, di, bw, n):
     a = rep.async_rpo([i, i + di], n, bandwidth_bps=bw)
-    assert a.mean_loss_s[0] <= a.mean_loss_s[1] and a.worst_loss_s[0] <= a.worst_loss_s[1]
+    # coalescing: S/I falls with I, so a longer interval can be stable where a
+    # shorter one is not; where both are stable, loss grows with the interval
+    assert a.utilization[1] <= a.utilization[0] * (1 + 1e-12)
+    if a.stable[0]:
+        assert a.stable[1]
+        assert a.mean_loss_s[0] <= a.mean_loss_s[1] and a.worst_loss_s[0] <= a.worst_loss_s[1]
     b = rep.async_rpo(i, n, bandwidth_bps=[bw, 1.5 * bw], transfer_scv=1.0)
     assert b.mean_loss_s[1] <= b.mean_loss_s[0] and b.wait_s[1] <= b.wait_s[0]
 
