@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 
 from ._registry import FIGURES, SEED
 from .hotspot import *  # noqa: F401,F403  (registers its figures)
+from .cache import *  # noqa: F401,F403
 from .replication import *  # noqa: F401,F403
 from .shadowclone import *  # noqa: F401,F403
 
