@@ -37,3 +37,9 @@ def test_environment_yml_matches_pyproject():
     listed = {_name(d): d.replace(" ", "") for d in conda + pip if _name(d) not in ("python", "pip")}
     assert "python=3.11" in conda
     assert listed == declared, "environment.yml and pyproject.toml list different pins"
+
+
+def test_readme_python_example_runs():
+    readme = (ROOT / "README.md").read_text()
+    (example,) = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    exec(compile(example, "README.md", "exec"), {})

@@ -1,28 +1,57 @@
-"""Build a notebook from a python file with '# %%' cells ('# %% [markdown]' for text), execute it in place."""
-import sys, re, time
+"""Build a notebook from a ``# %%`` Python source and execute it.
+
+Usage::
+
+    .venv/bin/python notebooks/src/build.py notebooks/src/01_replica_hotspot.py \\
+        notebooks/01_replica_hotspot.ipynb
+
+Cells start at ``# %%`` lines; ``# %% [markdown]`` cells hold text, each line
+prefixed with ``# ``. The notebook is executed from ``notebooks/`` (as nbval
+runs it) and written with its outputs, cell metadata cleared so that a rebuild
+changes nothing but what the code printed.
+"""
+
+import re
+import sys
+import time
+
 import nbformat
 from nbclient import NotebookClient
 
-src, out = sys.argv[1], sys.argv[2]
-text = open(src).read()
-cells = []
-for chunk in re.split(r"^# %%", text, flags=re.M)[1:]:
-    header, _, body = chunk.partition("\n")
-    body = body.strip("\n")
-    if header.strip().startswith("[markdown]"):
-        md = "\n".join(l[2:] if l.startswith("# ") else l.lstrip("#") for l in body.splitlines())
-        cells.append(nbformat.v4.new_markdown_cell(md))
-    else:
-        cells.append(nbformat.v4.new_code_cell(body))
-nb = nbformat.v4.new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-nb.metadata["language_info"] = {"name": "python"}
-t = time.time()
-NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": "notebooks"}}).execute()
-print(f"executed in {time.time()-t:.1f} s")
-for c in nb.cells:
-    c.metadata = {}
-    if c.cell_type == "code":
-        for o in c.outputs:
-            o.get("metadata", {}).clear() if isinstance(o.get("metadata"), dict) else None
-nbformat.write(nb, out)
+
+def build(src: str) -> nbformat.NotebookNode:
+    """Parse ``src`` (text of a ``# %%`` file) into an unexecuted notebook."""
+    cells = []
+    for chunk in re.split(r"^# %%", src, flags=re.M)[1:]:
+        header, _, body = chunk.partition("\n")
+        body = body.strip("\n")
+        if header.strip().startswith("[markdown]"):
+            text = "\n".join(line[2:] if line.startswith("# ") else line.lstrip("#")
+                             for line in body.splitlines())
+            cells.append(nbformat.v4.new_markdown_cell(text))
+        else:
+            cells.append(nbformat.v4.new_code_cell(body))
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def main(src_path: str, out_path: str) -> None:
+    with open(src_path) as f:
+        nb = build(f.read())
+    start = time.time()
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": "notebooks"}}).execute()
+    print(f"executed in {time.time() - start:.1f} s")
+    for cell in nb.cells:
+        cell.metadata = {}
+        for output in cell.get("outputs", []):
+            if isinstance(output.get("metadata"), dict):
+                output["metadata"].clear()
+    nbformat.write(nb, out_path)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
