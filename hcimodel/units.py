@@ -105,6 +105,8 @@ def format_duration(seconds: float) -> str:
     s = float(seconds)
     if not np.isfinite(s):
         return "unbounded"
+    if s == 0:
+        return "0 s"
     if s < 1e-3:
         return f"{s * 1e6:.0f} µs"
     if s < 1:

@@ -24,3 +24,30 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, word):
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("hcimodel: error:") and word in lines[0]
     assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["warmup", "--nodes", "8", "--desktops", "400"], "fetched in total"),
+    (["warmup", "--nodes", "3"], "never detected"),
+    (["cache", "--desktops", "50", "--clone-type", "full"], "content"),
+    (["rpo", "--interval", "1 h", "--target", "2 h"], "worst data loss"),
+    (["rpo", "--interval", "10 min", "--mode", "nearsync", "--bandwidth", "10 Mbit/s"],
+     "falls back"),
+    (["rto", "--desktops", "500", "--planned"], "total (RTO)"),
+])
+def test_model_commands(capsys, argv, expected):
+    assert cli.main(argv) == 0
+    assert expected in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, word", [
+    (["cache", "--cvm-memory", "lots"], "--cvm-memory"),
+    (["rpo", "--interval", "10 min"], "interval_s"),
+    (["rpo", "--bandwidth", "fast"], "--bandwidth"),
+    (["rto", "--desktops", "-1"], "n_desktops"),
+    (["warmup", "--nodes", "0"], "n_nodes"),
+])
+def test_model_commands_fail_in_one_line(capsys, argv, word):
+    assert cli.main(argv) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and word in lines[0]

@@ -50,3 +50,4 @@ def test_formatting():
     assert format_duration(90) == "1.5 min"
     assert format_duration(float("inf")) == "unbounded"
     assert format_duration(2e-4) == "200 µs"
+    assert format_duration(0) == "0 s"
