@@ -29,10 +29,19 @@ Two read patterns are modelled:
 Closed forms (vectorized, :func:`expected_distinct`, :func:`coupon_collector`,
 :func:`expected_reads_to_fetch_all`, :func:`local_share`, :func:`detection_delay`,
 :func:`warmup`, :func:`lifecycle`, :func:`payback_reads`) are checked against a
-block-level Monte Carlo twin (:func:`simulate_warmup`): a numba replay of every
-read of every desktop in time order, with links as FIFO servers, fetch sources
-(the owner alone, or any node already holding the block through the map of
-immutable blocks) and the detection rule applied to simulated start times.
+block-level Monte Carlo twin (:func:`simulate_warmup`): a numba replay
+(:func:`replay_reads`) of every read of every desktop in time order, with links
+as FIFO servers, fetch sources (the owner alone, or any node already holding
+the block through the map of immutable blocks) and the detection rule applied
+to simulated start times.
+
+The boot sequence is generated here. The steady state is a stream of
+:func:`hcimodel.workload.clone_pool_stream`: its replica reads (base blocks the
+desktop has not written; :func:`replica_reads`) are replayed with desktop ``d``
+on node ``d mod H`` (:func:`replay_stream`), and their popularity is the pool's
+Zipf law (:func:`pool_popularity`). A real trace's block keys replay as the
+replica's reads spread over the nodes (:func:`replay_trace`), against the IRM
+with the trace's own block frequencies (:func:`empirical_popularity`).
 
 Units are SI throughout: bytes, seconds, bits per second.
 """
@@ -45,12 +54,12 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 import polars as pl
-from scipy import special
+from scipy import optimize, special
 
 from .streams import as_generator
 from .validation import (check_in_range, check_integer, check_nonnegative, check_positive,
                          check_probability)
-from .workload import PROFILES, WorkloadProfile
+from .workload import PROFILES, ClonePool, ClonePoolStream, WorkloadProfile, clone_pool_stream
 
 try:  # the caching module may still be in the works
     from .caching import zipf_rates as _zipf_rates
@@ -62,7 +71,9 @@ __all__ = [
     "Replica", "zipf_popularity", "expected_distinct", "coupon_collector",
     "expected_reads_to_fetch_all", "local_share", "reads_to_local_share",
     "detection_delay", "boot_pace", "WarmUp", "warmup", "lifecycle", "payback_reads",
-    "SimulatedWarmUp", "simulate_warmup", "simulate_detection_delay",
+    "SimulatedWarmUp", "simulate_warmup", "simulate_detection_delay", "replay_reads",
+    "replica_pool", "pool_popularity", "replica_read_rate", "replica_reads", "replay_stream",
+    "ASSIGNMENTS", "empirical_popularity", "assign_requests", "replay_trace",
 ]
 
 PHASES = ("boot", "steady")
@@ -239,7 +250,8 @@ def expected_distinct(n_reads, popularity) -> np.ndarray:
     """
     n = _reads("n_reads", n_reads)
     p, c = _groups(popularity)
-    lq = np.log1p(-p)  # -inf for p = 1
+    with np.errstate(divide="ignore"):
+        lq = np.log1p(-p)  # -inf for p = 1
     flat = n.ravel()
     out = np.empty(flat.size)
     step = max(1, 4_000_000 // p.size)
@@ -321,7 +333,8 @@ def local_share(n_reads, popularity, *, cumulative: bool = False) -> np.ndarray:
             return np.where(n > 0, np.where(np.isinf(n), 1.0, 1.0 - d / np.where(n > 0, n, 1.0)),
                             0.0)
     p, c = _groups(popularity)
-    lq = np.log1p(-p)
+    with np.errstate(divide="ignore"):
+        lq = np.log1p(-p)
     flat = n.ravel()
     out = np.empty(flat.size)
     step = max(1, 4_000_000 // p.size)
@@ -368,7 +381,8 @@ def reads_to_local_share(target, popularity) -> np.ndarray:
 
 
 def _share_groups(n, p, c):
-    lq = np.log1p(-p)
+    with np.errstate(divide="ignore"):
+        lq = np.log1p(-p)
     x = np.where(n[..., None] > 0, n[..., None] * lq, 0.0)
     return 1.0 - (c * p * np.exp(x)).sum(axis=-1)
 
@@ -657,11 +671,16 @@ def warmup(n_nodes=4, n_desktops=100, *, replica: Replica | None = None,
 def payback_reads(popularity) -> float:
     r"""Reads after which a node has served as many blocks locally as it fetched (IRM).
 
-    Solves :math:`n - D(n) = D(n)`, i.e. the cumulative local share reaches 1/2:
-    from then on the fetches have paid for themselves in bytes kept off the
-    network. Uniform popularity over m blocks gives ``n ~ 1.26 m``
-    (:math:`1 - e^{-x} = x/2`). For the deterministic boot sequence the answer
-    is exact: the second desktop to boot on a node, ``2 m_b`` reads.
+    Solves :math:`n - D(n) = D(n)`, i.e. the cumulative local share
+    :math:`1 - D(n)/n` reaches 1/2: from then on the fetches have paid for
+    themselves in bytes kept off the network. The share rises from 0 at
+    ``n = 1`` (``D(1) = 1``) and ``D(n) <= m`` puts it at 1/2 or more by
+    ``n = 2m`` (``m`` blocks of non-zero probability), so the root is bracketed
+    in ``[1, 2m]`` and unique (``D(n)/n`` decreases, ``D`` being concave with
+    ``D(0) = 0``). Uniform popularity over m blocks gives ``n ~ 1.594 m``
+    (:math:`1 - e^{-x} = x/2`); one block gives ``n = 2``. For the
+    deterministic boot sequence the answer is exact: the second desktop to boot
+    on a node, ``2 m_b`` reads.
 
     Parameters
     ----------
@@ -673,14 +692,17 @@ def payback_reads(popularity) -> float:
         Reads n (per node).
     """
     p, c = _groups(popularity)
-    full = np.repeat(p, c.astype(np.int64)) if c.sum() <= 2e7 else p
-    lo, hi = 0.0, 60.0
-    for _ in range(70):
-        mid = 0.5 * (lo + hi)
-        share = float(local_share(np.expm1(mid), full, cumulative=True)) if full is not p \
-            else float(1.0 - (c * -np.expm1(np.expm1(mid) * np.log1p(-p))).sum() / np.expm1(mid))
-        lo, hi = (mid, hi) if share < 0.5 else (lo, mid)
-    return float(np.expm1(hi))
+    with np.errstate(divide="ignore"):
+        lq = np.log1p(-p)  # -inf for p = 1: expm1(-inf) = -1
+
+    def excess_share(log_n):  # cumulative local share minus 1/2
+        n = np.exp(log_n)
+        return 0.5 + float((c * np.expm1(n * lq)).sum()) / n
+
+    hi = np.log(2.0 * c.sum())
+    if excess_share(hi) <= 0.0:  # one block: share exactly 1/2 at n = 2
+        return float(np.exp(hi))
+    return float(np.exp(optimize.brentq(excess_share, 0.0, hi, xtol=1e-13, rtol=1e-13)))
 
 
 def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
@@ -910,7 +932,7 @@ def _detect_from_starts(starts, node_of, H, lag):
 
 @dataclass(frozen=True)
 class SimulatedWarmUp:
-    """One Monte Carlo run of a boot storm replayed at block level.
+    """One Monte Carlo run (or one trace replay) of replica reads at block level.
 
     Attributes
     ----------
@@ -930,6 +952,15 @@ class SimulatedWarmUp:
         p95_s, p99_s, max_s; plus a row 'all'.
     replay_s : float
         Wall time of the replay kernel (s), for reads per second.
+    reads_per_node : numpy.ndarray, shape (H,)
+        Replica block reads each node served.
+    curve : polars.DataFrame
+        The warm-up curve of every node that read: node, reads (the first k
+        reads of that node, about 48 points spaced geometrically up to all of
+        them), fetched_blocks (fetches among them) and local_share (share of
+        them that crossed no network, ``1 - (fetches + remote reads) / k``;
+        a read waiting for a fetch in flight counts as local). Sorted by node,
+        reads.
     """
 
     detection_delay_s: float
@@ -940,6 +971,8 @@ class SimulatedWarmUp:
     n_reads: int
     latency: pl.DataFrame = field(repr=False)
     replay_s: float = field(repr=False, default=0.0)
+    reads_per_node: np.ndarray = field(repr=False, default=None)
+    curve: pl.DataFrame = field(repr=False, default=None)
 
 
 def _latency_frame(lat, kind) -> pl.DataFrame:
@@ -956,23 +989,321 @@ def _latency_frame(lat, kind) -> pl.DataFrame:
                                                     "p95_s", "p99_s", "max_s"]).sort("kind")
 
 
+def _curve(nodes, kind, n_nodes, n_points=48) -> pl.DataFrame:
+    """Per-node fetches and local share over the first k reads (see SimulatedWarmUp.curve)."""
+    frames = []
+    for h in range(n_nodes):
+        k = kind[nodes == h]
+        if k.size == 0:
+            continue
+        fetched = np.cumsum(k == _FETCH)
+        crossed = fetched + np.cumsum(k == _REMOTE)
+        pts = np.unique(np.round(np.geomspace(1, k.size, n_points)).astype(np.int64))
+        frames.append(pl.DataFrame({"node": np.full(pts.size, h, dtype=np.int64), "reads": pts,
+                                    "fetched_blocks": fetched[pts - 1].astype(np.int64),
+                                    "local_share": 1.0 - crossed[pts - 1] / pts}))
+    if not frames:
+        return pl.DataFrame(schema={"node": pl.Int64, "reads": pl.Int64,
+                                    "fetched_blocks": pl.Int64, "local_share": pl.Float64})
+    return pl.concat(frames).sort(["node", "reads"])
+
+
+def _replay_result(times, nodes, blocks, *, n_nodes, n_blocks, detection_s, owner, link_bps,
+                   rtt_s, block_bytes, source) -> SimulatedWarmUp:
+    """Run :func:`replay_reads` and summarise it as a :class:`SimulatedWarmUp`."""
+    import time as _time
+
+    t0 = _time.perf_counter()
+    res = replay_reads(times, nodes, blocks, n_nodes=n_nodes, n_blocks=n_blocks,
+                       detection_s=detection_s, owner=owner, link_bps=link_bps, rtt_s=rtt_s,
+                       block_bytes=block_bytes, source=source)
+    elapsed = _time.perf_counter() - t0
+    b = float(block_bytes)
+    fetched = res["fetched_blocks"] * b
+    done = float(res["last_fetch_s"].max()) if np.isfinite(detection_s) else np.inf
+    nd = np.asarray(nodes, dtype=np.int64)
+    if nd.size > 1 and np.any(np.diff(np.asarray(times, dtype=float)) < 0):
+        nd = nd[np.argsort(np.asarray(times, dtype=float), kind="stable")]  # replay order
+    return SimulatedWarmUp(float(detection_s), fetched, float(fetched.sum()),
+                           float(res["remote_blocks"].sum() * b), done, int(nd.size),
+                           _latency_frame(res["latency_s"], res["kind"]), elapsed,
+                           np.bincount(nd, minlength=n_nodes).astype(np.int64),
+                           _curve(nd, res["kind"], n_nodes))
+
+
+# ------------------------------------------------------------------ clone-pool streams
+
+def _check_pool(pool):
+    if not isinstance(pool, ClonePool):
+        raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
+    if pool.clone_type != "linked":
+        raise ValueError(f"pool.clone_type must be 'linked': Shadow Clones cache the replica "
+                         f"of linked clones (got {pool.clone_type!r})")
+    return pool
+
+
+def replica_pool(n_desktops: int = 100, *, replica: Replica | None = None,
+                 workload: WorkloadProfile | str = "task") -> ClonePool:
+    """The clone pool whose replica reads are the steady phase of :func:`warmup`.
+
+    ``n_desktops`` linked clones read the replica's used blocks
+    (``base_blocks = replica.n_blocks``, Zipf ``replica.alpha``), each at
+    ``replica_read_iops * read_size / block`` block reads per second; no
+    private blocks and nothing written, so every read of the stream is a
+    replica read and a node hosting ``n`` desktops serves ``lambda = n *
+    replica_read_iops * read_size / block`` of them per second, as in
+    :func:`warmup`.
+
+    Returns
+    -------
+    hcimodel.workload.ClonePool
+    """
+    replica = replica or Replica()
+    wl = _as_profile(workload)
+    b = int(replica.block_bytes)
+    return ClonePool(n_desktops=int(check_integer("n_desktops", n_desktops, minimum=1)),
+                     base_blocks=replica.n_blocks, private_blocks=0, alpha=replica.alpha,
+                     shared_read_fraction=1.0, written_fraction=0.0,
+                     read_iops=wl.replica_read_iops * wl.read_size_bytes / b,
+                     clone_type="linked", block_bytes=b, fingerprint_bytes=b)
+
+
+def pool_popularity(pool: ClonePool) -> np.ndarray:
+    r"""Popularity of the replica reads of a pool of linked clones (IRM).
+
+    A replica read is a read of a base block the desktop has not written. The
+    base block is Zipf(``alpha``) over ``base_blocks``, and whether the
+    (desktop, block) pair is written is independent of the block (each pair is
+    written with the same probability :math:`w(t)`), so the replica reads are
+    Zipf(``alpha``) over ``base_blocks`` too, at every time. (Given one layout of
+    written pairs, a node's popularity is :math:`\propto z_b U_b`, with
+    :math:`U_b` its desktops that have not written block b: the same law up to
+    binomial noise of relative variance :math:`w / (n (1 - w))` for n desktops
+    per node.)
+
+    Returns
+    -------
+    numpy.ndarray, shape (base_blocks,)
+    """
+    pool = _check_pool(pool)
+    return zipf_popularity(pool.base_blocks, pool.alpha)
+
+
+def replica_read_rate(pool: ClonePool, n_nodes, time_s=0.0) -> np.ndarray:
+    r"""Replica block reads per second served by one node (mean over nodes).
+
+    .. math:: \lambda = \frac{N}{H}\, \rho\, s\, (1 - w(t))
+
+    with :math:`\rho` = ``pool.read_iops``, :math:`s` =
+    ``shared_read_fraction`` and :math:`w(t)` the written fraction
+    (:meth:`ClonePool.written_fraction_at`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Reads per second (broadcast shape of ``n_nodes`` and ``time_s``).
+    """
+    pool = _check_pool(pool)
+    H = check_integer("n_nodes", n_nodes, minimum=1).astype(float)
+    return (pool.n_desktops / H * pool.read_iops * pool.shared_read_fraction
+            * (1.0 - pool.written_fraction_at(time_s)))
+
+
+def replica_reads(stream: ClonePoolStream, n_nodes: int):
+    """The replica reads of a clone-pool stream, placed on nodes.
+
+    Desktop ``d`` runs on node ``d mod H`` (node 0 owns the replica). A replica
+    read is a read of a base block (``block < base_blocks``) that the desktop
+    has not written; private blocks and written base blocks live on the
+    desktop's own delta disk and are not Shadow Clone reads.
+
+    Parameters
+    ----------
+    stream : hcimodel.workload.ClonePoolStream
+        From :func:`hcimodel.workload.clone_pool_stream` of a linked-clone pool.
+    n_nodes : int
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        ``times`` (s), ``nodes`` and ``blocks`` (base block ids) of the replica
+        reads, in stream order.
+    """
+    if not isinstance(stream, ClonePoolStream):
+        raise ValueError(f"stream must be a ClonePoolStream (got {type(stream).__name__})")
+    _check_pool(stream.pool)
+    H = int(check_integer("n_nodes", n_nodes, minimum=1))
+    keep = ~stream.written & (stream.block < stream.pool.base_blocks)
+    return stream.time_s[keep], stream.desktop[keep] % H, stream.block[keep]
+
+
+def replay_stream(stream: ClonePoolStream, n_nodes: int, *, detection_s: float = 0.0,
+                  source: str = "single", link_bps: float = 10e9,
+                  rtt_s: float = 200e-6) -> SimulatedWarmUp:
+    """Replay the replica reads of a clone-pool stream through Shadow Clones.
+
+    The reads are :func:`replica_reads` (desktop ``d`` on node ``d mod H``, node
+    0 the owner); reads before ``detection_s`` go to the owner, afterwards each
+    non-owner node fetches a block on its first read (:func:`replay_reads`).
+    With ``detection_s = 0`` a non-owner node fetches exactly the distinct
+    blocks it reads, whose expectation is :func:`expected_distinct` of its
+    reads under :func:`pool_popularity`.
+
+    Parameters
+    ----------
+    stream : hcimodel.workload.ClonePoolStream
+    n_nodes : int
+    detection_s : float
+        Time Shadow Clones start, on the stream's clock (s); ``inf`` for never.
+    source, link_bps, rtt_s
+        As in :func:`warmup`.
+
+    Returns
+    -------
+    SimulatedWarmUp
+    """
+    times, nodes, blocks = replica_reads(stream, n_nodes)
+    return _replay_result(times, nodes, blocks, n_nodes=int(n_nodes),
+                          n_blocks=stream.pool.base_blocks, detection_s=detection_s, owner=0,
+                          link_bps=link_bps, rtt_s=rtt_s, block_bytes=stream.pool.block_bytes,
+                          source=source)
+
+
+# ------------------------------------------------------------------ real traces
+
+ASSIGNMENTS = ("random", "round_robin")
+
+
+def empirical_popularity(keys) -> np.ndarray:
+    """Read frequency of each distinct block of a key sequence, the IRM's popularity.
+
+    Parameters
+    ----------
+    keys : array_like of int
+        Block keys, e.g. :func:`hcimodel.traces.block_keys` of a real trace.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``count / len(keys)`` of each distinct key (sums to 1), in decreasing order.
+    """
+    k = np.asarray(keys).ravel()
+    if k.size == 0:
+        raise ValueError("keys must hold at least one block key (got an empty array)")
+    _, counts = np.unique(k, return_counts=True)
+    return np.sort(counts)[::-1] / k.size
+
+
+def assign_requests(request, n_nodes: int, assign: str = "random", *, rng=None) -> np.ndarray:
+    """Node of every block read when a trace's requests are spread over H nodes.
+
+    All blocks of one request go to one node. ``'round_robin'``: the j-th
+    distinct request (in order of first appearance) goes to node ``j mod H``.
+    ``'random'``: each request goes to a node drawn uniformly and independently
+    (seeded), so a block read by ``c`` requests reaches a given node with
+    probability ``1 - (1 - 1/H)^c`` exactly.
+
+    Parameters
+    ----------
+    request : array_like of int
+        Request of each block read, e.g. the index of ``block_keys(...,
+        return_index=True)``.
+    n_nodes : int
+    assign : {'random', 'round_robin'}
+    rng : None, int, SeedSequence or Generator
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Node of each block read.
+    """
+    _check_choice("assign", assign, ASSIGNMENTS)
+    H = int(check_integer("n_nodes", n_nodes, minimum=1))
+    req = np.asarray(request).ravel()
+    _, first, inv = np.unique(req, return_index=True, return_inverse=True)
+    rank = np.argsort(np.argsort(first, kind="stable"), kind="stable")  # order of appearance
+    if assign == "round_robin":
+        per_request = rank % H
+    else:
+        per_request = as_generator(rng).integers(0, H, rank.size)[rank]
+    return per_request[inv.ravel()].astype(np.int64)
+
+
+def replay_trace(keys, n_nodes: int, *, request=None, times=None, assign: str = "random",
+                 detection_s: float = 0.0, source: str = "single", link_bps: float = 10e9,
+                 rtt_s: float = 200e-6, block_bytes: int = 4096, rng=None) -> SimulatedWarmUp:
+    """Replay a real trace's block reads as the replica's reads, spread over H nodes.
+
+    The trace's block keys are taken as reads of the replica, in trace order;
+    its requests are spread over the nodes by :func:`assign_requests` (node 0
+    owns the replica and reads locally), and Shadow Clones fetch each block on
+    its first read at every other node (:func:`replay_reads`). With
+    ``detection_s = 0`` a non-owner node fetches exactly the distinct blocks it
+    reads.
+
+    Parameters
+    ----------
+    keys : array_like of int
+        Block keys in trace order (any integers; renumbered densely here).
+    n_nodes : int
+    request : array_like of int, optional
+        Request of each key (default: every key its own request).
+    times : array_like of float, optional
+        Time of each key (s), e.g. the trace's ``time_s`` of its request;
+        default one read per microsecond. Only latency depends on it.
+    assign : {'random', 'round_robin'}
+    detection_s, source, link_bps, rtt_s
+        As in :func:`warmup`.
+    block_bytes : int
+        Block size of the keys (bytes).
+    rng : None, int, SeedSequence or Generator
+        For ``assign='random'``.
+
+    Returns
+    -------
+    SimulatedWarmUp
+    """
+    k = np.asarray(keys).ravel()
+    if k.size == 0:
+        raise ValueError("keys must hold at least one block key (got an empty array)")
+    _, blocks = np.unique(k, return_inverse=True)
+    blocks = blocks.ravel().astype(np.int64)
+    req = np.arange(k.size) if request is None else np.asarray(request).ravel()
+    t = np.arange(k.size) * 1e-6 if times is None else np.asarray(times, dtype=float).ravel()
+    if req.shape != k.shape or t.shape != k.shape:
+        raise ValueError(f"request and times must have one entry per key ({k.size}) "
+                         f"(got {req.size} and {t.size})")
+    nodes = assign_requests(req, n_nodes, assign, rng=rng)
+    return _replay_result(t, nodes, blocks, n_nodes=int(n_nodes), n_blocks=int(blocks.max()) + 1,
+                          detection_s=detection_s, owner=0, link_bps=link_bps, rtt_s=rtt_s,
+                          block_bytes=block_bytes, source=source)
+
+
 def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica | None = None,
                     workload: WorkloadProfile | str | None = None, phase: str = "boot",
                     source: str = "single", link_bps: float = 10e9, rtt_s: float = 200e-6,
                     detection_delay_s=None, start_window_s: float = 0.0,
                     detection_lag_s: float = 0.0, n_reads_per_node: int | None = None,
-                    sequence=None, rng=None) -> SimulatedWarmUp:
+                    sequence=None, pool: ClonePool | None = None, rng=None) -> SimulatedWarmUp:
     """Monte Carlo twin of :func:`warmup`: every block read replayed in time order.
 
-    Boot phase: desktop ``d`` goes to node ``d mod H`` (node 0 owns the
-    replica), powers on at a uniform time over ``[0, start_window_s]`` and reads
-    ``sequence`` (default: the boot set ``0 .. m_b - 1``; any array of block
-    ids, e.g. :func:`hcimodel.traces.block_keys` of a real trace) at pace
-    ``r`` (:func:`boot_pace`), open loop. Steady phase: each node serves
-    ``n_reads_per_node`` reads (default ``2 m``) as a Poisson stream at rate
-    ``lambda`` with blocks drawn from the Zipf popularity. Detection is
-    simulated from the start times (:func:`simulate_detection_delay`) unless
-    ``detection_delay_s`` is given. Reads then go through :func:`replay_reads`.
+    Desktop ``d`` goes to node ``d mod H`` (node 0 owns the replica) and powers
+    on at a uniform time over ``[0, start_window_s]``. Detection is simulated
+    from the start times (:func:`simulate_detection_delay`) unless
+    ``detection_delay_s`` is given.
+
+    Boot phase: each desktop reads ``sequence`` (default: the boot set
+    ``0 .. m_b - 1``; any array of block ids, e.g.
+    :func:`hcimodel.traces.block_keys` of a real trace) from its start at pace
+    ``r`` (:func:`boot_pace`), open loop.
+
+    Steady phase: a stream of ``pool`` drawn by
+    :func:`hcimodel.workload.clone_pool_stream` (default :func:`replica_pool`
+    of ``n_desktops``, ``replica`` and ``workload``, the model of
+    :func:`warmup`), starting at detection; its replica reads
+    (:func:`replica_reads`) are replayed. The stream is long enough for each
+    node to serve about ``n_reads_per_node`` replica reads (default ``2 m``,
+    ``m = base_blocks``); the exact counts are in ``reads_per_node``.
 
     Parameters
     ----------
@@ -983,14 +1314,16 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
         Steady phase only.
     sequence : array_like of int, optional
         Boot phase only: the block ids each desktop reads, in order.
+    pool : hcimodel.workload.ClonePool, optional
+        Steady phase only: a pool of linked clones with ``pool.n_desktops ==
+        n_desktops``; its stream replaces the default one (private and written
+        blocks are drawn, then left out as they are not replica reads).
     rng : None, int, SeedSequence or Generator
 
     Returns
     -------
     SimulatedWarmUp
     """
-    import time as _time
-
     replica = replica or Replica()
     _check_choice("phase", phase, PHASES)
     _check_choice("source", source, SOURCES)
@@ -998,6 +1331,13 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
     H = int(check_integer("n_nodes", n_nodes, minimum=1))
     N = int(check_integer("n_desktops", n_desktops, minimum=1))
     W = float(check_nonnegative("start_window_s", start_window_s))
+    if pool is not None:
+        _check_pool(pool)
+        if phase != "steady":
+            raise ValueError(f"pool is for the steady phase only (got phase {phase!r})")
+        if pool.n_desktops != N:
+            raise ValueError(f"pool.n_desktops must equal n_desktops = {N} "
+                             f"(got {pool.n_desktops})")
     rng = as_generator(rng)
     b = replica.block_bytes
     node_of = np.arange(N) % H
@@ -1024,32 +1364,22 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
         times = (starts[:, None] + offs[None, :]).ravel()
         nodes = np.repeat(node_of, seq.size)
         blocks = np.tile(seq, N)
+        order = np.argsort(times, kind="stable")
+        times, nodes, blocks = times[order], nodes[order], blocks[order]
     else:
-        p = replica.popularity()
-        m = p.size
-        lam = N / H * wl.replica_read_iops * wl.read_size_bytes / b
+        pool = pool if pool is not None else replica_pool(N, replica=replica, workload=wl)
+        m = pool.base_blocks
+        b = pool.block_bytes
         n = int(check_integer("n_reads_per_node", n_reads_per_node, minimum=1)) \
             if n_reads_per_node is not None else 2 * m
-        cdf = np.cumsum(p)
-        cdf[-1] = 1.0
-        t_list, n_list, b_list = [], [], []
-        for h in range(H):
-            t_list.append((td if np.isfinite(td) else 0.0)
-                          + np.cumsum(rng.exponential(1.0 / lam, n)))
-            n_list.append(np.full(n, h))
-            # sorted queries make the search cache-friendly; shuffle back to IRM order
-            drawn = np.searchsorted(cdf, np.sort(rng.random(n)), side="right")
-            b_list.append(rng.permutation(drawn))
-        times, nodes = np.concatenate(t_list), np.concatenate(n_list)
-        blocks = np.minimum(np.concatenate(b_list), m - 1)
-    order = np.argsort(times, kind="stable")
-    times, nodes, blocks = times[order], nodes[order], blocks[order]
-    t0 = _time.perf_counter()
-    res = replay_reads(times, nodes, blocks, n_nodes=H, n_blocks=m, detection_s=td,
-                       link_bps=link_bps, rtt_s=rtt_s, block_bytes=b, source=source)
-    elapsed = _time.perf_counter() - t0
-    fetched = res["fetched_blocks"] * float(b)
-    done = float(res["last_fetch_s"].max()) if np.isfinite(td) else np.inf
-    return SimulatedWarmUp(td, fetched, float(fetched.sum()),
-                           float(res["remote_blocks"].sum() * b), done, int(times.size),
-                           _latency_frame(res["latency_s"], res["kind"]), elapsed)
+        share = pool.shared_read_fraction * (1.0 - pool.written_fraction)
+        if share <= 0:
+            raise ValueError("pool must have replica reads: shared_read_fraction > 0 and "
+                             f"written_fraction < 1 (got {pool.shared_read_fraction}, "
+                             f"{pool.written_fraction})")
+        stream = clone_pool_stream(pool, int(np.ceil(n * H / share)), rng=rng)
+        times, nodes, blocks = replica_reads(stream, H)
+        times = times + (td if np.isfinite(td) else 0.0)  # the steady state starts at detection
+    out = _replay_result(times, nodes, blocks, n_nodes=H, n_blocks=m, detection_s=td, owner=0,
+                         link_bps=link_bps, rtt_s=rtt_s, block_bytes=b, source=source)
+    return out

@@ -103,7 +103,9 @@ def warmup_curve_data(alphas=(0.0, 0.6, 0.9, 1.1), n_nodes: int = 4, n_desktops:
     Task workers on a 10 GB used replica (4 KiB blocks). Closed form on a grid
     of times: the next read's local share and the cumulative share. Seeded
     Monte Carlo points of the cumulative share at ``mc_hours`` (one run per
-    alpha in ``mc_alphas``). Tidy frame: alpha, hours, origin, statistic, share.
+    alpha in ``mc_alphas``: a clone-pool stream of the closed form's pool,
+    :func:`hcimodel.shadowclone.replica_pool`; mean over the non-owner nodes of
+    1 - fetched / reads). Tidy frame: alpha, hours, origin, statistic, share.
     """
     wl = sc._as_profile("task")
     rep0 = sc.Replica()
@@ -124,7 +126,8 @@ def warmup_curve_data(alphas=(0.0, 0.6, 0.9, 1.1), n_nodes: int = 4, n_desktops:
         k = int(lam * mc_hours * HOUR)
         mc = sc.simulate_warmup(n_nodes, n_desktops, replica=rep, phase="steady",
                                 detection_delay_s=0.0, n_reads_per_node=k, rng=seed)
-        share = 1.0 - mc.bytes_per_node[1:].mean() / rep.block_bytes / k
+        fetched = mc.bytes_per_node[1:] / rep.block_bytes
+        share = float(1.0 - (fetched / mc.reads_per_node[1:]).mean())
         frames.append(pl.DataFrame({"alpha": a, "hours": [mc_hours], "origin": "monte carlo",
                                     "statistic": "cumulative", "share": [share]}))
     return pl.concat(frames).sort(["alpha", "origin", "statistic", "hours"])
