@@ -59,7 +59,8 @@ from scipy import optimize, special
 from .streams import as_generator
 from .validation import (check_in_range, check_integer, check_nonnegative, check_positive,
                          check_probability)
-from .workload import PROFILES, ClonePool, ClonePoolStream, WorkloadProfile, clone_pool_stream
+from .workload import (ClonePool, ClonePoolStream, WorkloadProfile, as_profile,
+                       clone_pool_stream)
 
 try:  # the caching module may still be in the works
     from .caching import zipf_rates as _zipf_rates
@@ -81,15 +82,6 @@ SOURCES = ("single", "map")
 #: Shadow Clones start when reads come from more than two remote CVMs.
 DETECTION_REMOTE_CVMS = 3
 MONTH_S = 30 * 86_400.0
-
-
-def _as_profile(workload) -> WorkloadProfile:
-    if isinstance(workload, WorkloadProfile):
-        return workload
-    if isinstance(workload, str) and workload in PROFILES:
-        return PROFILES[workload]
-    raise ValueError(f"workload must be a WorkloadProfile or one of {sorted(PROFILES)} "
-                     f"(got {workload!r})")
 
 
 def _check_choice(name, value, choices):
@@ -452,7 +444,7 @@ def boot_pace(replica: Replica | None = None, workload: WorkloadProfile | str = 
         ``r`` (blocks/s) and ``T_read`` (s).
     """
     replica = replica or Replica()
-    wl = _as_profile(workload)
+    wl = as_profile(workload)
     r = wl.replica_read_iops * wl.read_size_bytes / replica.block_bytes
     return r, replica.n_boot_blocks / r
 
@@ -603,7 +595,7 @@ def warmup(n_nodes=4, n_desktops=100, *, replica: Replica | None = None,
     replica = replica or Replica()
     _check_choice("phase", phase, PHASES)
     _check_choice("source", source, SOURCES)
-    wl = _as_profile(workload or ("boot" if phase == "boot" else "task"))
+    wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
     link = float(check_positive("link_bps", link_bps))
     rtt = float(check_nonnegative("rtt_s", rtt_s))
     tgt = float(check_in_range("target", target, 0.0, 1.0, low_inclusive=False,
@@ -754,7 +746,7 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
               detection_delay_s=detection_delay_s, start_window_s=start_window_s,
               detection_lag_s=detection_lag_s)
     boot = warmup(H, N, workload=boot_workload, phase="boot", **kw)
-    wl = _as_profile(steady_workload)
+    wl = as_profile(steady_workload)
     b = float(replica.block_bytes)
     lam = N / H * wl.replica_read_iops * wl.read_size_bytes / b  # block reads/s per node
     reads_node = lam * P
@@ -1059,7 +1051,7 @@ def replica_pool(n_desktops: int = 100, *, replica: Replica | None = None,
     hcimodel.workload.ClonePool
     """
     replica = replica or Replica()
-    wl = _as_profile(workload)
+    wl = as_profile(workload)
     b = int(replica.block_bytes)
     return ClonePool(n_desktops=int(check_integer("n_desktops", n_desktops, minimum=1)),
                      base_blocks=replica.n_blocks, private_blocks=0, alpha=replica.alpha,
@@ -1327,7 +1319,7 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
     replica = replica or Replica()
     _check_choice("phase", phase, PHASES)
     _check_choice("source", source, SOURCES)
-    wl = _as_profile(workload or ("boot" if phase == "boot" else "task"))
+    wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
     H = int(check_integer("n_nodes", n_nodes, minimum=1))
     N = int(check_integer("n_desktops", n_desktops, minimum=1))
     W = float(check_nonnegative("start_window_s", start_window_s))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from hcimodel import shadowclone as sc
+from hcimodel.workload import as_profile
 
 SMALL = sc.Replica(size_bytes=1e9, used_bytes=200e6, boot_bytes=20e6)
 
@@ -277,7 +278,7 @@ def test_default_steady_pool_is_the_closed_form_model():
     np.testing.assert_allclose(sc.pool_popularity(pool), rep.popularity(), rtol=1e-12)
     # the pool's replica reads per node are the lambda of warmup(phase='steady')
     w = sc.warmup(8, 80, replica=rep, phase="steady", detection_delay_s=0.0)
-    tk = sc._as_profile("task")
+    tk = as_profile("task")
     lam = 80 / 8 * tk.replica_read_iops * tk.read_size_bytes / rep.block_bytes
     assert float(sc.replica_read_rate(pool, 8)) == pytest.approx(lam, rel=1e-12)
     assert float(w.time_s) >= float(sc.reads_to_local_share(0.99, rep.popularity())) / lam
