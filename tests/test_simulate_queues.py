@@ -193,6 +193,46 @@ def test_simulate_queue_arrays_match_mmc():
     assert r1d.mean_wait_s[0] == r1.mean_wait_s[0]
 
 
+
+@pytest.mark.parametrize(
+    "lam,c,n,reps,warmup",
+    [
+        (0.9, 1, 20_000, 4, 0.1),
+        (1.3, 1, 5_000, 3, 0.25),    # unstable: waits grow, still exact
+        (0.5, 1, 1, 2, 0.0),         # a single customer per replication
+        (3.6, 4, 20_000, 4, 0.1),
+        (3.0, 4, 3_001, 5, 0.5),     # not a multiple of the draw block
+        (45.0, 50, 4_000, 3, 0.2),   # heap kernel (c > HEAP_THRESHOLD)
+    ],
+)
+def test_mmc_engine_equals_array_path_bit_for_bit(lam, c, n, reps, warmup):
+    # the compiled engine (draws inside the loop) against the array path on the
+    # same stream: numpy draws all interarrivals, then all services
+    seed = 31 + c + n
+    g = np.random.default_rng(seed)
+    a = g.standard_exponential((reps, n))
+    a *= 1.0 / lam
+    s = g.standard_exponential((reps, n))
+    s *= 1.0 / 1.0
+    ref = simulate_queue(a, s, c, warmup=warmup)
+    g2 = np.random.default_rng(seed)
+    r = simulate_mmc(lam, 1.0, c, n, n_reps=reps, warmup=warmup, rng=g2)
+    for f in ("mean_wait_s", "mean_response_s", "p_wait", "p95_response_s", "p99_response_s"):
+        np.testing.assert_array_equal(getattr(r, f), getattr(ref, f), err_msg=f)
+        assert getattr(r, f).dtype == np.float64 and getattr(r, f).shape == (reps,)
+    assert (r.n_customers, r.n_warmup, r.servers) == (ref.n_customers, ref.n_warmup, c)
+    # the Generator is left where numpy's draws leave it
+    assert g2.bit_generator.state == g.bit_generator.state
+    # the waits themselves, warm-up included
+    g3 = np.random.default_rng(seed)
+    n_warm = int(np.floor(warmup * n))
+    w, resp, waited = q._mmc_engine(g3, lam, 1.0, c, reps, n, n_warm)
+    w_ref = fifo_multiserver_waits(a, s, c)
+    np.testing.assert_array_equal(w, w_ref)
+    np.testing.assert_array_equal(resp, w_ref[:, n_warm:] + s[:, n_warm:])
+    np.testing.assert_array_equal(waited, (w_ref[:, n_warm:] > 0).sum(axis=-1))
+
+
 def test_reproducible_with_seed():
     r1 = simulate_mmc(0.9, 1.0, 3, 10_000, n_reps=3, rng=123)
     r2 = simulate_mmc(0.9, 1.0, 3, 10_000, n_reps=3, rng=np.random.default_rng(123))

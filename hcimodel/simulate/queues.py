@@ -155,6 +155,57 @@ def _lindley(a: np.ndarray, s: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------
 # Kiefer–Wolfowitz kernel
 # --------------------------------------------------------------------------
+# The per-customer steps are inlined helpers (numba IR inlining, so the
+# compiled loops are the same as hand-written ones), shared by the kernels on
+# given arrays and by the M/M/c engine that draws its services inside the loop.
+
+@numba.njit(inline="always")
+def _scan_take(buf, c, t, s):
+    """Serve an arrival at ``t`` with service ``s`` on the first free server; return its wait."""
+    j = 0
+    m = buf[0]
+    for k in range(1, c):
+        v = buf[k]
+        lt = v < m
+        m = v if lt else m
+        j = k if lt else j
+    w = m - t
+    w = w if w > 0.0 else 0.0
+    buf[j] = t + w + s
+    return w
+
+
+@numba.njit(inline="always")
+def _heap_take(heap, c, t, s):
+    """Same as :func:`_scan_take` with the free times in a binary min-heap."""
+    w = heap[0] - t
+    if w < 0.0:
+        w = 0.0
+    x = t + w + s
+    # heap-replace the root by x and sift it down
+    j = 0
+    while True:
+        child = 2 * j + 1
+        if child >= c:
+            break
+        if child + 1 < c and heap[child + 1] < heap[child]:
+            child += 1
+        if heap[child] < x:
+            heap[j] = heap[child]
+            j = child
+        else:
+            break
+    heap[j] = x
+    return w
+
+
+@numba.njit(inline="always")
+def _rebase(buf, c, t):
+    """Move the origin to ``t``: KW clipping (V - t)^+ keeps every value small."""
+    for k in range(c):
+        v = buf[k] - t
+        buf[k] = v if v > 0.0 else 0.0
+
 
 @numba.njit(cache=True, nogil=True)
 def _kw_scan(a, s, c, out):
@@ -175,24 +226,11 @@ def _kw_scan(a, s, c, out):
         for i in range(n):
             if i > 0:
                 t += a[r, i]
-            j = 0
-            m = buf[0]
-            for k in range(1, c):
-                v = buf[k]
-                lt = v < m
-                m = v if lt else m
-                j = k if lt else j
-            w = m - t
-            w = w if w > 0.0 else 0.0
-            out[r, i] = w
-            buf[j] = t + w + s[r, i]
+            out[r, i] = _scan_take(buf, c, t, s[r, i])
             since += 1
             if since == 1024:
-                # re-base: KW clipping (V - t)^+ keeps every value small
                 since = 0
-                for k in range(c):
-                    v = buf[k] - t
-                    buf[k] = v if v > 0.0 else 0.0
+                _rebase(buf, c, t)
                 t = 0.0
     return out
 
@@ -209,31 +247,11 @@ def _kw_heap(a, s, c, out):
         for i in range(n):
             if i > 0:
                 t += a[r, i]
-            w = heap[0] - t
-            if w < 0.0:
-                w = 0.0
-            out[r, i] = w
-            x = t + w + s[r, i]
-            # heap-replace the root by x and sift it down
-            j = 0
-            while True:
-                child = 2 * j + 1
-                if child >= c:
-                    break
-                if child + 1 < c and heap[child + 1] < heap[child]:
-                    child += 1
-                if heap[child] < x:
-                    heap[j] = heap[child]
-                    j = child
-                else:
-                    break
-            heap[j] = x
+            out[r, i] = _heap_take(heap, c, t, s[r, i])
             since += 1
             if since == 1024:
                 since = 0
-                for k in range(c):
-                    v = heap[k] - t
-                    heap[k] = v if v > 0.0 else 0.0
+                _rebase(heap, c, t)
                 t = 0.0
     return out
 
@@ -311,6 +329,165 @@ def _waits(a: np.ndarray, s: np.ndarray, c: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------
+# M/M/c engine: exponentials drawn inside the compiled loop
+# --------------------------------------------------------------------------
+# ``simulate_mmc`` used to draw ``a = gen.standard_exponential((reps, n))``,
+# then ``s`` likewise, scale both, and run the kernels above. The engine below
+# consumes the stream in that same order (numba's Generator methods are
+# numpy's algorithms on the same bit generator, so the draws are the same bits
+# and the Generator ends in the same state): one pass fills the interarrival
+# times of all replications, then the service times are drawn, in
+# (replication, customer) order, in blocks of ``_DRAW_BLOCK`` as the recursion
+# reaches them, and never stored beyond the block.
+# Every wait is computed by the same floating-point operations as
+# ``_lindley`` / ``_kw_scan`` / ``_kw_heap``, so the results are bit-identical
+# to the array path; the interarrival array is overwritten by the waits.
+
+@numba.njit(inline="always")
+def _fill_interarrivals(gen, inv_lam, a):
+    reps, n = a.shape
+    for r in range(reps):
+        for i in range(n):
+            a[r, i] = gen.standard_exponential() * inv_lam
+
+
+#: Service times are drawn in blocks of this many into a small buffer that
+#: stays in L1, then consumed by the recursion: a draw is a call through the
+#: bit generator's function pointer, and interleaving it with the recursion
+#: makes every iteration spill and reload the recursion's state (measured:
+#: 16 ns per customer interleaved against 10 ns blocked, M/M/1).
+_DRAW_BLOCK = 1024
+
+
+@numba.njit(inline="always")
+def _draw_block(gen, inv_mu, sb, m):
+    for j in range(m):
+        sb[j] = gen.standard_exponential() * inv_mu
+
+
+@numba.njit(cache=True, nogil=True)
+def _mmc_lindley(gen, inv_lam, inv_mu, n_warm, a, resp, waited):
+    """One-server engine: ``a`` (reps, n) out: waits; ``resp`` (reps, n - n_warm)
+    out: responses after the warm-up; ``waited`` (reps,) out: count of waits > 0
+    after the warm-up.
+
+    The Lindley recursion in the closed form of :func:`_lindley` (cumulative
+    sum :math:`U_n`, running minimum including :math:`U_0 = 0`, then
+    :math:`U_n - \\min_k U_k`), evaluated in one sequential pass.
+    """
+    _fill_interarrivals(gen, inv_lam, a)
+    reps, n = a.shape
+    sb = np.empty(_DRAW_BLOCK)
+    for r in range(reps):
+        u = 0.0
+        lo = 0.0
+        s_prev = 0.0
+        k = 0
+        for i0 in range(0, n, _DRAW_BLOCK):
+            i1 = min(i0 + _DRAW_BLOCK, n)
+            _draw_block(gen, inv_mu, sb, i1 - i0)
+            for i in range(i0, i1):
+                s = sb[i - i0]
+                w = 0.0
+                if i > 0:
+                    u += s_prev - a[r, i]
+                    lo = u if u < lo else lo
+                    w = u - lo
+                a[r, i] = w
+                if i >= n_warm:
+                    resp[r, i - n_warm] = w + s
+                    k += w > 0.0
+                s_prev = s
+        waited[r] = k
+
+
+@numba.njit(cache=True, nogil=True)
+def _mmc_scan(gen, inv_lam, inv_mu, c, n_warm, a, resp, waited):
+    """Multi-server engine, linear scan (the recursion of :func:`_kw_scan`);
+    other arguments as :func:`_mmc_lindley`."""
+    _fill_interarrivals(gen, inv_lam, a)
+    reps, n = a.shape
+    buf = np.empty(c)
+    sb = np.empty(_DRAW_BLOCK)
+    for r in range(reps):
+        buf[:] = 0.0
+        t = 0.0
+        since = 0
+        k = 0
+        for i0 in range(0, n, _DRAW_BLOCK):
+            i1 = min(i0 + _DRAW_BLOCK, n)
+            _draw_block(gen, inv_mu, sb, i1 - i0)
+            for i in range(i0, i1):
+                if i > 0:
+                    t += a[r, i]
+                s = sb[i - i0]
+                w = _scan_take(buf, c, t, s)
+                a[r, i] = w
+                if i >= n_warm:
+                    resp[r, i - n_warm] = w + s
+                    k += w > 0.0
+                since += 1
+                if since == 1024:
+                    since = 0
+                    _rebase(buf, c, t)
+                    t = 0.0
+        waited[r] = k
+
+
+@numba.njit(cache=True, nogil=True)
+def _mmc_heap(gen, inv_lam, inv_mu, c, n_warm, a, resp, waited):
+    """Multi-server engine, binary heap (the recursion of :func:`_kw_heap`);
+    other arguments as :func:`_mmc_lindley`."""
+    _fill_interarrivals(gen, inv_lam, a)
+    reps, n = a.shape
+    buf = np.empty(c)
+    sb = np.empty(_DRAW_BLOCK)
+    for r in range(reps):
+        buf[:] = 0.0
+        t = 0.0
+        since = 0
+        k = 0
+        for i0 in range(0, n, _DRAW_BLOCK):
+            i1 = min(i0 + _DRAW_BLOCK, n)
+            _draw_block(gen, inv_mu, sb, i1 - i0)
+            for i in range(i0, i1):
+                if i > 0:
+                    t += a[r, i]
+                s = sb[i - i0]
+                w = _heap_take(buf, c, t, s)
+                a[r, i] = w
+                if i >= n_warm:
+                    resp[r, i - n_warm] = w + s
+                    k += w > 0.0
+                since += 1
+                if since == 1024:
+                    since = 0
+                    _rebase(buf, c, t)
+                    t = 0.0
+        waited[r] = k
+
+
+def _mmc_engine(gen, lam, mu, c, reps, n, n_warm):
+    """Draw and run an M/M/c simulation; return ``(waits, responses, waited)``.
+
+    ``waits`` has shape (reps, n) (warm-up included), ``responses`` shape
+    (reps, n - n_warm) (after the warm-up), ``waited`` the count per
+    replication of measured customers with a wait > 0.
+    """
+    a = np.empty((reps, n))
+    resp = np.empty((reps, n - n_warm))
+    waited = np.empty(reps, dtype=np.int64)
+    inv_lam, inv_mu = 1.0 / lam, 1.0 / mu
+    if c == 1:
+        _mmc_lindley(gen, inv_lam, inv_mu, n_warm, a, resp, waited)
+    elif c > HEAP_THRESHOLD:
+        _mmc_heap(gen, inv_lam, inv_mu, c, n_warm, a, resp, waited)
+    else:
+        _mmc_scan(gen, inv_lam, inv_mu, c, n_warm, a, resp, waited)
+    return a, resp, waited
+
+
+# --------------------------------------------------------------------------
 # Convenience simulators
 # --------------------------------------------------------------------------
 
@@ -369,27 +546,38 @@ class QueueSimResult:
         return confidence_interval(getattr(self, name), level)
 
 
-def _summarise(a: np.ndarray, s: np.ndarray, c: int, warmup: float) -> QueueSimResult:
-    """Waits and per-replication estimates for validated (reps, n) arrays."""
-    n = a.shape[-1]
+def _n_warmup(warmup: float, n: int) -> int:
     n_warm = int(np.floor(warmup * n))
     if n - n_warm < 1:
         raise ValueError(f"warmup must leave at least one customer (got warmup={warmup} with "
                          f"{n} customers)")
-    w = _waits(a, s, c)[:, n_warm:]
-    s = s[:, n_warm:]
-    resp = w + s
-    q95, q99 = np.quantile(resp, [0.95, 0.99], axis=-1)
+    return n_warm
+
+
+def _estimates(w: np.ndarray, resp: np.ndarray, p_wait: np.ndarray, n_warm: int,
+               c: int) -> QueueSimResult:
+    """Result from measured waits and responses (``resp`` is scratch: partitioned in place)."""
+    mean_wait = w.mean(axis=-1)
+    mean_resp = resp.mean(axis=-1)
+    q95, q99 = np.quantile(resp, [0.95, 0.99], axis=-1, overwrite_input=True)
     return QueueSimResult(
-        mean_wait_s=w.mean(axis=-1),
-        mean_response_s=resp.mean(axis=-1),
-        p_wait=(w > 0.0).mean(axis=-1),
+        mean_wait_s=mean_wait,
+        mean_response_s=mean_resp,
+        p_wait=p_wait,
         p95_response_s=q95,
         p99_response_s=q99,
-        n_customers=n - n_warm,
+        n_customers=w.shape[-1],
         n_warmup=n_warm,
         servers=c,
     )
+
+
+def _summarise(a: np.ndarray, s: np.ndarray, c: int, warmup: float) -> QueueSimResult:
+    """Waits and per-replication estimates for validated (reps, n) arrays."""
+    n_warm = _n_warmup(warmup, a.shape[-1])
+    w = _waits(a, s, c)[:, n_warm:]
+    resp = w + s[:, n_warm:]
+    return _estimates(w, resp, (w > 0.0).mean(axis=-1), n_warm, c)
 
 
 def _check_warmup(warmup) -> float:
@@ -462,7 +650,14 @@ def simulate_mmc(arrival_rate, service_rate, servers, n_customers, *, warmup=0.1
 
     Draws exponential interarrival times (rate :math:`\lambda`) and service
     times (rate :math:`\mu`), all interarrival times of all replications first,
-    then the service times, and runs :func:`fifo_multiserver_waits`.
+    then the service times, and runs the recursion of
+    :func:`fifo_multiserver_waits`. A compiled engine draws the service times
+    inside the recursion and counts the customers who wait on the fly; it
+    consumes the stream in the order stated, so the result is bit for bit
+    that of :func:`simulate_queue` on
+    ``a = g.standard_exponential((n_reps, n_customers)) * (1.0 / arrival_rate)``
+    and ``s`` drawn next in the same way with ``service_rate``, and ``rng``
+    ends in the same state.
 
     Parameters
     ----------
@@ -506,9 +701,7 @@ def simulate_mmc(arrival_rate, service_rate, servers, n_customers, *, warmup=0.1
     n = int(check_integer("n_customers", n_customers, minimum=1))
     reps = int(check_integer("n_reps", n_reps, minimum=1))
     warmup = _check_warmup(warmup)
+    n_warm = _n_warmup(warmup, n)
     gen = as_generator(rng)
-    a = gen.standard_exponential((reps, n))
-    a *= 1.0 / lam
-    s = gen.standard_exponential((reps, n))
-    s *= 1.0 / mu
-    return _summarise(a, s, c, warmup)
+    w, resp, waited = _mmc_engine(gen, lam, mu, c, reps, n, n_warm)
+    return _estimates(w[:, n_warm:], resp, waited / (n - n_warm), n_warm, c)
