@@ -468,13 +468,9 @@ def content_cache_model(pool: ClonePool, cvm_memory_bytes=32 * GiB, *, rule: str
 def _hit_at(rates, blocks, cache, f, ssd_fraction):
     if cache == "extent":
         return caching.extent_cache(rates, blocks).hit_ratio
-    # One capacity per call: content_cache solves rows of very different sizes
-    # faster one at a time than together.
-    out = np.empty(np.size(blocks))
-    for i, b in enumerate(np.ravel(blocks)):
-        mem = (1 - ssd_fraction) * b
-        out[i] = caching.content_cache(rates, f * mem, (1 - f) * mem, ssd_fraction * b).hit_ratio
-    return out
+    b = np.ravel(blocks)
+    mem = (1 - ssd_fraction) * b
+    return caching.content_cache(rates, f * mem, (1 - f) * mem, ssd_fraction * b).hit_ratio
 
 
 def cache_needed(pool: ClonePool, target_hit_ratio, *, dedup: bool = True, cache: str = "content",
