@@ -10,6 +10,7 @@ import polars as pl
 
 from .. import shadowclone as sc
 from ..plotting import save_figure, style
+from ..workload import as_profile
 from ._registry import SEED, axes, register
 
 __all__ = ["warmup_cost_data", "draw_warmup_cost", "shadow_clone_warmup_cost",
@@ -107,7 +108,7 @@ def warmup_curve_data(alphas=(0.0, 0.6, 0.9, 1.1), n_nodes: int = 4, n_desktops:
     :func:`hcimodel.shadowclone.replica_pool`; mean over the non-owner nodes of
     1 - fetched / reads). Tidy frame: alpha, hours, origin, statistic, share.
     """
-    wl = sc._as_profile("task")
+    wl = as_profile("task")
     rep0 = sc.Replica()
     lam = n_desktops / n_nodes * wl.replica_read_iops * wl.read_size_bytes / rep0.block_bytes
     t = np.linspace(0.0, hours, 145)
