@@ -40,6 +40,20 @@ This is what makes a :math:`10^7`-item catalog solve in about a second for 50
 capacities. Per-item probabilities (``item_hit_ratio()`` of the results) always
 use the exact rates.
 
+**Multiplicities.** Every function takes ``weights=``, the number
+:math:`m_i` of items that share rate :math:`\lambda_i` (e.g. the :math:`N`
+identical copies of a block in :math:`N` full clones without dedup). The
+constraints and ratios become
+
+.. math:: \sum_i m_i\, g(\lambda_i T) = C, \qquad
+          h = \frac{\sum_i m_i \lambda_i h_i}{\sum_i m_i \lambda_i},
+
+which is the expanded catalog (each rate repeated :math:`m_i` times) summed
+by groups: the result is the expanded one up to rounding (:math:`10^{-12}`),
+including the compression above, which counts items (:math:`\sum_i m_i`),
+bins the groups as it would bin the items and so never needs the expansion.
+A catalog of millions of items in a few thousand groups costs a few thousand.
+
 Items with zero rate are allowed; they are never cached and do not count
 towards the catalog size :math:`N_+` (number of items with positive rate). A
 capacity of at least :math:`N_+` gives a hit ratio of 1 and :math:`T = \infty`;
@@ -191,27 +205,56 @@ def _rates_array(rates):
     return lam
 
 
+def _weights_array(weights, lam):
+    """Validated multiplicities of the rates (None: one item per rate)."""
+    if weights is None:
+        return None
+    w = check_nonnegative("weights", weights)
+    if w.shape != lam.shape:
+        raise ValueError(f"weights must have the shape of rates {lam.shape} (got {w.shape})")
+    if not np.any((w > 0) & (lam > 0)):
+        raise ValueError("weights must be positive for at least one positive rate "
+                         "(got no item with both)")
+    return w
+
+
 @dataclass(frozen=True)
 class _Catalog:
     rates: np.ndarray      # representative positive rates
     weights: np.ndarray    # number of items each representative stands for
-    n_positive: int
+    n_positive: float      # items with positive rate (sum of the weights)
     total_rate: float
 
 
-def _catalog(lam):
-    pos = lam if lam.min() > 0 else lam[lam > 0]
-    if pos.size <= _COMPRESS_ABOVE:
-        return _Catalog(pos, np.ones(pos.size), pos.size, float(pos.sum()))
+def _catalog(lam, weights=None):
+    """The catalog as (rate, weight) pairs, compressed above ``2**17`` items.
+
+    ``weights`` (same shape as ``lam``, or None for ones) says how many items
+    share each rate. Compression depends on the number of *items*, not of
+    pairs, and bins pairs by rate as it would bin the expanded items (weighted
+    counts and weighted rate sums per bin), so a weighted catalog and its
+    expanded form give the same representatives up to rounding.
+    """
+    if weights is None:
+        pos = lam if lam.min() > 0 else lam[lam > 0]
+        if pos.size <= _COMPRESS_ABOVE:
+            return _Catalog(pos, np.ones(pos.size), pos.size, float(pos.sum()))
+        w = None
+        n_pos, total = pos.size, float(pos.sum())
+    else:
+        keep = (lam > 0) & (weights > 0)
+        pos, w = (lam, weights) if keep.all() else (lam[keep], weights[keep])
+        n_pos, total = float(w.sum()), float(pos @ w)
+        if n_pos <= _COMPRESS_ABOVE:
+            return _Catalog(pos, np.array(w, dtype=np.float64), n_pos, total)
     # Bins of relative width <= 2**-_MANTISSA_BITS: the sign/exponent and the top
     # mantissa bits of an IEEE double are a logarithmic histogram for free.
     idx = pos.view(np.int64) >> (52 - _MANTISSA_BITS)
     idx -= idx.min()
-    counts = np.bincount(idx)
-    sums = np.bincount(idx, weights=pos)
+    counts = np.bincount(idx, weights=w)
+    sums = np.bincount(idx, weights=pos if w is None else pos * w)
     keep = counts > 0
-    return _Catalog(sums[keep] / counts[keep], counts[keep].astype(np.float64),
-                    pos.size, float(pos.sum()))
+    return _Catalog(sums[keep] / counts[keep], counts[keep].astype(np.float64), n_pos, total)
 
 
 def _capacity_array(name, value):
@@ -379,10 +422,10 @@ class CharacteristicTimeResult:
 
 
 @_quiet
-def _single_list(rates, capacity, policy):
+def _single_list(rates, capacity, policy, weights=None):
     lam = _rates_array(rates)
     cap = _capacity_array("capacity", capacity)
-    cat = _catalog(lam)
+    cat = _catalog(lam, _weights_array(weights, lam))
     t = _single_list_times(cat, cap, policy)
     occ, _ = _POLICIES[policy]
     hit = np.empty(cap.size)
@@ -393,7 +436,7 @@ def _single_list(rates, capacity, policy):
     return CharacteristicTimeResult(hit, t, policy, lam)
 
 
-def che_lru(rates, capacity):
+def che_lru(rates, capacity, *, weights=None):
     r"""Hit ratio of an LRU cache: Che's approximation.
 
     The characteristic time :math:`T` solves
@@ -410,6 +453,11 @@ def che_lru(rates, capacity):
         Request rates :math:`\lambda_i` (per second), ``>= 0``, at least one > 0.
     capacity : array_like
         Cache capacity :math:`C` in items, ``>= 0`` (may be ``inf``); any shape.
+    weights : array_like, shape (n_items,), optional
+        Multiplicity :math:`m_i` of each rate, ``>= 0`` (default 1 each): the
+        catalog has :math:`m_i` items of rate :math:`\lambda_i` (need not be
+        whole). Results equal those of the expanded catalog (see the module
+        docstring); per-item probabilities are one per entry of ``rates``.
 
     Returns
     -------
@@ -424,10 +472,10 @@ def che_lru(rates, capacity):
     >>> [round(float(h), 4) for h in r.hit_ratio]
     [0.0816, 0.3778]
     """
-    return _single_list(rates, capacity, "lru")
+    return _single_list(rates, capacity, "lru", weights)
 
 
-def extent_cache(rates, capacity):
+def extent_cache(rates, capacity, *, weights=None):
     r"""Hit ratio of the Nutanix Extent Cache (memory-only LRU, no dedup).
 
     The Extent Cache holds non-fingerprinted extents (containers without
@@ -446,16 +494,21 @@ def extent_cache(rates, capacity):
         Read rates of the logical cache blocks (per second), ``>= 0``.
     capacity : array_like
         Extent Cache size in blocks (e.g. ``capacity_bytes / 4096``), ``>= 0``.
+    weights : array_like, shape (n_items,), optional
+        Multiplicity :math:`m_i` of each rate, ``>= 0`` (default 1 each): the
+        catalog has :math:`m_i` items of rate :math:`\lambda_i` (need not be
+        whole). Results equal those of the expanded catalog (see the module
+        docstring); per-item probabilities are one per entry of ``rates``.
 
     Returns
     -------
     CharacteristicTimeResult
         As :func:`che_lru`.
     """
-    return _single_list(rates, capacity, "lru")
+    return _single_list(rates, capacity, "lru", weights)
 
 
-def fifo_random(rates, capacity):
+def fifo_random(rates, capacity, *, weights=None):
     r"""Hit ratio of a FIFO or RANDOM-replacement cache (characteristic time).
 
     An item enters on a miss and stays a time :math:`T` whatever its hits, so
@@ -470,13 +523,18 @@ def fifo_random(rates, capacity):
         Request rates (per second), ``>= 0``, at least one > 0.
     capacity : array_like
         Capacity in items, ``>= 0``.
+    weights : array_like, shape (n_items,), optional
+        Multiplicity :math:`m_i` of each rate, ``>= 0`` (default 1 each): the
+        catalog has :math:`m_i` items of rate :math:`\lambda_i` (need not be
+        whole). Results equal those of the expanded catalog (see the module
+        docstring); per-item probabilities are one per entry of ``rates``.
 
     Returns
     -------
     CharacteristicTimeResult
         As :func:`che_lru`, with ``policy="fifo"``.
     """
-    return _single_list(rates, capacity, "fifo")
+    return _single_list(rates, capacity, "fifo", weights)
 
 
 # ---------------------------------------------------------------------------
@@ -522,7 +580,7 @@ class TwoLRUResult:
 
 
 @_quiet
-def two_lru(rates, meta_capacity, capacity):
+def two_lru(rates, meta_capacity, capacity, *, weights=None):
     r"""Hit ratio of 2-LRU (a meta cache of identifiers before an LRU cache).
 
     The meta cache is an LRU of identifiers fed by every request, so its
@@ -549,6 +607,11 @@ def two_lru(rates, meta_capacity, capacity):
     capacity : array_like
         Data cache size :math:`C_2` in items, ``>= 0``; broadcast with
         ``meta_capacity``.
+    weights : array_like, shape (n_items,), optional
+        Multiplicity :math:`m_i` of each rate, ``>= 0`` (default 1 each): the
+        catalog has :math:`m_i` items of rate :math:`\lambda_i` (need not be
+        whole). Results equal those of the expanded catalog (see the module
+        docstring); per-item probabilities are one per entry of ``rates``.
 
     Returns
     -------
@@ -565,7 +628,7 @@ def two_lru(rates, meta_capacity, capacity):
         raise ValueError(
             f"meta_capacity and capacity must broadcast (got shapes {c1.shape} and {c2.shape})"
         ) from None
-    cat = _catalog(lam)
+    cat = _catalog(lam, _weights_array(weights, lam))
     t1 = _single_list_times(cat, np.array(c1), "lru")
     shape = c1.shape
     t1f, c2f = t1.ravel(), c2.ravel()
@@ -678,7 +741,7 @@ class LRUmResult:
 
 
 @_quiet
-def lru_m(rates, capacities_per_list):
+def lru_m(rates, capacities_per_list, *, weights=None):
     r"""Hit ratio of LRU(m): list-by-list characteristic times.
 
     LRU(m) [Gas15]_ splits the cache into lists :math:`1..m` of sizes
@@ -720,6 +783,11 @@ def lru_m(rates, capacities_per_list):
     capacities_per_list : array_like, shape (m, ...)
         List sizes in items, each ``> 0``; the first axis runs over the lists,
         further axes form a grid of cache configurations.
+    weights : array_like, shape (n_items,), optional
+        Multiplicity :math:`m_i` of each rate, ``>= 0`` (default 1 each): the
+        catalog has :math:`m_i` items of rate :math:`\lambda_i` (need not be
+        whole). Results equal those of the expanded catalog (see the module
+        docstring); per-item probabilities are one per entry of ``rates``.
 
     Returns
     -------
@@ -741,7 +809,7 @@ def lru_m(rates, capacities_per_list):
     m = caps.shape[0]
     grid = caps.shape[1:]
     cf = caps.reshape(m, -1).T  # rows x m
-    cat = _catalog(lam)
+    cat = _catalog(lam, _weights_array(weights, lam))
     n_rows = cf.shape[0]
     tails = np.cumsum(cf[:, ::-1], axis=1)[:, ::-1]  # sum_{j >= l} m_j
     u = np.full((n_rows, m), np.inf)
@@ -871,9 +939,14 @@ class ContentCacheResult:
 
     @_quiet
     def item_hit_ratio(self):
-        """Per-item hit probabilities (memory or SSD), ``capacity.shape + (n_items,)``."""
-        mem, ssd, _ = self.item_probabilities()
-        return mem + ssd
+        r"""Per-item hit probabilities (memory or SSD), ``capacity.shape + (n_items,)``.
+
+        :math:`h^{\mathrm{mem}}_i + h^{\mathrm{ssd}}_i = s_i + q_i (1 - y_i) = q_i`,
+        computed directly (two exponentials per item instead of three).
+        """
+        a = _occ_lru(_x(self.rates, np.asarray(self.single_touch_time)))
+        y = np.exp(-_x(self.rates, np.asarray(self.multi_touch_time)))
+        return np.where(a > 0, a / (y + a), 0.0)
 
 
 def _content_cache_probs(x1, x2, xm):
@@ -919,7 +992,7 @@ def _solve_single_touch(cat, cs, y_rows, u_start):
 
 @_quiet
 def content_cache(rates, single_touch_capacity, multi_touch_memory_capacity,
-                  multi_touch_ssd_capacity):
+                  multi_touch_ssd_capacity, *, weights=None):
     r"""Memory hit, SSD hit and miss ratios of the 2015 Content Cache.
 
     The Content Cache [Nut15]_ (exact replay:
@@ -990,6 +1063,11 @@ def content_cache(rates, single_touch_capacity, multi_touch_memory_capacity,
     multi_touch_ssd_capacity : array_like
         :math:`C_d`, entries of the multi-touch SSD part, ``>= 0``. The three
         capacities broadcast together.
+    weights : array_like, shape (n_items,), optional
+        Multiplicity :math:`m_i` of each rate, ``>= 0`` (default 1 each): the
+        catalog has :math:`m_i` items of rate :math:`\lambda_i` (need not be
+        whole). Results equal those of the expanded catalog (see the module
+        docstring); per-item probabilities are one per entry of ``rates``.
 
     Returns
     -------
@@ -1011,7 +1089,7 @@ def content_cache(rates, single_touch_capacity, multi_touch_memory_capacity,
     shape = cs.shape
     cs, cm, cd = cs.ravel(), cm.ravel(), cd.ravel()
     cp = cm + cd
-    cat = _catalog(lam)
+    cat = _catalog(lam, _weights_array(weights, lam))
     w, rts = cat.weights, cat.rates
     k = cs.size
     u1 = np.full(k, -np.inf)

@@ -92,14 +92,29 @@ def _warmup(args) -> int:
 
 
 def _cache(args) -> int:
+    import numpy as np
+
     from . import contentcache, units
     from .clonepool import ClonePool
 
-    pool = ClonePool(n_desktops=args.desktops, clone_type=args.clone_type)
+    base = units.parse_bytes(args.base_image, "--base-image")
+    private = units.parse_bytes(args.private, "--private")
+    block = ClonePool.block_bytes
+    if base <= 0:
+        raise ValueError(f"--base-image must be more than 0 B (got {args.base_image!r})")
+    # whole 4 KiB cache blocks, a partial block counting as one
+    base_blocks, private_blocks = (int(np.ceil(b / block)) for b in (base, private))
+    # without private data every read goes to the base image
+    extra = {} if private_blocks else {"shared_read_fraction": 1.0}
+    pool = ClonePool(n_desktops=args.desktops, clone_type=args.clone_type,
+                     base_blocks=base_blocks, private_blocks=private_blocks, **extra)
     memory = units.parse_bytes(args.cvm_memory, "--cvm-memory")
     ssd = units.parse_bytes(args.ssd, "--ssd")
-    print(f"{args.desktops} {args.clone_type} clones, CVM memory {units.format_bytes(memory)}, "
-          f"rule {args.rule}, SSD {units.format_bytes(ssd)}")
+    print(f"{args.desktops} {args.clone_type} clones of a "
+          f"{units.format_bytes(base_blocks * block)} base image, "
+          f"{units.format_bytes(private_blocks * block)} private each")
+    print(f"CVM memory {units.format_bytes(memory)}, rule {args.rule}, "
+          f"SSD {units.format_bytes(ssd)}")
     print(f"{'dedup':<7}{'cache':<9}{'memory hit':>11}{'SSD hit':>9}{'miss':>8}{'latency':>11}")
     for dedup in (False, True):
         m = contentcache.content_cache_model(pool, memory, rule=args.rule, ssd_bytes=ssd,
@@ -189,6 +204,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--rule", choices=("nos35", "unified"), default="nos35",
                    help="cache-sizing rule")
     c.add_argument("--ssd", default="0 B", help="SSD share for the multi-touch pool")
+    c.add_argument("--base-image", default="10 GiB",
+                   help="read part of the base (replica) image (default 10 GiB, the used part "
+                        "of a typical 25-40 GB replica)")
+    c.add_argument("--private", default="1 GiB",
+                   help="private data each desktop reads (profile, page file, own data); "
+                        "the default 1 GiB is an assumption, not a measurement; 0 sends "
+                        "every read to the base image")
     c.set_defaults(run=_cache)
 
     r = sub.add_parser("rpo", help="data loss of a replication schedule")

@@ -288,7 +288,7 @@ class ClonePoolStream:
             lam_p = np.tile(rho * (1 - s) * zipf_rates(P, pool.private_alpha), N)
             rates = np.concatenate([rates, lam_p])
             mult = np.concatenate([mult, np.ones(N * P)])
-        return ItemRates(rates, mult, rates, mult, np.ones(rates.size, np.int64))
+        return ItemRates(rates, mult, np.ones(rates.size, np.int64))
 
     def keys(self, dedup: bool) -> np.ndarray:
         """Cache keys of the reads: ``content_key`` if ``dedup`` else ``location_key``."""
@@ -349,42 +349,75 @@ def clone_pool_stream(pool: ClonePool, n_requests: int, *, rng=None) -> ClonePoo
 
 @dataclass(frozen=True)
 class ItemRates:
-    """Request rate and multiplicity of every cache key of a pool (IRM).
+    """Request rates and multiplicities of the cache keys of a pool (IRM), by groups.
+
+    Keys with the same rate and multiplicity form a group: the ``N`` copies of
+    a base block in ``N`` full clones without dedup are one group of ``N``
+    keys, not ``N`` entries. Pass ``group_rates`` with
+    ``weights=group_count`` to the solvers of :mod:`hcimodel.caching`: the
+    result is that of the expanded catalog (:attr:`rates`) without building
+    it.
 
     Attributes
     ----------
-    rates : numpy.ndarray
-        Read rate of each cache key (1/s).
-    multiplicity : numpy.ndarray
-        Logical (desktop, block) addresses that map to each key: a cached
-        shared key serves that many addresses.
-    group_rates, group_multiplicity, group_count : numpy.ndarray
-        The same catalog in groups of identical keys (rate, multiplicity,
-        number of keys): at most ``2 B + P`` groups, for per-key sums that
-        would be slow over millions of keys.
+    group_rates : numpy.ndarray
+        Read rate of each key of the group (1/s).
+    group_multiplicity : numpy.ndarray
+        Logical (desktop, block) addresses that map to each key of the group:
+        a cached shared key serves that many addresses.
+    group_count : numpy.ndarray of int64
+        Number of keys in the group, ``>= 1``. :func:`item_rates` gives at
+        most ``2 B + P`` groups, whatever the number of desktops.
     """
 
-    rates: np.ndarray = field(repr=False)
-    multiplicity: np.ndarray = field(repr=False)
     group_rates: np.ndarray = field(repr=False)
     group_multiplicity: np.ndarray = field(repr=False)
     group_count: np.ndarray = field(repr=False)
 
     @property
+    def rates(self) -> np.ndarray:
+        """Read rate of every key, expanded (``n_items`` floats, built on each access)."""
+        return np.repeat(self.group_rates, self.group_count)
+
+    @property
+    def multiplicity(self) -> np.ndarray:
+        """Logical addresses of every key, expanded like :attr:`rates`."""
+        return np.repeat(self.group_multiplicity, self.group_count)
+
+    @property
     def n_items(self) -> int:
         """Number of cache keys."""
-        return int(self.rates.size)
+        return int(self.group_count.sum())
+
+    @property
+    def n_groups(self) -> int:
+        """Number of groups."""
+        return int(self.group_rates.size)
 
     @property
     def total_rate(self) -> float:
         """Sum of the rates (1/s)."""
-        return float(self.rates.sum())
+        return float(self.group_rates @ self.group_count)
 
 
-def _spread(total):
-    """Integers c_b with cumulative sums within 1 of the cumulative ``total``."""
-    cum = np.floor(np.cumsum(total) + 1e-9)
-    return np.diff(cum, prepend=0.0).astype(np.int64)
+def _spread(value, n):
+    """Integers c_b (b < n) with cumulative sums within 1 of ``value * (b + 1)``.
+
+    The systematic rounding of a constant expected count ``value`` per block.
+    A whole ``value`` gives itself; otherwise the floor of the running sum
+    (the same operations as ``floor(cumsum(full(n, value)) + 1e-9)``, done in
+    place).
+    """
+    if float(value).is_integer():
+        # cumsum of a whole number is exact below 2**53, and so is its floor
+        return np.full(n, int(value), np.int64)
+    cum = np.cumsum(np.full(n, value))
+    cum += 1e-9
+    np.floor(cum, out=cum)
+    out = np.empty(n, np.int64)
+    out[0] = cum[0]
+    np.subtract(cum[1:], cum[:-1], out=out[1:], casting="unsafe")
+    return out
 
 
 def item_rates(pool: ClonePool, dedup: bool, *, time_s: float = 0.0) -> ItemRates:
@@ -415,6 +448,9 @@ def item_rates(pool: ClonePool, dedup: bool, *, time_s: float = 0.0) -> ItemRate
     Returns
     -------
     ItemRates
+        In groups only: at most ``2 B + P`` groups whatever ``n_desktops``
+        (a shared key, the unique copies of each base block, the copies of
+        each private block); :attr:`ItemRates.rates` expands them on demand.
     """
     if not isinstance(pool, ClonePool):
         raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
@@ -423,18 +459,37 @@ def item_rates(pool: ClonePool, dedup: bool, *, time_s: float = 0.0) -> ItemRate
     rho = pool.read_iops
     lam_b = rho * pool.shared_read_fraction * zipf_rates(B, pool.alpha)
     pi = float(pool.shared_probability(bool(dedup), t))
-    n_shared = _spread(np.full(B, N * pi))
+    n_shared = _spread(N * pi, B)
     n_unique = N - n_shared
+    has_private = bool(P) and pool.shared_read_fraction < 1
+    # Groups, in this order: the shared key of each block read under it, the
+    # unique keys of each block with any, the N copies of each private block.
+    # Filled in place: the arrays are 2 B + P long, so no temporaries of that size.
     has_shared = n_shared > 0
-    g_rate = [lam_b[has_shared] * n_shared[has_shared], lam_b]
-    g_mult = [n_shared[has_shared].astype(np.float64), np.ones(B)]
-    g_count = [np.ones(int(has_shared.sum()), np.int64), n_unique]
-    if P and pool.shared_read_fraction < 1:
-        lam_p = rho * (1 - pool.shared_read_fraction) * zipf_rates(P, pool.private_alpha)
-        g_rate.append(lam_p)
-        g_mult.append(np.ones(P))
-        g_count.append(np.full(P, N, np.int64))
-    gr, gm, gc = (np.concatenate(x) for x in (g_rate, g_mult, g_count))
-    keep = gc > 0
-    gr, gm, gc = gr[keep], gm[keep], gc[keep]
-    return ItemRates(np.repeat(gr, gc), np.repeat(gm, gc), gr, gm, gc)
+    has_unique = n_unique > 0
+    k_s, k_u = int(has_shared.sum()), int(has_unique.sum())
+    n_groups = k_s + k_u + (P if has_private else 0)
+    gr = np.empty(n_groups)
+    gm = np.empty(n_groups)
+    gc = np.empty(n_groups, np.int64)
+    sh, un = slice(0, k_s), slice(k_s, k_s + k_u)
+    if k_s == B:
+        np.multiply(lam_b, n_shared, out=gr[sh])
+        gm[sh] = n_shared
+    elif k_s:
+        gr[sh] = lam_b[has_shared] * n_shared[has_shared]
+        gm[sh] = n_shared[has_shared]
+    gc[sh] = 1
+    if k_u == B:
+        gr[un] = lam_b
+        gc[un] = n_unique
+    elif k_u:
+        gr[un] = lam_b[has_unique]
+        gc[un] = n_unique[has_unique]
+    gm[un] = 1.0
+    if has_private:
+        pr = slice(k_s + k_u, n_groups)
+        gr[pr] = rho * (1 - pool.shared_read_fraction) * zipf_rates(P, pool.private_alpha)
+        gm[pr] = 1.0
+        gc[pr] = N
+    return ItemRates(gr, gm, gc)

@@ -44,6 +44,11 @@ Assumptions (not published; change them with the parameters):
 * tier latencies (:class:`TierLatencies`): memory 10 µs, SSD 0.15 ms, a miss
   7.5 ms (read from HDD); typical orders of magnitude, not measurements.
 
+Every solve runs on the grouped rates of :class:`hcimodel.clonepool.ItemRates`
+(a rate, its number of keys), never on per-key arrays: N full clones without
+dedup cost what one does. A realistic image (10 GiB base, 1 GiB private per
+desktop, 100 or 1,000 desktops) solves in a fraction of a second in about 300 MB.
+
 All capacities are in bytes at the edges and in cache blocks
 (``pool.block_bytes``, 4 KiB) inside. Hit ratios hold under the independent
 reference model (IRM) in the steady state.
@@ -254,11 +259,37 @@ def _pool_rates(pool, dedup, time_s):
     return item_rates(pool, bool(dedup), time_s=time_s)
 
 
-def _occupancy(ir: ItemRates, per_group_prob, block_bytes):
-    """(physical, logical) bytes from per-group cached probabilities (rows x groups)."""
-    phys = per_group_prob @ ir.group_count.astype(np.float64)
-    logical = per_group_prob @ (ir.group_count * ir.group_multiplicity)
-    return phys * block_bytes, logical * block_bytes
+#: Groups per chunk when summing per-group probabilities: a realistic base image
+#: gives millions of groups, and chunks keep the temporaries small and in cache.
+_GROUP_CHUNK = 1 << 15
+
+
+def _held_bytes(ir: ItemRates, res, time_fields, block_bytes):
+    """(physical, logical) bytes held, shape of ``res.hit_ratio``.
+
+    For each capacity of the solver result ``res``, the per-group hit
+    probabilities (the probability that each key of the group is cached, by
+    PASTA) at that capacity's characteristic times ``time_fields``, summed
+    with the number of keys of each group (physical) and keys times
+    multiplicity (logical), one chunk of groups at a time.
+    """
+    times = [np.ravel(getattr(res, f)) for f in time_fields]
+    k = times[0].size
+    phys = np.zeros(k)
+    logical = np.zeros(k)
+    for start in range(0, ir.n_groups, _GROUP_CHUNK):
+        sl = slice(start, start + _GROUP_CHUNK)
+        count = ir.group_count[sl]
+        keys = count.astype(np.float64)
+        addresses = count * ir.group_multiplicity[sl]
+        for i in range(k):
+            at = replace(res, rates=ir.group_rates[sl],
+                         **{f: t[i] for f, t in zip(time_fields, times)})
+            h = at.item_hit_ratio()[None, :]
+            phys[i] += (h @ keys)[0]
+            logical[i] += (h @ addresses)[0]
+    shape = res.hit_ratio.shape
+    return (phys * block_bytes).reshape(shape), (logical * block_bytes).reshape(shape)
 
 
 def _blocks(name, value, block_bytes):
@@ -274,7 +305,9 @@ def content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *, dedup: b
     the multi-touch SSD part is :math:`C_d` = ``ssd_bytes``. The ratios are
     :func:`hcimodel.caching.content_cache` on
     :func:`hcimodel.clonepool.item_rates` (keyed by content if ``dedup``, by
-    location otherwise).
+    location otherwise), solved on its groups of identical keys
+    (``weights=group_count``): the cost grows with the image, not with the
+    number of desktops.
 
     Parameters
     ----------
@@ -306,19 +339,12 @@ def content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *, dedup: b
     except ValueError:
         raise ValueError(f"memory_bytes and ssd_bytes must broadcast (got shapes "
                          f"{np.shape(memory_bytes)} and {np.shape(ssd_bytes)})") from None
-    res = caching.content_cache(ir.rates, f * mem, (1 - f) * mem, ssd)
-    # Per-group probabilities: the same characteristic times on the grouped rates.
-    grouped = replace(res, rates=ir.group_rates)
-    shape = res.hit_ratio.shape
-    phys = np.empty(shape)
-    logical = np.empty(shape)
-    flat = [np.ravel(a) for a in (res.single_touch_time, res.multi_touch_time, res.memory_time)]
-    for i in range(flat[0].size):
-        g = replace(grouped, single_touch_time=flat[0][i], multi_touch_time=flat[1][i],
-                    memory_time=flat[2][i])
-        pm, ps, _ = g.item_probabilities()
-        p, lg = _occupancy(ir, (pm + ps)[None, :], bb)
-        phys.flat[i], logical.flat[i] = p[0], lg[0]
+    # Solved on the groups (rate, number of keys): no per-key arrays; the
+    # per-group probabilities of the result are those of each group's keys.
+    res = caching.content_cache(ir.group_rates, f * mem, (1 - f) * mem, ssd,
+                                weights=ir.group_count)
+    phys, logical = _held_bytes(ir, res, ("single_touch_time", "multi_touch_time", "memory_time"),
+                                bb)
     return CacheHits(res.memory_hit_ratio, res.ssd_hit_ratio, res.miss_ratio, res.hit_ratio,
                      phys, logical, bool(dedup), ir.n_items)
 
@@ -346,15 +372,8 @@ def extent_cache_hits(pool: ClonePool, memory_bytes, *, time_s: float = 0.0) -> 
     ir = _pool_rates(pool, False, time_s)
     bb = pool.block_bytes
     cap = _blocks("memory_bytes", memory_bytes, bb)
-    res = caching.extent_cache(ir.rates, cap)
-    grouped = replace(res, rates=ir.group_rates)
-    phys = np.empty(cap.shape)
-    logical = np.empty(cap.shape)
-    t = np.ravel(res.characteristic_time)
-    for i in range(t.size):
-        h = replace(grouped, characteristic_time=t[i]).item_hit_ratio()
-        p, lg = _occupancy(ir, h[None, :], bb)
-        phys.flat[i], logical.flat[i] = p[0], lg[0]
+    res = caching.extent_cache(ir.group_rates, cap, weights=ir.group_count)
+    phys, logical = _held_bytes(ir, res, ("characteristic_time",), bb)
     hit = res.hit_ratio
     return CacheHits(hit, np.zeros_like(hit), 1.0 - hit, hit, phys, logical, False, ir.n_items)
 
@@ -465,12 +484,13 @@ def content_cache_model(pool: ClonePool, cvm_memory_bytes=32 * GiB, *, rule: str
 # ---------------------------------------------------------------------------
 
 
-def _hit_at(rates, blocks, cache, f, ssd_fraction):
+def _hit_at(ir, blocks, cache, f, ssd_fraction):
     if cache == "extent":
-        return caching.extent_cache(rates, blocks).hit_ratio
+        return caching.extent_cache(ir.group_rates, blocks, weights=ir.group_count).hit_ratio
     b = np.ravel(blocks)
     mem = (1 - ssd_fraction) * b
-    return caching.content_cache(rates, f * mem, (1 - f) * mem, ssd_fraction * b).hit_ratio
+    return caching.content_cache(ir.group_rates, f * mem, (1 - f) * mem, ssd_fraction * b,
+                                 weights=ir.group_count).hit_ratio
 
 
 def cache_needed(pool: ClonePool, target_hit_ratio, *, dedup: bool = True, cache: str = "content",
@@ -541,7 +561,7 @@ def cache_needed(pool: ClonePool, target_hit_ratio, *, dedup: bool = True, cache
         x = h - fh * (h - l) / (fh - fl)
         width = h - l
         x = np.clip(x, l + 1e-3 * width, h - 1e-3 * width)
-        fx = _hit_at(ir.rates, np.exp(x), cache, f, sig) - t[act]
+        fx = _hit_at(ir, np.exp(x), cache, f, sig) - t[act]
         up = fx >= 0
         # Illinois: halve the value kept at an end that did not move twice in a row
         keep_lo = up & (side[act] == 1)
@@ -598,15 +618,8 @@ def view_storage_accelerator(pool: ClonePool, cache_bytes=VSA_DEFAULT_BYTES, *,
     host = pool.replace(n_desktops=nd, fingerprint_bytes=pool.block_bytes)
     ir = item_rates(host, True, time_s=time_s)
     bb = host.block_bytes
-    res = caching.che_lru(ir.rates, cap / bb)
-    grouped = replace(res, rates=ir.group_rates)
-    phys = np.empty(cap.shape)
-    logical = np.empty(cap.shape)
-    t = np.ravel(res.characteristic_time)
-    for i in range(t.size):
-        h = replace(grouped, characteristic_time=t[i]).item_hit_ratio()
-        p, lg = _occupancy(ir, h[None, :], bb)
-        phys.flat[i], logical.flat[i] = p[0], lg[0]
+    res = caching.che_lru(ir.group_rates, cap / bb, weights=ir.group_count)
+    phys, logical = _held_bytes(ir, res, ("characteristic_time",), bb)
     hit = res.hit_ratio
     return CacheHits(hit, np.zeros_like(hit), 1.0 - hit, hit, phys, logical, True, ir.n_items)
 

@@ -419,3 +419,92 @@ def test_zipf_rates():
     assert np.all(np.diff(lam) < 0)
     assert lam[0] / lam[9] == pytest.approx(10**0.8)
     np.testing.assert_allclose(zipf_rates(4, 0.0), 0.25)
+
+
+# ------------------------------------------------------------------ multiplicities (weights=)
+
+def _grouped_catalog(n_groups, max_weight, seed):
+    """Rates with repeats, zero rates and zero weights: (rates, weights, expanded rates)."""
+    rng = np.random.default_rng(seed)
+    lam = zipf_rates(n_groups, 0.8) * rng.uniform(0.5, 2.0, n_groups)
+    lam[3] = 0.0                       # a zero rate with a positive weight
+    w = rng.integers(0, max_weight + 1, n_groups)
+    w[0] = 0                           # the most popular rate: no item at all
+    return lam, w, np.repeat(lam, w)
+
+
+def _cc_ratios(r):
+    return np.stack([r.memory_hit_ratio, r.ssd_hit_ratio, r.miss_ratio])
+
+
+@pytest.mark.parametrize("n_groups, max_weight", [
+    (400, 12),        # about 2,400 items: solved item by item
+    (3_000, 180),     # about 270,000 items: above 2**17, compressed in log bins
+])
+def test_weighted_catalog_equals_expanded(n_groups, max_weight):
+    """sum_i m_i g(lambda_i T) = C on the groups gives the expanded catalog's answer.
+
+    Both forms go through the same equations (and the same log bins above
+    2**17 items); they differ only by the order of floating-point sums.
+    """
+    lam, w, ex = _grouped_catalog(n_groups, max_weight, seed=n_groups)
+    n = ex[ex > 0].size
+    caps = np.array([0.0, 1.0, 17.0, 0.01 * n, 0.3 * n, 0.9 * n, n, 2.0 * n])
+    for fn in (che_lru, extent_cache, fifo_random):
+        a, b = fn(ex, caps), fn(lam, caps, weights=w)
+        np.testing.assert_allclose(b.hit_ratio, a.hit_ratio, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(b.characteristic_time, a.characteristic_time, rtol=1e-10)
+    a, b = two_lru(ex, 0.1 * n, caps), two_lru(lam, 0.1 * n, caps, weights=w)
+    np.testing.assert_allclose(b.hit_ratio, a.hit_ratio, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(b.characteristic_time, a.characteristic_time, rtol=1e-10)
+    lists = np.array([[0.05, 0.2, 0.4], [0.1, 0.3, 0.4]]) * n
+    a, b = lru_m(ex, lists), lru_m(lam, lists, weights=w)
+    np.testing.assert_allclose(b.list_hit_ratio, a.list_hit_ratio, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(b.characteristic_times, a.characteristic_times, rtol=1e-10)
+    cs = n * np.array([0.0, 0.01, 0.05, 0.1, 0.02])
+    cm = n * np.array([0.05, 0.0, 0.1, 0.2, 0.0])
+    cd = n * np.array([0.3, 0.2, 0.0, 2.0, 0.0])
+    a, b = content_cache(ex, cs, cm, cd), content_cache(lam, cs, cm, cd, weights=w)
+    np.testing.assert_allclose(_cc_ratios(b), _cc_ratios(a), rtol=0, atol=1e-10)
+    for t in ("single_touch_time", "multi_touch_time", "memory_time"):
+        np.testing.assert_allclose(getattr(b, t), getattr(a, t), rtol=1e-10)
+    # per-item probabilities are one per given rate, those of each of its copies
+    np.testing.assert_allclose(np.repeat(b.item_hit_ratio(), w, axis=-1), a.item_hit_ratio(),
+                               rtol=0, atol=1e-10)
+
+
+def test_weights_of_ones_are_the_default():
+    lam = zipf_rates(2_000, 0.9)
+    caps = [10.0, 300.0]
+    np.testing.assert_allclose(che_lru(lam, caps, weights=np.ones(lam.size)).hit_ratio,
+                               che_lru(lam, caps).hit_ratio, rtol=0, atol=1e-12)
+    a = content_cache(lam, 50, 100, 400)
+    b = content_cache(lam, 50, 100, 400, weights=np.ones(lam.size))
+    np.testing.assert_allclose(_cc_ratios(b), _cc_ratios(a), rtol=0, atol=1e-12)
+
+
+def test_millions_of_copies_cost_nothing():
+    """10**9 items in 2,000 groups: solved on the groups, the catalog size counts items."""
+    lam = zipf_rates(2_000, 0.8)
+    w = np.full(lam.size, 500_000)
+    n = float(w.sum())
+    rw = che_lru(lam, [0.5 * n, n], weights=w)
+    # N identical copies of a catalog, N times the cache: the same hit ratio
+    np.testing.assert_allclose(rw.hit_ratio[0], che_lru(lam, 1_000).hit_ratio, atol=1e-8)
+    assert rw.hit_ratio[1] == 1.0 and np.isinf(rw.characteristic_time[1])
+    cc = content_cache(lam, 0.05 * n, 0.1 * n, 0.3 * n, weights=w)
+    ref = content_cache(lam, 100, 200, 600)
+    np.testing.assert_allclose(_cc_ratios(cc), _cc_ratios(ref), atol=1e-8)
+
+
+@pytest.mark.parametrize("weights, match", [
+    ([1.0, 2.0, 3.0], "weights must have the shape"),
+    ([1.0, -1.0], "weights"),
+    ([1.0, np.nan], "weights"),
+    ([0.0, 0.0], "weights must be positive"),
+])
+def test_bad_weights_name_the_parameter(weights, match):
+    with pytest.raises(ValueError, match=match):
+        che_lru([1.0, 2.0], 1, weights=weights)
+    with pytest.raises(ValueError, match=match):
+        content_cache([1.0, 2.0], 1, 1, 1, weights=weights)

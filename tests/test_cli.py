@@ -40,8 +40,25 @@ def test_model_commands(capsys, argv, expected):
     assert expected in capsys.readouterr().out
 
 
+def test_cache_image_sizes(capsys):
+    """--base-image and --private set the pool in 4 KiB blocks (defaults 10 GiB and 1 GiB)."""
+    assert cli.main(["cache", "--desktops", "20", "--base-image", "64 MiB",
+                     "--private", "8 MiB", "--ssd", "1 GiB"]) == 0
+    out = capsys.readouterr().out
+    assert "20 full clones of a 64.0 MiB base image, 8.0 MiB private each" in out
+    assert "content" in out and "extent" in out
+    # no private data: every read goes to the base image
+    assert cli.main(["cache", "--desktops", "5", "--base-image", "1 MiB", "--private", "0"]) == 0
+    assert "0 B private each" in capsys.readouterr().out
+    args = cli._parser().parse_args(["cache"])
+    assert (args.base_image, args.private) == ("10 GiB", "1 GiB")
+
+
 @pytest.mark.parametrize("argv, word", [
     (["cache", "--cvm-memory", "lots"], "--cvm-memory"),
+    (["cache", "--base-image", "lots"], "--base-image"),
+    (["cache", "--base-image", "0 B"], "--base-image"),
+    (["cache", "--private", "-1 GiB"], "--private"),
     (["rpo", "--interval", "10 min"], "interval_s"),
     (["rpo", "--bandwidth", "fast"], "--bandwidth"),
     (["rto", "--desktops", "-1"], "n_desktops"),

@@ -180,6 +180,23 @@ def test_item_rates_count_of_keys():
     assert np.array_equal(a.rates, b.rates)
 
 
+@pytest.mark.parametrize("clone_type", CLONE_TYPES)
+@pytest.mark.parametrize("dedup", [False, True])
+def test_item_rates_groups_do_not_grow_with_the_desktops(clone_type, dedup):
+    """At most 2 B + P groups whatever N: the keys grow with N, the groups do not."""
+    B, P = SMALL["base_blocks"], SMALL["private_blocks"]
+    small = item_rates(ClonePool(clone_type=clone_type, **SMALL), dedup)
+    pool = ClonePool(clone_type=clone_type, **{**SMALL, "n_desktops": 5_000})
+    big = item_rates(pool, dedup)
+    assert small.n_groups <= 2 * B + P and big.n_groups <= 2 * B + P
+    assert big.n_items > 100 * small.n_items  # 250 times the desktops
+    assert big.total_rate == pytest.approx(pool.n_desktops * pool.read_iops, rel=1e-12)
+    assert float(big.group_count @ big.group_multiplicity) == pool.logical_blocks
+    if clone_type == "full" and not dedup:
+        # one group per block, the N copies of it
+        assert big.n_groups == B + P and np.all(big.group_count == pool.n_desktops)
+
+
 # ------------------------------------------------------------------ closed form vs replay
 
 @pytest.mark.parametrize("dedup", [False, True])

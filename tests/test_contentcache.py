@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hcimodel import caching
-from hcimodel.clonepool import ClonePool, clone_pool_stream, item_rates
+from hcimodel.clonepool import ClonePool, ItemRates, clone_pool_stream, item_rates
 from hcimodel.contentcache import (GiB, MiB, VSA_DEFAULT_BYTES, TierLatencies, cache_needed,
                                    cache_sizing, content_cache_hits, content_cache_model,
                                    extent_cache_hits, view_storage_accelerator)
@@ -125,6 +125,84 @@ def test_replay_of_a_stream_agrees_with_the_model():
         model = content_cache_hits(pool, mem, ssd, dedup=dedup, single_touch_fraction=f)
         # expected-layout model vs this seed's replay: layout noise at 20 desktops included
         assert abs(np.mean(out > 0) - float(model.hit_ratio)) < 0.02
+
+
+def test_grouped_solve_equals_the_expanded_catalog():
+    """content_cache_hits solves on groups; the expanded per-key catalog gives the same.
+
+    40 desktops: 204,800 keys without dedup, above the 2**17 at which the
+    solvers compress a catalog in log bins (the groups are binned alike).
+    """
+    pool = ClonePool(clone_type="full", **{**SMALL, "n_desktops": 40})
+    mem, ssd = np.array([4, 16, 64]) * MiB, 32 * MiB
+    for dedup in (False, True):
+        ir = item_rates(pool, dedup)
+        h = content_cache_hits(pool, mem, ssd, dedup=dedup)
+        ref = caching.content_cache(ir.rates, 0.25 * mem / BLOCK, 0.75 * mem / BLOCK, ssd / BLOCK)
+        for q in ("memory_hit_ratio", "ssd_hit_ratio", "miss_ratio"):
+            np.testing.assert_allclose(getattr(h, q), getattr(ref, q), rtol=0, atol=1e-10)
+        held = ref.item_hit_ratio()
+        np.testing.assert_allclose(h.cached_bytes, held.sum(axis=-1) * BLOCK, rtol=1e-10)
+        np.testing.assert_allclose(h.effective_capacity_bytes,
+                                   held @ ir.multiplicity * BLOCK, rtol=1e-10)
+    e = extent_cache_hits(pool, mem)
+    ref = caching.extent_cache(item_rates(pool, False).rates, mem / BLOCK)
+    np.testing.assert_allclose(e.hit_ratio, ref.hit_ratio, rtol=0, atol=1e-10)
+
+
+#: A realistic image (shared/REFERENCES.md: replicas of 25-40 GB with about 10 GB
+#: used) and an assumed 1 GiB of private data per desktop, in 4 KiB blocks.
+REALISTIC = dict(clone_type="full", base_blocks=10 * 2**30 // BLOCK, private_blocks=2**30 // BLOCK)
+
+
+@pytest.mark.parametrize("n_desktops", [100, 1_000])
+def test_realistic_pool_is_solved_on_groups(monkeypatch, n_desktops):
+    """10 GiB base, 1 GiB private, 100 and 1,000 full clones, dedup on/off, both rules.
+
+    Without dedup the pool has N (B + P) keys: 288 M for 100 desktops, 2.9 G
+    for 1,000, 2.2 GiB or 22 GiB as one float per key. The model must never
+    build such arrays: the per-key expansions are never asked for, every
+    solver gets at most 2 B + P rates, and the peak of traced memory stays
+    below a dozen arrays of 2 B + P floats and below half one per-key array.
+    """
+    import tracemalloc
+
+    pool = ClonePool(n_desktops=n_desktops, **REALISTIC)
+    B, P = pool.base_blocks, pool.private_blocks
+
+    def expanded(self):
+        raise AssertionError("the per-key rates of the pool were expanded")
+
+    monkeypatch.setattr(ItemRates, "rates", property(expanded))
+    monkeypatch.setattr(ItemRates, "multiplicity", property(expanded))
+    sizes = []
+    for name in ("content_cache", "extent_cache"):
+        def spy(rates, *args, _solver=getattr(caching, name), **kwargs):
+            sizes.append(np.size(rates))
+            return _solver(rates, *args, **kwargs)
+        monkeypatch.setattr(caching, name, spy)
+    n_items = []
+    tracemalloc.start()
+    try:
+        for rule in ("nos35", "unified"):
+            for dedup in (False, True):
+                m = content_cache_model(pool, 24 * GiB, rule=rule, ssd_bytes=200 * GiB,
+                                        dedup=dedup)
+                h = m.hits
+                assert 0 < float(h.hit_ratio) < 1
+                assert float(h.memory_hit_ratio + h.ssd_hit_ratio + h.miss_ratio) == \
+                    pytest.approx(1.0, abs=1e-12)
+                # (times solved on log bins, bytes summed over exact groups: 1e-8)
+                assert float(h.cached_bytes) <= (float(m.sizing.total_cache_bytes)
+                                                 + 200 * GiB) * (1 + 1e-7)
+                n_items.append(h.n_items)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(sizes) == 4 and max(sizes) <= 2 * B + P
+    assert max(n_items) == n_desktops * (B + P)  # full clones, no dedup: a key per copy
+    assert peak < 12 * 8 * (2 * B + P)
+    assert peak < 8 * min(n_items) / 2
 
 
 # ------------------------------------------------------------------ the domain model

@@ -28,10 +28,12 @@ _LABEL = {("linked", True): "linked clones (dedup on or off)",
           ("full", False): "full clones, no dedup", ("full", True): "full clones, dedup"}
 
 
-def _memory_only(rates, blocks, f=0.5):
-    """Hit ratio of a memory-only Content Cache, one capacity per solve (faster)."""
-    return np.array([float(caching.content_cache(rates, f * b, (1 - f) * b, 0.0).hit_ratio)
-                     for b in np.ravel(blocks)])
+def _memory_only(ir, blocks, f=0.5):
+    """Hit ratio of a memory-only Content Cache at each capacity: one vectorized solve
+    on the grouped rates of :func:`hcimodel.clonepool.item_rates`."""
+    b = np.ravel(blocks)
+    return caching.content_cache(ir.group_rates, f * b, (1 - f) * b, 0.0,
+                                 weights=ir.group_count).hit_ratio
 
 
 # ------------------------------------------------------------------ hit ratio vs cache size
@@ -49,8 +51,7 @@ def cache_size_data(pool: ClonePool = FIGURE_POOL, n_requests: int = 600_000,
     frames = []
     for k, (ct, dedup) in enumerate(_CURVES):
         p = pool.replace(clone_type=ct)
-        rates = item_rates(p, dedup).rates
-        h = _memory_only(rates, grid * MiB / p.block_bytes)
+        h = _memory_only(item_rates(p, dedup), grid * MiB / p.block_bytes)
         frames.append(pl.DataFrame({"clone_type": ct, "dedup": dedup, "source": "closed form",
                                     "cache_mib": grid, "hit_ratio": h}))
         s = clone_pool_stream(p, n_requests, rng=np.random.SeedSequence([SEED, 3, k]))
