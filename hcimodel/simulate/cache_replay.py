@@ -467,7 +467,7 @@ def shards_sample(keys, rate: float) -> np.ndarray:
     rate : float
         Sampling rate R in (0, 1].
     """
-    r = float(check_in_range("sampling_rate", rate, 0.0, 1.0, low_inclusive=False))
+    r = float(check_in_range("rate", rate, 0.0, 1.0, low_inclusive=False))
     k = _as_keys(keys)
     return _shards_mask(k, np.uint64(round(r * SHARDS_MODULUS)))
 
@@ -582,7 +582,7 @@ def miss_ratio_curve(keys, sizes=None, *, max_capacity=None, capacities=None,
         return MissRatioCurve(caps, z, z.copy(), 0, "bytes" if by_bytes else "items", rate)
 
     if rate < 1.0:
-        keep = _shards_mask(k, np.uint64(round(rate * SHARDS_MODULUS)))
+        keep = shards_sample(k, rate)
         sids, snd = dense_ids(k[keep])
         sw = _per_key_sizes(sids, snd, s[keep]) if by_bytes else np.ones(snd, np.int64)
         dist = _stack_distance_kernel(sids, snd, sw)
