@@ -319,12 +319,11 @@ def fifo_multiserver_waits(interarrival_s, service_s, servers) -> np.ndarray:
     """
     c = int(check_integer("servers", servers, minimum=1))
     a, s = _check_pair(interarrival_s, service_s)
-    if c == 1:
-        return _lindley(a, s)
-    return _kw_waits(a, s, c)
+    return _waits(a, s, c)
 
 
 def _waits(a: np.ndarray, s: np.ndarray, c: int) -> np.ndarray:
+    """Waits on validated arrays: Lindley for one server, Kiefer–Wolfowitz above."""
     return _lindley(a, s) if c == 1 else _kw_waits(a, s, c)
 
 
