@@ -9,8 +9,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import polars as pl  # noqa: E402
 
-__all__ = ["FIGURES", "SEED", "register", "axes"]
+from ..plotting import save_figure, style  # noqa: E402
+
+__all__ = ["FIGURES", "SEED", "register", "axes", "render"]
 
 #: name -> function(out_dir) writing ``name.png`` and ``name.csv``, returning both paths.
 FIGURES: dict[str, Callable[[Path], tuple[Path, Path]]] = {}
@@ -33,3 +36,13 @@ def axes(ax=None):
         fig, ax = plt.subplots()
         return fig, ax
     return ax.figure, ax
+
+
+def render(out_dir: Path, name: str, df: pl.DataFrame, draw) -> tuple[Path, Path]:
+    """Draw ``df`` with ``draw`` in the package style; write ``name.png`` and ``name.csv``.
+
+    The body of every registered figure: returns the paths of
+    :func:`hcimodel.plotting.save_figure`.
+    """
+    with style():
+        return save_figure(draw(df), Path(out_dir) / name, df)

@@ -10,10 +10,9 @@ import polars as pl
 from .. import caching, contentcache
 from ..clonepool import ClonePool, clone_pool_stream, item_rates
 from ..contentcache import MiB
-from ..plotting import save_figure, style
 from ..simulate import content_cache_replay, miss_ratio_curve
 from ..traces import block_keys, data_path, read_vscsi
-from ._registry import SEED, axes, register
+from ._registry import SEED, axes, register, render
 
 __all__ = ["FIGURE_POOL", "cache_size_data", "draw_cache_size", "cache_hit_ratio",
            "cache_clones_data", "draw_cache_clones", "cache_dedup_clones",
@@ -85,9 +84,7 @@ def draw_cache_size(df: pl.DataFrame, ax=None):
 @register
 def cache_hit_ratio(out_dir: Path) -> tuple[Path, Path]:
     """Hit ratio versus cache size, linked and full clones, with and without dedup."""
-    df = cache_size_data()
-    with style():
-        return save_figure(draw_cache_size(df), Path(out_dir) / "cache_hit_ratio", df)
+    return render(out_dir, "cache_hit_ratio", cache_size_data(), draw_cache_size)
 
 
 # ------------------------------------------------------------------ hit ratio vs clones
@@ -132,9 +129,7 @@ def draw_cache_clones(df: pl.DataFrame, ax=None):
 @register
 def cache_dedup_clones(out_dir: Path) -> tuple[Path, Path]:
     """Hit ratio versus number of clones at a fixed cache, with and without dedup."""
-    df = cache_clones_data()
-    with style():
-        return save_figure(draw_cache_clones(df), Path(out_dir) / "cache_dedup_clones", df)
+    return render(out_dir, "cache_dedup_clones", cache_clones_data(), draw_cache_clones)
 
 
 # ------------------------------------------------------------------ memory / SSD split
@@ -181,9 +176,7 @@ def draw_cache_tiers(df: pl.DataFrame, ax=None):
 @register
 def cache_tier_split(out_dir: Path) -> tuple[Path, Path]:
     """Memory and SSD hit ratios versus the SSD part of the Content Cache."""
-    df = cache_tiers_data()
-    with style():
-        return save_figure(draw_cache_tiers(df), Path(out_dir) / "cache_tier_split", df)
+    return render(out_dir, "cache_tier_split", cache_tiers_data(), draw_cache_tiers)
 
 
 # ------------------------------------------------------------------ real trace
@@ -229,9 +222,4 @@ def draw_trace_mrc(df: pl.DataFrame, ax=None):
 @register
 def cache_trace_mrc(out_dir: Path) -> tuple[Path, Path]:
     """Miss-ratio curve of the real CloudPhysics trace (needs the data file)."""
-    df = trace_mrc_data()
-    with style():
-        return save_figure(draw_trace_mrc(df), Path(out_dir) / "cache_trace_mrc", df)
-
-
-
+    return render(out_dir, "cache_trace_mrc", trace_mrc_data(), draw_trace_mrc)

@@ -8,8 +8,7 @@ import numpy as np
 import polars as pl
 
 from .. import hotspot
-from ..plotting import save_figure, style
-from ._registry import SEED, axes, register
+from ._registry import SEED, axes, register, render
 
 __all__ = ["hotspot_latency_data", "draw_hotspot_latency", "hotspot_latency",
            "hotspot_utilization_data", "draw_hotspot_utilization", "hotspot_utilization",
@@ -83,9 +82,7 @@ def draw_hotspot_latency(df: pl.DataFrame, target_s: float = 2e-3, ax=None):
 @register
 def hotspot_latency(out_dir: Path) -> tuple[Path, Path]:
     """p95 read latency versus pool size for the three clone strategies (login storm)."""
-    df = hotspot_latency_data()
-    with style():
-        return save_figure(draw_hotspot_latency(df), Path(out_dir) / "hotspot_latency", df)
+    return render(out_dir, "hotspot_latency", hotspot_latency_data(), draw_hotspot_latency)
 
 
 def hotspot_utilization_data(workload: str = "login", n_max: int = 3400) -> pl.DataFrame:
@@ -119,9 +116,8 @@ def draw_hotspot_utilization(df: pl.DataFrame, ax=None):
 @register
 def hotspot_utilization(out_dir: Path) -> tuple[Path, Path]:
     """Utilization of the replica's CVM and of the other CVMs versus pool size."""
-    df = hotspot_utilization_data()
-    with style():
-        return save_figure(draw_hotspot_utilization(df), Path(out_dir) / "hotspot_utilization", df)
+    return render(out_dir, "hotspot_utilization", hotspot_utilization_data(),
+                  draw_hotspot_utilization)
 
 
 def boot_storm_data(n_max: int = 400, mc_points=(40, 120, 240),
@@ -177,6 +173,4 @@ def draw_boot_storm(df: pl.DataFrame, ax=None):
 @register
 def boot_storm_duration(out_dir: Path) -> tuple[Path, Path]:
     """Time to boot N desktops at once, for the three clone strategies."""
-    df = boot_storm_data()
-    with style():
-        return save_figure(draw_boot_storm(df), Path(out_dir) / "boot_storm_duration", df)
+    return render(out_dir, "boot_storm_duration", boot_storm_data(), draw_boot_storm)

@@ -8,8 +8,7 @@ import numpy as np
 import polars as pl
 
 from .. import replication as rep
-from ..plotting import save_figure, style
-from ._registry import SEED, axes, register
+from ._registry import SEED, axes, register, render
 
 __all__ = ["sawtooth_data", "draw_sawtooth", "rpo_sawtooth",
            "loss_vs_interval_data", "draw_loss_vs_interval", "rpo_loss_vs_interval",
@@ -63,9 +62,7 @@ def draw_sawtooth(df: pl.DataFrame, ax=None):
 @register
 def rpo_sawtooth(out_dir: Path) -> tuple[Path, Path]:
     """The sawtooth of replica age over two office days."""
-    df = sawtooth_data()
-    with style():
-        return save_figure(draw_sawtooth(df), Path(out_dir) / "rpo_sawtooth", df)
+    return render(out_dir, "rpo_sawtooth", sawtooth_data(), draw_sawtooth)
 
 
 # ------------------------------------------------------------------ loss vs interval
@@ -110,10 +107,7 @@ def draw_loss_vs_interval(df: pl.DataFrame, ax=None):
 @register
 def rpo_loss_vs_interval(out_dir: Path) -> tuple[Path, Path]:
     """Worst and mean data loss versus snapshot interval and bandwidth."""
-    df = loss_vs_interval_data()
-    with style():
-        return save_figure(draw_loss_vs_interval(df), Path(out_dir) / "rpo_loss_vs_interval",
-                           df)
+    return render(out_dir, "rpo_loss_vs_interval", loss_vs_interval_data(), draw_loss_vs_interval)
 
 
 # ------------------------------------------------------------------ backlog
@@ -178,9 +172,7 @@ def draw_backlog(df: pl.DataFrame, ax=None):
 @register
 def rpo_backlog(out_dir: Path) -> tuple[Path, Path]:
     """Mean backlog wait versus link utilisation: D/D/1, D/M/1, D/G/1, Monte Carlo."""
-    df = backlog_data()
-    with style():
-        return save_figure(draw_backlog(df), Path(out_dir) / "rpo_backlog", df)
+    return render(out_dir, "rpo_backlog", backlog_data(), draw_backlog)
 
 
 # ------------------------------------------------------------------ shared link
@@ -238,9 +230,7 @@ def draw_domains(df: pl.DataFrame, ax=None):
 @register
 def rpo_domains(out_dir: Path) -> tuple[Path, Path]:
     """Worst data loss versus protection domains sharing a link, aligned and staggered."""
-    df = domains_data()
-    with style():
-        return save_figure(draw_domains(df), Path(out_dir) / "rpo_domains", df)
+    return render(out_dir, "rpo_domains", domains_data(), draw_domains)
 
 
 # ------------------------------------------------------------------ RTO
@@ -274,6 +264,4 @@ def draw_rto(df: pl.DataFrame, ax=None):
 @register
 def rto_pool_size(out_dir: Path) -> tuple[Path, Path]:
     """RTO versus pool size and power-on parallelism."""
-    df = rto_data()
-    with style():
-        return save_figure(draw_rto(df), Path(out_dir) / "rto_pool_size", df)
+    return render(out_dir, "rto_pool_size", rto_data(), draw_rto)

@@ -9,9 +9,8 @@ import numpy as np
 import polars as pl
 
 from .. import shadowclone as sc
-from ..plotting import save_figure, style
 from ..workload import as_profile
-from ._registry import SEED, axes, register
+from ._registry import SEED, axes, register, render
 
 __all__ = ["warmup_cost_data", "draw_warmup_cost", "shadow_clone_warmup_cost",
            "warmup_curve_data", "draw_warmup_curve", "shadow_clone_warmup_curve",
@@ -89,9 +88,7 @@ def draw_warmup_cost(df: pl.DataFrame):
 @register
 def shadow_clone_warmup_cost(out_dir: Path) -> tuple[Path, Path]:
     """Bytes fetched and time to warm up the boot set versus the number of nodes."""
-    df = warmup_cost_data()
-    with style():
-        return save_figure(draw_warmup_cost(df), Path(out_dir) / "shadow_clone_warmup_cost", df)
+    return render(out_dir, "shadow_clone_warmup_cost", warmup_cost_data(), draw_warmup_cost)
 
 
 # ------------------------------------------------------------------ warm-up curve
@@ -156,10 +153,7 @@ def draw_warmup_curve(df: pl.DataFrame, ax=None):
 @register
 def shadow_clone_warmup_curve(out_dir: Path) -> tuple[Path, Path]:
     """Share of reads served locally versus time after detection, by Zipf exponent."""
-    df = warmup_curve_data()
-    with style():
-        return save_figure(draw_warmup_curve(df), Path(out_dir) / "shadow_clone_warmup_curve",
-                           df)
+    return render(out_dir, "shadow_clone_warmup_curve", warmup_curve_data(), draw_warmup_curve)
 
 
 # ------------------------------------------------------------------ break-even
@@ -201,9 +195,7 @@ def draw_break_even(df: pl.DataFrame, ax=None):
 @register
 def shadow_clone_break_even(out_dir: Path) -> tuple[Path, Path]:
     """Cumulative network bytes after a recompose, Shadow Clones versus remote reads."""
-    df = break_even_data()
-    with style():
-        return save_figure(draw_break_even(df), Path(out_dir) / "shadow_clone_break_even", df)
+    return render(out_dir, "shadow_clone_break_even", break_even_data(), draw_break_even)
 
 
 # ------------------------------------------------------------------ recompose cadence
@@ -240,6 +232,4 @@ def draw_cadence(df: pl.DataFrame, ax=None):
 @register
 def shadow_clone_cadence(out_dir: Path) -> tuple[Path, Path]:
     """Monthly network bytes versus the recompose cadence."""
-    df = cadence_data()
-    with style():
-        return save_figure(draw_cadence(df), Path(out_dir) / "shadow_clone_cadence", df)
+    return render(out_dir, "shadow_clone_cadence", cadence_data(), draw_cadence)
