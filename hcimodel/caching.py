@@ -815,6 +815,7 @@ def lru_m(rates, capacities_per_list, *, weights=None):
     u = np.full((n_rows, m), np.inf)
     rows = np.flatnonzero(tails[:, 0] < cat.n_positive)
     w = cat.weights
+    idx_max = np.maximum.outer(np.arange(m), np.arange(m))  # max(l, s)
     for blk in _row_blocks(rows.size, cat.rates.size * m * m * 3):
         r = rows[blk]
         target = np.log(tails[r])
@@ -833,7 +834,6 @@ def lru_m(rates, capacities_per_list, *, weights=None):
             if active.size == 0:
                 break
             # Jacobian of F_l = sum_i w_i Q_il wrt u_s: sum_i w_i c_is (Q_i,max(l,s) - Q_il Q_is)
-            idx_max = np.maximum.outer(np.arange(m), np.arange(m))
             qmax = q[:, :, idx_max]  # rows, n, l, s
             dq = c[:, :, None, :] * (qmax - q[:, :, :, None] * q[:, :, None, :])
             jac = np.einsum("rnls,n->rls", dq, w)
@@ -946,6 +946,12 @@ class ContentCacheResult:
         """
         a = _occ_lru(_x(self.rates, np.asarray(self.single_touch_time)))
         y = np.exp(-_x(self.rates, np.asarray(self.multi_touch_time)))
+        return _cached_prob(a, y)
+
+
+def _cached_prob(a, y):
+    """q = a / (y + a): probability an item is in S or the pool (0 where a = 0)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(a > 0, a / (y + a), 0.0)
 
 
@@ -953,8 +959,8 @@ def _content_cache_probs(x1, x2, xm):
     """Per-item (memory, ssd, q) from lambda*T1, lambda*T2, lambda*Tm."""
     a = _occ_lru(x1)
     y = np.exp(-x2)
+    q = _cached_prob(a, y)
     with np.errstate(invalid="ignore", divide="ignore"):
-        q = np.where(a > 0, a / (y + a), 0.0)
         s = np.where(a > 0, a * y / (y + a), 0.0)
     em = np.exp(-xm)
     mem = s + q * (1.0 - em)
@@ -1155,7 +1161,7 @@ def content_cache(rates, single_touch_capacity, multi_touch_memory_capacity,
         with np.errstate(invalid="ignore"):
             a = _occ_lru(_exp_t(u1[r])[:, None] * rts)
             y = np.exp(-_exp_t(u2[r])[:, None] * rts)
-            q = np.where(a > 0, a / (y + a), 0.0)
+        q = _cached_prob(a, y)
         qsum = q @ w
         res = np.where(cd[r] <= 0, u2[r], np.inf)
         need = np.flatnonzero((cd[r] > 0) & (cm[r] < qsum * (1 - 1e-12)))
