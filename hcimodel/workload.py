@@ -72,7 +72,7 @@ class WorkloadProfile:
     @property
     def replica_read_iops(self) -> float:
         """Reads per second that one desktop sends to the replica (1/s)."""
-        return self.iops * self.read_fraction * self.replica_read_fraction
+        return self.read_iops * self.replica_read_fraction
 
     @property
     def replica_io_fraction(self) -> float:
