@@ -31,21 +31,29 @@ def _reproduce(args) -> int:
     from . import figures
 
     names = args.figures or None
+    skipped: list = []
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
-            written = figures.reproduce(tmp, names)
+            written = figures.reproduce(tmp, names, skipped=skipped)
             bad = [p.name for p in written if p.suffix == ".csv"
                    and not ((args.out / p.name).exists()
                             and filecmp.cmp(p, args.out / p.name, shallow=False))]
+        _report_skipped(skipped)
         if bad:
             print(f"hcimodel: figures differ from {args.out}: {', '.join(bad)}")
             return 1
         print(f"hcimodel: {len(written) // 2} figures match {args.out}")
         return 0
-    written = figures.reproduce(args.out, names,
+    written = figures.reproduce(args.out, names, skipped=skipped,
                                 progress=lambda n: print(f"  {n}", file=sys.stderr))
+    _report_skipped(skipped)
     print(f"hcimodel: wrote {len(written)} files to {args.out}")
     return 0
+
+
+def _report_skipped(skipped) -> None:
+    for name, reason in skipped:
+        print(f"hcimodel: skipped {name}: {reason}", file=sys.stderr)
 
 
 def _hotspot(args) -> int:

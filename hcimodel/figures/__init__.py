@@ -25,7 +25,8 @@ from .shadowclone import *  # noqa: F401,F403
 __all__ = ["FIGURES", "SEED", "reproduce"]
 
 
-def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None) -> list[Path]:
+def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None,
+              skipped: list | None = None) -> list[Path]:
     """Regenerate figures (all, or those in ``names``) into ``out_dir``.
 
     Parameters
@@ -36,6 +37,10 @@ def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None)
         Names of figures (keys of :data:`FIGURES`); default all.
     progress : callable, optional
         Called with each figure's name before it is drawn.
+    skipped : list, optional
+        If given, a figure whose real data set is absent (``FileNotFoundError``
+        from :func:`hcimodel.traces.data_path`) is skipped and ``(name, reason)``
+        appended here; otherwise the error propagates.
 
     Returns
     -------
@@ -53,6 +58,12 @@ def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None)
             continue
         if progress:
             progress(name)
-        written.extend(fn(out))
-        plt.close("all")
+        try:
+            written.extend(fn(out))
+        except FileNotFoundError as err:
+            if skipped is None:
+                raise
+            skipped.append((name, str(err)))
+        finally:
+            plt.close("all")
     return written
