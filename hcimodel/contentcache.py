@@ -65,7 +65,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import polars as pl
 
 from . import caching
 from .clonepool import ClonePool, ItemRates, item_rates
@@ -412,6 +411,8 @@ class ContentCacheModel:
 
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame, one row per CVM memory size."""
+        import polars as pl
+
         h = self.hits
         n = np.broadcast(self.sizing.cvm_memory_bytes, h.hit_ratio).shape
         col = lambda a: np.broadcast_to(np.asarray(a, dtype=np.float64), n).ravel()  # noqa: E731

@@ -42,13 +42,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import polars as pl
-from scipy import special
 
 from . import queueing
-from .simulate.closed_network import simulate_boot_storm as _simulate_closed_boot
-from .simulate.queues import lindley_waits
-from .simulate.stats import confidence_interval
 from .streams import as_generator
 from .validation import check_integer, check_nonnegative, check_positive, check_probability
 from .workload import WorkloadProfile, as_profile
@@ -251,6 +246,8 @@ class SteadyState:
 
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame: strategy, n_desktops, group, statistic, latency_s; sorted."""
+        import polars as pl
+
         rows = []
         for group, stats in self.read_latency.items():
             for stat, values in stats.items():
@@ -366,6 +363,11 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
         Columns group, statistic, estimate, ci_low, ci_high (95 % Student t over
         replications), sorted. Unstable configurations give ``inf``.
     """
+    import polars as pl
+
+    from .simulate.queues import lindley_waits
+    from .simulate.stats import confidence_interval
+
     workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
@@ -511,6 +513,8 @@ class BootStorm:
 
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame: strategy, n_desktops, metric, value; sorted."""
+        import polars as pl
+
         metrics = {"duration_s": self.duration_s, "mean_completion_s": self.mean_completion_s,
                    "throughput_iops": self.throughput_iops,
                    "io_latency_s": self.io_latency_s,
@@ -619,6 +623,8 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
         latency and CVM utilization at the start of the storm (all desktops
         booting).
     """
+    from scipy import special
+
     workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
@@ -661,6 +667,8 @@ def simulate_boot_storm(n_desktops: int, strategy: str = "linked_clones",
         ``io_latency_s`` (mean I/O latency, s), ``io_latency_p95_s`` and
         ``io_latency_p99_s`` (s), ``cvm_utilization`` (H,) over the storm.
     """
+    from .simulate.closed_network import simulate_boot_storm as _simulate_closed_boot
+
     workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()

@@ -58,8 +58,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
-from scipy import optimize, special
-from scipy.stats import poisson
 
 from .validation import (
     check_integer,
@@ -124,6 +122,8 @@ def _erlang_b_series(c, a, chunk=4096):
     out = np.empty(c.size)
     decay = np.maximum(np.log(a / c), 1e-3)
     nterms = np.minimum(c, np.ceil(80.0 / decay).astype(np.int64))
+    from scipy import special
+
     for s in range(0, c.size, chunk):
         cc, aa, nn = c[s:s + chunk], a[s:s + chunk], nterms[s:s + chunk]
         i = np.arange(int(nn.max()))
@@ -174,6 +174,8 @@ def erlang_b(servers, offered_load):
     >>> round(float(erlang_b(10, 5.0)), 6)
     0.018385
     """
+    from scipy.stats import poisson
+
     c = check_integer("servers", servers, minimum=1)
     a = check_nonnegative("offered_load", offered_load)
     c, a = np.broadcast_arrays(c, a)
@@ -1004,6 +1006,8 @@ def mva_schweitzer(demands, think_time, population, delay=0.0, tol=1e-10, max_it
     if g(hi) <= 0:
         x = hi
     else:
+        from scipy import optimize
+
         x = optimize.brentq(g, 0.0, hi, xtol=1e-300, rtol=max(tol, 4 * np.finfo(float).eps),
                             maxiter=max_iter)
     # The fixed point obeys the asymptotic bounds (sum_k Q_k <= N implies

@@ -53,8 +53,7 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
-import polars as pl
-from scipy import optimize, special
+from scipy import special
 
 from .streams import as_generator
 from .validation import (check_in_range, check_integer, check_nonnegative, check_positive,
@@ -502,6 +501,8 @@ class WarmUp:
 
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame: phase, source, n_nodes, n_desktops, metric, value; sorted."""
+        import polars as pl
+
         metrics = ("detection_delay_s", "bytes_per_node", "total_bytes", "remote_read_bytes",
                    "time_s", "fetch_latency_s", "link_utilization")
         H = self.n_nodes.ravel().astype(np.int64)
@@ -683,6 +684,8 @@ def payback_reads(popularity) -> float:
     float
         Reads n (per node).
     """
+    from scipy import optimize
+
     p, c = _groups(popularity)
     with np.errstate(divide="ignore"):
         lq = np.log1p(-p)  # -inf for p = 1: expm1(-inf) = -1
@@ -738,6 +741,8 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
         replica reads served on the reader's node over the cycle), warm_s (time
         until the boot set is local everywhere); sorted.
     """
+    import polars as pl
+
     replica = replica or Replica()
     P = np.atleast_1d(check_positive("interval_s", interval_s)).ravel()
     H = int(check_integer("n_nodes", n_nodes, minimum=1))
@@ -968,6 +973,8 @@ class SimulatedWarmUp:
 
 
 def _latency_frame(lat, kind) -> pl.DataFrame:
+    import polars as pl
+
     rows = []
     for k, name in list(enumerate(KINDS)) + [(-1, "all")]:
         x = lat if k < 0 else lat[kind == k]
@@ -983,6 +990,8 @@ def _latency_frame(lat, kind) -> pl.DataFrame:
 
 def _curve(nodes, kind, n_nodes, n_points=48) -> pl.DataFrame:
     """Per-node fetches and local share over the first k reads (see SimulatedWarmUp.curve)."""
+    import polars as pl
+
     frames = []
     for h in range(n_nodes):
         k = kind[nodes == h]

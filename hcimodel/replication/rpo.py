@@ -41,8 +41,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
-from scipy import special, stats
 
 from .. import queueing
 from ..validation import check_in_range, check_nonnegative, check_positive
@@ -93,6 +91,8 @@ def dm1_sigma(rho) -> np.ndarray:
         :math:`\sigma`; 0 at :math:`\rho = 0` and 1 for :math:`\rho \ge 1`
         (no root below 1: the queue is unstable).
     """
+    from scipy import special
+
     rho = check_nonnegative("rho", rho, allow_inf=True)
     ok = (rho > 0) & (rho < 1)
     a = 1.0 / np.where(ok, rho, 0.5)
@@ -211,6 +211,8 @@ class AsyncRPO:
 
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame (interval_s, transfer_s, metric, value), sorted."""
+        import polars as pl
+
         shape = np.broadcast_shapes(*(np.shape(getattr(self, k)) for k in (
             "interval_s", "transfer_s", "worst_loss_s")))
         cols = {k: np.broadcast_to(getattr(self, k), shape).ravel().astype(float)
@@ -224,6 +226,8 @@ class AsyncRPO:
 
 
 def _loss(interval, transfer, cs2):
+    from scipy import stats
+
     wait, stable = backlog_wait(interval, transfer, cs2)
     det = cs2 == 0
     stable = np.where(det, transfer <= interval, stable)

@@ -35,7 +35,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
 from .. import hotspot
 from ..validation import check_integer, check_nonnegative, check_positive
@@ -71,6 +70,8 @@ class RTO:
 
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame: n_desktops, power_on_parallelism, phase, seconds; sorted."""
+        import polars as pl
+
         shape = self.total_s.shape
         base = {"n_desktops": np.broadcast_to(self.n_desktops, shape).ravel(),
                 "power_on_parallelism": np.broadcast_to(self.power_on_parallelism,

@@ -22,10 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
-from ..simulate.queues import lindley_waits
-from ..simulate.stats import confidence_interval
 from ..streams import as_generator
 from ..validation import check_integer, check_nonnegative, check_positive
 from .change import ChangeModel, Link, check_domain_size
@@ -87,6 +84,8 @@ class RPOSimulation:
 
     def estimate(self, metric: str, domain: int = -1) -> float:
         """The estimate of a metric for one domain (or -1: pooled)."""
+        import polars as pl
+
         row = self.frame.filter((pl.col("metric") == metric) & (pl.col("domain") == domain))
         if row.height != 1:
             raise ValueError(f"metric must be one of {sorted(set(self.frame['metric']))} "
@@ -138,6 +137,11 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
     -------
     RPOSimulation
     """
+    import polars as pl
+
+    from ..simulate.queues import lindley_waits
+    from ..simulate.stats import confidence_interval
+
     change = change or ChangeModel()
     link = link or Link()
     I = float(check_positive("interval_s", interval_s))

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as _sps
 
 from ..validation import as_float_array, check_in_range
 
@@ -93,6 +92,8 @@ def confidence_interval(samples, level: float = 0.95, *, axis: int = 0) -> Confi
     if n < 2:
         half = np.full_like(mean, np.inf)
     else:
+        from scipy import stats as _sps
+
         sd = x.std(axis=axis, ddof=1)
         half = _sps.t.ppf(0.5 + level / 2.0, n - 1) * sd / np.sqrt(n)
     if np.ndim(mean) == 0:
