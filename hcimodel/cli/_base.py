@@ -70,8 +70,8 @@ def _bad(text: str, what: str, example: str) -> argparse.ArgumentTypeError:
     return argparse.ArgumentTypeError(f"cannot read {text!r}: give {what}, e.g. '{example}'")
 
 
-def _quantity(parse, what: str, example: str, allow_zero: bool, high=None):
-    """``high``: the largest value accepted, as text in the same units, or None."""
+def _quantity(parse, what: str, example: str, allow_zero: bool, low=None, high=None):
+    """``low``, ``high``: the smallest and largest non-zero values accepted, as text."""
     def convert(text: str) -> float:
         text = str(text).strip()
         try:
@@ -89,6 +89,8 @@ def _quantity(parse, what: str, example: str, allow_zero: bool, high=None):
             raise _bad(text, what, example) from None
         if value == 0 and not allow_zero:
             raise argparse.ArgumentTypeError(f"must be more than 0 (got {text!r}), e.g. '{example}'")
+        if value and low is not None and value < parse(low):
+            raise argparse.ArgumentTypeError(f"must be at least {low} (got {text!r})")
         if high is not None and value > parse(high):
             raise argparse.ArgumentTypeError(f"must be at most {high} (got {text!r})")
         return value
@@ -97,32 +99,40 @@ def _quantity(parse, what: str, example: str, allow_zero: bool, high=None):
     return convert
 
 
-def size(example: str = "24 GiB", *, allow_zero: bool = False, high: str | None = None):
+def size(example: str = "24 GiB", *, allow_zero: bool = False, low: str | None = None,
+         high: str | None = None):
     """Type for a size in bytes ("24 GiB", "1.5 TB"); a bare number is refused.
 
-    ``high``: the largest size accepted, e.g. ``"64 GiB"`` (a model's cost grows
-    with it).
+    ``low``, ``high``: the plausible range, e.g. ``high="64 GiB"`` (a model's
+    cost grows with it).
     """
     def parse(text):
         from .. import units
         return units.parse_bytes(text)
-    return _quantity(parse, "a size", example, allow_zero, high)
+    return _quantity(parse, "a size", example, allow_zero, low, high)
 
 
-def bitrate(example: str = "10 Gbit/s"):
-    """Type for a bandwidth in bit/s ("10 Gbit/s", "100 Mbps")."""
+def bitrate(example: str = "10 Gbit/s", *, low: str = "1 kbit/s", high: str = "10 Tbit/s"):
+    """Type for a bandwidth in bit/s ("10 Gbit/s", "100 Mbps") within a plausible range."""
     def parse(text):
         from .. import units
         return units.parse_bitrate(text)
-    return _quantity(parse, "a bandwidth", example, False)
+    return _quantity(parse, "a bandwidth", example, False, low, high)
 
 
-def duration(example: str = "15 min", *, allow_zero: bool = False):
-    """Type for a duration in s ("15 min", "0.2 ms", "2 h")."""
+def duration(example: str = "15 min", *, allow_zero: bool = False, low: str | None = None,
+             high: str | None = None):
+    """Type for a duration in s ("15 min", "0.2 ms", "2 h") within ``[low, high]``."""
     def parse(text):
         from .. import units
         return units.parse_duration(text)
-    return _quantity(parse, "a duration", example, allow_zero)
+    return _quantity(parse, "a duration", example, allow_zero, low, high)
+
+
+def fmt_num(x: float, width: int = 10) -> str:
+    """A table cell: 3 decimals, or 3 significant digits when that would not fit."""
+    text = f"{x:.3f}"
+    return f"{text if len(text) < width else f'{x:.3g}':>{width}}"
 
 
 def fmt_count(n) -> str:

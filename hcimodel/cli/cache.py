@@ -18,7 +18,7 @@ def add_parser(sub):
     p.add_argument("--desktops", type=count(1, 10_000), default=100, metavar="N", help="clones in the pool")
     p.add_argument("--clone-type", choices=("linked", "full"), default="full",
                    help="linked clones share one replica; full clones are copies")
-    p.add_argument("--cvm-memory", type=size("24 GiB", high="4 TiB"), default="24 GiB",
+    p.add_argument("--cvm-memory", type=size("24 GiB", low="1 MiB", high="4 TiB"), default="24 GiB",
                    metavar="SIZE",
                    help="memory of the CVM")
     p.add_argument("--rule", choices=("nos35", "unified"), default="nos35",

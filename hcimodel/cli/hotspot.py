@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._base import bitrate, count, duration, emit, fmt_count, number
+from ._base import bitrate, count, duration, emit, fmt_count, fmt_num, number
 
 #: Clone strategies of :data:`hcimodel.hotspot.STRATEGIES` (kept here so that
 #: ``--help`` needs no numpy; a test checks they agree).
@@ -12,7 +12,7 @@ STRATEGIES = ("linked_clones", "shadow_clones", "full_clones")
 #: Steady-state profiles of :data:`hcimodel.workload.PROFILES` (all but ``boot``).
 STEADY_PROFILES = ("login", "task", "knowledge", "power")
 
-MAX_NODES = 256
+MAX_NODES = 128
 OPTIONS = {"n_desktops": "--desktops", "n_nodes": "--nodes", "cvm_iops": "--cvm-iops",
            "rtt_s": "--rtt", "link_bps": "--link", "latency_target_s": "--target-ms"}
 
@@ -31,9 +31,9 @@ def add_cluster_options(p, nodes: int = 4) -> None:
     """--nodes, --cvm-iops, --rtt, --link: the cluster of :class:`hcimodel.hotspot.Cluster`."""
     p.add_argument("--nodes", type=count(1, MAX_NODES), default=nodes, metavar="N",
                    help="nodes in the cluster, one CVM each")
-    p.add_argument("--cvm-iops", type=number(0, 1e8), default="20000", metavar="IOPS",
+    p.add_argument("--cvm-iops", type=number(100, 1e7, low_inclusive=True), default="20000", metavar="IOPS",
                    help="I/Os per second one CVM serves")
-    p.add_argument("--rtt", type=duration("0.2 ms", allow_zero=True), default="0.2 ms",
+    p.add_argument("--rtt", type=duration("0.2 ms", allow_zero=True, high="1 s"), default="0.2 ms",
                    metavar="TIME",
                    help="network round trip between two CVMs")
     p.add_argument("--link", type=bitrate("10 Gbit/s"), default="10 Gbit/s", metavar="RATE",
@@ -58,7 +58,7 @@ def add_parser(sub):
     add_cluster_options(p)
     p.add_argument("--profile", type=profile_name, default="login", metavar="NAME",
                    help=f"workload profile: {', '.join(STEADY_PROFILES)}")
-    p.add_argument("--target-ms", type=number(0, 60_000), default="2", metavar="MS",
+    p.add_argument("--target-ms", type=number(0.001, 60_000, low_inclusive=True), default="2", metavar="MS",
                    help="p95 read latency target, in milliseconds")
     return p
 
@@ -109,22 +109,22 @@ def run(args) -> int:
                f"({prof.iops:.1f} IOPS per desktop, {prof.replica_io_fraction:.0%} of I/Os "
                f"to the replica); read latency of desktops {where}")
         yield (f"{'strategy':<15}{'max CVM util':>13}{'mean ms':>10}{'p95 ms':>10}{'p99 ms':>10}"
-               f"{'max pool':>10}{'stable to':>11}")
+               f"{'max pool':>12}{'stable to':>12}")
         for r in rows:
             if r["stable"]:
-                ms = "".join(f"{1e3 * r[f'{s}_read_latency_s']:>10.3f}"
+                ms = "".join(fmt_num(1e3 * r[f"{s}_read_latency_s"])
                              for s in ("mean", "p95", "p99"))
             else:
                 ms = f"{'unstable':>30}"
-            yield (f"{r['strategy']:<15}{r['max_cvm_utilization']:>13.3f}{ms}"
-                   f"{fmt_count(r['max_pool_within_target']):>10}"
-                   f"{fmt_count(r['max_stable_pool']):>11}")
+            yield (f"{r['strategy']:<15}{fmt_num(r['max_cvm_utilization'], 13)}{ms}"
+                   f"{fmt_count(r['max_pool_within_target']):>12}"
+                   f"{fmt_count(r['max_stable_pool']):>12}")
         yield (f"max pool: largest pool with p95 read latency within {args.target_ms:g} ms; "
                "stable to: largest pool whose CVMs keep up (utilization below 1)")
         for r in rows:
             if not r["stable"]:
                 yield (f"{r['strategy']} is unstable at {fmt_count(args.desktops)} desktops: its "
-                       f"busiest CVM would run at utilization {r['max_cvm_utilization']:.2f} "
+                       f"busiest CVM would run at utilization {r['max_cvm_utilization']:.3g} "
                        f"(1 or more: the queue grows without bound); the largest stable pool is "
                        f"{fmt_count(r['max_stable_pool'])} desktops, and "
                        f"{fmt_count(r['max_pool_within_target'])} keep p95 within "

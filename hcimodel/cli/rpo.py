@@ -23,14 +23,14 @@ def add_parser(sub):
                     "what bandwidth or interval would.")
     p.add_argument("--mode", choices=("async", "nearsync"), default="async",
                    help="replication mode")
-    p.add_argument("--interval", type=duration("1 h"), default=None, metavar="TIME",
+    p.add_argument("--interval", type=duration("1 h", high="30 d"), default=None, metavar="TIME",
                    help="snapshot interval (default 1 h for async, 15 min for nearsync)")
     p.add_argument("--desktops", type=count(1, 10_000), default=50, metavar="N",
                    help="desktops in the protection domain (guideline: at most 50)")
     p.add_argument("--bandwidth", type=bitrate("100 Mbit/s"), default="100 Mbit/s",
                    metavar="RATE",
                    help="WAN bandwidth")
-    p.add_argument("--target", type=duration("2 h"), default=None, metavar="TIME",
+    p.add_argument("--target", type=duration("2 h", high="365 d"), default=None, metavar="TIME",
                    help="RPO target: the most data loss allowed, e.g. '2 h'")
     return p
 
@@ -148,7 +148,7 @@ def run(args) -> int:
             need_now = float(replication.required_bandwidth(
                 2 * row["interval_s"], row["interval_s"], args.desktops, link=link))
             yield (f"  unstable: a transfer takes longer than the interval (utilization "
-                   f"{row['utilization']:.2f}), so the backlog and the data loss grow without "
+                   f"{row['utilization']:.3g}), so the backlog and the data loss grow without "
                    f"bound; it needs more than {format_bitrate(need_now)} to keep up")
         yield from advice
 

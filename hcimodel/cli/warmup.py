@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._base import bitrate, count, emit, fmt_count
+from .hotspot import MAX_NODES
 
 OPTIONS = {"n_desktops": "--desktops", "n_nodes": "--nodes", "link_bps": "--link"}
 
@@ -14,7 +15,7 @@ def add_parser(sub):
                     "copy of the replica, after a recompose (boot) or in steady state. "
                     "Shadow Clones start only when more than two remote CVMs read the "
                     "replica, so clusters of fewer than 4 nodes never warm up.")
-    p.add_argument("--nodes", type=count(1, 256), default=8, metavar="N", help="nodes in the cluster")
+    p.add_argument("--nodes", type=count(1, MAX_NODES), default=8, metavar="N", help="nodes in the cluster")
     p.add_argument("--desktops", type=count(1, 1_000_000), default=400, metavar="N",
                    help="desktops in the pool")
     p.add_argument("--phase", choices=("boot", "steady"), default="boot",
@@ -54,7 +55,7 @@ def run(args) -> int:
         yield f"  time to warm up      {units.format_duration(row['time_s'])}"
         yield f"  first-read latency   {units.format_duration(row['fetch_latency_s'])}"
         if not row["stable"]:
-            yield (f"  the link is the bottleneck: fetches offer it {row['link_utilization']:.2f} "
+            yield (f"  the link is the bottleneck: fetches offer it {row['link_utilization']:.3g} "
                    "of its capacity, so the link, not the reads, sets the pace")
 
     emit(args, [row], text)
