@@ -57,8 +57,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from numba import njit
 
+from ._jit import njit
 from .validation import (
     check_integer,
     check_nonnegative,

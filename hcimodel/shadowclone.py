@@ -51,10 +51,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 from scipy import special
 
+from . import _jit as numba  # numba.njit, imported on a kernel's first call
 from .streams import as_generator
 from .validation import (check_in_range, check_integer, check_nonnegative, check_positive,
                          check_probability)

@@ -218,12 +218,12 @@ def test_python_dash_m():
 
 
 def test_start_up_imports_only_what_is_used():
-    """--help imports no numpy; a hotspot run no scipy.stats, polars or matplotlib."""
+    """--help imports no numpy; a hotspot run no scipy.stats, polars, numba or matplotlib."""
     code = ("import io, contextlib, sys\nfrom hcimodel.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    main(['--help']); help_mods = set(sys.modules)\n"
             "    main(['hotspot', '--desktops', '800'])\n"
-            "heavy = ['scipy.stats', 'scipy.optimize', 'polars', 'matplotlib', 'hcimodel.figures',"
+            "heavy = ['scipy.stats', 'scipy.optimize', 'polars', 'numba', 'matplotlib', 'hcimodel.figures',"
             " 'hcimodel.simulate']\n"
             "print('numpy' in help_mods, [m for m in heavy if m in sys.modules])\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
