@@ -30,10 +30,17 @@ MODEL_COMMANDS = {
 
 
 def run(argv):
-    """main(argv) in-process: (exit status, stdout, stderr)."""
+    """main(argv) in-process: (exit status, stdout, stderr).
+
+    A bad command line ends in SystemExit(2) as with argparse, bad input found
+    while running returns 2: both are exit status 2 for the shell.
+    """
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.main(argv)
+        try:
+            code = cli.main(argv)
+        except SystemExit as exit_:
+            code = exit_.code
     return code, out.getvalue(), err.getvalue()
 
 
@@ -221,7 +228,8 @@ def test_start_up_imports_only_what_is_used():
     """--help imports no numpy; a hotspot run no scipy.stats, polars, numba or matplotlib."""
     code = ("import io, contextlib, sys\nfrom hcimodel.cli import main\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
-            "    main(['--help']); help_mods = set(sys.modules)\n"
+            "    try:\n        main(['--help'])\n    except SystemExit:\n        pass\n"
+            "    help_mods = set(sys.modules)\n"
             "    main(['hotspot', '--desktops', '800'])\n"
             "heavy = ['scipy.stats', 'scipy.optimize', 'polars', 'numba', 'matplotlib', 'hcimodel.figures',"
             " 'hcimodel.simulate']\n"
@@ -336,6 +344,21 @@ def test_a_command_defined_in_another_module_is_wired_by_its_path(monkeypatch):
     assert run(["hello", "--desktops", "3"])[:2] == (0, "hello 3\n")
     assert json.loads(run(["hello", "--format", "json"])[1]) == [{"n_desktops": 2}]
     assert_one_line_error(*run(["hello", "--desktops", "7"]), "--desktops must not be 7")
+
+
+def test_a_module_may_add_several_commands_with_add_parsers(monkeypatch):
+    mod = types.ModuleType("hcimodel_test_plugins")
+
+    def add_parsers(sub):
+        for name in ("one", "two"):
+            p = sub.add_parser(name)
+            p.set_defaults(run=lambda args: print(args.command) or 0)
+
+    mod.add_parsers = add_parsers
+    monkeypatch.setitem(sys.modules, "hcimodel_test_plugins", mod)
+    monkeypatch.setattr(cli, "COMMANDS", [*cli.COMMANDS, "hcimodel_test_plugins"])
+    assert run(["two"])[:2] == (0, "two\n")
+    assert_one_line_error(*run(["one", "--format", "json"]), "--format")  # none added
 
 
 def test_command_lists_match_the_library():

@@ -16,10 +16,13 @@ defines
 ``OPTIONS`` (optional)
     ``{"api_parameter": "--option"}``: names put back into API error messages.
 
-To add a command defined elsewhere (e.g. ``hcimodel size`` in
-``hcimodel/sizing/cli.py``), write those functions there and append the module
-path to :data:`COMMANDS`. Import heavy modules inside ``run`` so that
-``hcimodel --help`` stays fast.
+``add_parsers(subparsers)`` (instead of the two above)
+    Adds several commands, each with ``set_defaults(run=...)``; they get no
+    ``--format`` of ours (``hcimodel.sizing.cli``: ``size`` and ``example``).
+
+To add a command defined elsewhere, write those functions in its module and
+append the module path to :data:`COMMANDS`. Import heavy modules inside
+``run`` so that ``hcimodel --help`` stays fast.
 
 Bad input prints one line, ``hcimodel: error: ...``, on stderr and exits with
 status 2; nothing is printed on stdout before it.
@@ -44,7 +47,10 @@ COMMANDS = [
     "hcimodel.cli.cache",
     "hcimodel.cli.rpo",
     "hcimodel.cli.rto",
+    "hcimodel.sizing.cli",  # size, example
 ]
+#: Listed commands whose module may be absent from a checkout (skipped then).
+OPTIONAL = {"hcimodel.sizing.cli"}
 
 _DESCRIPTION = """\
 Models of virtual-desktop (VDI) storage on hyperconverged clusters.
@@ -63,14 +69,26 @@ def build_parser() -> Parser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
                            title="commands")
     for path in COMMANDS:
-        module = importlib.import_module(path)
+        try:
+            module = importlib.import_module(path)
+        except ModuleNotFoundError as err:
+            if path in OPTIONAL and err.name in (path, path.rpartition(".")[0]):
+                continue
+            raise
         before = set(sub.choices)
-        cmd = module.add_parser(sub)
-        if cmd is None:  # tolerate an add_parser that does not return its parser
-            cmd = sub.choices[(set(sub.choices) - before).pop()]
-        if getattr(module, "FORMAT", True) and "--format" not in cmd._option_string_actions:
-            add_format(cmd)
-        cmd.set_defaults(run=module.run, api_options=getattr(module, "OPTIONS", {}))
+        if hasattr(module, "add_parsers"):  # several commands, each with its own run
+            module.add_parsers(sub)
+            added = [sub.choices[name] for name in sub.choices if name not in before]
+        else:
+            cmd = module.add_parser(sub)
+            if cmd is None:  # tolerate an add_parser that does not return its parser
+                cmd = sub.choices[(set(sub.choices) - before).pop()]
+            if getattr(module, "FORMAT", True) and "--format" not in cmd._option_string_actions:
+                add_format(cmd)
+            cmd.set_defaults(run=module.run)
+            added = [cmd]
+        for cmd in added:
+            cmd.set_defaults(api_options=getattr(module, "OPTIONS", {}))
     return p
 
 
@@ -80,15 +98,23 @@ def _error(message: str) -> int:
 
 
 def main(argv=None) -> int:
-    """Entry point of the ``hcimodel`` console script; returns the exit status."""
+    """Entry point of the ``hcimodel`` console script; returns the exit status.
+
+    As with argparse, a bad command line (and ``--help``, ``--version``) ends in
+    ``SystemExit`` (status 2, or 0) once its line is printed; bad input found
+    while the command runs returns 2. Either way the message is one line on
+    stderr and nothing was printed on stdout.
+    """
     import warnings
 
-    args = None
     try:
         args, extra = build_parser().parse_known_args(argv)
         if extra:
             raise UsageError(f"unrecognized arguments: {' '.join(extra)} "
                              f"(see 'hcimodel {args.command} --help')")
+    except UsageError as err:
+        raise SystemExit(_error(err)) from None
+    try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")
             status = args.run(args)
@@ -102,15 +128,16 @@ def main(argv=None) -> int:
     except UsageError as err:
         return _error(err)
     except ValueError as err:
-        return _error(api_message(err, getattr(args, "api_options", {})))
+        return _error(api_message(err, args.api_options))
     except OverflowError:
         return _error("a number is too large for the model; give a smaller value")
-    except SystemExit as exit_:  # --help and --version
-        return exit_.code if isinstance(exit_.code, int) else 0
-    except KeyboardInterrupt:
-        print("hcimodel: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # piped into head: stop quietly
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as err:  # a file or folder that cannot be read or written
+        where = f" {err.filename}" if getattr(err, "filename", None) else ""
+        return _error(f"cannot use{where}: {err.strerror or err}")
+    except KeyboardInterrupt:
+        print("hcimodel: interrupted", file=sys.stderr)
+        return 130
