@@ -117,6 +117,8 @@ def main(argv=None) -> int:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("default")
+            # numpy's floating-point notes are arithmetic inside a model, not advice
+            warnings.filterwarnings("ignore", ".*encountered in", RuntimeWarning)
             status = args.run(args)
         seen = set()
         for w in caught:  # one line of text each, no source path

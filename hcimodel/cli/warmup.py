@@ -44,6 +44,9 @@ def run(args) -> int:
         yield (f"Shadow Clone warm-up, {args.phase}: {fmt_count(args.desktops)} desktops on "
                f"{args.nodes} nodes, fetches from "
                f"{'the owner CVM' if args.source == 'single' else 'any holder (map)'}")
+        if args.nodes == 1:
+            yield "  one node: the replica is local, nothing to fetch"
+            return
         if not row["detected"]:
             yield ("  never detected: reads come from at most two remote CVMs, so the replica "
                    "stays remote (the hot spot); Shadow Clones need 4 nodes or more")
