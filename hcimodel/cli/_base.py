@@ -42,6 +42,15 @@ class _Formatter(argparse.HelpFormatter):
                                         subsequent_indent=indent) if line else ""
                          for line in text.splitlines())
 
+    def add_argument(self, action):
+        super().add_argument(action)
+        # argparse undercounts the indent of sub-commands, which wraps their help
+        if action.help is not argparse.SUPPRESS and hasattr(action, "_get_subactions"):
+            for sub in action._get_subactions():
+                width = len(self._format_action_invocation(sub))
+                self._action_max_length = max(self._action_max_length,
+                                              width + self._current_indent + self._indent_increment)
+
     def _get_help_string(self, action):
         text = action.help or ""
         default = action.default
