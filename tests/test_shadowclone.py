@@ -348,11 +348,7 @@ def test_replica_reads_leave_out_private_and_written_blocks():
 @pytest.fixture(scope="module")
 def trace_reads():
     from hcimodel import traces
-    try:
-        path = traces.data_path("cloudPhysicsIO.vscsi")
-    except FileNotFoundError as err:
-        pytest.skip(f"real trace absent: {err}")
-    tr = traces.read_vscsi(path)
+    tr = traces.read_vscsi(traces.data_path("cloudPhysicsIO.vscsi"))
     keys, req = traces.block_keys(tr, 4096, ops=("read",), return_index=True)
     return keys, req, tr["time_s"].to_numpy()[req]
 
