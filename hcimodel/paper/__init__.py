@@ -41,14 +41,14 @@ def tables() -> dict:
 
 
 def table_markdown(df) -> str:
-    """A polars frame as a pipe table (every row, no dtypes, no shape line)."""
-    import polars as pl
+    """A polars frame as a pipe table: every row, floats to 6 significant digits."""
+    def cell(v):
+        text = f"{v:.6g}" if isinstance(v, float) else str(v)
+        return text.replace("|", "\\|")
 
-    with pl.Config(tbl_formatting="MARKDOWN", tbl_hide_column_data_types=True,
-                   tbl_hide_dataframe_shape=True, tbl_rows=-1, tbl_cols=-1,
-                   tbl_width_chars=100_000, fmt_str_lengths=10_000,
-                   fmt_float="mixed"):
-        return str(df) + "\n"
+    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * df.width]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.iter_rows()]
+    return "\n".join(lines) + "\n"
 
 
 def write_tables(out_dir: Path | str = "papers/tables", names=None) -> list[Path]:
