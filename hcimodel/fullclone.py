@@ -258,7 +258,9 @@ def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
     H = check_integer("n_nodes", n_nodes, minimum=1)
     N = check_integer("n_desktops", n_desktops, minimum=1)
     R = _rf(rf, H)
-    H, N, R = np.broadcast_arrays(H, N, R)
+    given = None if n_reads_per_node is None or phase == "boot" else \
+        check_nonnegative("n_reads_per_node", n_reads_per_node)
+    H, N, R, given = np.broadcast_arrays(H, N, R, 0.0 if given is None else given)
     Hf, Nf, Rf = H.astype(float), N.astype(float), R.astype(float)
     q = holder_share(H, R)
     kf = fetching_nodes(H, N, R)
@@ -284,7 +286,7 @@ def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
             need = np.clip(1.0 - (1.0 - tgt) / np.where(q < 1, 1.0 - q, 1.0), 0.0, None)
             reads = np.where(q < 1, sc.reads_to_local_share(need, p), 0.0)
         else:
-            reads = check_nonnegative("n_reads_per_node", n_reads_per_node) + 0.0 * Hf
+            reads = given.astype(float)
         d = sc.expected_distinct(reads, p)
         fetched = (1.0 - q) * d
         total = kf * d
