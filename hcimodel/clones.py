@@ -284,28 +284,45 @@ def _flip(f, lo, hi):
     return float(optimize.brentq(f, lo, hi, xtol=1e-6, rtol=1e-10))
 
 
-def flip_update_interval(life: PoolLife | None = None, lo_s=DAY_S, hi_s=None, **overrides):
-    """Update interval (s) at which both strategies send the same bytes per month.
+def _roots(f, lo, hi, n_grid=25):
+    """Every sign change of f on a geometric grid over [lo, hi], refined by brentq."""
+    x = np.geomspace(lo, hi, n_grid)
+    y = np.asarray(f(x), dtype=float)  # f is vectorized
+    roots = [float(v) for v, fv in zip(x, y) if fv == 0]
+    for i in np.flatnonzero(np.sign(y[:-1]) * np.sign(y[1:]) < 0):
+        roots.append(float(optimize.brentq(f, x[i], x[i + 1], xtol=1e-6, rtol=1e-10)))
+    return sorted(roots)
 
-    Solved with :func:`scipy.optimize.brentq` on the difference of
-    :func:`network_per_month` over ``[lo_s, hi_s]`` (default one day to the
-    life). Shorter intervals favour the strategy that pays less per update.
+
+def flip_update_interval(life: PoolLife | None = None, lo_s=DAY_S, hi_s=None,
+                         **overrides) -> list:
+    """Update intervals (s) at which both strategies send the same bytes per month.
+
+    The difference of :func:`network_per_month` is scanned on a geometric grid
+    of 25 intervals over ``[lo_s, hi_s]`` (default one day to the life) and
+    every sign change refined with :func:`scipy.optimize.brentq`. There can be
+    two: linked clones pay little per update when updates are frequent (the
+    steady state has little time to be re-fetched), full clones' one-time
+    warm-up weighs most when updates are rare.
 
     Returns
     -------
-    float or None
-        The interval (s), or None when one strategy wins over the whole range.
+    list of float
+        The intervals (s), increasing; empty when one strategy wins over the
+        whole range.
     """
     life = _life(life, overrides)
-    hi = life.life_s if hi_s is None else float(hi_s)
+    hi = life.life_s if hi_s is None else float(check_positive("hi_s", hi_s))
+    lo = float(check_positive("lo_s", lo_s))
 
-    def diff(log_p):
-        df = network_per_month(life, np.exp(log_p))
-        v = df.sort("strategy")["bytes_per_month"].to_numpy()  # full_vaai, linked_shadow
-        return float(v[1] - v[0])
+    def diff(p):  # linked_shadow - full_vaai, vectorized over intervals
+        df = network_per_month(life, p)
+        v = {s: df.filter(pl.col("strategy") == s).sort("interval_s")["bytes_per_month"]
+             .to_numpy() for s in STRATEGIES}
+        out = v["linked_shadow"] - v["full_vaai"]
+        return out if np.ndim(p) else float(out[0])
 
-    root = _flip(diff, np.log(lo_s), np.log(hi))
-    return None if root is None else float(np.exp(root))
+    return _roots(diff, lo, hi)
 
 
 def flip_patch_bytes(life: PoolLife | None = None, **overrides):
@@ -574,10 +591,10 @@ def verdict(comparison: Comparison | None = None, *, flips: bool = True) -> pl.D
         p_int = flip_update_interval(life)
         p_b = flip_patch_bytes(life)
         flip["bytes_per_month"] = (
-            "update_interval_s", p_int,
-            "no flip between 1 day and the life: the winner pays less per update whatever the "
-            "cadence" if p_int is None else
-            "updates more frequent than this favour the strategy that pays less per update")
+            "update_interval_s", p_int[0] if p_int else None,
+            "no flip between 1 day and the life" if not p_int else
+            "the winner changes at update intervals of " + ", ".join(
+                f"{x / DAY_S:.1f}" for x in p_int) + " days")
         flip["bytes_per_update"] = (
             "patch_bytes", p_b,
             "linked clones send more even with empty patches" if p_b is None else
