@@ -59,8 +59,9 @@ from scipy import optimize
 from . import fullclone as fc
 from . import hotspot
 from . import shadowclone as sc
-from .clonepool import ClonePool
-from .contentcache import GiB, content_cache_model
+from . import caching
+from .clonepool import ClonePool, item_rates
+from .contentcache import GiB, cache_sizing
 from .replication.change import MAX_DESKTOPS_PER_PD
 from .replication.rto import rto
 from .validation import check_integer, check_nonnegative, check_positive
@@ -431,14 +432,27 @@ class Comparison:
 
 
 def _cache_hit(life: PoolLife, written: float, dedup: bool) -> float:
+    """Hit ratio of one node's Unified Cache for its desktops (memory only).
+
+    The Unified Cache's structure (:func:`hcimodel.caching.content_cache`, the
+    single-touch pool a quarter of the memory, as in
+    :func:`hcimodel.contentcache.content_cache_hits`) on the per-key rates of
+    :func:`hcimodel.clonepool.item_rates`; only the hit ratio, not the bytes
+    held (which cost most of the solve).
+    """
     per_node = max(1, life.n_desktops // life.n_nodes)
     pool = ClonePool.from_profile("task", n_desktops=per_node, base_blocks=life.parent.n_blocks,
                                   private_blocks=life.private_blocks, alpha=life.parent.alpha,
                                   written_fraction=written, clone_type="linked",
                                   block_bytes=life.parent.block_bytes,
                                   fingerprint_bytes=life.parent.block_bytes)
-    res = content_cache_model(pool, life.cvm_memory_bytes, rule="unified", dedup=dedup)
-    return float(np.ravel(res.hits.hit_ratio)[0])
+    ir = item_rates(pool, dedup)
+    mem = float(cache_sizing(life.cvm_memory_bytes, "unified").content_cache_bytes) \
+        / pool.block_bytes
+    f = 0.25  # single-touch share of the cache memory (contentcache's assumed default)
+    res = caching.content_cache(ir.group_rates, f * mem, (1 - f) * mem, 0.0,
+                                weights=ir.group_count)
+    return float(np.ravel(res.hit_ratio)[0])
 
 
 def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) -> Comparison:
