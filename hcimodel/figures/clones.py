@@ -170,8 +170,9 @@ def draw_clone_capacity(df: pl.DataFrame, ax=None):
     for s in ("linked_shadow", "full_vaai", "full_vaai_dedup"):
         part = df.filter(pl.col("strategy") == s)
         ax.plot(part["days"] / 30.0, part["raw_bytes"] / TB, label=_LABELS[s])
+    ax.set_yscale("log")
     ax.set_xlabel("months")
-    ax.set_ylabel("raw capacity, RF2 (TB)")
+    ax.set_ylabel("raw capacity, RF2 (TB, log scale)")
     ax.set_title("Delta disks reset; full clones keep what they write")
     ax.legend(fontsize=7)
     return fig
