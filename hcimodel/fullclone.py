@@ -64,6 +64,12 @@ EXTENT_BYTES = 1 << 20
 PATCH_BYTES = 1e9
 
 
+def _phase(phase):
+    if phase not in sc.PHASES:
+        raise ValueError(f"phase must be one of {sc.PHASES} (got {phase!r})")
+    return phase
+
+
 def _rf(rf, H):
     r = check_integer("rf", rf, minimum=1)
     if np.any(r > H):
@@ -247,7 +253,7 @@ def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
     FullCloneWarmUp
     """
     parent = parent or Replica()
-    sc._check_choice("phase", phase, sc.PHASES)
+    _phase(phase)
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
     link = float(check_positive("link_bps", link_bps))
     rtt = float(check_nonnegative("rtt_s", rtt_s))
@@ -356,7 +362,7 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, rf: int = 2,
         over the span of the reads.
     """
     parent = parent or Replica()
-    sc._check_choice("phase", phase, sc.PHASES)
+    _phase(phase)
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
     H = int(check_integer("n_nodes", n_nodes, minimum=1))
     N = int(check_integer("n_desktops", n_desktops, minimum=1))
