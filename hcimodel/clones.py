@@ -630,9 +630,10 @@ def verdict(comparison: Comparison | None = None, *, flips: bool = True) -> pl.D
     u = life.parent.used_bytes
     n_cap = _flip(lambda n: u + n * kept - max(2.0 * u, u + n * span), 1e-9, 1e9)
     flip["peak_raw_bytes"] = (
-        "n_desktops", n_cap,
-        "pools smaller than this take less raw capacity as full clones (the second replica "
-        "of a recompose outweighs what the clones keep)")
+        ("n_desktops", None, "full clones take more raw capacity for any pool of one desktop "
+         "or more") if n_cap is None or n_cap < 1 else
+        ("n_desktops", n_cap, "pools smaller than this take less raw capacity as full clones "
+         "(the second replica of a recompose outweighs what the clones keep)"))
     perf = {"latency", "cache"}
     rows = []
     for r in wide.iter_rows(named=True):

@@ -50,8 +50,7 @@ import polars as pl
 from . import shadowclone as sc
 from .shadowclone import Replica
 from .streams import as_generator
-from .validation import (check_in_range, check_integer, check_nonnegative, check_positive,
-                         check_probability)
+from .validation import check_in_range, check_integer, check_nonnegative, check_positive
 from .workload import WorkloadProfile, as_profile, clone_pool_stream
 
 __all__ = ["EXTENT_BYTES", "PATCH_BYTES", "holder_share", "fetching_nodes", "FullCloneWarmUp",

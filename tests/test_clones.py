@@ -149,3 +149,16 @@ def test_patch_cycle_feeds_the_cache_criterion(default):
     pc = fc.patch_cycle(comp.life.n_updates, comp.life.n_desktops, parent=comp.life.parent)
     assert comp.value("shared_fraction_end_of_life", "full_vaai") == pytest.approx(
         pc.shared_fraction[-1])
+
+
+def test_verdict_flip_columns(default):
+    _, v = default
+    has_value = v.filter(pl.col("flip_value").is_not_null())
+    assert has_value["flip_parameter"].null_count() == 0
+    row = v.filter(pl.col("metric") == "bytes_per_update")
+    assert row["flip_value"][0] == pytest.approx(cl.flip_patch_bytes(), rel=1e-9)
+    # operations: the maintenance limit at which a recompose lasts one patch window
+    lim = v.filter(pl.col("metric") == "image_update_duration")["flip_value"][0]
+    assert lim == pytest.approx(400 * 600.0 / 3000.0)
+    # capacity: full clones take more for any pool here, so no flip
+    assert v.filter(pl.col("metric") == "peak_raw_bytes")["flip_value"][0] is None
