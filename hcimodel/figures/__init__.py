@@ -21,6 +21,7 @@ from .hotspot import *  # noqa: F401,F403  (registers its figures)
 from .cache import *  # noqa: F401,F403
 from .replication import *  # noqa: F401,F403
 from .shadowclone import *  # noqa: F401,F403
+from .clones import *  # noqa: F401,F403
 
 __all__ = ["FIGURES", "SEED", "reproduce"]
 
