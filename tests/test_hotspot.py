@@ -178,13 +178,17 @@ def test_one_node_cluster_has_no_other_nodes():
     assert np.isfinite(res.read_latency["replica_node"]["p99"][0])
 
 
-@pytest.mark.parametrize("strategy, n", [("linked_clones", 2400), ("shadow_clones", 2400),
-                                         ("linked_clones", 800)])
-def test_monte_carlo_twin_agrees_with_closed_form(strategy, n):
+@pytest.mark.parametrize("strategy, n, share, rf", [
+    ("linked_clones", 2400, 1.0, 2), ("shadow_clones", 2400, 1.0, 2), ("linked_clones", 800, 1.0, 2),
+    ("full_clones", 2000, 0.5, 2), ("shadow_clones", 1600, 0.3, 3)])
+def test_monte_carlo_twin_agrees_with_closed_form(strategy, n, share, rf):
     # Tolerance: 3 % relative for the mean and the p95, 5 % for the p99, with
-    # 5 replications of 200,000 I/Os at the busiest CVM (seeded).
-    cf = hotspot.steady_state(n, LOGIN, strategy)
-    sim = hotspot.simulate_steady_state(n, LOGIN, strategy, n_reps=5, rng=2024)
+    # 5 replications of 200,000 I/Os at the busiest CVM (seeded). Write legs load
+    # the CVMs in both; full clones half warmed up read half the base remotely.
+    cluster = hotspot.Cluster(replication_factor=rf)
+    cf = hotspot.steady_state(n, LOGIN, strategy, cluster, cached_share=share)
+    sim = hotspot.simulate_steady_state(n, LOGIN, strategy, cluster, cached_share=share,
+                                        n_reps=5, rng=2024)
     for row in sim.iter_rows(named=True):
         expected = cf.read_latency[row["group"]][row["statistic"]][0]
         rel = 0.05 if row["statistic"] == "p99" else 0.03
@@ -276,6 +280,14 @@ def test_boot_storm_shape():
     (lambda: hotspot.Cluster(rtt_s=-1), "rtt_s"),
     (lambda: hotspot.max_pool_size(-1.0), "latency_target_s"),
     (lambda: hotspot.boot_storm(10, boot_read_bytes=0), "boot_read_bytes"),
+    (lambda: hotspot.steady_state(10, cached_share=1.5), "cached_share"),
+    (lambda: hotspot.boot_storm(10, cached_share=-0.1), "cached_share"),
+    (lambda: hotspot.Cluster(replication_factor=4), "replication_factor"),
+    (lambda: hotspot.Cluster(read_path=0.9), "read_path"),
+    (lambda: hotspot.ReadPath(hot_tier_hit=1.2), "hot_tier_hit"),
+    (lambda: hotspot.Host(cores=0), "cores"),
+    (lambda: hotspot.Host(cvm_memory_bytes=300 * hotspot.GiB), "cvm_memory_bytes"),
+    (lambda: hotspot.max_pool_size(1e-3, host="nx3000"), "host"),
 ])
 def test_bad_inputs_name_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
