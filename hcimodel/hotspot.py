@@ -19,8 +19,9 @@ HDD cold tier). A read of *shared* data (the base image; share
     Linked clones with Shadow Clones: a node serves from its own cache the
     share ``cached_share`` of the base it has already fetched (1 once warmed
     up); a miss of a cached block goes to the extent store, on this node when
-    it holds one of the extent's RF replicas and otherwise on one of those
-    nodes; a block not yet fetched is read through the owner CVM.
+    it holds one of the extent's RF replicas and otherwise to one of those
+    nodes (whose CVM serves it from its cache or its extent store); a block
+    not yet fetched is read through the owner CVM.
 ``full_clones``
     Full clones made by native (VAAI) cloning share their parent's extents,
     which live on the parent's RF replica nodes (``replica_node`` and the next
@@ -373,8 +374,8 @@ def read_components(workload: WorkloadProfile | str, strategy: str, cluster: Clu
     at(node, q * c * h, rp.cache_mix())  # cached here: a local hit
     to_extents = q * c * (1.0 - h) if strategy == "shadow_clones" else q * (1.0 - c * h)
     sources = cluster.extent_nodes()
-    for s in sources:
-        at(s, to_extents / len(sources), rp.extent_mix())
+    for s in sources:  # a remote replica node serves from its cache first, as the owner does
+        at(s, to_extents / len(sources), rp.extent_mix() if s == node else rp.mix(h))
     if strategy == "shadow_clones":  # not yet fetched: read through the owner CVM
         at(owner, q * (1.0 - c), rp.mix(h))
     return comps
@@ -975,11 +976,16 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
     """Time to boot N desktops at once, from piecewise-stationary multiclass MVA.
 
     Desktops on node i form class i (populations as even as possible, the
-    replica's node taking the remainder first). Each desktop alternates a think
-    time ``Z = 1 / iops - s`` (so that one desktop alone issues the profile's
-    IOPS) and one I/O, served by CVM j with probability ``P[i, j]``
-    (:func:`routing`) plus the mean network delay for remote I/Os. Each desktop
-    needs ``K = boot_read_bytes / (read_size * read_fraction)`` I/Os.
+    replica's node taking the remainder first). A desktop I/O is a read along
+    the read path (:func:`read_components`) or a write with its local and
+    RF - 1 remote oplog legs; each leg is one cycle (the remote legs taken in
+    series, an upper bound on parallel legs), so an I/O is
+    ``v = 1 + (1 - read_fraction)(RF - 1)`` cycles. Each desktop alternates a
+    think time ``Z = 1 / (v iops) - s`` (so that one desktop alone issues the
+    profile's IOPS) and one cycle, served by CVM j with probability
+    ``P[i, j] / v`` (:func:`routing`) plus the mean constant delay (network
+    and device) of a cycle. Each desktop needs
+    ``K = boot_read_bytes / (read_size * read_fraction)`` I/Os, ``v K`` cycles.
 
     Schweitzer's approximate MVA gives every class's throughput ``X_i`` at the
     current populations; the class that would finish first at those rates ends
@@ -987,9 +993,9 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
     new MVA solution (at most H phases). The mean completion time is the
     population-weighted mean of the class finish times. The last desktop to
     finish also carries the spread of its own think times, independent across
-    desktops (the queueing part is shared): with ``sigma = sqrt(K) Z``,
+    desktops (the queueing part is shared): with ``sigma`` below,
     ``duration = T_last + sigma * Phi^-1((N - 0.375) / (N + 0.25))`` (Blom's
-    expected maximum of N normals).
+    expected maximum of N normals; ``sigma = sqrt(v K) Z``).
 
     Parameters
     ----------
@@ -998,9 +1004,15 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
     strategy : {'linked_clones', 'shadow_clones', 'full_clones'}
     cluster : Cluster, optional
     workload : WorkloadProfile or str
-        Defaults to the ``boot`` profile (188 IOPS, 84 % reads, 19 KB).
+        Defaults to the ``boot`` profile (188 IOPS, 84 % reads of 19 KB,
+        24 MB written per boot).
     boot_read_bytes : float
-        Bytes each desktop reads to boot (default 420 MB, hIOmon trace).
+        Bytes each desktop reads to boot, all reads (default
+        :data:`hcimodel.workload.BOOT_READ_BYTES`, 420 MB, hIOmon trace).
+    cached_share : float
+        Share of the base each node has already cached (Shadow Clones, full
+        clones), in [0, 1]; 1 by default (warmed up). Use 0 for the first boot
+        after a recompose or a VAAI clone.
 
     Returns
     -------
@@ -1041,7 +1053,7 @@ def simulate_boot_storm(n_desktops: int, strategy: str = "linked_clones",
 
     The closed network of :func:`boot_storm` simulated event by event
     (:func:`hcimodel.simulate.simulate_boot_storm`): exponential think times
-    and service, the mean network delay of each class as a constant, and each
+    and service, the mean constant delay (network, device) of each class, and each
     desktop completing exactly its boot I/Os. Unlike the closed form, the
     population shrinks as desktops finish.
 

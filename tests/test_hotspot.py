@@ -236,16 +236,17 @@ def test_node_density_matches_the_nx3000_block():
         assert 70 <= per_node <= 130, (mem_gib, per_node)
 
 
-@pytest.mark.parametrize("strategy, n", [("linked_clones", 200), ("shadow_clones", 200),
-                                         ("linked_clones", 40), ("linked_clones", 320),
-                                         ("linked_clones", 160)])
-def test_boot_storm_mva_against_monte_carlo(strategy, n):
+@pytest.mark.parametrize("strategy, n, share", [
+    ("linked_clones", 200, 1.0), ("shadow_clones", 200, 1.0), ("linked_clones", 40, 1.0),
+    ("linked_clones", 320, 1.0), ("linked_clones", 160, 1.0), ("full_clones", 200, 0.0),
+    ("shadow_clones", 160, 0.0)])
+def test_boot_storm_mva_against_monte_carlo(strategy, n, share):
     # Tolerances: 3 % on the mean completion time, 6 % on the time until the last
     # desktop has booted (its error is largest, 5.4 % at seed 11, at the knee where
     # the replica CVM just saturates, n = 160). 20-40 MB per desktop keeps it short.
     vol = 20e6 if n <= 200 else 40e6
-    cf = hotspot.boot_storm(n, strategy, boot_read_bytes=vol)
-    sim = hotspot.simulate_boot_storm(n, strategy, boot_read_bytes=vol, rng=11)
+    cf = hotspot.boot_storm(n, strategy, boot_read_bytes=vol, cached_share=share)
+    sim = hotspot.simulate_boot_storm(n, strategy, boot_read_bytes=vol, cached_share=share, rng=11)
     assert sim["mean_completion_s"] == pytest.approx(cf.mean_completion_s[0], rel=0.03)
     assert sim["duration_s"] == pytest.approx(cf.duration_s[0], rel=0.06)
 
@@ -264,6 +265,11 @@ def test_boot_storm_shape():
     dw = 0.2e-3 + 8 * boot.write_size_bytes / 10e9
     extra = 0.84 * (0.1 * rp.mean_device_s(0.5) + 0.9 * rp.mean_device_s(0.9)) + 0.16 * dw
     assert linked.mean_completion_s[0] == pytest.approx(k * (330 / 62_000 + extra), rel=1e-3)
+    # the first boot of VAAI full clones reads the parent's extents from its RF2 replica
+    # nodes: slower than warmed, but half the hot spot of one replica CVM
+    cold = hotspot.boot_storm(n, "full_clones", cached_share=0.0)
+    assert np.all(cold.duration_s[2:] > shadow.duration_s[2:])
+    assert np.all(cold.duration_s[3:] < linked.duration_s[3:])
     # a saturated replica CVM stays below utilization 1
     assert linked.cvm_utilization[-1].max() <= 1 + 1e-9
     assert linked.to_frame().filter(pl.col("metric") == "duration_s").height == n.size
