@@ -57,7 +57,6 @@ The largest pool (:func:`max_pool_size`) is the smallest of the storage limit
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -499,63 +498,74 @@ def _exp_cdf(t, rate):
         return np.where(rate > 0, -np.expm1(-rate * x), 0.0)
 
 
-def _write_terms(decay: np.ndarray, nodes, cluster: Cluster):
-    """Write legs of desktops on ``nodes``: list of (weight, local rate (M,), remote rates)."""
-    H, k = cluster.n_nodes, cluster.copies
-    terms = []
-    for i in nodes:
-        others = [j for j in range(H) if j != i]
-        choices = list(itertools.combinations(others, k - 1))
-        for ch in choices:
-            terms.append((1.0 / (len(nodes) * len(choices)), decay[:, i],
-                          [decay[:, j] for j in ch]))
-    return terms
-
-
-def _max_mean(local, remotes, d):
-    """Mean of max(X, Y_1 + d, ...) for independent exponentials (rates (M,); 0 = never).
-
-    Inclusion-exclusion over the legs: E[max] = sum over non-empty subsets S of
-    (-1)^(|S|+1) E[min S], with E[min S] = (1 - e^{-A0 d}) / A0 + e^{-A0 d} / (A0 + A1)
-    (A0, A1: summed rates of the unshifted and shifted legs in S).
-    """
-    legs = [(local, False)] + [(r, True) for r in remotes]
-    out = np.zeros_like(local)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for size in range(1, len(legs) + 1):
-            for sub in itertools.combinations(legs, size):
-                a0 = sum((r for r, sh in sub if not sh), np.zeros_like(local))
-                a1 = sum((r for r, sh in sub if sh), np.zeros_like(local))
-                head = np.where(a0 > 0, -np.expm1(-a0 * d) / np.where(a0 > 0, a0, 1.0), d)
-                tail = np.exp(-a0 * d) / (a0 + a1)
-                out = out + (-1) ** (size + 1) * (head + tail)
-    bad = (local <= 0) | np.any([r <= 0 for r in remotes], axis=0) if remotes else local <= 0
-    return np.where(bad, np.inf, out)
-
-
 def _write_latency(decay: np.ndarray, nodes, cluster: Cluster, d: float) -> dict:
-    terms = _write_terms(decay, nodes, cluster)
-    mean = sum(w * _max_mean(loc, rem, d) for w, loc, rem in terms)
+    """Latency of a write of a desktop on ``nodes`` (pooled): the slower of its legs.
+
+    The local leg is exponential with rate ``a_i`` (``decay[:, i]``); each of the
+    RF - 1 remote legs, on distinct nodes chosen uniformly among the others,
+    pays ``d`` then an exponential of rate ``a_j`` (legs independent). With
+    ``b = exp(-a_i d)``, integrating ``1 - F`` gives the mean exactly:
+
+    * RF2: ``d + E[1/a_j] + b (1/a_i - E[1/(a_i + a_j)])``;
+    * RF3: ``d + E[1/a_j + 1/a_k - 1/(a_j + a_k)]
+      + b E[1/a_i - 1/(a_i + a_j) - 1/(a_i + a_k) + 1/(a_i + a_j + a_k)]``
+
+    (expectations over the choice of remote nodes). Quantiles by bisection on
+    ``F(t) = F_i(t) E[prod_j F_j(t - d)]``. ``inf`` where a leg never ends.
+    """
+    H, k = cluster.n_nodes, cluster.copies - 1
+    M = decay.shape[0]
+    means, pieces = [], []
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for i in nodes:
+            ai = decay[:, i]
+            R = decay[:, [j for j in range(H) if j != i]]  # (M, m)
+            b = np.exp(-ai * d)
+            if k == 0:
+                mean = 1.0 / ai
+            elif k == 1:
+                mean = (d + np.mean(1.0 / R, axis=1)
+                        + b * (1.0 / ai - np.mean(1.0 / (ai[:, None] + R), axis=1)))
+            else:
+                m = R.shape[1]
+                jj, kk = np.triu_indices(m, 1)
+                Rj, Rk = R[:, jj], R[:, kk]
+                e1 = np.mean(1.0 / Rj + 1.0 / Rk - 1.0 / (Rj + Rk), axis=1)
+                A = ai[:, None]
+                e2 = np.mean(1.0 / A - 1.0 / (A + Rj) - 1.0 / (A + Rk) + 1.0 / (A + Rj + Rk), axis=1)
+                mean = d + e1 + b * e2
+            bad = (ai <= 0) | (np.any(R <= 0, axis=1) if k else False)
+            means.append(np.where(bad, np.inf, mean))
+            pieces.append((ai, R, bad))
+    mean = np.mean(means, axis=0)
 
     def cdf(t):
-        return sum(w * _exp_cdf(t, loc) * np.prod([_exp_cdf(t - d, r) for r in rem] or [1.0], axis=0)
-                   for w, loc, rem in terms)
+        total = np.zeros(M)
+        for ai, R, _ in pieces:
+            f = _exp_cdf(t, ai)
+            if k >= 1:
+                F = _exp_cdf(t[:, None] - d, R)
+                s1 = F.sum(axis=1)
+                if k == 1:
+                    f = f * s1 / R.shape[1]
+                else:
+                    m = R.shape[1]
+                    f = f * 0.5 * (s1**2 - (F**2).sum(axis=1)) / (m * (m - 1) / 2)
+            total += f
+        return total / len(pieces)
 
-    legs = 1 + len(terms[0][2])
-    rates = np.stack([terms[0][1]] + terms[0][2])
-    for _, loc, rem in terms[1:]:
-        rates = np.minimum(rates, np.stack([loc] + rem)) if rem else np.minimum(rates, loc[None])
-    amin = rates.min(axis=0)
+    any_bad = np.any([bad for _, _, bad in pieces], axis=0)
+    amin = np.min([np.min(np.column_stack([ai, R]), axis=1) for ai, R, _ in pieces], axis=0)
+    amin = np.where(any_bad | ~(amin > 0), 1.0, amin)
     stats = {"mean": mean}
     for name, p in _QUANTILES.items():
-        with np.errstate(divide="ignore"):
-            hi = d - np.log((1.0 - p) / legs) / np.where(amin > 0, amin, 1.0)
-        lo = np.zeros_like(hi)
+        hi = d - np.log((1.0 - p) / (k + 1)) / amin  # union bound on P(max > t)
+        lo = np.zeros(M)
         for _ in range(80):
             mid = 0.5 * (lo + hi)
             below = cdf(mid) < p
             lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
-        stats[name] = np.where(amin > 0, hi, np.inf)
+        stats[name] = np.where(any_bad, np.inf, hi)
     return stats
 
 
@@ -667,7 +677,12 @@ def steady_state(n_desktops, workload: WorkloadProfile | str = "login",
     _check_strategy(strategy)
     cluster = cluster or Cluster()
     c = float(check_probability("cached_share", cached_share))
-    N = _check_pool(n_desktops)
+    return _steady_state(_check_pool(n_desktops), workload, strategy, cluster, c, writes=True)
+
+
+def _steady_state(N: np.ndarray, workload: WorkloadProfile, strategy: str, cluster: Cluster,
+                  c: float, writes: bool) -> SteadyState:
+    """:func:`steady_state` on validated inputs; ``writes=False`` skips write latency."""
     H = cluster.n_nodes
     fl = _flows(workload, strategy, cluster, c)
     per_node = N[:, None] / H
@@ -699,7 +714,10 @@ def steady_state(n_desktops, workload: WorkloadProfile | str = "login",
         for name, p in _QUANTILES.items():
             stats[name] = shifted_exponential_mixture_quantile(p, w, decay[:, stations], d)
         latency[group] = stats
-        wlatency[group] = _write_latency(decay, nodes, cluster, d_w)
+        if writes:
+            wlatency[group] = _write_latency(decay, nodes, cluster, d_w)
+        else:
+            wlatency[group] = {k: np.full(N.shape, np.nan) for k in ("mean", "p95", "p99")}
     stable = np.all(q.stable, axis=-1) & links_ok
     return SteadyState(strategy, N, lam, q.utilization, stable, latency, wlatency, link)
 
@@ -833,10 +851,14 @@ def max_pool_size(latency_target_s: float, workload: WorkloadProfile | str = "lo
         raise ValueError(f"group must be one of {GROUPS} (got {group!r})")
     if host is not None and not isinstance(host, Host):
         raise ValueError(f"host must be a Host or None (got {host!r})")
-    H = (cluster or Cluster()).n_nodes
+    workload = as_profile(workload)
+    _check_strategy(strategy)
+    cluster = cluster or Cluster()
+    c = float(check_probability("cached_share", cached_share))
+    H = cluster.n_nodes
 
     def ok(n: int) -> bool:
-        res = steady_state(n, workload, strategy, cluster, cached_share=cached_share)
+        res = _steady_state(np.array([n]), workload, strategy, cluster, c, writes=False)
         return bool(res.read_latency[group][statistic][0] <= latency_target_s)
 
     def storage_limit() -> int:

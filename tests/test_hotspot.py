@@ -98,6 +98,17 @@ def test_write_latency_is_the_slower_leg():
         for stat, p in (("p95", 0.95), ("p99", 0.99)):
             t = res.write_latency["other_nodes"][stat][m]
             assert (1 - f(t)) == pytest.approx(p, abs=1e-9)
+    # unequal CVMs (the hot replica CVM), RF3: brute force over the pairs of remote nodes
+    from itertools import combinations
+    c3 = hotspot.Cluster(replication_factor=3)
+    res = hotspot.steady_state(1600, LOGIN, "linked_clones", c3)
+    a = 25_000 - res.cvm_arrival_rate[0]
+    F = lambda t, r: -np.expm1(-r * max(t, 0.0))
+    terms = [(i, pair) for i in (1, 2, 3) for pair in combinations([j for j in range(4) if j != i], 2)]
+    cdf = lambda t: np.mean([F(t, a[i]) * F(t - d, a[j]) * F(t - d, a[k]) for i, (j, k) in terms])
+    mean = integrate.quad(lambda t: 1 - cdf(t), 0, 0.1, points=[d], limit=500, epsabs=1e-14)[0]
+    assert res.write_latency["other_nodes"]["mean"][0] == pytest.approx(mean, rel=1e-8)
+    assert cdf(res.write_latency["other_nodes"]["p99"][0]) == pytest.approx(0.99, abs=1e-9)
     # RF1: the local leg alone, an exponential
     one = hotspot.steady_state(400, LOGIN, "shadow_clones", hotspot.Cluster(replication_factor=1))
     a1 = 25_000 - one.cvm_arrival_rate[0, 1]
