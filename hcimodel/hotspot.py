@@ -820,8 +820,8 @@ def max_pool_size(latency_target_s: float, workload: WorkloadProfile | str = "lo
     """Largest pool: the smallest of the storage, CPU and memory limits.
 
     The storage limit is the largest N whose read latency stays within the
-    target; latency grows with N, so it is found by doubling then integer
-    bisection on :func:`steady_state`. The host limits are ``H`` times the
+    target; latency grows with N, so it is found by doubling then refining
+    the bracket (33 pool sizes per vectorized solve of :func:`steady_state`). The host limits are ``H`` times the
     desktops one node's CPU and memory carry (:class:`Host`).
 
     Parameters
@@ -857,21 +857,25 @@ def max_pool_size(latency_target_s: float, workload: WorkloadProfile | str = "lo
     c = float(check_probability("cached_share", cached_share))
     H = cluster.n_nodes
 
-    def ok(n: int) -> bool:
-        res = _steady_state(np.array([n]), workload, strategy, cluster, c, writes=False)
-        return bool(res.read_latency[group][statistic][0] <= latency_target_s)
+    def n_ok(n: np.ndarray) -> int:
+        """How many of the increasing pool sizes ``n`` meet the target before the first miss."""
+        res = _steady_state(n, workload, strategy, cluster, c, writes=False)
+        good = res.read_latency[group][statistic] <= latency_target_s
+        return int(np.argmin(good)) if not good.all() else n.size
 
     def storage_limit() -> int:
-        if not ok(1):
+        # doubling then refining, each step one vectorized solve over a grid of N
+        grid = np.unique(np.minimum(2 ** np.arange(int(np.log2(upper)) + 2), upper))
+        k = n_ok(grid)
+        if k == 0:
             return 0
-        lo, hi = 1, 2
-        while hi < upper and ok(hi):
-            lo, hi = hi, min(2 * hi, upper)
-        if hi == upper and ok(hi):
-            return upper
+        if k == grid.size:
+            return int(upper)
+        lo, hi = int(grid[k - 1]), int(grid[k])
         while hi - lo > 1:
-            mid = (lo + hi) // 2
-            lo, hi = (mid, hi) if ok(mid) else (lo, mid)
+            pts = np.unique(np.linspace(lo, hi, 34).round().astype(np.int64))[1:-1]
+            k = n_ok(pts)
+            lo, hi = (int(pts[k - 1]) if k else lo), (int(pts[k]) if k < pts.size else hi)
         return lo
 
     if host is None:
