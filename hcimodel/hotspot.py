@@ -157,6 +157,13 @@ class ReadPath:
         return ([(hit * p, s) for p, s in self.cache_mix()]
                 + [((1.0 - hit) * p, s) for p, s in self.extent_mix()])
 
+    def extent_read_s(self, remote_delay_s: float = 0.0) -> float:
+        """Mean time of a cache miss read from the extent store (s): the tiers'
+        mix, plus ``remote_delay_s`` when the extent's replica is on another node.
+        This, not one HDD access, is what a cache miss costs."""
+        return float(check_nonnegative("remote_delay_s", remote_delay_s)
+                     + sum(p * s for p, s in self.extent_mix()))
+
     def mean_device_s(self, hit: float) -> float:
         """Mean device access time of a read through a cache of hit ratio ``hit`` (s)."""
         return float(sum(p * s for p, s in self.mix(hit)))
@@ -250,7 +257,7 @@ class Host:
         Memory reserved by the CVM (bytes). Default 24 GiB (the CVM size of the
         NOS 3.5 cache-sizing example, :mod:`hcimodel.contentcache`).
     desktop_vcpus : int
-        vCPUs of one desktop. Default 1 (task worker).
+        vCPUs of one desktop. Default 1 (*assumed*: a task worker on Windows 7).
     desktop_memory_bytes : float
         Memory of one desktop (bytes). Default 2 GiB (*assumed*: Windows 7
         64-bit; no overcommit, no per-VM overhead).

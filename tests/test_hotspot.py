@@ -50,6 +50,9 @@ def test_read_path_by_strategy():
     # (0.95 SSD 0.15 ms + 0.05 HDD 7.5 ms)
     expected = 0.5 * (0.5 * 10e-6 + 0.5 * 0.15e-3) + 0.5 * (0.95 * 0.15e-3 + 0.05 * 7.5e-3)
     assert rp.mean_device_s(rp.cache_hit_private) == pytest.approx(expected, rel=1e-12)
+    # a cache miss costs the extent store's tier mix, not one 7.5 ms HDD read
+    assert rp.extent_read_s() == pytest.approx(0.95 * 0.15e-3 + 0.05 * 7.5e-3, rel=1e-12)
+    assert rp.extent_read_s(0.2e-3) == pytest.approx(rp.extent_read_s() + 0.2e-3, rel=1e-12)
 
 
 def test_routing_counts_rf_write_legs():
