@@ -103,7 +103,8 @@ def test_async_rpo_unstable_is_inf_not_nan():
 
 
 def test_nearsync_falls_back_to_hourly():
-    res = rep.async_rpo([60.0, 900.0], 50, FLAT, mode="nearsync", rate="mean",
+    office = rep.ChangeModel(write_bytes_per_s=26_250.0, daily_profile=rep.FLAT_DAY)
+    res = rep.async_rpo([60.0, 900.0], 50, office, mode="nearsync", rate="mean",
                         bandwidth_bps=[[6.2e6], [50e6]])
     # at 6.2 Mbit/s the 1-min schedule cannot keep up, the hourly one can (coalescing)
     assert res.fallback[0, 0] and res.interval_s[0, 0] == 3600.0 and res.stable[0, 0]

@@ -66,7 +66,7 @@ def draw_hotspot_latency(df: pl.DataFrame, target_s: float = 2e-3, ax=None):
                         yerr=[(mc["latency_s"] - mc["ci_low"]) * 1e3,
                               (mc["ci_high"] - mc["latency_s"]) * 1e3],
                         fmt=_MARKERS[strategy], color=line.get_color(), capsize=2)
-    knee = hotspot.max_pool_size(target_s, "login", "linked_clones")
+    knee = hotspot.max_pool_size(target_s, "login", "linked_clones", host=None)
     ax.axhline(target_s * 1e3, color="grey", linewidth=0.8)
     ax.axvline(knee, color="grey", linewidth=0.8, linestyle=":")
     ax.annotate(f"{knee} desktops within {target_s * 1e3:g} ms p95", (knee, target_s * 1e3),
