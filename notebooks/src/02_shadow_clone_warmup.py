@@ -288,7 +288,7 @@ print(f"H = 8, N = 80, W = 600 s: closed form {float(w.total_bytes) / boot:.2f} 
 # Against the twin over many seeds (a 20 MB boot set so that runs are fast; mean of 60
 # seeded runs, `SeedSequence([2026, k])`): bytes fetched and read remotely agree within
 # about three standard errors of the twin's mean (the tests hold them to 4 standard errors
-# over 150 runs); the warm-up time over a window is an approximation, within 25 %.
+# over 150 runs); the warm-up time over a window is an approximation, within 6 %.
 
 # %%
 small = sc.Replica(size_bytes=1e9, used_bytes=200e6, boot_bytes=20e6)
