@@ -211,3 +211,45 @@ if df_mrc is not None:
 #   ((1 − w)⁴ of a block stays shared, against 1 − w at 4 KiB granularity as in CBRC).
 # * The analytic models agree with seeded replays within 0.01 on these IRM streams; on a
 #   real trace the IRM is the weak link, not the cache model.
+
+# %% [markdown]
+# ## 8. Dedup granularity (issue 10): what one 4 KiB write unshares
+#
+# AOS fingerprints 16 KiB chunks, but the Nutanix Bible says de-duplicated data is pulled
+# into the cache at 4 KiB and a write to a de-duplicated extent leaves the untouched part
+# shared. `ClonePool(unshare=...)` makes the reading a parameter: `'block'` (now the
+# default) unshares only the 4 KiB blocks written, so a base block of a full clone stays
+# shared with probability 1 − w; `'chunk'` (the earlier default) unshares the whole chunk,
+# (1 − w)⁴. The cells above now run with `'block'`; where their text speaks of 16 KiB
+# chunks it describes `'chunk'`. First the replay check at both granularities, then how
+# much the headline "dedup halves the memory full clones need for 80 % hits" depends on it.
+
+# %%
+for unshare in ("block", "chunk"):
+    p = pool.replace(clone_type="full", unshare=unshare)
+    s = clone_pool_stream(p, 1_000_000, rng=2015)
+    rates = s.item_rates(True).rates
+    lru = lru_hits(s.content_key, 4000)[400_000:].mean()
+    che = float(caching.che_lru(rates, 4000).hit_ratio)
+    assert abs(lru - che) < 0.01, (unshare, lru, che)
+    print(f"unshare = {unshare!r}: shared share of base blocks "
+          f"{float(p.shared_probability(True)):.3f}; LRU replay {lru:.3f} vs Che {che:.3f}")
+
+# %%
+rows = []
+for unshare in ("block", "chunk"):
+    p = pool.replace(clone_type="full", unshare=unshare)
+    off = contentcache.cache_needed(p, [0.5, 0.8], dedup=False)
+    on = contentcache.cache_needed(p, [0.5, 0.8], dedup=True)
+    rows.append({"unshare": unshare, "no dedup, 80 % (MiB)": round(float(off[1]) / MiB, 1),
+                 "dedup, 80 % (MiB)": round(float(on[1]) / MiB, 1),
+                 "dedup, 50 % (MiB)": round(float(on[0]) / MiB, 1),
+                 "memory saved by dedup at 80 %": round(float(off[1] / on[1]), 1)})
+pl.DataFrame(rows).sort("unshare")
+
+# %% [markdown]
+# With 20 % of base blocks written, the 16 KiB reading keeps (0.8)⁴ = 41 % of base blocks
+# shared and dedup halves the memory for 80 % hits (192.7 → 94.1 MiB, 2.0×); the 4 KiB
+# reading of the Bible keeps 80 % shared and dedup cuts the memory about eightfold
+# (192.7 → 23.4 MiB). The "halves" headline holds only under the chunk reading; the
+# direction (dedup pays for full clones, not for linked clones) holds under both.
