@@ -21,11 +21,18 @@ Examples
 ['shadow_clones']
 """
 
-from .api import (SizingResult, StrategySizing, draw_inputs, example_scenario, example_text,
-                  largest_pool, size)
-from .core import LIMITS
-from .scenario import FIELDS, Scenario, Uncertain, load, loads
+import importlib
 
-__all__ = ["size", "SizingResult", "StrategySizing", "Scenario", "Uncertain", "load", "loads",
-           "example_text", "example_scenario", "draw_inputs", "largest_pool", "FIELDS",
-           "LIMITS"]
+_EXPORTS = {
+    "size": "api", "SizingResult": "api", "StrategySizing": "api", "draw_inputs": "api",
+    "example_scenario": "api", "example_text": "api", "largest_pool": "api",
+    "LIMITS": "core", "FIELDS": "scenario", "Scenario": "scenario", "Uncertain": "scenario",
+    "load": "scenario", "loads": "scenario",
+}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name):  # lazy, so that `hcimodel --help` does not load the models
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

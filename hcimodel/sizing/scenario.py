@@ -68,12 +68,12 @@ FIELDS: dict[str, dict[str, Field]] = {
         "clone": Field("strategies", ("shadow_clones",), "Shadow Clones on by default since "
                        "AOS 4.0.2 (Nutanix Bible)", uncertain=False),
         "vcpu": Field("count", 2, _A + " (a two-vCPU desktop)", low=1, high=128),
-        "memory": Field("bytes", 4 * 2**30, _A + " (4 GiB per desktop)", low=0, low_open=True),
-        "disk": Field("bytes", 5 * 2**30, _A + " (data each desktop writes and keeps: delta "
+        "memory": Field("bytes", 4.0 * 2**30, _A + " (4 GiB per desktop)", low=0, low_open=True),
+        "disk": Field("bytes", 5.0 * 2**30, _A + " (data each desktop writes and keeps: delta "
                       "disk or a full clone's own blocks)"),
         "image": Field("bytes", 10e9, "replica disks of 25-40 GB with about 10 GB used "
                        "(REFERENCES.md)", low=0, low_open=True),
-        "private": Field("bytes", 2**30, _A + " (private data each desktop reads, as in "
+        "private": Field("bytes", float(2**30), _A + " (private data each desktop reads, as in "
                          "`hcimodel cache`)"),
         "login_iops": Field("number", PROFILES["login"].iops, "8-13 IOPS per desktop in a "
                             "login storm, middle taken (Dell EqualLogic, View 4.5)",
@@ -90,8 +90,8 @@ FIELDS: dict[str, dict[str, Field]] = {
         "name": Field("text", "generic node", "label only", uncertain=False),
         "cores": Field("count", 20, _A + " (2 x 10-core sockets)", low=1, high=1024),
         "cvm_vcpu": Field("count", 8, _A + " (8 vCPU Controller VM)", high=1024),
-        "memory": Field("bytes", 256 * 2**30, _A + " (256 GiB per node)", low=0, low_open=True),
-        "cvm_memory": Field("bytes", 32 * 2**30, "32 GiB CVM: the Unified Cache rule's "
+        "memory": Field("bytes", 256.0 * 2**30, _A + " (256 GiB per node)", low=0, low_open=True),
+        "cvm_memory": Field("bytes", 32.0 * 2**30, "32 GiB CVM: the Unified Cache rule's "
                             "example (Nutanix Bible)", low=0, low_open=True),
         "ssd": Field("bytes", 1.6e12, _A + " (2 x 800 GB SSD)"),
         "hdd": Field("bytes", 4e12, _A + " (4 x 1 TB HDD)"),
