@@ -255,9 +255,11 @@ class Engine:
         out = np.empty(len(uniq))
         for g, row in enumerate(uniq):
             row = tuple(float(x) for x in row)
-            lo = int(max(row[-1], 1))
-            out[g] = _search(lambda u, idx: np.full(idx.size, test(u, row[:-1])), 1, lo,
-                             self.max_usable)[0] if np.isfinite(row[-1]) else np.inf
+            if not np.isfinite(row[-1]):
+                out[g] = np.inf
+                continue
+            out[g] = _search(lambda u, idx: np.full(idx.size, test(u, row[:-1])), 1,
+                             int(max(row[-1], 1)), self.max_usable)[0]
         return out[inv]
 
     def model_limits(self, inp: Inputs, strategy: str, floor=None) -> dict:
