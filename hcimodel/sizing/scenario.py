@@ -106,7 +106,8 @@ FIELDS: dict[str, dict[str, Field]] = {
                     uncertain=False),
         "headroom": Field("choice", "N+1", _A + " (N+1: targets hold with one node down)",
                           choices=("N+0", "N+1", "N+2"), uncertain=False),
-        "consolidation": Field("number", 6.0, _A + " (desktop vCPUs per physical core)",
+        "consolidation": Field("number", 8.0, _A + " (desktop vCPUs per physical core left "
+                               "after the CVM's vCPUs)",
                                low=0, low_open=True, high=64),
         "fill": Field("fraction", 0.8, _A + " (share of raw capacity that may be filled)",
                       low=0, low_open=True),
