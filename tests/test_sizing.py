@@ -301,3 +301,67 @@ def test_bad_arguments():
         size(s, n_draws=0)
     with pytest.raises(ValueError, match="scenario must be"):
         size(42)
+
+
+TWO_POOLS = """
+[pools.office]
+count = 200
+image = "200 MB"
+private = "20 MB"
+boot_read = "150 MB"
+clone = ["shadow_clones", "full_clones"]
+[pools.kiosk]
+count = 300
+vcpu = 1
+memory = "2 GiB"
+image = "200 MB"
+private = "20 MB"
+boot_read = "150 MB"
+persistent = false
+clone = "full_clones"
+[node]
+cores = 16
+cvm_vcpu = 6
+[cluster]
+consolidation = 5
+[protection]
+rpo = "4 h"
+"""
+
+
+def test_two_pools_add_up_and_only_persistent_desktops_are_replicated():
+    s = loads(TWO_POOLS)
+    assert s.strategies() == ("shadow_clones", "full_clones")
+    e = Engine(s)
+    inp = Inputs(s)
+    # CPU: (200 x 2 + 300 x 1) vCPU / ((16 - 6) x 5) = 14 usable nodes, + N+1
+    assert e.nodes(inp, "shadow_clones")["cpu"][0] == 15
+    # memory: (200 x 4 + 300 x 2) GiB / (256 - 32) GiB = 6.25 -> 7, + 1
+    assert e.nodes(inp, "full_clones")["memory"][0] == 8
+    assert e.protected(inp)[0] == 200
+    # the kiosk pool keeps full clones when the office pool is sized with Shadow Clones
+    assert dict(e.pools("shadow_clones")) == {"office": "shadow_clones", "kiosk": "full_clones"}
+    # each pool's latency has the other pool's login I/O as background on every CVM
+    u = 5
+    other = 300 * PROFILES["login"].iops
+    ref = _p95_at(200, u, cvm=20_000 - other / u)
+    row = tuple(float(c[0]) for c in e.latency_args(inp, "office"))
+    assert e.p95("shadow_clones", u, row) == pytest.approx(ref, rel=1e-12)
+
+
+def _p95_at(n, h, cvm):
+    res = hotspot.steady_state(n, PROFILES["login"], "shadow_clones",
+                               hotspot.Cluster(n_nodes=h, cvm_iops=cvm))
+    return max(float(res.read_latency[g]["p95"][0]) for g in hotspot.GROUPS)
+
+
+def test_draws_use_every_level_equally_often():
+    from hcimodel.sizing.api import draw_inputs
+    s = scenario(extra=UNCERTAIN)
+    d = draw_inputs(s, 650, np.random.default_rng(1), levels=65)
+    x = d["pools.office.login_iops"]
+    values, counts = np.unique(x, return_counts=True)
+    assert values.size == 65 and np.all(counts == 10)
+    # the midpoints of 65 equal-probability strata of uniform(8, 13)
+    assert values[0] == pytest.approx(8 + 5 * 0.5 / 65) and values[-1] == pytest.approx(13 - 5 * 0.5 / 65)
+    assert set(np.unique(d["pools.office.vcpu"])) <= {1.0, 2.0, 3.0}  # counts are whole

@@ -49,7 +49,10 @@ class StrategySizing:
         usable node, p95 read latency (s), boot storm (s), hit ratio, cache per
         node (bytes), Shadow Clone warm-up bytes and time (s), RTO (s).
     probability : numpy.ndarray
-        P(every target holds) at each node count of :attr:`SizingResult.node_range`.
+        P(every target holds) at each node count of :attr:`SizingResult.node_range`:
+        the node limits, the boot storm, the latency, the RTO and the RPO over the
+        draws. The hit ratio is not drawn (its model costs about a second per solve):
+        it is checked at the answer with nominal inputs, with a sentence when missed.
     probability_nodes : numpy.ndarray
         The same for the node-dependent targets only (RPO left out).
     nodes_at_confidence : float

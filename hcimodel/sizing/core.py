@@ -36,9 +36,7 @@ import math
 
 import numpy as np
 
-from .. import units
 from ..replication import MODE_INTERVAL_S
-from ..workload import PROFILES
 from . import models
 from .scenario import FIELDS, Scenario, Uncertain
 
@@ -228,8 +226,9 @@ class Engine:
             cvm_memory_bytes=cvm_mem, rule=rule, ssd_bytes=ssd, dedup=dedup))
 
     def rto_args(self, inp: Inputs):
+        """Scalar inputs of the recovery (the first pool's boot read stands for every
+        pool) and the phase times, which :func:`.models.rto` takes as arrays."""
         name = next(iter(self.s.pools))
-        pr = self.s.protection
         return ([self.protected(inp), inp.num("node.cvm_iops"), inp.num("node.rtt"),
                  inp.num("node.link"), inp.num(f"pools.{name}.boot_read"),
                  inp.num("protection.power_on_parallelism"),
@@ -315,7 +314,12 @@ class Engine:
     # ------------------------------------------------------------------ RPO
     def rpo(self, inp: Inputs):
         """(AsyncRPO, least bandwidth in bit/s, PDs) as arrays over draws; (None, None, 0)
-        when nothing is replicated."""
+        when nothing is replicated.
+
+        Every persistent desktop is replicated over the one WAN link; the change rate
+        per desktop is the count-weighted steady IOPS of the persistent pools with the
+        write mix of the first persistent pool's profile.
+        """
         pr = self.s.protection
         n = self.protected(inp)
         if pr["mode"] == "none" or not np.any(n > 0):
@@ -378,4 +382,4 @@ def fmt_nodes(x: float) -> str:
     return "more than the maximum" if not math.isfinite(x) else f"{int(x)}"
 
 
-__all__ += ["fmt_bps", "fmt_nodes", "units", "PROFILES"]
+__all__ += ["fmt_bps", "fmt_nodes"]

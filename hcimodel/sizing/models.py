@@ -62,9 +62,12 @@ def _replica(image_bytes: float, boot_read_bytes: float) -> shadowclone.Replica:
 def warmup(n_nodes: int, n_desktops: int, *, image_bytes: float, boot_read_bytes: float,
            link_bps: float, rtt_s: float):
     """Shadow Clone warm-up of a boot storm (:func:`hcimodel.shadowclone.warmup`)."""
-    return shadowclone.warmup(int(n_nodes), int(n_desktops),
-                              replica=_replica(image_bytes, boot_read_bytes), phase="boot",
-                              link_bps=float(link_bps), rtt_s=float(rtt_s))
+    # detection_delay evaluates terms that its own np.where discards on one node or
+    # few desktops (division by zero there); silence those, keep the result.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return shadowclone.warmup(int(n_nodes), int(n_desktops),
+                                  replica=_replica(image_bytes, boot_read_bytes), phase="boot",
+                                  link_bps=float(link_bps), rtt_s=float(rtt_s))
 
 
 def boot_duration(strategy: str, n_desktops: int, n_nodes: int, *, boot_read_bytes: float,

@@ -170,7 +170,7 @@ def figures(res):
     ax.set_ylabel("probability that the targets hold")
     ax.set_ylim(-0.02, 1.02)
     ax.set_title("Nodes versus the probability that the targets hold")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
     figs.append(fig)
 
