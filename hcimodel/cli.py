@@ -9,6 +9,8 @@ Sub-commands
 ``cache``      Content Cache hit ratios and read latency, with and without dedup.
 ``rpo``        data loss of an async or near-sync replication schedule.
 ``rto``        time to recover a pool at the recovery site, phase by phase.
+``size``       size a cluster for a scenario file (``hcimodel.sizing``).
+``example``    print the built-in example scenario.
 
 Sizes, bandwidths and durations take human units ("24 GiB", "100 Mbit/s",
 "1 h").
@@ -234,6 +236,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--parallelism", type=int, default=20, help="desktops powered on at once")
     t.add_argument("--planned", action="store_true", help="planned failover (final sync)")
     t.set_defaults(run=_rto)
+
+    from .sizing.cli import add_parsers as _sizing_parsers  # `size` and `example`
+    _sizing_parsers(sub)
     return p
 
 
