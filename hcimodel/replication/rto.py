@@ -249,8 +249,10 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
     boot = boot_end - t_on
     total = det + dec + sync + activation + infra_s + t_on + boot + ready_s
     share = activation / total
+    act = np.asarray(activation_s_per_pd, dtype=float)
+    act_text = f"{act.min():g}" if act.min() == act.max() else f"{act.min():g}-{act.max():g}"
     notes = [f"activation_s is {float(np.max(share)):.0%} of the RTO at most here, from an "
-             f"assumed {activation_s_per_pd:g} s per protection domain ({per_pd} desktops "
+             f"assumed {act_text} s per protection domain ({per_pd} desktops "
              f"each, {a} at a time); no published figure: see activation_sensitivity"]
     if infra:
         notes.append("infrastructure_s: " + " -> ".join(f"{nm} {s:g} s" for nm, s in infra)
