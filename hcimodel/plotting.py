@@ -78,12 +78,20 @@ def style(rc: Mapping[str, object] | None = None) -> Iterator[None]:
     M. Okabe and K. Ito, "Color Universal Design (CUD): how to make figures and
     presentations that are friendly to colorblind people", 2008.
     """
-    with style_path() as path, matplotlib.style.context(path):
-        if rc:
-            with matplotlib.rc_context(dict(rc)):
+    inside = {}
+    try:
+        with style_path() as path, matplotlib.style.context(path), \
+                matplotlib.rc_context(dict(rc or {})):
+            try:
                 yield
-        else:
-            yield
+            finally:
+                inside["interactive"] = matplotlib.is_interactive()
+    finally:
+        # The first pyplot figure of a Jupyter session loads the inline backend,
+        # which switches interactive mode on so that figures show at the end of
+        # each cell. Leaving the style must not switch it off again.
+        if inside.get("interactive") and not matplotlib.is_interactive():
+            matplotlib.interactive(True)
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=None,

@@ -91,6 +91,25 @@ def test_a_figure_drawn_directly_goes_through_pyplot():
     assert dict(matplotlib.rcParams) == before  # and the style is not left behind
 
 
+def test_colours_are_fixed_while_drawing_not_when_rendered():
+    """A notebook renders its figures after the style is left: colours must already be set."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+
+    okabe_ito = {"#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
+                 "#000000", "#f0e442"}
+    df = pl.read_csv(COMMITTED / "hotspot_utilization.csv")
+    fig = hotspot_figures.draw_hotspot_utilization(df)
+    try:
+        fig.canvas.draw()  # outside the style, as the inline backend does
+        colours = {to_hex(line.get_color()) for line in fig.axes[0].get_lines()
+                   if line.get_label() and not line.get_label().startswith("_")}
+        colours -= {to_hex("0.3"), to_hex("grey")}
+        assert colours and colours <= okabe_ito, colours
+    finally:
+        plt.close(fig)
+
+
 def _drawn(draw, df):
     """Draw for a file (outside pyplot) and return the figure."""
     from hcimodel.figures._registry import _OFF_SCREEN

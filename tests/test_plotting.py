@@ -153,3 +153,19 @@ def test_bad_inputs(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
         save_figure(**args)
     assert not (tmp_path / "fig.png").exists() and not (tmp_path / "fig.svg").exists()
+
+
+def test_leaving_the_style_keeps_interactive_mode_switched_on_inside_it():
+    """Jupyter's inline backend, loaded by the first figure inside the style, turns
+    interactive mode on so figures show at the end of each cell: keep it on."""
+    was = matplotlib.is_interactive()
+    try:
+        matplotlib.interactive(False)
+        with style():
+            matplotlib.interactive(True)
+        assert matplotlib.is_interactive()
+        with style():
+            pass
+        assert matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(was)

@@ -19,7 +19,8 @@ import polars as pl
 
 from ..plotting import new_figure, save_figure, style
 
-__all__ = ["FIGURES", "SEED", "register", "styled", "axes", "subplots", "render"]
+__all__ = ["FIGURES", "SEED", "register", "styled", "axes", "subplots", "render",
+           "cycle_colour"]
 
 #: name -> function(out_dir) writing ``name.png``, ``name.csv`` and ``name.svg``,
 #: returning their paths.
@@ -39,6 +40,18 @@ def register(fn):
         raise ValueError(f"figure {fn.__name__!r} is registered twice")
     FIGURES[fn.__name__] = fn
     return fn
+
+
+def cycle_colour(n: int) -> str:
+    """The n-th colour of the current cycle as a hex string.
+
+    Call it while drawing (under the style): a ``"C1"`` colour name would be
+    looked up again when the figure is rendered, and a notebook renders after
+    the style has been left.
+    """
+    from matplotlib.colors import to_hex
+
+    return to_hex(f"C{n}")
 
 
 def styled(draw):

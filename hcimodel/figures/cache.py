@@ -12,7 +12,7 @@ from ..clonepool import ClonePool, clone_pool_stream, item_rates
 from ..contentcache import MiB
 from ..simulate import content_cache_replay, miss_ratio_curve
 from ..traces import block_keys, data_path, read_vscsi
-from ._registry import SEED, axes, register, render, styled
+from ._registry import SEED, axes, cycle_colour, register, render, styled
 
 __all__ = ["FIGURE_POOL", "cache_size_data", "draw_cache_size", "cache_hit_ratio",
            "cache_clones_data", "draw_cache_clones", "cache_dedup_clones",
@@ -119,12 +119,12 @@ def draw_cache_clones(df: pl.DataFrame, ax=None):
     with different markers, and a note.
     """
     fig, ax = axes(ax)
-    styles = {("linked", False): dict(color="C1", linewidth=5, alpha=0.35, marker="s",
+    styles = {("linked", False): dict(color=cycle_colour(1), linewidth=5, alpha=0.35, marker="s",
                                       markersize=9, linestyle="-"),
-              ("linked", True): dict(color="C1", linewidth=1.5, marker="o", markersize=4,
+              ("linked", True): dict(color=cycle_colour(1), linewidth=1.5, marker="o", markersize=4,
                                      linestyle="--"),
-              ("full", False): dict(color="C2", marker="s", linestyle="--"),
-              ("full", True): dict(color="C3", marker="o", linestyle="-")}
+              ("full", False): dict(color=cycle_colour(2), marker="s", linestyle="--"),
+              ("full", True): dict(color=cycle_colour(3), marker="o", linestyle="-")}
     for ct, dedup in (("linked", False), ("linked", True), ("full", False), ("full", True)):
         part = df.filter((pl.col("clone_type") == ct) & (pl.col("dedup") == dedup))
         ax.plot(part["n_desktops"], part["hit_ratio"],

@@ -9,7 +9,7 @@ import polars as pl
 
 from .. import hotspot
 from ..workload import as_profile
-from ._registry import SEED, axes, register, render, styled
+from ._registry import SEED, axes, cycle_colour, register, render, styled
 
 __all__ = ["hotspot_latency_data", "draw_hotspot_latency", "hotspot_latency",
            "hotspot_utilization_data", "draw_hotspot_utilization", "hotspot_utilization",
@@ -163,7 +163,8 @@ def draw_hotspot_utilization(df: pl.DataFrame, ax=None):
              ("linked_clones", "other CVMs"): "linked clones: every other CVM",
              ("shadow_clones", "replica CVM"): "Shadow Clones: every CVM",
              ("full_clones", "replica CVM"): "full clones: every CVM"}
-    colours = {"linked_clones": "C1", "shadow_clones": "C0", "full_clones": "C2"}
+    colours = {"linked_clones": cycle_colour(1), "shadow_clones": cycle_colour(0),
+               "full_clones": cycle_colour(2)}
     for strategy, cvm, ls, marker in styles:
         part = df.filter((pl.col("strategy") == strategy) & (pl.col("cvm") == cvm))
         cf = part.filter(pl.col("source") == "closed form")
