@@ -328,10 +328,10 @@ def draw_rto(df: pl.DataFrame, ax=None):
             n0 = int(a["n_desktops"][int(np.argmax(same))])
             y0 = float(a["seconds"][int(np.argmax(same))]) / 60
             ax.annotate(f"{curves[-2][0][0]} and {curves[-1][0][0]} at a time coincide "
-                        f"from {n0:,} desktops:\nthe boot storm at the recovery site, not "
-                        "the power-ons, sets the pace",
-                        (n0, y0), xytext=(n0 + 150, y0 - 0.04 * ax.get_ylim()[1]),
-                        fontsize=8, color="0.25", va="top",
+                        f"from {n0:,} desktops:\nthe boot storm at the recovery site,\n"
+                        "not the power-ons, sets the pace",
+                        (n0, y0), xytext=(0.42, 0.06), textcoords="axes fraction",
+                        fontsize=8, color="0.25", va="bottom",
                         arrowprops={"arrowstyle": "->", "color": "0.5", "linewidth": 0.8})
     ax.set_xlabel("desktops recovered")
     ax.set_ylabel("RTO: failure to every desktop usable (min)")
