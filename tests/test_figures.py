@@ -202,3 +202,23 @@ def test_unknown_figure_is_one_clear_line(capsys):
     assert cli.main(["reproduce", "--out", "/tmp/x", "no_such_figure"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no_such_figure" in err[0]
+
+
+def test_reproduce_closes_pyplot_figures_it_opened_and_only_those(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from hcimodel.plotting import save_figure
+
+    def via_pyplot(out_dir):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1])
+        return save_figure(fig, out_dir / "via_pyplot", pl.DataFrame({"x": [0.0, 1.0]}))
+
+    mine = plt.figure()
+    try:
+        monkeypatch.setitem(figures.FIGURES, "via_pyplot", via_pyplot)
+        written = figures.reproduce(tmp_path, ["via_pyplot"])
+        assert {p.suffix for p in written} == {".png", ".csv", ".svg"}
+        assert plt.get_fignums() == [mine.number]
+    finally:
+        plt.close(mine)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from matplotlib._pylab_helpers import Gcf
+
 from ._registry import FIGURES, SEED
 from .hotspot import *  # noqa: F401,F403  (registers its figures)
 from .cache import *  # noqa: F401,F403
@@ -59,10 +61,16 @@ def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None,
             continue
         if progress:
             progress(name)
+        before = set(Gcf.figs)
         try:
             written.extend(fn(out))
         except FileNotFoundError as err:
             if skipped is None:
                 raise
             skipped.append((name, str(err)))
+        finally:
+            # a figure function that drew through pyplot: close what it opened, and
+            # only that (a notebook's own figures stay)
+            for num in set(Gcf.figs) - before:
+                Gcf.destroy(num)
     return written
