@@ -21,9 +21,8 @@
 # %%
 import numpy as np
 import polars as pl
-import matplotlib.pyplot as plt
 
-from hcimodel import hotspot, plotting
+from hcimodel import hotspot
 from hcimodel.figures import hotspot as hotspot_figures
 from hcimodel.workload import PROFILES
 
@@ -58,19 +57,22 @@ pl.DataFrame(rows).sort("strategy")
 # The closed form gives the read latency of a desktop as a mixture of shifted
 # exponentials (a replica read pays the network delay plus the replica CVM's response;
 # a delta read pays its own CVM's response). The Monte Carlo twin simulates every CVM by
-# the Lindley recursion with tagged arrivals; the cell asserts agreement within 3 % for
-# means and p95, 5 % for p99.
+# the Lindley recursion with tagged arrivals. The table sets the two side by side; the
+# test suite (`tests/test_notebook_claims.py`) holds them within 3 % for means and p95,
+# 5 % for p99.
 
 # %%
 cf = hotspot.steady_state(2400, login, "linked_clones", cluster)
 mc = hotspot.simulate_steady_state(2400, login, "linked_clones", cluster, rng=2015)
+rows = []
 for row in mc.iter_rows(named=True):
     expected = float(cf.read_latency[row["group"]][row["statistic"]][0])
-    tol = 0.05 if row["statistic"] == "p99" else 0.03
-    assert abs(row["estimate"] / expected - 1) < tol, row
-    print(f"{row['group']:<13}{row['statistic']:<5} closed form {expected * 1e3:.3f} ms, "
-          f"Monte Carlo {row['estimate'] * 1e3:.3f} ms "
-          f"[{row['ci_low'] * 1e3:.3f}, {row['ci_high'] * 1e3:.3f}]")
+    rows.append({"desktops on": row["group"].replace("_", " "), "statistic": row["statistic"],
+                 "closed form (ms)": round(expected * 1e3, 3),
+                 "Monte Carlo (ms)": round(row["estimate"] * 1e3, 3),
+                 "95 % CI (ms)": f"{row['ci_low'] * 1e3:.3f} to {row['ci_high'] * 1e3:.3f}",
+                 "difference": f"{row['estimate'] / expected - 1:+.2%}"})
+pl.DataFrame(rows)
 
 # %% [markdown]
 # ## 2. The knee of the hot spot
@@ -82,9 +84,7 @@ for row in mc.iter_rows(named=True):
 
 # %%
 lat = hotspot_figures.hotspot_latency_data(login.name, cluster, mc_points=(1600, 3000))
-with plotting.style():
-    fig = hotspot_figures.draw_hotspot_latency(lat)
-    plt.show()
+fig = hotspot_figures.draw_hotspot_latency(lat)
 
 # %%
 for strategy in hotspot.STRATEGIES:
@@ -93,10 +93,8 @@ for strategy in hotspot.STRATEGIES:
         print(f"{strategy:<14} p95 within {target_ms:.0f} ms: up to {n:,} desktops")
 
 # %%
-util = hotspot_figures.hotspot_utilization_data(login.name)
-with plotting.style():
-    fig = hotspot_figures.draw_hotspot_utilization(util)
-    plt.show()
+util = hotspot_figures.hotspot_utilization_data(login.name, mc_points=(1600, 3400))
+fig = hotspot_figures.draw_hotspot_utilization(util)
 
 # %% [markdown]
 # How many nodes does it take? With linked clones the knee barely moves when nodes are
@@ -122,23 +120,24 @@ print(f"bound for one replica, any cluster size: {bound:,.0f} desktops")
 # The closed form is Schweitzer's multiclass MVA (one class per node), piecewise
 # stationary as classes finish; the twin simulates it event by event. Here each desktop
 # reads 42 MB (a tenth of a boot) to keep the notebook quick; the whitepaper figure uses
-# the full 420 MB.
+# the full 420 MB. The table compares them; the tests hold the mean completion time within
+# 3 % and the storm's duration within 6 % (one run per point).
 
 # %%
 boot = hotspot_figures.boot_storm_data(n_max=400, mc_points=(40, 240), boot_read_bytes=42e6)
 check = boot.filter(pl.col("source") == "monte carlo").sort(["strategy", "metric", "n_desktops"])
+rows = []
 for row in check.iter_rows(named=True):
     closed = hotspot.boot_storm(row["n_desktops"], row["strategy"], boot_read_bytes=42e6)
     expected = float(getattr(closed, row["metric"])[0])
-    tol = 0.03 if row["metric"] == "mean_completion_s" else 0.06
-    assert abs(row["value"] / expected - 1) < tol, row
-    print(f"{row['strategy']:<14}{row['n_desktops']:>4} {row['metric']:<18} "
-          f"MVA {expected:6.2f} s   Monte Carlo {row['value']:6.2f} s")
+    rows.append({"strategy": row["strategy"], "desktops": row["n_desktops"],
+                 "quantity": row["metric"].replace("_s", "").replace("_", " ") + " (s)",
+                 "MVA": round(expected, 2), "Monte Carlo": round(row["value"], 2),
+                 "difference": f"{row['value'] / expected - 1:+.2%}"})
+pl.DataFrame(rows)
 
 # %%
-with plotting.style():
-    fig = hotspot_figures.draw_boot_storm(boot)
-    plt.show()
+fig = hotspot_figures.draw_boot_storm(boot)
 
 # %% [markdown]
 # ## 4. The read path, RF writes and node density

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 import matplotlib.pyplot as plt
 
-from hcimodel import shadowclone as sc
+from hcimodel import plotting, shadowclone as sc
 from hcimodel.figures import shadowclone as figs
 
 pl.Config.set_tbl_rows(20)
@@ -49,17 +49,20 @@ for H in (2, 3, 4, 8, 16):
 pl.DataFrame(rows).sort(["nodes", "desktops"])
 
 # %% [markdown]
-# The Monte Carlo twin draws start times and applies the rule; the cell asserts agreement
-# with the closed form within four standard errors.
+# The Monte Carlo twin draws start times and applies the rule. The table gives the gap in
+# standard errors of the Monte Carlo mean; the tests (`tests/test_notebook_claims.py`) hold
+# it within four.
 
 # %%
+rows = []
 for H, N in ((4, 8), (8, 16), (16, 32)):
     sims = sc.simulate_detection_delay(H, N, 600.0, n_reps=20_000, rng=2015)
     cf = float(sc.detection_delay(H, N, 600.0))
     se = float(sims.std() / np.sqrt(sims.size))
-    assert abs(float(sims.mean()) - cf) < 4 * se
-    print(f"H = {H:2d}, N = {N:2d}: closed form {cf:6.2f} s, Monte Carlo {float(sims.mean()):6.2f} s "
-          f"(se {se:.2f} s)")
+    rows.append({"nodes": H, "desktops": N, "closed form (s)": round(cf, 2),
+                 "Monte Carlo (s)": round(float(sims.mean()), 2), "se (s)": round(se, 2),
+                 "gap (se)": round((float(sims.mean()) - cf) / se, 2)})
+pl.DataFrame(rows)
 
 # %% [markdown]
 # ## 2. The boot storm: bytes and time
@@ -84,15 +87,13 @@ pl.DataFrame({"nodes": w.n_nodes, "detected": w.detected,
 # The block-level Monte Carlo replays every read of every desktop in time order, with the
 # links as FIFO servers. With detection at once (the storm after detection) the bytes are
 # exact and the time agrees within 0.1 %; with a 20 s detection delay the desktops' first
-# 20 s are read remotely and never fetched during the storm.
+# 20 s are read remotely and never fetched during the storm (the tests hold these
+# agreements: bytes and time within 0.1 %, remote bytes within one block per desktop).
 
 # %%
 for td in (0.0, 20.0):
     cf = sc.warmup(8, 16, detection_delay_s=td)
     mc = sc.simulate_warmup(8, 16, detection_delay_s=td, rng=2015)
-    assert abs(mc.total_bytes / float(cf.total_bytes) - 1) < 1e-3
-    assert abs(mc.time_s / float(cf.time_s) - 1) < 1e-3
-    assert abs(mc.remote_read_bytes - float(cf.remote_read_bytes)) <= 16 * rep.block_bytes
     print(f"t_d = {td:4.1f} s: fetched {float(cf.total_bytes) / 1e9:.3f} GB (MC {mc.total_bytes / 1e9:.3f}), "
           f"remote before detection {float(cf.remote_read_bytes) / 1e9:.3f} GB "
           f"(MC {mc.remote_read_bytes / 1e9:.3f}), warm at {float(cf.time_s):.2f} s (MC {mc.time_s:.2f})")
@@ -106,9 +107,9 @@ for td in (0.0, 20.0):
 cf = sc.warmup(8, 16, detection_delay_s=0.0)
 mc = sc.simulate_warmup(8, 16, detection_delay_s=0.0, rng=2015)
 fetch_mean = float(mc.latency.filter(kind="fetch")["mean_s"][0])
-assert abs(fetch_mean / float(cf.fetch_latency_s) - 1) < 0.02
 print(f"first-read latency: closed form {float(cf.fetch_latency_s) * 1e6:.1f} us, "
-      f"Monte Carlo {fetch_mean * 1e6:.1f} us")
+      f"Monte Carlo {fetch_mean * 1e6:.1f} us ({fetch_mean / float(cf.fetch_latency_s) - 1:+.2%}; "
+      "the tests allow 2 %)")
 mc.latency.with_columns((pl.col(c) * 1e6).round(1).alias(c.replace("_s", "_us"))
                         for c in ("mean_s", "p95_s", "p99_s")).select(
     "kind", "reads", pl.col("share").round(4), "mean_us", "p95_us", "p99_us").sort("kind")
@@ -138,8 +139,8 @@ for a in (0.0, 0.9):
 # desktop d runs on node d mod H, and only its **replica reads** count (base blocks it has
 # not written; private and written blocks live on its own delta disk). At a smaller scale
 # (40 MB used, the closed form's pool: no private blocks), seven non-owner nodes each serve
-# about 2m reads; the mean fetched blocks agree with D(n) at each node's reads within four
-# standard deviations.
+# about 2m reads; the mean fetched blocks agree with D(n) at each node's reads (the gap is
+# given in standard deviations of the mean, sd = √(m/7); the tests allow four).
 
 # %%
 for a in (0.0, 0.9):
@@ -148,8 +149,8 @@ for a in (0.0, 0.9):
                             n_reads_per_node=2 * small.n_blocks, rng=2015)
     cf = float(sc.expected_distinct(mc.reads_per_node[1:], small.popularity()).mean())
     got = float(mc.bytes_per_node[1:].mean()) / small.block_bytes
-    assert abs(got - cf) < 4 * np.sqrt(small.n_blocks / 7)
-    print(f"alpha = {a}: D(n) = {cf:,.1f} blocks, Monte Carlo {got:,.1f}")
+    print(f"alpha = {a}: D(n) = {cf:,.1f} blocks, Monte Carlo {got:,.1f} "
+          f"({(got - cf) / np.sqrt(small.n_blocks / 7):+.2f} sd)")
 
 # %% [markdown]
 # A pool with private blocks (20 % of reads) and 10 % of base blocks written per desktop:
@@ -167,14 +168,12 @@ mc = sc.simulate_warmup(8, 80, phase="steady", pool=pool, detection_delay_s=0.0,
                         n_reads_per_node=20_000, rng=2015)
 d = sc.expected_distinct(mc.reads_per_node[1:], sc.pool_popularity(pool))
 got = mc.bytes_per_node[1:] / pool.block_bytes
-bound = 0.33 * 0.1 / (10 * 0.9) * float(d.mean()) + 4 * np.sqrt(float(d.mean()) / 7)
-assert -bound < float((got - d).mean()) < 4 * np.sqrt(float(d.mean()) / 7)
 print(f"{float(sc.replica_read_rate(pool, 8)):.1f} replica reads/s per node; after "
       f"{float(mc.reads_per_node[1:].mean()):,.0f} of them a node fetched {float(got.mean()):,.0f} "
       f"blocks, closed form {float(d.mean()):,.0f} ({float(got.mean() / d.mean()) - 1:+.2%})")
 
 # %%
-fig = figs.draw_warmup_curve(figs.warmup_curve_data(mc_alphas=(0.9,)))
+fig = figs.draw_warmup_curve(figs.warmup_curve_data(mc_alphas=(0.9,), mc_hours=(1.0, 2.0, 4.0)))
 
 # %% [markdown]
 # ### A real trace as the replica's reads
@@ -210,26 +209,30 @@ if trace is not None:
     for h in range(1, H):
         n_h = int(tmc.reads_per_node[h])
         fetched = int(tmc.bytes_per_node[h]) // 4096
-        assert fetched == np.unique(keys[nodes == h]).size
+        distinct = np.unique(keys[nodes == h]).size
         irm = float(sc.expected_distinct(n_h, p_trace))
         print(f"node {h}: {n_h:,} reads, fetched {fetched * 4096 / 2**20:,.0f} MiB "
-              f"({fetched:,} blocks); IRM {irm:,.0f} ({fetched / irm - 1:+.1%}), "
+              f"({fetched:,} blocks, {'exactly' if fetched == distinct else 'NOT'} the "
+              f"{distinct:,} distinct blocks it read); IRM {irm:,.0f} ({fetched / irm - 1:+.1%}), "
               f"random-split expectation {split:,.0f} ({fetched / split - 1:+.1%})")
     cur = tmc.curve.filter(pl.col("node") == 1)
     k = cur["reads"].to_numpy()
     irm_k = sc.expected_distinct(k, p_trace)
-    assert np.all(np.abs(cur["fetched_blocks"].to_numpy()[k <= 4000] - irm_k[k <= 4000])
-                  <= 0.03 * irm_k[k <= 4000] + 2)
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
-    ax.plot(k, cur["local_share"], label="trace replay, node 1")
-    ax.plot(k, sc.local_share(k, p_trace, cumulative=True), ":",
-            label="IRM, trace's block frequencies")
-    ax.set_xscale("log")
-    ax.set_xlabel("replica reads served by the node")
-    ax.set_ylabel("cumulative share of reads local")
-    ax.set_title("CloudPhysics trace on 4 nodes: warm-up curve")
-    ax.legend()
-    plt.show()
+    early = k <= 4000
+    gap = np.abs(cur["fetched_blocks"].to_numpy()[early] / irm_k[early] - 1).max()
+    print(f"node 1, first 4,000 reads: replay and IRM fetch within {gap:.1%} of each other")
+    with plotting.style():
+        fig, ax = plt.subplots(figsize=(6.4, 3.6))
+        ax.plot(k, cur["local_share"], label="trace replay, node 1")
+        ax.plot(k, sc.local_share(k, p_trace, cumulative=True), ":",
+                label="IRM, trace's block frequencies")
+        ax.set_xscale("log")
+        ax.set_ylim(0, None)
+        ax.set_xlabel("replica reads served by the node")
+        ax.set_ylabel("cumulative share of reads local")
+        ax.set_title("CloudPhysics trace on 4 nodes: warm-up curve")
+        ax.legend()
+        plt.show()
 
 # %% [markdown]
 # ## 4. Lifecycle: when Shadow Clones pay off

@@ -63,9 +63,11 @@ pl.DataFrame(rows).sort("CVM GB")
 # (memory-only and with an SSD part); the closed forms are Che's LRU approximation and the
 # characteristic-time Content Cache model on the rates of *this stream's* layout of
 # written blocks. The first reads are a warm-up (the SSD part fills slowly: only promoted
-# entries enter it). The cell asserts agreement within 0.01.
+# entries enter it). The table gives replay and closed form side by side; the tests
+# (`tests/test_notebook_claims.py`) hold every gap below 0.01.
 
 # %%
+rows = []
 for ct in ("linked", "full"):
     p = pool.replace(clone_type=ct)
     s = clone_pool_stream(p, 1_500_000, rng=2015)
@@ -77,13 +79,14 @@ for ct in ("linked", "full"):
         che = float(caching.che_lru(rates, 4000).hit_ratio)
         out = content_cache_replay(keys, 2048, 2048, 8192)[700_000:]
         cc = caching.content_cache(rates, 2048, 2048, 8192)
-        errs = (abs(lru - che), abs(np.mean(out == 1) - float(cc.memory_hit_ratio)),
-                abs(np.mean(out == 2) - float(cc.ssd_hit_ratio)))
-        assert max(errs) < 0.01, (ct, dedup, errs)
-        assert ct == "full" or np.array_equal(s.content_key, s.location_key)
-        print(f"{ct:>6} clones, dedup {'on ' if dedup else 'off'}: LRU replay {lru:.3f} vs Che {che:.3f}; "
-              f"Content Cache memory {np.mean(out == 1):.3f} vs {float(cc.memory_hit_ratio):.3f}, "
-              f"SSD {np.mean(out == 2):.3f} vs {float(cc.ssd_hit_ratio):.3f}")
+        for cache, replay, closed in (
+                ("LRU (Che)", lru, che),
+                ("Content Cache, memory", np.mean(out == 1), float(cc.memory_hit_ratio)),
+                ("Content Cache, SSD", np.mean(out == 2), float(cc.ssd_hit_ratio))):
+            rows.append({"clones": ct, "dedup": "on" if dedup else "off", "cache": cache,
+                         "replay": round(float(replay), 4), "closed form": round(closed, 4),
+                         "gap": round(abs(float(replay) - closed), 4)})
+pl.DataFrame(rows)
 
 # %% [markdown]
 # ## 3. Hit ratio versus cache size
@@ -103,8 +106,8 @@ for (ct, dedup), part in df_size.filter(pl.col("source") == "replay").group_by(
     ref = cf.filter((pl.col("clone_type") == ct) & (pl.col("dedup") == dedup))
     closed = np.interp(np.log(part["cache_mib"]), np.log(ref["cache_mib"]), ref["hit_ratio"])
     gap = float(np.max(np.abs(closed - part["hit_ratio"].to_numpy())))
-    assert gap < 0.03, (ct, dedup, gap)
-    print(f"{ct:>6}, dedup {dedup!s:<5}: largest gap replay vs closed form {gap:.3f}")
+    print(f"{ct:>6} clones, dedup {'on ' if dedup else 'off'}: largest gap replay vs closed form "
+          f"{gap:.3f} (the tests allow 0.03)")
 
 # %%
 need = {}
@@ -120,9 +123,11 @@ print(f"dedup cuts the memory full clones need for 80 % hits by "
 # ## 4. Hit ratio versus the number of clones
 #
 # At a fixed 64 MiB cache: without dedup, full clones spread the cache over N copies of
-# the base and the hit ratio falls as N grows; with dedup (and for linked clones) more
-# desktops mean more reads of the same blocks, and the hit ratio rises. The effective
-# (logical) capacity, bytes of desktop address space served per cached byte, grows with N.
+# the base and the hit ratio falls fast as N grows; with dedup (and for linked clones,
+# whose base blocks are shared anyway: their two curves coincide) the clones share the
+# base blocks, and only their private blocks compete, so it falls much more slowly. The
+# effective (logical) capacity, bytes of desktop address space served per cached byte,
+# grows with N.
 
 # %%
 df_clones = cache_figures.cache_clones_data()
