@@ -30,19 +30,26 @@ clone type   without dedup (key = location)   with dedup (key = content fingerpr
              key (replica, block), shared.    more to merge in the base.
              A written block is on the delta
              disk: key (desktop, block).
-``full``     every clone holds its own copy:  a base block is shared iff its whole
-             key (desktop, block).            16 KiB fingerprint chunk is unchanged
-                                              in this desktop (all its 4 KiB blocks
-                                              unwritten), else unique.
+``full``     every clone holds its own copy:  ``unshare='block'`` (default): a base
+             key (desktop, block).            block is shared iff this desktop has
+                                              not written it; ``unshare='chunk'``:
+                                              iff its whole 16 KiB fingerprint chunk
+                                              is unchanged (all its 4 KiB blocks
+                                              unwritten). Else unique.
 ============ ================================ =====================================
 
-Private blocks are always unique. The fingerprint granularity
-(``fingerprint_bytes``, 16 KiB in Nutanix AOS) is coarser than the cache fill
-(``block_bytes``, 4 KiB): with :math:`k` blocks per chunk, a base block of a
-full clone stays a duplicate with probability :math:`(1 - w)^k`, not
-:math:`1 - w`. ``full`` means clones that are real copies (e.g. made by a
-copy, then de-duplicated at ingest); full clones made by native (VAAI) cloning
-share the parent's extents until written and cache like ``linked``.
+Private blocks are always unique. **Dedup granularity** (``unshare``): AOS
+fingerprints 16 KiB chunks (``fingerprint_bytes``), coarser than the 4 KiB
+cache fill (``block_bytes``), but the Nutanix Bible says de-duplicated data is
+pulled into the cache at 4 KiB and that a write to a de-duplicated extent
+leaves its untouched part shared. So by default (``unshare='block'``) a write
+unshares only the 4 KiB blocks it writes: a base block of a full clone stays a
+duplicate with probability :math:`1 - w`. ``unshare='chunk'`` is the coarser
+reading, one write unsharing its whole chunk: :math:`(1 - w)^k` with
+:math:`k` blocks per chunk. ``full`` means clones that are real copies (e.g.
+made by a copy, then de-duplicated at ingest); full clones made by native
+(VAAI) cloning share the parent's extents until written and cache like
+``linked``.
 
 The stream (:func:`clone_pool_stream`) carries both keys, so one stream replays
 with and without dedup; :func:`item_rates` gives the analytic counterpart, the
@@ -52,7 +59,8 @@ for :mod:`hcimodel.caching`.
 References
 ----------
 Nutanix Bible, "AOS Storage" (granularity: 4 KiB cache fill, 16 KiB dedup
-chunks); ``shared/REFERENCES.md``.
+chunks, dedup data pulled into the cache at 4 KiB, a write to a de-duplicated
+extent leaves the untouched part shared); ``shared/REFERENCES.md``.
 """
 
 from __future__ import annotations
@@ -65,11 +73,13 @@ from .caching import merge_duplicate_rates, zipf_rates
 from .streams import as_generator
 from .validation import check_in_range, check_integer, check_nonnegative, check_positive, check_probability
 
-__all__ = ["CLONE_TYPES", "ClonePool", "ClonePoolStream", "clone_pool_stream", "item_rates",
+__all__ = ["CLONE_TYPES", "UNSHARE", "ClonePool", "ClonePoolStream", "clone_pool_stream", "item_rates",
            "ItemRates"]
 
 #: Clone types understood by :class:`ClonePool`.
 CLONE_TYPES = ("linked", "full")
+#: What a write to a de-duplicated base block unshares (:class:`ClonePool`).
+UNSHARE = ("block", "chunk")
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -110,6 +120,12 @@ class ClonePool:
         Cache block (fill) size, bytes (4096).
     fingerprint_bytes : int
         Dedup fingerprint chunk, bytes (16384); a multiple of ``block_bytes``.
+    unshare : {'block', 'chunk'}
+        What a desktop's write to a de-duplicated base block unshares in a
+        full clone: ``'block'`` (default), only the 4 KiB blocks written, the
+        rest of the chunk stays shared (Nutanix Bible: dedup data is cached at
+        4 KiB and a write leaves the untouched part of the extent shared);
+        ``'chunk'``, the whole fingerprint chunk.
     """
 
     n_desktops: int = 100
@@ -124,6 +140,7 @@ class ClonePool:
     clone_type: str = "linked"
     block_bytes: int = 4096
     fingerprint_bytes: int = 16384
+    unshare: str = "block"
 
     def __post_init__(self):
         check_integer("n_desktops", self.n_desktops, minimum=1)
@@ -145,6 +162,8 @@ class ClonePool:
         if self.fingerprint_bytes % self.block_bytes:
             raise ValueError("fingerprint_bytes must be a multiple of block_bytes "
                              f"{self.block_bytes} (got {self.fingerprint_bytes!r})")
+        if self.unshare not in UNSHARE:
+            raise ValueError(f"unshare must be one of {list(UNSHARE)} (got {self.unshare!r})")
 
     @classmethod
     def from_profile(cls, profile, **kwargs) -> "ClonePool":
@@ -169,6 +188,11 @@ class ClonePool:
         return self.fingerprint_bytes // self.block_bytes
 
     @property
+    def unshare_blocks(self) -> int:
+        """Cache blocks one write unshares in a full clone: 1, or :attr:`blocks_per_chunk`."""
+        return 1 if self.unshare == "block" else self.blocks_per_chunk
+
+    @property
     def logical_blocks(self) -> int:
         """Logical (desktop, block) addresses of the pool, :math:`N (B + P)`."""
         return self.n_desktops * (self.base_blocks + self.private_blocks)
@@ -185,12 +209,13 @@ class ClonePool:
         """Probability that a (desktop, base block) pair reads a shared cache key.
 
         ``linked``: :math:`1 - w`, with or without dedup; ``full``: 0 without
-        dedup, :math:`(1 - w)^k` with dedup.
+        dedup, with dedup :math:`1 - w` (``unshare='block'``) or
+        :math:`(1 - w)^k` (``unshare='chunk'``, k blocks per chunk).
         """
         w = self.written_fraction_at(time_s)
         if self.clone_type == "linked":
             return 1.0 - w
-        return (1.0 - w) ** self.blocks_per_chunk if dedup else np.zeros_like(w)
+        return (1.0 - w) ** self.unshare_blocks if dedup else np.zeros_like(w)
 
 
 def _uniform_hash(salt: np.uint64, x: np.ndarray) -> np.ndarray:
@@ -219,7 +244,7 @@ def _keys(pool, salt, desktop, block, w):
     if pool.clone_type == "linked":
         location_key = np.where(written, unique_key, block)
         return written, location_key, location_key
-    k = pool.blocks_per_chunk
+    k = pool.unshare_blocks
     intact = ~written
     first = block - block % k
     for j in range(k):

@@ -49,6 +49,13 @@ Every solve runs on the grouped rates of :class:`hcimodel.clonepool.ItemRates`
 dedup cost what one does. A realistic image (10 GiB base, 1 GiB private per
 desktop, 100 or 1,000 desktops) solves in a fraction of a second in about 300 MB.
 
+What dedup merges depends on the pool's granularity
+(:attr:`hcimodel.clonepool.ClonePool.unshare`): by default a write unshares
+only the 4 KiB blocks written (Nutanix Bible), ``unshare='chunk'`` the whole
+16 KiB fingerprint chunk. For the 20 full clones of notebook 03 (20 % of base
+blocks written) dedup cuts the memory for 80 % hits 8.2-fold with ``'block'``
+(192.7 → 23.4 MiB) and 2.0-fold with ``'chunk'`` (→ 94.1 MiB).
+
 All capacities are in bytes at the edges and in cache blocks
 (``pool.block_bytes``, 4 KiB) inside. Hit ratios hold under the independent
 reference model (IRM) in the steady state.

@@ -2,25 +2,43 @@
 
 N desktops are spread evenly over the H nodes of a cluster. Each node's
 Controller VM (CVM) serves the I/O of its node as one FCFS queue with
-exponential service at rate ``cvm_iops``. A desktop sends a share
-``replica_io_fraction`` of its I/Os (reads of the base image) to the CVM that
-holds the replica, and everything else (writes, reads of its own delta disk)
-to its local CVM. A read served by another node's CVM pays a network delay:
-one round trip plus the transfer of the block.
+exponential service at rate ``cvm_iops``, a per-node figure (:class:`Cluster`).
 
-Three clone strategies differ only in where replica reads are served:
+**One read path for every strategy** (:class:`ReadPath`, Nutanix Bible, "AOS
+Storage"). A read of a desktop's *private* data (its delta disk, local after
+data locality) is served by its own CVM: from the node's cache (memory, then
+the SSD part) or, on a miss, from the node's extent store (SSD hot tier, else
+HDD cold tier). A read of *shared* data (the base image; share
+``replica_read_fraction`` of reads) depends on the strategy:
 
 ``linked_clones``
-    Linked clones with the replica on one CVM (``replica_node``): every replica
-    read from every node queues there. This is the hot spot.
+    The replica vDisk is owned by one CVM (``replica_node``): every shared read
+    of every node is served there, from its cache or its extent store. This is
+    the hot spot.
 ``shadow_clones``
-    Linked clones with Shadow Clones warmed up: each node holds its own copy of
-    the replica and serves replica reads locally. (The warm-up itself is the
-    subject of :mod:`hcimodel.shadowclone`.)
+    Linked clones with Shadow Clones: a node serves from its own cache the
+    share ``cached_share`` of the base it has already fetched (1 once warmed
+    up); a miss of a cached block goes to the extent store, on this node when
+    it holds one of the extent's RF replicas and otherwise to one of those
+    nodes (whose CVM serves it from its cache or its extent store); a block
+    not yet fetched is read through the owner CVM.
 ``full_clones``
-    Full clones made by native (VAAI) cloning: every desktop's blocks are
-    local from the start, so the steady state equals warmed Shadow Clones;
-    the strategies differ in capacity and in the first boot after a recompose.
+    Full clones made by native (VAAI) cloning share their parent's extents,
+    which live on the parent's RF replica nodes (``replica_node`` and the next
+    RF - 1 nodes). A node's first read of a shared extent goes there (no
+    detection delay, spread over the RF replicas, not one node); once the node
+    has cached it (``cached_share`` = 1 after the warm-up of
+    :mod:`hcimodel.fullclone`) it is served locally. A cache miss goes to the
+    extent store as for Shadow Clones. After warm-up the steady state equals
+    warmed Shadow Clones.
+
+A read served by another node's CVM pays a network delay (one round trip plus
+the transfer of the block); each device adds its access time (memory, SSD,
+HDD: :class:`hcimodel.contentcache.TierLatencies`).
+
+**Writes** (RF, default 2): each write is served by the local CVM (local oplog)
+and by RF - 1 other CVMs chosen uniformly (remote oplogs), adding load to CVMs,
+a network leg, and link traffic. Its latency is that of the slower leg.
 
 Two regimes are modelled:
 
@@ -33,25 +51,31 @@ Two regimes are modelled:
   per node (:func:`boot_storm`), and its Monte Carlo twin in which every desktop
   must complete its boot I/Os (:func:`simulate_boot_storm`).
 
-Write replication to a second node (RF2) adds the same load to every CVM on
-average; it does not move the hot spot and is left out.
+The largest pool (:func:`max_pool_size`) is the smallest of the storage limit
+(a latency target), the host's CPU and its memory (:class:`Host`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import queueing
+from .contentcache import TierLatencies
 from .streams import as_generator
 from .validation import check_integer, check_nonnegative, check_positive, check_probability
-from .workload import WorkloadProfile, as_profile
+from .workload import BOOT_READ_BYTES, WorkloadProfile, as_profile
 
 __all__ = [
     "STRATEGIES",
+    "ReadPath",
     "Cluster",
+    "Host",
+    "PoolSize",
     "routing",
+    "read_components",
     "SteadyState",
     "steady_state",
     "simulate_steady_state",
@@ -64,12 +88,80 @@ __all__ = [
 STRATEGIES = ("linked_clones", "shadow_clones", "full_clones")
 GROUPS = ("replica_node", "other_nodes")
 _QUANTILES = {"p95": 0.95, "p99": 0.99}
+GiB = 2.0**30
 
 
 def _check_strategy(strategy: str) -> str:
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES} (got {strategy!r})")
     return strategy
+
+
+@dataclass(frozen=True)
+class ReadPath:
+    """Where a read is served: the node's cache, then the extent store.
+
+    The defaults are assumptions (no published per-path hit ratios for a VDI
+    pool); notebook 01 shows the sensitivity to them.
+
+    Parameters
+    ----------
+    cache_hit_shared : float
+        Share of reads of shared (base-image) data served by the cache
+        (Content/Extent Cache, memory and SSD) of the CVM that serves them.
+        Default 0.9 (*assumed*: the base image is read by every desktop).
+    cache_hit_private : float
+        Same for a desktop's private data. Default 0.5 (*assumed*).
+    cache_memory_share : float
+        Share of cache hits served from CVM memory; the rest from the SSD part
+        of the cache. Default 0.5 (*assumed*).
+    hot_tier_hit : float
+        Share of extent-store reads served by the SSD hot tier; the rest from
+        the HDD cold tier. Default 0.95 (*assumed*: the VDI working set fits
+        the 700 GB of flash of an NX-3000 node; the Dell View 4.5 study served
+        about 90 % of all array I/O from SSD on a tiered array).
+    tiers : hcimodel.contentcache.TierLatencies
+        Access time of memory, SSD and HDD (s), shared with the cache model.
+    """
+
+    cache_hit_shared: float = 0.9
+    cache_hit_private: float = 0.5
+    cache_memory_share: float = 0.5
+    hot_tier_hit: float = 0.95
+    tiers: TierLatencies = TierLatencies()
+
+    def __post_init__(self):
+        for name in ("cache_hit_shared", "cache_hit_private", "cache_memory_share",
+                     "hot_tier_hit"):
+            check_probability(name, getattr(self, name))
+        if not isinstance(self.tiers, TierLatencies):
+            raise ValueError(f"tiers must be a TierLatencies (got {self.tiers!r})")
+
+    def cache_mix(self) -> list[tuple[float, float]]:
+        """A cache hit: (probability, device access time in s) of memory and SSD."""
+        m = self.cache_memory_share
+        return [(m, self.tiers.memory_s), (1.0 - m, self.tiers.ssd_s)]
+
+    def extent_mix(self) -> list[tuple[float, float]]:
+        """An extent-store read: (probability, access time in s) of the SSD and HDD tiers."""
+        t = self.hot_tier_hit
+        return [(t, self.tiers.ssd_s), (1.0 - t, self.tiers.miss_s)]
+
+    def mix(self, hit: float) -> list[tuple[float, float]]:
+        """Cache with hit ratio ``hit``, then the extent store."""
+        return ([(hit * p, s) for p, s in self.cache_mix()]
+                + [((1.0 - hit) * p, s) for p, s in self.extent_mix()])
+
+    def extent_read_s(self, remote_delay_s: float = 0.0) -> float:
+        """Mean time of a cache miss read from the extent store (s): the tiers'
+        mix, plus ``remote_delay_s`` when the extent's replica is on another node.
+        This, not one HDD access, is what a cache miss costs."""
+        return float(check_nonnegative("remote_delay_s", remote_delay_s)
+                     + sum(p * s for p, s in self.extent_mix()))
+
+    def mean_device_s(self, hit: float) -> float:
+        """Mean device access time of a read through a cache of hit ratio ``hit`` (s)."""
+        return float(sum(p * s for p, s in self.mix(hit)))
 
 
 @dataclass(frozen=True)
@@ -81,23 +173,37 @@ class Cluster:
     n_nodes : int
         Number of nodes H, each with one CVM (>= 1).
     cvm_iops : float
-        Service rate of one CVM (I/Os per second). Default 20,000, the
-        "typical" SSD of the View 5.2 storage guide, taken as the capacity of a
-        node's flash tier.
+        Service rate of one CVM (I/Os per second): the random-read IOPS one
+        node of the modelled generation (a 2012-14 hybrid NX-3000/NX-3050 node:
+        two SSDs, five HDDs, one CVM) sustains. Default 25,000 (*assumed*: no
+        per-node figure for a mixed VDI load is published; bounds are one SSD,
+        "typically 20,000 IOPS" in the View 5.2 storage guide, below, and the
+        cache-resident 100 %-read 4 KB demonstration of about 483,500 IOPS per
+        4-node NX-3450 block, ~120,000 per node, myvirtualcloud.net 2014,
+        above). Notebook 01 shows the sensitivity.
     rtt_s : float
         Network round trip between two CVMs (s). Default 0.2 ms (10 GbE in one
         rack; assumed).
     link_bps : float
-        Bandwidth of a node's network link (bit/s). Default 10 Gbit/s.
+        Bandwidth of a node's network link (bit/s). Default 10 Gbit/s (NX-3000:
+        dual 10 GbE per node, one active).
     replica_node : int
-        Index of the node whose CVM holds the replica (0 .. H-1).
+        Index of the node whose CVM owns the replica (linked clones) or holds
+        the first copy of the parent's extents (0 .. H-1).
+    replication_factor : int
+        Copies of every write and extent, RF (2 by default, 3 optional; Nutanix
+        Bible). Writes go to the local oplog and RF - 1 remote ones.
+    read_path : ReadPath
+        Cache and tier hit ratios of the read path.
     """
 
     n_nodes: int = 4
-    cvm_iops: float = 20_000.0
+    cvm_iops: float = 25_000.0
     rtt_s: float = 200e-6
     link_bps: float = 10e9
     replica_node: int = 0
+    replication_factor: int = 2
+    read_path: ReadPath = ReadPath()
 
     def __post_init__(self):
         check_integer("n_nodes", self.n_nodes, minimum=1)
@@ -105,61 +211,239 @@ class Cluster:
         check_nonnegative("rtt_s", self.rtt_s)
         check_positive("link_bps", self.link_bps)
         check_integer("replica_node", self.replica_node, minimum=0, maximum=self.n_nodes - 1)
+        check_integer("replication_factor", self.replication_factor, minimum=1, maximum=3)
+        if not isinstance(self.read_path, ReadPath):
+            raise ValueError(f"read_path must be a ReadPath (got {self.read_path!r})")
 
     @property
     def service_time_s(self) -> float:
         """Mean service time of one I/O at a CVM (s)."""
         return 1.0 / self.cvm_iops
 
+    @property
+    def copies(self) -> int:
+        """Copies actually kept: RF, at most one per node."""
+        return min(self.replication_factor, self.n_nodes)
+
+    def extent_nodes(self) -> list[int]:
+        """Nodes holding a replica of a shared extent: the replica node and the next RF - 1."""
+        return [(self.replica_node + k) % self.n_nodes for k in range(self.copies)]
+
     def remote_delay_s(self, size_bytes: float) -> float:
         """Network delay of a remote read of ``size_bytes``: RTT plus transfer (s)."""
         return self.rtt_s + 8.0 * size_bytes / self.link_bps
 
 
-def routing(strategy: str, n_nodes: int, replica_node: int, replica_io_fraction: float) -> np.ndarray:
-    """Share of a desktop's I/Os served by each CVM.
+@dataclass(frozen=True)
+class Host:
+    """What one node's hypervisor can carry besides storage.
 
     Parameters
     ----------
+    cores : int
+        Physical cores per node. Default 16 (NX-3000: two 8-core sockets).
+    vcpus_per_core : float
+        vCPU:pCPU consolidation ratio. Default 8 (VMware Horizon View 5.2
+        architecture planning: "8 to 10 virtual desktops per CPU core"; the
+        lower end).
+    memory_bytes : float
+        Host memory (bytes). Default 256 GiB (NX-3000: 128-256 GB per node).
+    cvm_memory_bytes : float
+        Memory reserved by the CVM (bytes). Default 24 GiB (the CVM size of the
+        NOS 3.5 cache-sizing example, :mod:`hcimodel.contentcache`).
+    desktop_vcpus : int
+        vCPUs of one desktop. Default 1 (*assumed*: a task worker on Windows 7).
+    desktop_memory_bytes : float
+        Memory of one desktop (bytes). Default 2 GiB (*assumed*: Windows 7
+        64-bit; no overcommit, no per-VM overhead).
+
+    Notes
+    -----
+    The 2012 NX-3000 block of four such nodes was sold for "up to 400 VMs"
+    (about 100 per node): the defaults give 128 (CPU) and 116 (memory)
+    desktops per node.
+    """
+
+    cores: int = 16
+    vcpus_per_core: float = 8.0
+    memory_bytes: float = 256 * GiB
+    cvm_memory_bytes: float = 24 * GiB
+    desktop_vcpus: int = 1
+    desktop_memory_bytes: float = 2 * GiB
+
+    def __post_init__(self):
+        check_integer("cores", self.cores, minimum=1)
+        check_positive("vcpus_per_core", self.vcpus_per_core)
+        check_positive("memory_bytes", self.memory_bytes)
+        check_nonnegative("cvm_memory_bytes", self.cvm_memory_bytes)
+        if self.cvm_memory_bytes >= self.memory_bytes:
+            raise ValueError(f"cvm_memory_bytes must be below memory_bytes = {self.memory_bytes:g} "
+                             f"(got {self.cvm_memory_bytes:g})")
+        check_integer("desktop_vcpus", self.desktop_vcpus, minimum=1)
+        check_positive("desktop_memory_bytes", self.desktop_memory_bytes)
+
+    @property
+    def cpu_desktops_per_node(self) -> int:
+        """Desktops one node's cores carry: floor(cores x ratio / desktop vCPUs)."""
+        return int(math.floor(self.cores * self.vcpus_per_core / self.desktop_vcpus + 1e-9))
+
+    @property
+    def memory_desktops_per_node(self) -> int:
+        """Desktops one node's memory carries, the CVM's reservation taken off."""
+        free = self.memory_bytes - self.cvm_memory_bytes
+        return int(math.floor(free / self.desktop_memory_bytes + 1e-9))
+
+
+class PoolSize(int):
+    """The largest pool: an ``int`` that also says which limit binds.
+
+    Attributes
+    ----------
+    storage : int
+        Largest pool within the latency target (storage limit).
+    cpu, memory : int or None
+        Host limits for the whole cluster (None when no host was given).
+    binding : {'storage', 'cpu', 'memory'}
+        The smallest limit (the first of storage, cpu, memory on a tie).
+    """
+
+    storage: int
+    cpu: int | None
+    memory: int | None
+    binding: str
+
+    def __new__(cls, storage: int, cpu: int | None = None, memory: int | None = None):
+        limits = {k: int(v) for k, v in (("storage", storage), ("cpu", cpu), ("memory", memory))
+                  if v is not None}
+        binding = min(limits, key=limits.get)
+        obj = super().__new__(cls, limits[binding])
+        obj.storage, obj.cpu, obj.memory, obj.binding = int(storage), cpu, memory, binding
+        return obj
+
+    def __repr__(self) -> str:
+        return (f"PoolSize({int(self)}, binding={self.binding!r}, storage={self.storage}, "
+                f"cpu={self.cpu}, memory={self.memory})")
+
+    def __reduce__(self):
+        return (PoolSize, (self.storage, self.cpu, self.memory))
+
+
+def read_components(workload: WorkloadProfile | str, strategy: str, cluster: Cluster, node: int,
+                    cached_share: float = 1.0) -> list[tuple[float, int, float]]:
+    """The read path of a desktop on ``node``, as a mixture.
+
+    Parameters
+    ----------
+    workload : WorkloadProfile or str
     strategy : {'linked_clones', 'shadow_clones', 'full_clones'}
-    n_nodes : int
-        Number of nodes H.
-    replica_node : int
-        Node whose CVM holds the replica (used by ``linked_clones`` only).
-    replica_io_fraction : float
-        Share of all I/Os that are replica reads.
+    cluster : Cluster
+    node : int
+        Node of the desktop (0 .. H-1).
+    cached_share : float
+        Share of the shared data this node has already cached, in [0, 1]
+        (Shadow Clones and full clones; 1 after warm-up). Ignored by
+        ``linked_clones``, whose shared reads always go to the owner CVM.
+
+    Returns
+    -------
+    list of (weight, station, shift_s)
+        Probability that a read is served by CVM ``station`` and pays the
+        constant extra delay ``shift_s`` (network when ``station != node``,
+        plus the device's access time). Weights sum to 1; zero weights are
+        left out.
+    """
+    workload = as_profile(workload)
+    _check_strategy(strategy)
+    check_integer("node", node, minimum=0, maximum=cluster.n_nodes - 1)
+    c = float(check_probability("cached_share", cached_share))
+    rp = cluster.read_path
+    d = cluster.remote_delay_s(workload.read_size_bytes)
+    q = workload.replica_read_fraction
+    comps: list[tuple[float, int, float]] = []
+
+    def at(station: int, weight: float, mix) -> None:
+        net = 0.0 if station == node else d
+        for p, dev in mix:
+            if weight * p > 0:
+                comps.append((weight * p, station, net + dev))
+
+    at(node, 1.0 - q, rp.mix(rp.cache_hit_private))  # private data: local after locality
+    owner, h = cluster.replica_node, rp.cache_hit_shared
+    if strategy == "linked_clones":
+        at(owner, q, rp.mix(h))
+        return comps
+    at(node, q * c * h, rp.cache_mix())  # cached here: a local hit
+    to_extents = q * c * (1.0 - h) if strategy == "shadow_clones" else q * (1.0 - c * h)
+    sources = cluster.extent_nodes()
+    for s in sources:  # a remote replica node serves from its cache first, as the owner does
+        at(s, to_extents / len(sources), rp.extent_mix() if s == node else rp.mix(h))
+    if strategy == "shadow_clones":  # not yet fetched: read through the owner CVM
+        at(owner, q * (1.0 - c), rp.mix(h))
+    return comps
+
+
+@dataclass(frozen=True)
+class _Flows:
+    """Per-desktop I/O flows: origin node -> CVM, rate (1/s), read or write, shift (s)."""
+
+    origin: np.ndarray
+    station: np.ndarray
+    rate: np.ndarray
+    is_read: np.ndarray
+    shift: np.ndarray
+    size: np.ndarray  # bytes crossing the network per I/O (0 when local)
+
+
+def _flows(workload: WorkloadProfile, strategy: str, cluster: Cluster, cached_share: float) -> _Flows:
+    H, k = cluster.n_nodes, cluster.copies
+    rows = []
+    reads, writes = workload.read_iops, workload.iops - workload.read_iops
+    d_w = cluster.remote_delay_s(workload.write_size_bytes)
+    for i in range(H):
+        for w, j, shift in read_components(workload, strategy, cluster, i, cached_share):
+            rows.append((i, j, reads * w, True, shift, workload.read_size_bytes if j != i else 0.0))
+        if writes > 0:
+            rows.append((i, i, writes, False, 0.0, 0.0))
+            for j in range(H):
+                if j != i and k > 1:
+                    rows.append((i, j, writes * (k - 1) / (H - 1), False, d_w,
+                                 workload.write_size_bytes))
+    o, s, r, isr, sh, sz = (np.array(x) for x in zip(*rows))
+    return _Flows(o.astype(np.int64), s.astype(np.int64), r.astype(float), isr.astype(bool),
+                  sh.astype(float), sz.astype(float))
+
+
+def routing(workload: WorkloadProfile | str, strategy: str, cluster: Cluster | None = None,
+            cached_share: float = 1.0) -> np.ndarray:
+    """CVM visits per I/O of a desktop, reads and write legs together.
 
     Returns
     -------
     numpy.ndarray, shape (H, H)
-        ``P[i, j]``: probability that an I/O of a desktop on node i is served by
-        CVM j. Rows sum to 1.
+        ``P[i, j]``: visits to CVM j per I/O of a desktop on node i. Rows sum
+        to ``1 + (1 - read_fraction) (RF - 1)``: a write visits the local CVM
+        and RF - 1 others.
     """
-    _check_strategy(strategy)
-    f = float(check_probability("replica_io_fraction", replica_io_fraction))
-    P = np.eye(n_nodes)
-    if strategy == "linked_clones":
-        P *= 1.0 - f
-        P[:, replica_node] += f
+    workload = as_profile(workload)
+    cluster = cluster or Cluster()
+    fl = _flows(workload, _check_strategy(strategy), cluster, cached_share)
+    P = np.zeros((cluster.n_nodes, cluster.n_nodes))
+    np.add.at(P, (fl.origin, fl.station), fl.rate / workload.iops)
     return P
 
 
-def _read_sources(workload: WorkloadProfile, strategy: str, cluster: Cluster, node: int):
-    """Mixture components of a read's latency for a desktop on ``node``.
+def _link_load_bps(fl: _Flows, n_nodes: int) -> np.ndarray:
+    """Bits per second per desktop-per-node on each node's link: max(sent, received), shape (H,).
 
-    Returns a list of (weight, station, network delay in s).
+    A remote read's data goes from the serving node to the reader; a write's
+    copy from the writer to the remote oplog.
     """
-    q = workload.replica_read_fraction
-    replica_station = cluster.replica_node if strategy == "linked_clones" else node
-    delay = cluster.remote_delay_s(workload.read_size_bytes) if replica_station != node else 0.0
-    return [(q, replica_station, delay), (1.0 - q, node, 0.0)]
-
-
-def _group_node(cluster: Cluster, group: str) -> int | None:
-    """A representative node of a group of desktops, or None if the group is empty."""
-    if group == "replica_node":
-        return cluster.replica_node
-    return None if cluster.n_nodes == 1 else (cluster.replica_node + 1) % cluster.n_nodes
+    bits = 8.0 * fl.rate * fl.size
+    sender = np.where(fl.is_read, fl.station, fl.origin)
+    receiver = np.where(fl.is_read, fl.origin, fl.station)
+    tx = np.bincount(sender, weights=bits, minlength=n_nodes)
+    rx = np.bincount(receiver, weights=bits, minlength=n_nodes)
+    return np.maximum(tx, rx)
 
 
 def shifted_exponential_mixture_quantile(p, weights, rates, shifts, *, iterations: int = 80):
@@ -209,6 +493,84 @@ def shifted_exponential_mixture_quantile(p, weights, rates, shifts, *, iteration
     return np.where(reachable, up, np.inf)
 
 
+def _exp_cdf(t, rate):
+    """CDF of an exponential of rate ``rate`` (0: never completes) at t (clipped at 0)."""
+    x = np.clip(t, 0.0, None)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return np.where(rate > 0, -np.expm1(-rate * x), 0.0)
+
+
+def _write_latency(decay: np.ndarray, nodes, cluster: Cluster, d: float) -> dict:
+    """Latency of a write of a desktop on ``nodes`` (pooled): the slower of its legs.
+
+    The local leg is exponential with rate ``a_i`` (``decay[:, i]``); each of the
+    RF - 1 remote legs, on distinct nodes chosen uniformly among the others,
+    pays ``d`` then an exponential of rate ``a_j`` (legs independent). With
+    ``b = exp(-a_i d)``, integrating ``1 - F`` gives the mean exactly:
+
+    * RF2: ``d + E[1/a_j] + b (1/a_i - E[1/(a_i + a_j)])``;
+    * RF3: ``d + E[1/a_j + 1/a_k - 1/(a_j + a_k)]
+      + b E[1/a_i - 1/(a_i + a_j) - 1/(a_i + a_k) + 1/(a_i + a_j + a_k)]``
+
+    (expectations over the choice of remote nodes). Quantiles by bisection on
+    ``F(t) = F_i(t) E[prod_j F_j(t - d)]``. ``inf`` where a leg never ends.
+    """
+    H, k = cluster.n_nodes, cluster.copies - 1
+    M = decay.shape[0]
+    means, pieces = [], []
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for i in nodes:
+            ai = decay[:, i]
+            R = decay[:, [j for j in range(H) if j != i]]  # (M, m)
+            b = np.exp(-ai * d)
+            if k == 0:
+                mean = 1.0 / ai
+            elif k == 1:
+                mean = (d + np.mean(1.0 / R, axis=1)
+                        + b * (1.0 / ai - np.mean(1.0 / (ai[:, None] + R), axis=1)))
+            else:
+                m = R.shape[1]
+                jj, kk = np.triu_indices(m, 1)
+                Rj, Rk = R[:, jj], R[:, kk]
+                e1 = np.mean(1.0 / Rj + 1.0 / Rk - 1.0 / (Rj + Rk), axis=1)
+                A = ai[:, None]
+                e2 = np.mean(1.0 / A - 1.0 / (A + Rj) - 1.0 / (A + Rk) + 1.0 / (A + Rj + Rk), axis=1)
+                mean = d + e1 + b * e2
+            bad = (ai <= 0) | (np.any(R <= 0, axis=1) if k else False)
+            means.append(np.where(bad, np.inf, mean))
+            pieces.append((ai, R, bad))
+    mean = np.mean(means, axis=0)
+
+    def cdf(t):
+        total = np.zeros(M)
+        for ai, R, _ in pieces:
+            f = _exp_cdf(t, ai)
+            if k >= 1:
+                F = _exp_cdf(t[:, None] - d, R)
+                s1 = F.sum(axis=1)
+                if k == 1:
+                    f = f * s1 / R.shape[1]
+                else:
+                    m = R.shape[1]
+                    f = f * 0.5 * (s1**2 - (F**2).sum(axis=1)) / (m * (m - 1) / 2)
+            total += f
+        return total / len(pieces)
+
+    any_bad = np.any([bad for _, _, bad in pieces], axis=0)
+    amin = np.min([np.min(np.column_stack([ai, R]), axis=1) for ai, R, _ in pieces], axis=0)
+    amin = np.where(any_bad | ~(amin > 0), 1.0, amin)
+    stats = {"mean": mean}
+    for name, p in _QUANTILES.items():
+        hi = d - np.log((1.0 - p) / (k + 1)) / amin  # union bound on P(max > t)
+        lo = np.zeros(M)
+        for _ in range(80):
+            mid = 0.5 * (lo + hi)
+            below = cdf(mid) < p
+            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+        stats[name] = np.where(any_bad, np.inf, hi)
+    return stats
+
+
 @dataclass(frozen=True)
 class SteadyState:
     """Steady-state answer of the open hot-spot model, over an array of pool sizes.
@@ -219,17 +581,23 @@ class SteadyState:
     n_desktops : numpy.ndarray, shape (M,)
         Pool sizes N.
     cvm_arrival_rate : numpy.ndarray, shape (M, H)
-        I/Os per second arriving at each CVM (1/s).
+        I/Os per second arriving at each CVM (1/s), write legs included.
     cvm_utilization : numpy.ndarray, shape (M, H)
         Utilization of each CVM; >= 1 means the queue grows without bound.
     stable : numpy.ndarray of bool, shape (M,)
-        True where every CVM has utilization < 1.
+        True where every CVM and every link has utilization < 1.
     read_latency : dict
         ``read_latency[group][statistic]``: array (M,) of read latency (s) for
         desktops on the replica's node (``'replica_node'``) and on the other
-        nodes (``'other_nodes'``); statistics ``'mean'``, ``'p95'``, ``'p99'``.
-        ``inf`` where the CVMs a group reads from are unstable, ``nan`` where
-        the group is empty (a one-node cluster has no other nodes).
+        nodes (``'other_nodes'``, pooled); statistics ``'mean'``, ``'p95'``,
+        ``'p99'``. ``inf`` where the CVMs a group reads from (or a link) are
+        unstable, ``nan`` where the group is empty (a one-node cluster has no
+        other nodes).
+    write_latency : dict
+        Same layout: latency of a write, the slower of its local and RF - 1
+        remote oplog legs (legs taken as independent).
+    link_utilization : numpy.ndarray, shape (M, H)
+        Utilization of each node's link (the larger of sent and received).
     """
 
     strategy: str
@@ -238,6 +606,8 @@ class SteadyState:
     cvm_utilization: np.ndarray
     stable: np.ndarray
     read_latency: dict = field(repr=False)
+    write_latency: dict = field(repr=False)
+    link_utilization: np.ndarray = field(repr=False)
 
     @property
     def max_utilization(self) -> np.ndarray:
@@ -245,7 +615,7 @@ class SteadyState:
         return self.cvm_utilization.max(axis=-1)
 
     def to_frame(self) -> pl.DataFrame:
-        """Tidy frame: strategy, n_desktops, group, statistic, latency_s; sorted."""
+        """Tidy frame of read latencies: strategy, n_desktops, group, statistic, latency_s; sorted."""
         import polars as pl
 
         rows = []
@@ -265,26 +635,30 @@ def _check_pool(n_desktops) -> np.ndarray:
     return np.atleast_1d(check_integer("n_desktops", n_desktops, minimum=1))
 
 
-def _station_rates(n_desktops: np.ndarray, workload: WorkloadProfile, strategy: str,
-                   cluster: Cluster) -> np.ndarray:
-    """Arrival rate at each CVM (1/s), shape (M, H): desktops spread evenly."""
-    P = routing(strategy, cluster.n_nodes, cluster.replica_node, workload.replica_io_fraction)
-    per_node = n_desktops[:, None] / cluster.n_nodes * workload.iops
-    return per_node * P.sum(axis=0)[None, :]
+def _group_nodes(cluster: Cluster, group: str) -> list[int]:
+    if group == "replica_node":
+        return [cluster.replica_node]
+    return [j for j in range(cluster.n_nodes) if j != cluster.replica_node]
 
 
 def steady_state(n_desktops, workload: WorkloadProfile | str = "login",
-                 strategy: str = "linked_clones", cluster: Cluster | None = None) -> SteadyState:
+                 strategy: str = "linked_clones", cluster: Cluster | None = None, *,
+                 cached_share: float = 1.0) -> SteadyState:
     """Closed-form steady state of the hot-spot model (open Jackson network).
 
     Each CVM j is an M/M/1 queue with arrival rate
-    ``lambda_j = (N / H) * iops * sum_i P[i, j]`` and service rate ``mu``; its
-    response time is exponential with rate ``mu - lambda_j``. A read of a
-    desktop on node i goes to the replica's CVM with probability ``q`` (paying
-    the network delay ``d = rtt + 8 size / bandwidth`` when that CVM is remote)
-    and to its own CVM otherwise, so its latency is the mixture
+    ``lambda_j = (N / H) * sum_i rate_ij`` (reads along the read path of
+    :func:`read_components`, plus every write's local and RF - 1 remote legs)
+    and service rate ``mu``; its response time is exponential with rate
+    ``mu - lambda_j``. A read of a desktop on node i is served by CVM j_k with
+    probability ``w_k`` and pays the constant ``d_k`` (network and device), so
+    its latency is the mixture of shifted exponentials
 
-    ``F(t) = q (1 - exp(-(mu - lambda_r)(t - d))) + (1 - q) (1 - exp(-(mu - lambda_i) t))``.
+    ``F(t) = sum_k w_k (1 - exp(-(mu - lambda_{j_k})(t - d_k)))^+``,
+
+    pooled over the nodes of a group. A write ends with the slower of its legs:
+    ``F_w(t) = F_i(t) * E[prod_j F_j(t - d_w)]`` over the uniformly chosen
+    remote CVMs (legs independent, an approximation: they share arrivals).
 
     Parameters
     ----------
@@ -294,7 +668,10 @@ def steady_state(n_desktops, workload: WorkloadProfile | str = "login",
         Per-desktop profile, or the name of one in :data:`hcimodel.workload.PROFILES`.
     strategy : {'linked_clones', 'shadow_clones', 'full_clones'}
     cluster : Cluster, optional
-        Defaults to ``Cluster()`` (4 nodes, 20,000 IOPS per CVM, 0.2 ms RTT, 10 GbE).
+        Defaults to ``Cluster()`` (4 nodes, 25,000 IOPS per CVM, RF2, 0.2 ms RTT, 10 GbE).
+    cached_share : float
+        Warm-up progress: share of the shared data each node has cached, in
+        [0, 1]; 1 (default) is the steady state after warm-up.
 
     Returns
     -------
@@ -303,51 +680,71 @@ def steady_state(n_desktops, workload: WorkloadProfile | str = "login",
     workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
-    N = _check_pool(n_desktops)
-    lam = _station_rates(N, workload, strategy, cluster)
+    c = float(check_probability("cached_share", cached_share))
+    return _steady_state(_check_pool(n_desktops), workload, strategy, cluster, c, writes=True)
+
+
+def _steady_state(N: np.ndarray, workload: WorkloadProfile, strategy: str, cluster: Cluster,
+                  c: float, writes: bool) -> SteadyState:
+    """:func:`steady_state` on validated inputs; ``writes=False`` skips write latency."""
+    H = cluster.n_nodes
+    fl = _flows(workload, strategy, cluster, c)
+    per_node = N[:, None] / H
+    lam = per_node * np.bincount(fl.station, weights=fl.rate, minlength=H)[None, :]
     q = queueing.mm1(lam, cluster.cvm_iops)
+    link = per_node * _link_load_bps(fl, H)[None, :] / cluster.link_bps
+    links_ok = np.all(link < 1.0, axis=-1)
     with np.errstate(divide="ignore"):
         decay = np.where(q.stable, 1.0 / q.mean_response, 0.0)  # mu - lambda, 1/s
+    decay = np.where(links_ok[:, None], decay, 0.0)
+    mean_resp = np.where(links_ok[:, None], q.mean_response, np.inf)
+    d_w = cluster.remote_delay_s(workload.write_size_bytes)
 
-    latency = {}
+    latency, wlatency = {}, {}
     for group in GROUPS:
-        node = _group_node(cluster, group)
-        if node is None:
+        nodes = _group_nodes(cluster, group)
+        if not nodes:
             nan = np.full(N.shape, np.nan)
             latency[group] = {"mean": nan, "p95": nan, "p99": nan}
+            wlatency[group] = {"mean": nan.copy(), "p95": nan.copy(), "p99": nan.copy()}
             continue
-        comps = _read_sources(workload, strategy, cluster, node)
-        w = np.array([c[0] for c in comps])
-        stations = [c[1] for c in comps]
-        d = np.array([c[2] for c in comps])
-        a = decay[:, stations]
-        mean_resp = q.mean_response[:, stations]
-        used = w > 0
-        mean = np.sum(np.where(used, w * (mean_resp + d), 0.0), axis=-1)
+        comps = [(w / len(nodes), j, s) for i in nodes
+                 for w, j, s in read_components(workload, strategy, cluster, i, c)]
+        w = np.array([x[0] for x in comps])
+        stations = [x[1] for x in comps]
+        d = np.array([x[2] for x in comps])
+        mean = np.sum(w * (mean_resp[:, stations] + d), axis=-1)
         stats = {"mean": mean}
         for name, p in _QUANTILES.items():
-            stats[name] = shifted_exponential_mixture_quantile(p, w, a, d)
+            stats[name] = shifted_exponential_mixture_quantile(p, w, decay[:, stations], d)
         latency[group] = stats
-    return SteadyState(strategy, N, lam, q.utilization, np.all(q.stable, axis=-1), latency)
+        if writes:
+            wlatency[group] = _write_latency(decay, nodes, cluster, d_w)
+        else:
+            wlatency[group] = {k: np.full(N.shape, np.nan) for k in ("mean", "p95", "p99")}
+    stable = np.all(q.stable, axis=-1) & links_ok
+    return SteadyState(strategy, N, lam, q.utilization, stable, latency, wlatency, link)
 
 
 def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "login",
                           strategy: str = "linked_clones", cluster: Cluster | None = None, *,
-                          n_customers: int = 200_000, n_reps: int = 5, warmup: float = 0.1,
-                          rng=None) -> pl.DataFrame:
-    """Monte Carlo twin of :func:`steady_state`, exact for the same model.
+                          cached_share: float = 1.0, n_customers: int = 200_000, n_reps: int = 5,
+                          warmup: float = 0.1, rng=None) -> pl.DataFrame:
+    """Monte Carlo twin of :func:`steady_state`, exact for the same model (reads).
 
     Every CVM is simulated as a FIFO queue by the Lindley recursion over the
     same time horizon (so pooled samples carry the right weights): Poisson
-    arrivals at rate ``lambda_j``, each tagged with the node it comes from and
-    whether it is a read, exponential service. A read's latency is its response
-    time plus the network delay when it crossed the network.
+    arrivals at rate ``lambda_j``, each tagged with the flow it belongs to (its
+    node of origin, read or write leg, and its constant delay: network and
+    device), exponential service. A read's latency is its response time plus
+    that delay. Write legs load the CVMs; write latency is not simulated
+    (its legs are correlated through shared arrivals, see :func:`steady_state`).
 
     Parameters
     ----------
     n_desktops : int
         Pool size N.
-    workload, strategy, cluster
+    workload, strategy, cluster, cached_share
         As in :func:`steady_state`.
     n_customers : int
         I/Os simulated at the busiest CVM per replication (others in proportion).
@@ -371,6 +768,7 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
     workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
+    c = float(check_probability("cached_share", cached_share))
     N = int(_check_pool(n_desktops)[0])
     n_customers = int(check_integer("n_customers", n_customers, minimum=100))
     n_reps = int(check_integer("n_reps", n_reps, minimum=2))
@@ -378,22 +776,16 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
     rng = as_generator(rng)
 
     H = cluster.n_nodes
-    P = routing(strategy, H, cluster.replica_node, workload.replica_io_fraction)
-    rate_ij = (N / H) * workload.iops * P  # flow from node i to CVM j (1/s)
-    # read flow from node i to CVM j
-    read_ij = np.zeros_like(rate_ij)
-    for i in range(H):
-        for w, j, _ in _read_sources(workload, strategy, cluster, i):
-            read_ij[i, j] += (N / H) * workload.iops * workload.read_fraction * w
-    lam = rate_ij.sum(axis=0)
+    fl = _flows(workload, strategy, cluster, c)
+    flow_rate = (N / H) * fl.rate
+    lam = np.bincount(fl.station, weights=flow_rate, minlength=H)
     mu = cluster.cvm_iops
-    delay = cluster.remote_delay_s(workload.read_size_bytes)
-    groups_of_node = np.array(["replica_node" if i == cluster.replica_node else "other_nodes"
-                               for i in range(H)])
-    if np.any(lam >= mu):
+    in_group = np.array([0 if i == cluster.replica_node else 1 for i in range(H)])
+    link = (N / H) * _link_load_bps(fl, H) / cluster.link_bps
+    schema = ["group", "statistic", "estimate", "ci_low", "ci_high"]
+    if np.any(lam >= mu) or np.any(link >= 1.0):
         rows = [(g, s, np.inf, np.inf, np.inf) for g in GROUPS for s in ("mean", "p95", "p99")]
-        return pl.DataFrame(rows, schema=["group", "statistic", "estimate", "ci_low", "ci_high"],
-                            orient="row").sort(["group", "statistic"])
+        return pl.DataFrame(rows, schema=schema, orient="row").sort(["group", "statistic"])
 
     horizon = n_customers / lam.max()
     estimates = {(g, s): [] for g in GROUPS for s in ("mean", "p95", "p99")}
@@ -403,19 +795,16 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
             m = int(round(lam[j] * horizon))
             if m == 0:
                 continue
+            idx = np.flatnonzero(fl.station == j)
             inter = rng.exponential(1.0 / lam[j], m)
             service = rng.exponential(1.0 / mu, m)
             response = lindley_waits(inter, service) + service
-            # who sent each I/O, and is it a read?
-            origin = rng.choice(H, size=m, p=rate_ij[:, j] / lam[j])
-            with np.errstate(invalid="ignore", divide="ignore"):
-                p_read = np.where(rate_ij[:, j] > 0, read_ij[:, j] / rate_ij[:, j], 0.0)
-            is_read = rng.random(m) < p_read[origin]
-            keep = is_read & (np.arange(m) >= int(warmup * m))
-            lat = response + np.where(origin != j, delay, 0.0)
-            for g in GROUPS:
-                sel = keep & (groups_of_node[origin] == g)
-                samples[g].append(lat[sel])
+            f = idx[rng.choice(idx.size, size=m, p=flow_rate[idx] / flow_rate[idx].sum())]
+            keep = fl.is_read[f] & (np.arange(m) >= int(warmup * m))
+            lat = response + fl.shift[f]
+            grp = in_group[fl.origin[f]]
+            for k, g in enumerate(GROUPS):
+                samples[g].append(lat[keep & (grp == k)])
         for g in GROUPS:
             x = np.concatenate(samples[g]) if samples[g] else np.empty(0)
             if x.size == 0:
@@ -428,58 +817,80 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
         if not values:
             rows.append((g, s, np.nan, np.nan, np.nan))
             continue
-        v = np.asarray(values)
-        ci = confidence_interval(v)
+        ci = confidence_interval(np.asarray(values))
         rows.append((g, s, float(ci.mean), float(ci.low), float(ci.high)))
-    return pl.DataFrame(rows, schema=["group", "statistic", "estimate", "ci_low", "ci_high"],
-                        orient="row").sort(["group", "statistic"])
+    return pl.DataFrame(rows, schema=schema, orient="row").sort(["group", "statistic"])
 
 
 def max_pool_size(latency_target_s: float, workload: WorkloadProfile | str = "login",
                   strategy: str = "linked_clones", cluster: Cluster | None = None, *,
-                  statistic: str = "p95", group: str = "other_nodes",
-                  upper: int = 10**7) -> int:
-    """Largest pool whose read latency stays within a target.
+                  host: Host | None = Host(), statistic: str = "p95", group: str = "other_nodes",
+                  cached_share: float = 1.0, upper: int = 10**7) -> PoolSize:
+    """Largest pool: the smallest of the storage, CPU and memory limits.
 
-    Latency grows with N, so the answer is found by doubling then integer
-    bisection on :func:`steady_state`.
+    The storage limit is the largest N whose read latency stays within the
+    target; latency grows with N, so it is found by doubling then refining
+    the bracket (33 pool sizes per vectorized solve of :func:`steady_state`). The host limits are ``H`` times the
+    desktops one node's CPU and memory carry (:class:`Host`).
 
     Parameters
     ----------
     latency_target_s : float
         Read latency target (s).
+    host : Host or None
+        The node's CPU and memory; ``None`` for the storage limit alone.
     statistic : {'mean', 'p95', 'p99'}
     group : {'replica_node', 'other_nodes'}
         Which desktops must meet the target (the remote ones suffer most).
+    cached_share : float
+        Warm-up progress, as in :func:`steady_state`.
     upper : int
         Search limit on N.
 
     Returns
     -------
-    int
-        The largest N meeting the target; 0 if even one desktop misses it.
+    PoolSize
+        An ``int`` (the largest N; 0 if even one desktop misses the target)
+        with attributes ``storage``, ``cpu``, ``memory`` and ``binding``.
     """
     check_positive("latency_target_s", latency_target_s)
     if statistic not in ("mean", *_QUANTILES):
         raise ValueError(f"statistic must be 'mean', 'p95' or 'p99' (got {statistic!r})")
     if group not in GROUPS:
         raise ValueError(f"group must be one of {GROUPS} (got {group!r})")
+    if host is not None and not isinstance(host, Host):
+        raise ValueError(f"host must be a Host or None (got {host!r})")
+    workload = as_profile(workload)
+    _check_strategy(strategy)
+    cluster = cluster or Cluster()
+    c = float(check_probability("cached_share", cached_share))
+    H = cluster.n_nodes
 
-    def ok(n: int) -> bool:
-        lat = steady_state(n, workload, strategy, cluster).read_latency[group][statistic][0]
-        return bool(lat <= latency_target_s)
+    def n_ok(n: np.ndarray) -> int:
+        """How many of the increasing pool sizes ``n`` meet the target before the first miss."""
+        res = _steady_state(n, workload, strategy, cluster, c, writes=False)
+        good = res.read_latency[group][statistic] <= latency_target_s
+        return int(np.argmin(good)) if not good.all() else n.size
 
-    if not ok(1):
-        return 0
-    lo, hi = 1, 2
-    while hi < upper and ok(hi):
-        lo, hi = hi, min(2 * hi, upper)
-    if hi == upper and ok(hi):
-        return upper
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if ok(mid) else (lo, mid)
-    return lo
+    def storage_limit() -> int:
+        # doubling then refining, each step one vectorized solve over a grid of N
+        grid = np.unique(np.minimum(2 ** np.arange(int(np.log2(upper)) + 2), upper))
+        k = n_ok(grid)
+        if k == 0:
+            return 0
+        if k == grid.size:
+            return int(upper)
+        lo, hi = int(grid[k - 1]), int(grid[k])
+        while hi - lo > 1:
+            pts = np.unique(np.linspace(lo, hi, 34).round().astype(np.int64))[1:-1]
+            k = n_ok(pts)
+            lo, hi = (int(pts[k - 1]) if k else lo), (int(pts[k]) if k < pts.size else hi)
+        return lo
+
+    if host is None:
+        return PoolSize(storage_limit())
+    return PoolSize(storage_limit(), H * host.cpu_desktops_per_node,
+                    H * host.memory_desktops_per_node)
 
 
 # --------------------------------------------------------------------------- boot storm
@@ -539,21 +950,33 @@ class _BootNetwork:
 
 
 def _boot_network(n: int, workload: WorkloadProfile, strategy: str, cluster: Cluster,
-                  boot_read_bytes: float) -> _BootNetwork:
+                  boot_read_bytes: float, cached_share: float = 1.0) -> _BootNetwork:
+    """The closed network of a boot storm.
+
+    One desktop I/O becomes ``1 + (1 - read_fraction)(RF - 1)`` cycles: the
+    read or the local write leg, and each remote oplog leg taken in series (an
+    upper bound on the parallel legs). The think time is shortened so that one
+    desktop alone still issues the profile's IOPS.
+    """
     H = cluster.n_nodes
     pops = np.full(H, n // H)
     pops[(cluster.replica_node + np.arange(n % H)) % H] += 1
-    P = routing(strategy, H, cluster.replica_node, workload.replica_io_fraction)
+    fl = _flows(workload, strategy, cluster, cached_share)
+    per_io = fl.rate / workload.iops  # visits per desktop I/O
+    legs = np.bincount(fl.origin, weights=per_io, minlength=H)  # the same for every node
+    P = np.zeros((H, H))
+    np.add.at(P, (fl.origin, fl.station), per_io)
+    P /= legs[:, None]
+    delay = np.bincount(fl.origin, weights=per_io * fl.shift, minlength=H) / legs
     s = cluster.service_time_s
-    think = 1.0 / workload.iops - s
+    think = 1.0 / (workload.iops * legs[0]) - s
     if think <= 0:
         raise ValueError(
-            f"workload.iops must be below cvm_iops = {cluster.cvm_iops:g} so that one desktop "
-            f"alone can issue it (got {workload.iops:g})")
-    remote = P * (1.0 - np.eye(H))
-    delay = remote.sum(axis=1) * cluster.remote_delay_s(workload.read_size_bytes)
+            f"workload.iops must be below cvm_iops = {cluster.cvm_iops:g} / {legs[0]:.3g} visits "
+            f"per I/O so that one desktop alone can issue it (got {workload.iops:g})")
     ios = int(np.ceil(boot_read_bytes / (workload.read_size_bytes * workload.read_fraction)))
-    return _BootNetwork(pops, P * s, P, think, delay, ios)
+    cycles = int(np.ceil(ios * legs[0] - 1e-9))
+    return _BootNetwork(pops, P * s, P, think, delay, cycles)
 
 
 def _phased_mva(net: _BootNetwork):
@@ -585,15 +1008,21 @@ def _phased_mva(net: _BootNetwork):
 
 
 def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | None = None, *,
-               workload: WorkloadProfile | str = "boot", boot_read_bytes: float = 420e6) -> BootStorm:
+               workload: WorkloadProfile | str = "boot",
+               boot_read_bytes: float = BOOT_READ_BYTES, cached_share: float = 1.0) -> BootStorm:
     """Time to boot N desktops at once, from piecewise-stationary multiclass MVA.
 
     Desktops on node i form class i (populations as even as possible, the
-    replica's node taking the remainder first). Each desktop alternates a think
-    time ``Z = 1 / iops - s`` (so that one desktop alone issues the profile's
-    IOPS) and one I/O, served by CVM j with probability ``P[i, j]``
-    (:func:`routing`) plus the mean network delay for remote I/Os. Each desktop
-    needs ``K = boot_read_bytes / (read_size * read_fraction)`` I/Os.
+    replica's node taking the remainder first). A desktop I/O is a read along
+    the read path (:func:`read_components`) or a write with its local and
+    RF - 1 remote oplog legs; each leg is one cycle (the remote legs taken in
+    series, an upper bound on parallel legs), so an I/O is
+    ``v = 1 + (1 - read_fraction)(RF - 1)`` cycles. Each desktop alternates a
+    think time ``Z = 1 / (v iops) - s`` (so that one desktop alone issues the
+    profile's IOPS) and one cycle, served by CVM j with probability
+    ``P[i, j] / v`` (:func:`routing`) plus the mean constant delay (network
+    and device) of a cycle. Each desktop needs
+    ``K = boot_read_bytes / (read_size * read_fraction)`` I/Os, ``v K`` cycles.
 
     Schweitzer's approximate MVA gives every class's throughput ``X_i`` at the
     current populations; the class that would finish first at those rates ends
@@ -601,9 +1030,9 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
     new MVA solution (at most H phases). The mean completion time is the
     population-weighted mean of the class finish times. The last desktop to
     finish also carries the spread of its own think times, independent across
-    desktops (the queueing part is shared): with ``sigma = sqrt(K) Z``,
+    desktops (the queueing part is shared): with ``sigma`` below,
     ``duration = T_last + sigma * Phi^-1((N - 0.375) / (N + 0.25))`` (Blom's
-    expected maximum of N normals).
+    expected maximum of N normals; ``sigma = sqrt(v K) Z``).
 
     Parameters
     ----------
@@ -612,9 +1041,15 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
     strategy : {'linked_clones', 'shadow_clones', 'full_clones'}
     cluster : Cluster, optional
     workload : WorkloadProfile or str
-        Defaults to the ``boot`` profile (188 IOPS, 84 % reads, 19 KB).
+        Defaults to the ``boot`` profile (188 IOPS, 84 % reads of 19 KB,
+        24 MB written per boot).
     boot_read_bytes : float
-        Bytes each desktop reads to boot (default 420 MB, hIOmon trace).
+        Bytes each desktop reads to boot, all reads (default
+        :data:`hcimodel.workload.BOOT_READ_BYTES`, 420 MB, hIOmon trace).
+    cached_share : float
+        Share of the base each node has already cached (Shadow Clones, full
+        clones), in [0, 1]; 1 by default (warmed up). Use 0 for the first boot
+        after a recompose or a VAAI clone.
 
     Returns
     -------
@@ -629,10 +1064,11 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
     _check_strategy(strategy)
     cluster = cluster or Cluster()
     check_positive("boot_read_bytes", boot_read_bytes)
+    c = float(check_probability("cached_share", cached_share))
     N = _check_pool(n_desktops)
     dur, mean_done, thr, lat, util = [], [], [], [], []
     for n in N:
-        net = _boot_network(int(n), workload, strategy, cluster, boot_read_bytes)
+        net = _boot_network(int(n), workload, strategy, cluster, boot_read_bytes, c)
         finish, (idx, res) = _phased_mva(net)
         X = np.asarray(res.throughput)
         R = np.asarray(res.response_time)  # includes the network delay
@@ -650,12 +1086,13 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
 def simulate_boot_storm(n_desktops: int, strategy: str = "linked_clones",
                         cluster: Cluster | None = None, *,
                         workload: WorkloadProfile | str = "boot",
-                        boot_read_bytes: float = 420e6, rng=None) -> dict:
+                        boot_read_bytes: float = BOOT_READ_BYTES, cached_share: float = 1.0,
+                        rng=None) -> dict:
     """Monte Carlo twin of :func:`boot_storm`: every desktop boots, then leaves.
 
     The closed network of :func:`boot_storm` simulated event by event
     (:func:`hcimodel.simulate.simulate_boot_storm`): exponential think times
-    and service, the mean network delay of each class as a constant, and each
+    and service, the mean constant delay (network, device) of each class, and each
     desktop completing exactly its boot I/Os. Unlike the closed form, the
     population shrinks as desktops finish.
 
@@ -673,8 +1110,9 @@ def simulate_boot_storm(n_desktops: int, strategy: str = "linked_clones",
     _check_strategy(strategy)
     cluster = cluster or Cluster()
     check_positive("boot_read_bytes", boot_read_bytes)
+    c = float(check_probability("cached_share", cached_share))
     n = int(_check_pool(n_desktops)[0])
-    net = _boot_network(n, workload, strategy, cluster, boot_read_bytes)
+    net = _boot_network(n, workload, strategy, cluster, boot_read_bytes, c)
     res = _simulate_closed_boot(
         np.full(cluster.n_nodes, cluster.service_time_s), net.visit_prob, net.think_s,
         net.populations, net.ios_per_desktop, delay_s=net.delay_s, rng=rng)

@@ -18,9 +18,11 @@ works as with a string column while storing one byte per request.
 
 :func:`block_keys` cuts every request into the fixed-size blocks it touches,
 which is what a block cache (4 KiB in the Nutanix Content/Unified Cache) keys on.
-:func:`data_path` finds the real data set, which never lives inside the
-repository: in the folder named by the ``HCIMODEL_DATA`` environment variable,
-or in ``../shared/data`` beside the repository root.
+:func:`data_path` finds a real data set: in the folder named by the
+``HCIMODEL_DATA`` environment variable (users' own, larger traces), else in the
+repository's ``data/`` folder, which ships the CloudPhysics vSCSI trace
+gzip-compressed (``data/README.md`` gives its origin, checksum and terms). Every
+reader opens ``.gz`` files transparently.
 
 A malformed file never yields a partial table: the readers raise
 :class:`ValueError` naming the index of the first bad record and its byte
@@ -29,6 +31,7 @@ offset in the file.
 
 from __future__ import annotations
 
+import gzip
 import os
 from pathlib import Path
 
@@ -43,6 +46,7 @@ __all__ = [
     "VSCSI_READ_COMMANDS",
     "VSCSI_WRITE_COMMANDS",
     "data_path",
+    "read_bytes",
     "read_vscsi",
     "read_csv_trace",
     "block_keys",
@@ -87,11 +91,12 @@ def _repo_root() -> Path:
 
 
 def data_path(name: str) -> Path:
-    """Return the path of a real data file kept outside the repository.
+    """Return the path of a real data file.
 
     The file is looked for, in order, in the folder named by the
-    ``HCIMODEL_DATA`` environment variable (when set) and in ``../shared/data``
-    relative to the repository root.
+    ``HCIMODEL_DATA`` environment variable (when set) and in the repository's
+    ``data/`` folder; in each, under ``name`` and then gzip-compressed under
+    ``name + ".gz"``. The readers of this module open either transparently.
 
     Parameters
     ----------
@@ -106,14 +111,20 @@ def data_path(name: str) -> Path:
     Raises
     ------
     FileNotFoundError
-        If no candidate exists; the message lists every place searched, so a
-        test can pass it straight to ``pytest.skip``.
+        If no candidate exists; the message lists every place searched.
+
+    Notes
+    -----
+    ``data/`` sits beside the package in a source checkout (an editable
+    install); it is not part of an installed wheel, so users of a wheel set
+    ``HCIMODEL_DATA``.
     """
-    candidates = []
+    folders = []
     env = os.environ.get("HCIMODEL_DATA")
     if env:
-        candidates.append(Path(env) / name)
-    candidates.append(_repo_root().parent / "shared" / "data" / name)
+        folders.append(Path(env))
+    folders.append(_repo_root() / "data")
+    candidates = [folder / n for folder in folders for n in (name, name + ".gz")]
     for cand in candidates:
         if cand.is_file():
             return cand
@@ -122,6 +133,28 @@ def data_path(name: str) -> Path:
         f"data file {name!r} not found (looked in: {where}); set HCIMODEL_DATA "
         "to the folder that holds it"
     )
+
+
+def read_bytes(path) -> bytes:
+    """Return the bytes of a trace file, decompressing a ``.gz`` file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file; a name ending in ``.gz`` is read through :mod:`gzip`.
+
+    Raises
+    ------
+    ValueError
+        If a ``.gz`` file is not valid gzip data (names the file).
+    """
+    path = Path(path)
+    if path.suffix != ".gz":
+        return path.read_bytes()
+    try:
+        return gzip.decompress(path.read_bytes())
+    except (OSError, EOFError) as err:  # gzip.BadGzipFile is an OSError
+        raise ValueError(f"{path}: not a valid gzip file ({err})") from None
 
 
 def _op_series(is_write: np.ndarray) -> pl.Series:
@@ -142,7 +175,7 @@ def read_vscsi(path) -> pl.DataFrame:
     Each record is 32 little-endian bytes ``<IIIHHQQ>``: serial, transfer
     length (bytes), scatter-gather count, SCSI command, version (high byte
     ``1``), logical block number (512-byte sectors) and issue timestamp (µs).
-    The file is read in one ``numpy.fromfile`` call and validated with
+    The file (or its ``.gz``) is read in one call and validated with
     vectorized checks.
 
     Parameters
@@ -181,7 +214,7 @@ def read_vscsi(path) -> pl.DataFrame:
     113,872 requests, 46,974 reads, 66,898 writes, over 7,200.09 s.
     """
     path = Path(path)
-    raw = np.fromfile(path, dtype=np.uint8)
+    raw = np.frombuffer(read_bytes(path), dtype=np.uint8)
     rec = VSCSI_RECORD_DTYPE.itemsize
     n_full, tail = divmod(raw.size, rec)
     bad = []  # (index, what) of the first problem of each kind
@@ -303,7 +336,7 @@ def read_csv_trace(
     off_mult = _unit_bytes("offset_unit", offset_unit)
     size_mult = _unit_bytes("size_unit", size_unit)
 
-    raw = path.read_bytes()
+    raw = read_bytes(path)
     df = pl.read_csv(
         raw, has_header=has_header, separator=separator, infer_schema=False,
         truncate_ragged_lines=True,

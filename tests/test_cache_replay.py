@@ -73,12 +73,9 @@ def lcs_misses(reader, n, capacity, cls=None):
 
 
 @pytest.fixture(scope="module")
-def real():
-    from hcimodel.traces import block_keys, data_path, read_vscsi
-    try:
-        path = data_path("cloudPhysicsIO.vscsi")
-    except FileNotFoundError as exc:
-        pytest.skip(f"real trace absent: {exc}")
+def real(real_trace_file):
+    from hcimodel.traces import block_keys, read_vscsi
+    path = real_trace_file
     df = read_vscsi(path)
     return {
         "path": path,

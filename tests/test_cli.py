@@ -61,7 +61,8 @@ def test_hotspot_prints_the_three_strategies():
     assert code == 0 and err == ""
     for strategy in hotspot.STRATEGIES:
         assert strategy in out
-    assert "2,977" in out  # largest pool within 2 ms p95 for linked clones (login storm)
+    # host memory binds: 4 nodes x floor((256 GiB - 24 GiB CVM) / 2 GiB per desktop) = 464
+    assert "464   memory" in out
 
 
 def test_unstable_pool_says_so_with_the_largest_stable_pool():
@@ -73,7 +74,8 @@ def test_unstable_pool_says_so_with_the_largest_stable_pool():
     n = linked["max_stable_pool"]
     res = hotspot.steady_state([n, n + 1], "login", "linked_clones")
     assert res.stable.tolist() == [True, False]
-    assert linked["max_pool_within_target"] == hotspot.max_pool_size(2e-3, "login")
+    assert linked["max_pool_storage"] == hotspot.max_pool_size(2e-3, "login", host=None)
+    assert (linked["max_pool"], linked["binding"]) == (464, "memory")
     code, out, _ = run(["hotspot", "--desktops", "5000"])
     assert "linked_clones is unstable at 5,000 desktops" in out
     assert f"the largest stable pool is {n:,} desktops" in out
@@ -98,7 +100,7 @@ def test_boot_storm_duration_per_pool_and_strategy():
     (["warmup", "--nodes", "3"], "never detected"),
     (["cache", *SMALL_CACHE, "--clone-type", "full"], "content"),
     (["rpo", "--interval", "1 h", "--target", "2 h"], "worst data loss"),
-    (["rpo", "--interval", "10 min", "--mode", "nearsync", "--bandwidth", "10 Mbit/s"],
+    (["rpo", "--interval", "10 min", "--mode", "nearsync", "--bandwidth", "2 Mbit/s"],
      "falls back"),
     (["rto", "--desktops", "500", "--planned"], "total (RTO)"),
 ])
@@ -161,10 +163,12 @@ def test_rpo_target_no_schedule_can_meet():
 
 def test_rto_phases_in_time_order():
     code, out, _ = run(["rto", "--desktops", "100"])
-    labels = [line.split()[0] for line in out.splitlines()[1:]]
-    assert labels == ["detection", "decision", "activation", "power-on", "boot", "ready", "total"]
+    labels = [line.split()[0] for line in out.splitlines()[1:] if line.startswith("  ")]
+    assert labels == ["detection", "decision", "activation", "infrastructure", "power", "boot",
+                      "ready", "total"]
+    assert "note: activation is" in out and "activation_s is" not in out
     code, out, _ = run(["rto", "--desktops", "100", "--planned"])
-    assert "final sync" in out and "detection" not in out
+    assert "final sync" in out and "  detection" not in out
 
 
 def test_warnings_are_one_line_of_text():
@@ -359,6 +363,29 @@ def test_a_module_may_add_several_commands_with_add_parsers(monkeypatch):
     monkeypatch.setattr(cli, "COMMANDS", [*cli.COMMANDS, "hcimodel_test_plugins"])
     assert run(["two"])[:2] == (0, "two\n")
     assert_one_line_error(*run(["one", "--format", "json"]), "--format")  # none added
+
+
+def test_defaults_are_the_models_defaults():
+    """Defaults are written out for --help (no numpy); they must be the library's."""
+    import inspect
+
+    from hcimodel import shadowclone
+
+    parse = cli.build_parser().parse_args
+    a, c, h = parse(["hotspot"]), hotspot.Cluster(), hotspot.Host()
+    assert (a.nodes, a.cvm_iops, a.link) == (c.n_nodes, c.cvm_iops, c.link_bps)
+    assert a.rtt == pytest.approx(c.rtt_s, rel=1e-12)
+    assert (a.cores, a.host_memory, a.desktop_memory) == (h.cores, h.memory_bytes,
+                                                          h.desktop_memory_bytes)
+    b = parse(["boot"])
+    assert b.boot_read == inspect.signature(hotspot.boot_storm).parameters[
+        "boot_read_bytes"].default
+    assert b.cvm_iops == c.cvm_iops
+    assert parse(["rpo"]).bandwidth == replication.Link().bandwidth_bps
+    assert parse(["rto"]).parallelism == inspect.signature(replication.rto).parameters[
+        "power_on_parallelism"].default
+    assert parse(["warmup"]).link == inspect.signature(shadowclone.warmup).parameters[
+        "link_bps"].default
 
 
 def test_command_lists_match_the_library():

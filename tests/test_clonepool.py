@@ -20,9 +20,11 @@ SMALL = dict(n_desktops=20, base_blocks=4096, private_blocks=1024, written_fract
 WARMUP = 300_000
 
 
-@pytest.fixture(scope="module", params=CLONE_TYPES)
+@pytest.fixture(scope="module", params=[("linked", "block"), ("full", "block"),
+                                        ("full", "chunk")], ids=lambda p: "-".join(p))
 def stream(request):
-    pool = ClonePool(clone_type=request.param, **SMALL)
+    clone_type, unshare = request.param
+    pool = ClonePool(clone_type=clone_type, unshare=unshare, **SMALL)
     return clone_pool_stream(pool, 1_000_000, rng=20151)
 
 
@@ -31,6 +33,7 @@ def stream(request):
 @pytest.mark.parametrize("kwargs, match", [
     ({"clone_type": "thin"}, "clone_type"),
     ({"fingerprint_bytes": 6000}, "fingerprint_bytes"),
+    ({"unshare": "extent"}, "unshare"),
     ({"n_desktops": 0}, "n_desktops"),
     ({"written_fraction": 1.5}, "written_fraction"),
     ({"private_blocks": 0, "shared_read_fraction": 0.9}, "shared_read_fraction"),
@@ -81,9 +84,10 @@ def test_stream_shares_and_key_structure(stream):
         assert np.array_equal(stream.location_key < B, ~stream.written)
     else:
         assert not np.any(stream.location_key < B)
-        # 16 KiB fingerprints, 4 KiB blocks: a base block dedups iff its 4 blocks are unwritten
-        k = pool.blocks_per_chunk
-        assert k == 4
+        # 'chunk': 16 KiB fingerprints, 4 KiB blocks: a base block dedups iff its 4 blocks
+        # are unwritten; 'block' (default, the Bible): iff it is unwritten itself
+        k = pool.unshare_blocks
+        assert k == (4 if pool.unshare == "chunk" else 1) and pool.blocks_per_chunk == 4
         expect = (1 - pool.written_fraction) ** k
         # request-weighted, so the layout of the few most popular chunks over 20
         # desktops adds noise (s.d. about 0.01 from the head chunk alone)
@@ -95,7 +99,7 @@ def test_stream_shares_and_key_structure(stream):
 
 
 def test_full_clone_chunk_is_shared_only_if_every_block_is_unwritten():
-    pool = ClonePool(clone_type="full", **SMALL)
+    pool = ClonePool(clone_type="full", unshare="chunk", **SMALL)
     s = clone_pool_stream(pool, 300_000, rng=3)
     B = pool.base_blocks
     # the written flag of (desktop, block) pairs, learned from the stream itself
@@ -118,9 +122,25 @@ def test_full_clone_chunk_is_shared_only_if_every_block_is_unwritten():
 
 
 def test_fingerprint_at_block_size_dedups_every_unwritten_block():
-    pool = ClonePool(clone_type="full", fingerprint_bytes=4096, **SMALL)
+    pool = ClonePool(clone_type="full", fingerprint_bytes=4096, unshare="chunk", **SMALL)
     s = clone_pool_stream(pool, 100_000, rng=4)
     assert np.array_equal(s.content_key < pool.base_blocks, ~s.written)
+
+
+def test_default_unshare_block_keeps_the_untouched_part_of_a_chunk_shared():
+    """Nutanix Bible: a write to a de-duplicated extent leaves its untouched part shared."""
+    pool = ClonePool(clone_type="full", **SMALL)
+    assert pool.unshare == "block" and pool.fingerprint_bytes == 16384
+    s = clone_pool_stream(pool, 100_000, rng=4)
+    assert np.array_equal(s.content_key < pool.base_blocks, ~s.written)
+    chunk = pool.replace(unshare="chunk")
+    w = pool.written_fraction
+    assert float(pool.shared_probability(True)) == pytest.approx(1 - w)
+    assert float(chunk.shared_probability(True)) == pytest.approx((1 - w) ** 4)
+    # the same seed draws the same written layout: chunk sharing is a subset of block sharing
+    c = clone_pool_stream(chunk, 100_000, rng=4)
+    assert np.array_equal(c.written, s.written)
+    assert np.all((c.content_key < pool.base_blocks) <= (s.content_key < pool.base_blocks))
 
 
 def test_writes_over_time_replace_shared_content():
@@ -173,8 +193,9 @@ def test_item_rates_count_of_keys():
     assert item_rates(full, False).n_items == N * (B + P)
     # linked: B shared + N w B written + N P private
     assert abs(item_rates(linked, False).n_items - (B + N * w * B + N * P)) <= 1
-    pi = (1 - w) ** 4
-    assert abs(item_rates(full, True).n_items - (B + N * (1 - pi) * B + N * P)) <= 1
+    for unshare, pi in (("block", 1 - w), ("chunk", (1 - w) ** 4)):
+        f = full.replace(unshare=unshare)
+        assert abs(item_rates(f, True).n_items - (B + N * (1 - pi) * B + N * P)) <= 1
     # dedup of linked clones finds nothing more to merge
     a, b = item_rates(linked, False), item_rates(linked, True)
     assert np.array_equal(a.rates, b.rates)

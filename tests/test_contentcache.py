@@ -202,7 +202,7 @@ def test_realistic_pool_is_solved_on_groups(monkeypatch, n_desktops):
     assert len(sizes) == 4 and max(sizes) <= 2 * B + P
     assert max(n_items) == n_desktops * (B + P)  # full clones, no dedup: a key per copy
     assert peak < 12 * 8 * (2 * B + P)
-    assert peak < 8 * min(n_items) / 2
+    assert peak < 8 * max(n_items) / 2  # far below one float per key of the no-dedup catalog
 
 
 # ------------------------------------------------------------------ the domain model
@@ -304,7 +304,7 @@ def test_vsa_range_and_default():
 
 def test_vsa_dedups_at_4k():
     """CBRC digests each 4 KiB block: it merges more than 16 KiB fingerprints do."""
-    pool = ClonePool(clone_type="full", **{**SMALL, "base_blocks": 2**15})
+    pool = ClonePool(clone_type="full", unshare="chunk", **{**SMALL, "base_blocks": 2**15})
     vsa = float(view_storage_accelerator(pool, 100 * MiB).hit_ratio)
     at16k = float(caching.che_lru(item_rates(pool, True).rates, 100 * MiB / BLOCK).hit_ratio)
     at4k = float(caching.che_lru(item_rates(pool.replace(fingerprint_bytes=BLOCK), True).rates,

@@ -65,24 +65,48 @@ def test_new_figure_needs_no_pyplot():
 
 def test_png_bytes_identical_across_saves(tmp_path):
     fig, data = _figure_and_data()
-    png1, csv1 = save_figure(fig, tmp_path / "a" / "fig", data)
-    png2, csv2 = save_figure(fig, tmp_path / "b" / "fig.png", data)
+    png1, csv1, svg1 = save_figure(fig, tmp_path / "a" / "fig", data)
+    png2, csv2, svg2 = save_figure(fig, tmp_path / "b" / "fig.png", data)
     assert png1.name == png2.name == "fig.png" and csv1.name == "fig.csv"
+    assert svg1.name == "fig.svg"
     assert png1.read_bytes() == png2.read_bytes()
     assert csv1.read_bytes() == csv2.read_bytes()
+    assert svg1.read_bytes() == svg2.read_bytes()
     # a freshly drawn, identical figure gives the same bytes too
     fig3, _ = _figure_and_data()
-    png3, _ = save_figure(fig3, tmp_path / "c" / "fig", data)
+    png3, _, svg3 = save_figure(fig3, tmp_path / "c" / "fig", data)
     assert png3.read_bytes() == png1.read_bytes()
+    assert svg3.read_bytes() == svg1.read_bytes()
     raw = png1.read_bytes()
     assert raw.startswith(b"\x89PNG") and b"Software" not in raw and b"matplotlib" not in raw.lower()
+
+
+def test_svg_for_print_has_no_date_nor_version(tmp_path):
+    fig, data = _figure_and_data()
+    _, _, svg = save_figure(fig, tmp_path / "fig.svg", data)
+    text = svg.read_text()
+    assert text.lstrip().startswith("<?xml") and "<svg" in text
+    assert "dc:date" not in text and "Matplotlib v" not in text
+    # text is drawn as paths, so the file prints the same without the fonts
+    assert "<text" not in text
+
+
+def test_saving_leaves_the_backend_and_pyplot_alone(tmp_path):
+    from matplotlib._pylab_helpers import Gcf
+
+    backend = matplotlib.rcParams._get_backend_or_none()
+    n_managed = Gcf.get_num_fig_managers()
+    fig, data = _figure_and_data()
+    save_figure(fig, tmp_path / "fig", data)
+    assert matplotlib.rcParams._get_backend_or_none() == backend
+    assert Gcf.get_num_fig_managers() == n_managed
 
 
 def test_png_is_150_dpi_and_metadata_merges(tmp_path):
     from PIL import Image
 
     fig, data = _figure_and_data()
-    png, _ = save_figure(fig, tmp_path / "fig", data, metadata={"Title": "M/M/1 wait"})
+    png, _, _ = save_figure(fig, tmp_path / "fig", data, metadata={"Title": "M/M/1 wait"})
     with Image.open(png) as im:
         assert im.info.get("Title") == "M/M/1 wait"
         assert "Software" not in im.info
@@ -98,7 +122,7 @@ def test_csv_content_equals_the_frame(tmp_path):
         "read_iops": [1.5e5, 2.25e5, 0.125],
         "hit_ratio": [0.5, 0.75, 1.0],
     })
-    _, csv = save_figure(_figure_and_data()[0], tmp_path / "fig", data)
+    _, csv, _ = save_figure(_figure_and_data()[0], tmp_path / "fig", data)
     back = pl.read_csv(csv, schema=data.schema)
     assert back.equals(data)  # order as given, exact for values with <= 7 digits
     lines = csv.read_text().splitlines()
@@ -108,7 +132,7 @@ def test_csv_content_equals_the_frame(tmp_path):
 
 def test_csv_floats_rounded_consistently(tmp_path):
     data = pl.DataFrame({"x": [1.0 / 3.0, 2e-9 / 3.0, math.inf]})
-    _, csv = save_figure(_figure_and_data()[0], tmp_path / "fig", data, float_precision=3)
+    _, csv, _ = save_figure(_figure_and_data()[0], tmp_path / "fig", data, float_precision=3)
     assert csv.read_text().splitlines()[1:] == ["3.333e-1", "6.667e-10", "inf"]
     back = pl.read_csv(csv)["x"].to_numpy()
     np.testing.assert_allclose(back, data["x"].to_numpy(), rtol=1e-3)
@@ -128,4 +152,20 @@ def test_bad_inputs(tmp_path, kwargs, match):
     args = {"fig": fig, "path": tmp_path / "fig", "data": data, **kwargs}
     with pytest.raises(ValueError, match=match):
         save_figure(**args)
-    assert not (tmp_path / "fig.png").exists()
+    assert not (tmp_path / "fig.png").exists() and not (tmp_path / "fig.svg").exists()
+
+
+def test_leaving_the_style_keeps_interactive_mode_switched_on_inside_it():
+    """Jupyter's inline backend, loaded by the first figure inside the style, turns
+    interactive mode on so figures show at the end of each cell: keep it on."""
+    was = matplotlib.is_interactive()
+    try:
+        matplotlib.interactive(False)
+        with style():
+            matplotlib.interactive(True)
+        assert matplotlib.is_interactive()
+        with style():
+            pass
+        assert matplotlib.is_interactive()
+    finally:
+        matplotlib.interactive(was)

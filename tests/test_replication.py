@@ -103,7 +103,8 @@ def test_async_rpo_unstable_is_inf_not_nan():
 
 
 def test_nearsync_falls_back_to_hourly():
-    res = rep.async_rpo([60.0, 900.0], 50, FLAT, mode="nearsync", rate="mean",
+    office = rep.ChangeModel(write_bytes_per_s=26_250.0, daily_profile=rep.FLAT_DAY)
+    res = rep.async_rpo([60.0, 900.0], 50, office, mode="nearsync", rate="mean",
                         bandwidth_bps=[[6.2e6], [50e6]])
     # at 6.2 Mbit/s the 1-min schedule cannot keep up, the hourly one can (coalescing)
     assert res.fallback[0, 0] and res.interval_s[0, 0] == 3600.0 and res.stable[0, 0]
@@ -138,14 +139,28 @@ def test_shared_link_aligned_versus_staggered_by_hand():
 
 
 def test_sync_write_latency_by_hand():
-    lat = rep.sync_write_latency(100.0, 10e3)
+    wan = rep.Link()  # only if sync writes had to share the 100 Mbit/s async WAN link
+    lat = rep.sync_write_latency(100.0, 10e3, link=wan)
     # RTT 1 ms + 8e4 bit at 80 Mbit/s = 1 ms, no queue
     assert lat.added_s == pytest.approx(2e-3) and lat.queue_s == 0.0
     # M/D/1 on the link: rho = 0.5 -> Wq = rho / (2 mu (1 - rho)) = 0.5 ms
-    lat = rep.sync_write_latency(100.0, 10e3, write_rate_bytes_per_s=5e6)
+    lat = rep.sync_write_latency(100.0, 10e3, write_rate_bytes_per_s=5e6, link=wan)
     assert lat.queue_s == pytest.approx(0.5e-3)
-    lat = rep.sync_write_latency(0.0, 10e3, write_rate_bytes_per_s=20e6)
+    lat = rep.sync_write_latency(0.0, 10e3, write_rate_bytes_per_s=20e6, link=wan)
     assert np.isinf(lat.added_s) and not lat.stable
+
+
+def test_sync_write_latency_uses_its_own_metro_link():
+    # default metro link: 10 Gbit/s at 80 %, 100 km: RTT 1 ms + 8e4 bit at 8 Gbit/s = 10 us
+    lat = rep.sync_write_latency(100.0, 10e3)
+    assert lat.serialization_s == pytest.approx(1e-5) and lat.added_s == pytest.approx(1.01e-3)
+    assert rep.sync_write_latency().added_s == pytest.approx(1.01e-3)  # distance of the link
+    metro = rep.Link(bandwidth_bps=1e9, distance_km=50.0)
+    lat = rep.sync_write_latency(link=metro)
+    assert lat.rtt_s == pytest.approx(0.5e-3) and lat.serialization_s == pytest.approx(1e-4)
+    # rho = 0.5 on the metro link: 500 MB/s of 10 kB writes -> Wq = 5 us
+    lat = rep.sync_write_latency(100.0, 10e3, write_rate_bytes_per_s=500e6)
+    assert lat.queue_s == pytest.approx(0.5 * 1e-5 / (2 * 0.5))
 
 
 # ------------------------------------------------------------------ Monte Carlo twin
@@ -219,15 +234,68 @@ def test_mc_bit_identical_for_a_seed():
 
 def test_rto_phases_by_hand():
     from hcimodel import hotspot
-    r = rep.rto(100, 10, boot_read_bytes=42e6)
+    kw = dict(boot_read_bytes=42e6, shadow_clones=False, infrastructure=())
+    r = rep.rto(100, 10, **kw)
     d = hotspot.boot_storm([1, 100], "linked_clones", boot_read_bytes=42e6).duration_s
     assert r.activation_s == 240.0  # 2 PDs of 50, 120 s each, one at a time
     assert r.power_on_s == 100.0  # 10 waves of 10 s
     assert r.boot_s == pytest.approx(max(100 + d[0], 10 + d[1]) - 100)
     assert r.total_s == pytest.approx(300 + 900 + 240 + 100 + float(r.boot_s) + 60)
-    p = rep.rto(100, 10, boot_read_bytes=42e6, planned=True, final_sync_s=120.0)
+    p = rep.rto(100, 10, planned=True, final_sync_s=120.0, **kw)
     assert p.total_s == pytest.approx(float(r.total_s) - 1200 + 120) and p.planned
     assert set(r.to_frame()["phase"]) == {*rep.PHASES, "total_s"}
+
+
+def test_rto_infrastructure_first_and_phases_in_time_order():
+    kw = dict(boot_read_bytes=42e6, shadow_clones=False)
+    r = rep.rto(100, 10, **kw)
+    bare = rep.rto(100, 10, infrastructure=(), **kw)
+    # directory/DNS 5 min -> broker database 5 min -> vCenter 10 min -> connection servers 5 min
+    assert [n for n, _ in rep.INFRASTRUCTURE] == ["directory_dns", "broker_database", "vcenter",
+                                                  "connection_servers"]
+    assert float(r.infrastructure_s) == 1500.0
+    assert float(r.total_s) == pytest.approx(float(bare.total_s) + 1500.0)
+    f = r.to_frame()
+    assert f["phase"].to_list() == [*rep.PHASES, "total_s"]
+    assert f["step"].to_list() == list(range(1, len(rep.PHASES) + 2))
+    assert f.filter(phase="total_s")["share"][0] == 1.0
+    assert f.filter(phase="activation_s")["assumed"][0]
+    with pytest.raises(ValueError, match="infrastructure"):
+        rep.rto(100, infrastructure=(("vcenter", -1.0),))
+
+
+def test_rto_uses_shadow_clones_by_default():
+    """AOS 4.0.2+: the recovery-site boot storm gets Shadow Clones after detection."""
+    from hcimodel import hotspot, shadowclone
+    on = rep.rto(1000, 20, infrastructure=())
+    off = rep.rto(1000, 20, infrastructure=(), shadow_clones=False)
+    assert bool(on.shadow_clones) and not bool(off.shadow_clones)
+    d_sc = hotspot.boot_storm([1, 1000], "shadow_clones").duration_s
+    # 4 nodes, power-ons over 500 s: detection at the third remote node's first power-on
+    td = float(shadowclone.detection_delay(4, 1000, 500.0))
+    n_pre = int(np.ceil(1000 * td / 500.0))
+    d_pre = float(hotspot.boot_storm(n_pre, "linked_clones").duration_s[0])
+    assert float(on.boot_s) == pytest.approx(max(500 + d_sc[0], 10 + d_sc[1], 10 + d_pre) - 500)
+    assert float(on.boot_s) < float(off.boot_s)
+    # a lag longer than the power-ons: every desktop boots as a linked clone first
+    late = rep.rto(1000, 20, infrastructure=(), detection_lag_s=1e4)
+    assert float(late.boot_s) == pytest.approx(float(off.boot_s))
+    # three nodes never detect: the storm is the linked clones'
+    small = hotspot.Cluster(n_nodes=3)
+    assert float(rep.rto(200, cluster=small).boot_s) == pytest.approx(
+        float(rep.rto(200, cluster=small, shadow_clones=False).boot_s))
+
+
+def test_activation_is_flagged_and_its_sensitivity_shown():
+    r = rep.rto(1000)
+    assert float(r.activation_share) == pytest.approx(float(r.activation_s / r.total_s))
+    assert "activation_s" in r.notes[0] and "assumed" in r.notes[0]
+    df = rep.activation_sensitivity(1000, [30.0, 120.0, 600.0])
+    # 20 PDs one at a time: the RTO moves by 20 s per second of activation
+    assert np.diff(df["total_s"].to_numpy()) == pytest.approx([20 * 90.0, 20 * 480.0])
+    assert df["activation_share"][1] == pytest.approx(float(r.activation_share))
+    with pytest.raises(ValueError, match="activation_s_per_pd"):
+        rep.activation_sensitivity(1000, [-1.0])
 
 
 def test_failback_by_hand():

@@ -20,11 +20,8 @@ REAL_SHA256 = "3e67d66a07e9292bb47f6c765eb24ab3ea3f1f7de7d64a1b9e8c28b38b7439b9"
 
 
 @pytest.fixture(scope="module")
-def real_path():
-    try:
-        return data_path(REAL)
-    except FileNotFoundError as exc:
-        pytest.skip(f"real trace absent: {exc}")
+def real_path(real_trace_file):
+    return real_trace_file
 
 
 def rec(serial=0, length=4096, sg=1, cmd=0x28, version=0x0100, lbn=0, ts_us=0):

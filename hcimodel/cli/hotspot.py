@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ._base import bitrate, count, duration, emit, fmt_count, fmt_num, number
+from ._base import bitrate, count, duration, emit, fmt_count, fmt_num, number, size
 
 #: Clone strategies of :data:`hcimodel.hotspot.STRATEGIES` (kept here so that
 #: ``--help`` needs no numpy; a test checks they agree).
@@ -14,7 +14,9 @@ STEADY_PROFILES = ("login", "task", "knowledge", "power")
 
 MAX_NODES = 128
 OPTIONS = {"n_desktops": "--desktops", "n_nodes": "--nodes", "cvm_iops": "--cvm-iops",
-           "rtt_s": "--rtt", "link_bps": "--link", "latency_target_s": "--target-ms"}
+           "rtt_s": "--rtt", "link_bps": "--link", "latency_target_s": "--target-ms",
+           "cores": "--cores", "memory_bytes": "--host-memory",
+           "desktop_memory_bytes": "--desktop-memory", "cvm_memory_bytes": "the CVM's memory"}
 
 
 def profile_name(text: str) -> str:
@@ -31,7 +33,7 @@ def add_cluster_options(p, nodes: int = 4) -> None:
     """--nodes, --cvm-iops, --rtt, --link: the cluster of :class:`hcimodel.hotspot.Cluster`."""
     p.add_argument("--nodes", type=count(1, MAX_NODES), default=nodes, metavar="N",
                    help="nodes in the cluster, one CVM each")
-    p.add_argument("--cvm-iops", type=number(100, 1e7, low_inclusive=True), default="20000", metavar="IOPS",
+    p.add_argument("--cvm-iops", type=number(100, 1e7, low_inclusive=True), default="25000", metavar="IOPS",
                    help="I/Os per second one CVM serves")
     p.add_argument("--rtt", type=duration("0.2 ms", allow_zero=True, high="1 s"), default="0.2 ms",
                    metavar="TIME",
@@ -60,6 +62,13 @@ def add_parser(sub):
                    help=f"workload profile: {', '.join(STEADY_PROFILES)}")
     p.add_argument("--target-ms", type=number(0.001, 60_000, low_inclusive=True), default="2", metavar="MS",
                    help="p95 read latency target, in milliseconds")
+    p.add_argument("--cores", type=count(1, 1024), default=16, metavar="N",
+                   help="physical cores per node (host CPU limit: 8 desktops per core)")
+    p.add_argument("--host-memory", type=size("256 GiB", low="32 GiB", high="64 TiB"),
+                   default="256 GiB", metavar="SIZE",
+                   help="memory per node, 24 GiB of it for the CVM (host memory limit)")
+    p.add_argument("--desktop-memory", type=size("2 GiB", low="256 MiB", high="1 TiB"),
+                   default="2 GiB", metavar="SIZE", help="memory of one desktop")
     return p
 
 
@@ -81,10 +90,18 @@ def largest_stable_pool(workload, strategy: str, cluster, upper: int = 10**7) ->
     return n
 
 
+def _pool_columns(pool) -> dict:
+    """The limits of :func:`hcimodel.hotspot.max_pool_size` as record fields."""
+    return {"max_pool": int(pool), "binding": pool.binding, "max_pool_storage": pool.storage,
+            "max_pool_cpu": pool.cpu, "max_pool_memory": pool.memory}
+
+
 def run(args) -> int:
     from .. import hotspot, workload
 
     cluster = cluster_from(args)
+    host = hotspot.Host(cores=args.cores, memory_bytes=args.host_memory,
+                        desktop_memory_bytes=args.desktop_memory)
     prof = workload.profile(args.profile)
     group = "other_nodes" if args.nodes > 1 else "replica_node"
     target_s = args.target_ms * 1e-3
@@ -98,8 +115,8 @@ def run(args) -> int:
             "stable": bool(res.stable[0]),
             **{f"{s}_read_latency_s": v for s, v in lat.items()},
             "latency_target_s": target_s,
-            "max_pool_within_target": hotspot.max_pool_size(target_s, prof, strategy, cluster,
-                                                            group=group),
+            **_pool_columns(hotspot.max_pool_size(target_s, prof, strategy, cluster,
+                                                  host=host, group=group)),
             "max_stable_pool": largest_stable_pool(prof, strategy, cluster),
         })
 
@@ -109,7 +126,7 @@ def run(args) -> int:
                f"({prof.iops:.1f} IOPS per desktop, {prof.replica_io_fraction:.0%} of I/Os "
                f"to the replica); read latency of desktops {where}")
         yield (f"{'strategy':<15}{'max CVM util':>13}{'mean ms':>10}{'p95 ms':>10}{'p99 ms':>10}"
-               f"{'max pool':>12}{'stable to':>12}")
+               f"{'max pool':>11}{'binds':>9}{'stable to':>11}")
         for r in rows:
             if r["stable"]:
                 ms = "".join(fmt_num(1e3 * r[f"{s}_read_latency_s"])
@@ -117,17 +134,23 @@ def run(args) -> int:
             else:
                 ms = f"{'unstable':>30}"
             yield (f"{r['strategy']:<15}{fmt_num(r['max_cvm_utilization'], 13)}{ms}"
-                   f"{fmt_count(r['max_pool_within_target']):>12}"
-                   f"{fmt_count(r['max_stable_pool']):>12}")
-        yield (f"max pool: largest pool with p95 read latency within {args.target_ms:g} ms; "
-               "stable to: largest pool whose CVMs keep up (utilization below 1)")
+                   f"{fmt_count(r['max_pool']):>11}{r['binding']:>9}"
+                   f"{fmt_count(r['max_stable_pool']):>11}")
+        first = rows[0]
+        yield (f"max pool: the smallest of the storage limit (p95 read latency within "
+               f"{args.target_ms:g} ms: "
+               + ", ".join(f"{fmt_count(r['max_pool_storage'])} {r['strategy'].split('_')[0]}"
+                           for r in rows)
+               + f"), CPU ({fmt_count(first['max_pool_cpu'])}) and memory "
+               f"({fmt_count(first['max_pool_memory'])}) of {args.nodes} hosts; stable to: "
+               "largest pool whose CVMs keep up (utilization below 1)")
         for r in rows:
             if not r["stable"]:
                 yield (f"{r['strategy']} is unstable at {fmt_count(args.desktops)} desktops: its "
                        f"busiest CVM would run at utilization {r['max_cvm_utilization']:.3g} "
                        f"(1 or more: the queue grows without bound); the largest stable pool is "
                        f"{fmt_count(r['max_stable_pool'])} desktops, and "
-                       f"{fmt_count(r['max_pool_within_target'])} keep p95 within "
+                       f"{fmt_count(r['max_pool_storage'])} keep p95 within "
                        f"{args.target_ms:g} ms")
 
     emit(args, rows, text)

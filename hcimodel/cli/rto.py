@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from ._base import count, emit, fmt_count
 
 OPTIONS = {"n_desktops": "--desktops", "power_on_parallelism": "--parallelism"}
 
-#: Phases in the order they happen (a planned failover has no detection or
-#: decision; an unplanned one no final sync), with their labels.
-TIMELINE = (("detection_s", "detection"), ("decision_s", "decision"),
-            ("final_sync_s", "final sync"), ("activation_s", "activation"),
-            ("power_on_s", "power-on"), ("boot_s", "boot"), ("ready_s", "ready"))
+
+
+def _label(phase: str) -> str:
+    """'power_on_s' -> 'power on'."""
+    return phase[:-2].replace("_", " ")
 
 
 def add_parser(sub):
@@ -35,18 +37,25 @@ def run(args) -> int:
 
     res = replication.rto(args.desktops, args.parallelism, planned=args.planned)
     skip = {"final_sync_s"} if not args.planned else {"detection_s", "decision_s"}
-    phases = [(k, label) for k, label in TIMELINE if k not in skip]
+    phases = [k for k in replication.PHASES if k not in skip]  # in time order
     row = {"n_desktops": args.desktops, "parallelism": args.parallelism,
            "planned": bool(args.planned),
-           **{k: float(getattr(res, k)) for k, _ in phases}, "total_s": float(res.total_s)}
+           **{k: float(getattr(res, k)) for k in phases}, "total_s": float(res.total_s)}
+    notes = []
+    for note in getattr(res, "notes", ()):
+        for k in replication.PHASES:
+            note = re.sub(rf"\b{k}\b", _label(k), note)
+        notes.append(note)
 
     def text():
         kind = "planned failover" if args.planned else "unplanned failover"
         yield (f"{kind} of {fmt_count(args.desktops)} desktops, {fmt_count(args.parallelism)} "
                "powered on at a time")
-        for k, label in phases:
-            yield f"  {label:<14}{units.format_duration(row[k]):>12}"
-        yield f"  {'total (RTO)':<14}{units.format_duration(row['total_s']):>12}"
+        for k in phases:
+            yield f"  {_label(k):<16}{units.format_duration(row[k]):>12}"
+        yield f"  {'total (RTO)':<16}{units.format_duration(row['total_s']):>12}"
+        for note in notes:
+            yield f"note: {note}"
 
     emit(args, [row], text)
     return 0

@@ -2,8 +2,11 @@
 
 Each figure function computes its numbers (closed forms, and seeded Monte Carlo
 points where the figure shows them), draws them in the package style, and
-writes ``<name>.png`` and ``<name>.csv`` (the numbers drawn) into a folder.
-:func:`reproduce` regenerates them all; ``hcimodel reproduce`` calls it.
+writes ``<name>.png`` (screen), ``<name>.svg`` (print) and ``<name>.csv`` (the
+numbers drawn) into a folder. :func:`reproduce` regenerates them all;
+``hcimodel reproduce`` calls it. Nothing here selects a matplotlib backend:
+figures for files are drawn outside pyplot, figures drawn in a notebook show
+inline.
 
 The functions that compute the data (``*_data``) and draw it (``draw_*``) are
 public too, so notebooks show the same numbers the figures draw. One module per
@@ -14,13 +17,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
+from matplotlib._pylab_helpers import Gcf
 
 from ._registry import FIGURES, SEED
 from .hotspot import *  # noqa: F401,F403  (registers its figures)
 from .cache import *  # noqa: F401,F403
 from .replication import *  # noqa: F401,F403
 from .shadowclone import *  # noqa: F401,F403
+from .clones import *  # noqa: F401,F403
 
 __all__ = ["FIGURES", "SEED", "reproduce"]
 
@@ -32,7 +36,7 @@ def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None,
     Parameters
     ----------
     out_dir : path
-        Folder for the PNG and CSV files (created if missing).
+        Folder for the PNG, SVG and CSV files (created if missing).
     names : iterable of str, optional
         Names of figures (keys of :data:`FIGURES`); default all.
     progress : callable, optional
@@ -45,7 +49,7 @@ def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None,
     Returns
     -------
     list of pathlib.Path
-        The files written (PNG and CSV of each figure).
+        The files written (PNG, CSV and SVG of each figure).
     """
     unknown = set(names or ()) - set(FIGURES)
     if unknown:
@@ -58,6 +62,7 @@ def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None,
             continue
         if progress:
             progress(name)
+        before = set(Gcf.figs)
         try:
             written.extend(fn(out))
         except FileNotFoundError as err:
@@ -65,5 +70,8 @@ def reproduce(out_dir: Path | str = "papers/figures", names=None, progress=None,
                 raise
             skipped.append((name, str(err)))
         finally:
-            plt.close("all")
+            # a figure function that drew through pyplot: close what it opened, and
+            # only that (a notebook's own figures stay)
+            for num in set(Gcf.figs) - before:
+                Gcf.destroy(num)
     return written

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from .. import replication as rep
-from ._registry import SEED, axes, register, render
+from ._registry import SEED, axes, register, render, styled
 
 __all__ = ["sawtooth_data", "draw_sawtooth", "rpo_sawtooth",
            "loss_vs_interval_data", "draw_loss_vs_interval", "rpo_loss_vs_interval",
@@ -43,6 +43,7 @@ def sawtooth_data(interval_s: float = 3600.0, bandwidth_bps: float = 30e6,
                          "bound_mean_s": mean, "bound_peak_s": peak}).sort("time_h")
 
 
+@styled
 def draw_sawtooth(df: pl.DataFrame, ax=None):
     """Draw :func:`sawtooth_data`; returns the figure."""
     fig, ax = axes(ax)
@@ -88,19 +89,41 @@ def loss_vs_interval_data(bandwidths_bps=(10e6, 20e6, 50e6, 100e6),
     return pl.concat(frames).sort(["bandwidth_mbps", "metric", "interval_h"])
 
 
+@styled
 def draw_loss_vs_interval(df: pl.DataFrame, ax=None):
-    """Draw :func:`loss_vs_interval_data`; returns the figure."""
+    """Draw :func:`loss_vs_interval_data`; returns the figure.
+
+    Colour gives the bandwidth, line style the statistic (worst or mean loss);
+    an interval with no line is unstable at that bandwidth, and the shortest
+    stable interval is marked.
+    """
+    from matplotlib.lines import Line2D
+
     fig, ax = axes(ax)
     for (bw,), part in df.group_by(["bandwidth_mbps"], maintain_order=True):
         w = part.filter(pl.col("metric") == "worst_loss_s")
         m = part.filter(pl.col("metric") == "mean_loss_s")
-        line, = ax.plot(w["interval_h"], w["value"] / 3600, label=f"{bw:g} Mbit/s: worst")
+        line, = ax.plot(w["interval_h"], w["value"] / 3600, label=f"{bw:g} Mbit/s")
         ax.plot(m["interval_h"], m["value"] / 3600, linestyle=":", color=line.get_color())
-    ax.plot([1, 24], [1, 24], color="grey", linewidth=0.8, label="loss = interval")
+        ok = w.filter(pl.col("value").is_finite())
+        if ok.height < w.height and ok.height:
+            x0, y0 = float(ok["interval_h"][0]), float(ok["value"][0]) / 3600
+            ax.plot([x0], [y0], "|", color=line.get_color(), markersize=10)
+            ax.annotate(f"{bw:g} Mbit/s: unstable (no line)\nbelow a {x0:.1f} h interval",
+                        (x0, y0), xytext=(x0 + 4.0, 0.25 * y0), ha="left",
+                        va="center", fontsize=8, color=line.get_color(),
+                        arrowprops={"arrowstyle": "->", "color": line.get_color(),
+                                    "linewidth": 0.8})
+    ax.plot([1, 24], [1, 24], color="grey", linewidth=0.8)
     ax.set_xlabel("snapshot interval (h)")
-    ax.set_ylabel("data loss (h); dotted: mean")
-    ax.set_title("Data loss of 50 desktops at the peak hour (no line: unstable)")
-    ax.legend()
+    ax.set_ylabel("data loss (h)")
+    ax.set_title("Data loss of 50 desktops at the peak hour")
+    colours = ax.legend(title="link bandwidth", loc="upper left")
+    ax.add_artist(colours)
+    kinds = [Line2D([], [], color="0.3", label="worst loss, I + S"),
+             Line2D([], [], color="0.3", linestyle=":", label="mean loss"),
+             Line2D([], [], color="grey", linewidth=0.8, label="loss = interval")]
+    ax.legend(handles=kinds, loc="lower right")
     return fig
 
 
@@ -146,6 +169,7 @@ def backlog_data(scvs=(0.0, 1.0, 2.0), mc_rho=(0.5, 0.8, 0.9),
     return pl.concat(frames).sort(["scv", "source", "rho"])
 
 
+@styled
 def draw_backlog(df: pl.DataFrame, ax=None):
     """Draw :func:`backlog_data`; returns the figure."""
     fig, ax = axes(ax)
@@ -207,23 +231,53 @@ def domains_data(max_domains: int = 8, bandwidth_bps: float = 100e6,
     return pl.DataFrame(rows).sort(["schedule", "source", "n_domains"])
 
 
+@styled
 def draw_domains(df: pl.DataFrame, ax=None):
-    """Draw :func:`domains_data`; returns the figure."""
+    """Draw :func:`domains_data`; returns the figure.
+
+    The y scale covers the stable range. Where the link is saturated (the
+    closed form is ``inf``) the range is shaded and marked unstable, and the
+    Monte Carlo losses there, which grow with the length of the run, are
+    drawn as arrows at the top with their values written beside them.
+    """
     fig, ax = axes(ax)
+    cf_all = df.filter(pl.col("source") == "closed form")
+    finite = df.filter(pl.col("n_domains").is_in(
+        cf_all.filter(pl.col("loss_s").is_finite())["n_domains"].implode()))
+    top = 1.15 * float(finite["loss_s"].max()) / 60
+    unstable = sorted(set(cf_all.filter(~pl.col("loss_s").is_finite())["n_domains"]))
+    offsets = {"aligned": -0.08, "staggered": 0.08}
     for (schedule,), part in df.group_by(["schedule"], maintain_order=True):
-        cf = part.filter(pl.col("source") == "closed form")
-        line, = ax.plot(cf["n_domains"], cf["loss_s"] / 60, drawstyle="steps-mid",
+        dx = offsets.get(schedule, 0.0)
+        cf = part.filter((pl.col("source") == "closed form") & pl.col("loss_s").is_finite())
+        line, = ax.plot(cf["n_domains"], cf["loss_s"] / 60,
                         label=f"{schedule}: closed form (deterministic)")
-        mc = part.filter(pl.col("source") == "monte carlo")
-        ax.plot(mc["n_domains"], mc["loss_s"] / 60, "o", color=line.get_color(),
-                label=f"{schedule}: Monte Carlo, same deltas")
-        mc = part.filter(pl.col("source") == "monte carlo, SCV 0.25")
-        ax.plot(mc["n_domains"], mc["loss_s"] / 60, "^", color=line.get_color(),
-                markerfacecolor="none", label=f"{schedule}: Monte Carlo p99, deltas SCV 0.25")
-    ax.set_xlabel("protection domains of 50 desktops on one 100 Mbit/s link")
+        colour = line.get_color()
+        for source, marker, fill, shift, text in (
+                ("monte carlo", "o", colour, 0.0, "Monte Carlo, same deltas"),
+                ("monte carlo, SCV 0.25", "^", "white", dx, "Monte Carlo p99, deltas SCV 0.25")):
+            mc = part.filter(pl.col("source") == source)
+            ok = mc.filter(~pl.col("n_domains").is_in(unstable))
+            ax.plot(ok["n_domains"] + shift, ok["loss_s"] / 60, marker, color=colour,
+                    markerfacecolor=fill, linestyle="none", label=f"{schedule}: {text}")
+    if unstable:
+        p0 = min(unstable) - 0.5
+        ax.axvspan(p0, max(unstable) + 0.5, color="0.9", zorder=0)
+        over = df.filter(pl.col("n_domains").is_in(unstable) & (pl.col("source") != "closed form"))
+        lo, hi = float(over["loss_s"].min()) / 60, float(over["loss_s"].max()) / 60
+        ax.text(p0 + 0.5, 0.5 * top,
+                f"unstable:\nthe link is\nsaturated\n(P·S > I)\n\nMonte Carlo\nloss grows\n"
+                f"with the run:\n{lo:,.0f}–{hi:,.0f}\nmin",
+                ha="center", va="center", fontsize=8, color="0.25")
+        for p in unstable:
+            ax.annotate("", (p, 0.99 * top), xytext=(p, 0.86 * top),
+                        arrowprops={"arrowstyle": "->", "color": "0.35", "linewidth": 1.2})
+    ax.set_ylim(0, top)
+    ax.set_xlim(0.5, float(df["n_domains"].max()) + 0.5)
+    ax.set_xlabel("protection domains P of 50 desktops on one 100 Mbit/s link")
     ax.set_ylabel("worst data loss of the last domain (min)")
     ax.set_title("Aligned versus staggered schedules (hourly, peak hour)")
-    ax.legend(loc="upper left")
+    ax.legend(loc="lower left", ncols=2, fontsize=7.5)
     return fig
 
 
@@ -248,12 +302,37 @@ def rto_data(pool_sizes=None, parallelism=(5, 20, 50),
     return res.to_frame().sort(["power_on_parallelism", "phase", "n_desktops"])
 
 
+@styled
 def draw_rto(df: pl.DataFrame, ax=None):
-    """Draw :func:`rto_data`; returns the figure."""
+    """Draw :func:`rto_data`; returns the figure.
+
+    Curves that coincide (the storage, not the power-on parallelism, sets the
+    pace of large recoveries) keep their own markers at different N, and a
+    note says where they merge.
+    """
     fig, ax = axes(ax)
-    for (k,), part in df.filter(pl.col("phase") == "total_s").group_by(
-            ["power_on_parallelism"], maintain_order=True):
-        ax.plot(part["n_desktops"], part["seconds"] / 60, label=f"{k} power-ons at a time")
+    total = df.filter(pl.col("phase") == "total_s")
+    styles = (("o", "-"), ("s", "--"), ("^", ":"), ("D", "-."))
+    curves = list(total.group_by(["power_on_parallelism"], maintain_order=True))
+    for i, ((k,), part) in enumerate(curves):
+        marker, ls = styles[i % len(styles)]
+        step = max(part.height // 8, 1)
+        ax.plot(part["n_desktops"], part["seconds"] / 60, linestyle=ls, marker=marker,
+                markevery=(i * step // max(len(curves), 1), step), markerfacecolor="white",
+                markersize=6, label=f"{k} power-ons at a time")
+    # where the two highest parallelisms give the same RTO
+    if len(curves) >= 2:
+        a, b = curves[-2][1], curves[-1][1]
+        same = np.isclose(a["seconds"].to_numpy(), b["seconds"].to_numpy(), rtol=1e-9)
+        if same.any() and not same.all():
+            n0 = int(a["n_desktops"][int(np.argmax(same))])
+            y0 = float(a["seconds"][int(np.argmax(same))]) / 60
+            ax.annotate(f"{curves[-2][0][0]} and {curves[-1][0][0]} at a time coincide "
+                        f"from {n0:,} desktops:\nthe boot storm at the recovery site,\n"
+                        "not the power-ons, sets the pace",
+                        (n0, y0), xytext=(0.42, 0.06), textcoords="axes fraction",
+                        fontsize=8, color="0.25", va="bottom",
+                        arrowprops={"arrowstyle": "->", "color": "0.5", "linewidth": 0.8})
     ax.set_xlabel("desktops recovered")
     ax.set_ylabel("RTO: failure to every desktop usable (min)")
     ax.set_title("RTO with 20 min detection + decision, cold-cache boot storm")

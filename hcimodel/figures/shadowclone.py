@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import polars as pl
 
 from .. import shadowclone as sc
 from ..workload import as_profile
-from ._registry import SEED, axes, register, render
+from ._registry import SEED, axes, register, render, styled, subplots
 
 __all__ = ["warmup_cost_data", "draw_warmup_cost", "shadow_clone_warmup_cost",
            "warmup_curve_data", "draw_warmup_curve", "shadow_clone_warmup_curve",
@@ -57,9 +56,17 @@ def warmup_cost_data(n_max: int = 64, desktops_per_node: int = 50,
     return df.sort(["link_gbps", "source", "origin", "metric", "n_nodes"])
 
 
-def draw_warmup_cost(df: pl.DataFrame):
-    """Draw :func:`warmup_cost_data` in two panels; returns the figure."""
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9.6, 4))
+@styled
+def draw_warmup_cost(df: pl.DataFrame, axs=None):
+    """Draw :func:`warmup_cost_data` in two panels; returns the figure.
+
+    Where curves coincide (three of the four warm-up times sit on the boot
+    pace) each keeps its own marker, placed at different H, and a note says so.
+    """
+    if axs is None:
+        fig, (a1, a2) = subplots(1, 2, figsize=(9.6, 4))
+    else:
+        (a1, a2), fig = axs, axs[0].figure
     cf = df.filter(pl.col("origin") == "closed form")
     tb = cf.filter((pl.col("metric") == "total_bytes") & (pl.col("link_gbps") == 10.0)
                    & (pl.col("source") == "single"))
@@ -67,21 +74,38 @@ def draw_warmup_cost(df: pl.DataFrame):
     mc = df.filter(pl.col("origin") == "monte carlo")
     mcb = mc.filter(pl.col("metric") == "total_bytes")
     a1.plot(mcb["n_nodes"], mcb["value"] / GB, "o", label="Monte Carlo")
+    a1.axvspan(0.5, sc.DETECTION_REMOTE_CVMS + 0.5, color="0.92", zorder=0)
+    a1.text(0.8, 0.97 * tb["value"].max() / GB, "H ≤ 3: Shadow Clones\nnever start",
+            fontsize=8, va="top", color="0.3")
     a1.set_xlabel("nodes H")
     a1.set_ylabel("bytes fetched by the cluster (GB)")
     a1.set_title("Boot set fetched once per node")
-    a1.legend()
-    for (link, source), part in cf.filter(pl.col("metric") == "time_s").group_by(
-            ["link_gbps", "source"], maintain_order=True):
-        a2.plot(part["n_nodes"], part["value"] / 60,
-                label=f"{link:g} GbE, {'owner only' if source == 'single' else 'map'}",
-                linestyle="-" if source == "single" else ":")
+    a1.legend(loc="lower right")
+    styles = {(10.0, "single"): ("o", "-"), (10.0, "map"): ("s", "--"),
+              (1.0, "map"): ("^", ":"), (1.0, "single"): ("v", "-")}
+    started = pl.col("n_nodes") > sc.DETECTION_REMOTE_CVMS  # before: never detected
+    times = cf.filter((pl.col("metric") == "time_s") & started).sort(
+        ["link_gbps", "source", "n_nodes"], descending=[True, True, False])
+    for k, ((link, source), part) in enumerate(times.group_by(["link_gbps", "source"],
+                                                              maintain_order=True)):
+        marker, ls = styles.get((link, source), ("o", "-"))
+        a2.plot(part["n_nodes"], part["value"] / 60, linestyle=ls, marker=marker,
+                markevery=(2 * k, 8), markersize=6, markerfacecolor="white",
+                label=f"{link:g} GbE, {'owner only' if source == 'single' else 'map'}")
     mct = mc.filter(pl.col("metric") == "time_s")
-    a2.plot(mct["n_nodes"], mct["value"] / 60, "o", color="black", label="Monte Carlo, 1 GbE")
+    a2.plot(mct["n_nodes"], mct["value"] / 60, "D", color="black", markersize=5,
+            label="Monte Carlo, 1 GbE, owner only")
+    pace = float(times["value"].min()) / 60
+    a2.axvspan(0.5, sc.DETECTION_REMOTE_CVMS + 0.5, color="0.92", zorder=0)
+    a2.annotate("three curves coincide: the boot pace,\nnot the network, sets the time",
+                (28, pace), xytext=(12, pace * 0.6), fontsize=8, color="0.3",
+                arrowprops={"arrowstyle": "->", "color": "0.5", "linewidth": 0.8})
+    a2.set_ylim(0, None)
+    a2.set_xlim(a1.get_xlim())
     a2.set_xlabel("nodes H")
     a2.set_ylabel("time to warm the boot set (min)")
     a2.set_title("Boot pace, then the owner's link")
-    a2.legend(fontsize=7)
+    a2.legend(loc="lower right", fontsize=8)
     return fig
 
 
@@ -94,21 +118,29 @@ def shadow_clone_warmup_cost(out_dir: Path) -> tuple[Path, Path]:
 # ------------------------------------------------------------------ warm-up curve
 
 def warmup_curve_data(alphas=(0.0, 0.6, 0.9, 1.1), n_nodes: int = 4, n_desktops: int = 100,
-                      hours: float = 72.0, mc_hours: float = 1.0,
-                      mc_alphas=(0.0, 0.9)) -> pl.DataFrame:
+                      hours: float = 72.0, mc_hours=(1.0, 2.0, 4.0, 6.0, 8.0),
+                      mc_alphas=None) -> pl.DataFrame:
     """Share of reads served locally versus time after detection (steady state, IRM).
 
     Task workers on a 10 GB used replica (4 KiB blocks). Closed form on a grid
-    of times: the next read's local share and the cumulative share. Seeded
-    Monte Carlo points of the cumulative share at ``mc_hours`` (one run per
-    alpha in ``mc_alphas``: a clone-pool stream of the closed form's pool,
-    :func:`hcimodel.shadowclone.replica_pool`; mean over the non-owner nodes of
-    1 - fetched / reads). Tidy frame: alpha, hours, origin, statistic, share.
+    of times (every 6 min for the first 8 h, every 30 min after): the next
+    read's local share and the cumulative share. Seeded
+    Monte Carlo points of the cumulative share near each of ``mc_hours``: one
+    run per alpha in ``mc_alphas`` (default all ``alphas``) over
+    ``max(mc_hours)`` hours of a clone-pool stream of the closed form's pool
+    (:func:`hcimodel.shadowclone.replica_pool`), read off its warm-up curve
+    (:attr:`~hcimodel.shadowclone.SimulatedWarmUp.curve`) at the point nearest
+    each time: the mean over the non-owner nodes of ``1 - fetched / reads``,
+    drawn at the mean time of those reads. Tidy frame: alpha, hours, origin,
+    statistic, share.
     """
+    mc_alphas = alphas if mc_alphas is None else mc_alphas
+    mc_hours = np.asarray(mc_hours, dtype=float)
     wl = as_profile("task")
     rep0 = sc.Replica()
     lam = n_desktops / n_nodes * wl.replica_read_iops * wl.read_size_bytes / rep0.block_bytes
-    t = np.linspace(0.0, hours, 145)
+    t = np.unique(np.concatenate([np.linspace(0.0, min(8.0, hours), 81),
+                                  np.linspace(0.0, hours, 145)]))
     frames = []
     seeds = np.random.SeedSequence([SEED, 300]).spawn(len(alphas))
     for a, seed in zip(alphas, seeds):
@@ -119,34 +151,67 @@ def warmup_curve_data(alphas=(0.0, 0.6, 0.9, 1.1), n_nodes: int = 4, n_desktops:
                             ("cumulative", sc.local_share(n, p, cumulative=True))):
             frames.append(pl.DataFrame({"alpha": a, "hours": t, "origin": "closed form",
                                         "statistic": stat, "share": share}))
-        if a not in mc_alphas:
+        if a not in mc_alphas or mc_hours.size == 0:
             continue
-        k = int(lam * mc_hours * HOUR)
+        k = int(lam * mc_hours.max() * HOUR)
         mc = sc.simulate_warmup(n_nodes, n_desktops, replica=rep, phase="steady",
                                 detection_delay_s=0.0, n_reads_per_node=k, rng=seed)
-        fetched = mc.bytes_per_node[1:] / rep.block_bytes
-        share = float(1.0 - (fetched / mc.reads_per_node[1:]).mean())
-        frames.append(pl.DataFrame({"alpha": a, "hours": [mc_hours], "origin": "monte carlo",
-                                    "statistic": "cumulative", "share": [share]}))
+        curve = mc.curve.filter(pl.col("node") != 0)  # node 0 owns the replica
+        points = []
+        for _, part in curve.group_by("node", maintain_order=True):
+            reads = part["reads"].to_numpy()
+            idx = np.abs(reads[:, None] / lam / HOUR - mc_hours[None, :]).argmin(axis=0)
+            points.append(part[idx].select("reads", "local_share"))
+        hrs = np.mean([q["reads"].to_numpy() for q in points], axis=0) / lam / HOUR
+        share = np.mean([q["local_share"].to_numpy() for q in points], axis=0)
+        frames.append(pl.DataFrame({"alpha": a, "hours": hrs, "origin": "monte carlo",
+                                    "statistic": "cumulative", "share": share}))
     return pl.concat(frames).sort(["alpha", "origin", "statistic", "hours"])
 
 
-def draw_warmup_curve(df: pl.DataFrame, ax=None):
-    """Draw :func:`warmup_curve_data`; returns the figure."""
-    fig, ax = axes(ax)
+@styled
+def draw_warmup_curve(df: pl.DataFrame, axs=None, early_hours: float = 8.0):
+    """Draw :func:`warmup_curve_data` in two panels; returns the figure.
+
+    Left: the first ``early_hours`` with the Monte Carlo points; right: the
+    whole span. Colour gives the Zipf exponent, line style the statistic (two
+    legends).
+    """
+    from matplotlib.lines import Line2D
+
+    if axs is None:
+        fig, (a1, a2) = subplots(1, 2, figsize=(9.6, 4), sharey=True,
+                                 gridspec_kw={"width_ratios": [1, 1.4]})
+    else:
+        (a1, a2), fig = axs, axs[0].figure
     for a in df["alpha"].unique().sort():
         part = df.filter((pl.col("alpha") == a) & (pl.col("origin") == "closed form"))
         nxt = part.filter(pl.col("statistic") == "next read")
-        line, = ax.plot(nxt["hours"], nxt["share"], label=f"Zipf alpha = {a:g}")
         cum = part.filter(pl.col("statistic") == "cumulative")
-        ax.plot(cum["hours"], cum["share"], ":", color=line.get_color())
         mc = df.filter((pl.col("alpha") == a) & (pl.col("origin") == "monte carlo"))
-        ax.plot(mc["hours"], mc["share"], "o", color=line.get_color())
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("hours after detection (25 task workers per node)")
-    ax.set_ylabel("share of replica reads served locally")
-    ax.set_title("Warm-up curve: next read (solid), cumulative (dotted), MC (points)")
-    ax.legend()
+        for ax, end in ((a1, early_hours), (a2, None)):
+            n = nxt if end is None else nxt.filter(pl.col("hours") <= end)
+            c = cum if end is None else cum.filter(pl.col("hours") <= end)
+            line, = ax.plot(n["hours"], n["share"], label=f"α = {a:g}")
+            ax.plot(c["hours"], c["share"], ":", color=line.get_color())
+            ax.plot(mc["hours"], mc["share"], "o", color=line.get_color(),
+                    markerfacecolor="white", markeredgewidth=1.2)
+    a1.set_ylim(0, 1)
+    a1.set_xlim(0, early_hours)
+    a2.set_xlim(0, None)
+    a1.set_ylabel("share of replica reads served locally")
+    a1.set_xlabel("hours after detection")
+    a2.set_xlabel("hours after detection (25 task workers per node)")
+    a1.set_title(f"The first {early_hours:g} hours")
+    a2.set_title("Three days")
+    kinds = [Line2D([], [], color="0.3", label="closed form: next read"),
+             Line2D([], [], color="0.3", linestyle=":", label="closed form: cumulative"),
+             Line2D([], [], color="0.3", marker="o", markerfacecolor="white",
+                    linestyle="none", label="Monte Carlo: cumulative")]
+    a2.add_artist(a2.legend(title="Zipf exponent", loc="lower right"))
+    a2.legend(handles=kinds, loc="lower left", bbox_to_anchor=(0.2, 0.0))
+    fig.suptitle("Warm-up of a Shadow Clone: share of replica reads served locally",
+                 x=0.01, ha="left")
     return fig
 
 
@@ -178,6 +243,7 @@ def break_even_data(n_nodes: int = 8, n_desktops: int = 400, alpha: float = 0.9,
             .sort(["strategy", "hours"]))
 
 
+@styled
 def draw_break_even(df: pl.DataFrame, ax=None):
     """Draw :func:`break_even_data`; returns the figure."""
     fig, ax = axes(ax)
@@ -214,6 +280,7 @@ def cadence_data(n_nodes: int = 8, n_desktops: int = 400, alpha: float = 0.9,
             .sort(["strategy", "interval_days"]))
 
 
+@styled
 def draw_cadence(df: pl.DataFrame, ax=None):
     """Draw :func:`cadence_data`; returns the figure."""
     fig, ax = axes(ax)

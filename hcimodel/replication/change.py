@@ -30,16 +30,11 @@ import numpy as np
 
 from ..validation import (as_float_array, check_in_range, check_nonnegative,
                           check_positive, check_probability)
-from ..workload import PROFILES
+from ..workload import OFFICE_DAY, TASK_MEAN_WRITE_BYTES_PER_S
 
 __all__ = ["OFFICE_DAY", "FLAT_DAY", "ChangeModel", "Link", "LIGHT_S_PER_KM",
            "MAX_DESKTOPS_PER_PD", "MAX_ENTITIES_PER_CG", "check_domain_size"]
 
-#: Hourly write-rate multipliers of an office day (mean 1): quiet night, a login
-#: peak at 8 h, busy office hours. *Assumed* shape; the peak factor is 2.2.
-_RAW = np.array([0.2] * 7 + [0.8, 2.2] + [1.6] * 3 + [1.2] + [1.6] * 4 + [1.2, 0.6]
-                + [0.3] * 5)
-OFFICE_DAY = _RAW / _RAW.mean()
 #: A flat day (every hour at the mean rate).
 FLAT_DAY = np.ones(24)
 
@@ -50,9 +45,10 @@ MAX_DESKTOPS_PER_PD = 50
 #: The health check flags consistency groups of more than 20 entities (KB 6247).
 MAX_ENTITIES_PER_CG = 20
 
-_TASK = PROFILES["task"]
-#: Mean write rate of a task worker: 3.5 IOPS x 75 % writes x 10 kB (Dell EqualLogic).
-TASK_WRITE_BYTES_PER_S = _TASK.iops * (1 - _TASK.read_fraction) * _TASK.write_size_bytes
+#: Mean write rate of a task worker over the day: its office-hours steady state
+#: (3.5 IOPS x 75 % writes x 10 kB, Dell EqualLogic) under the office-day shape
+#: (:data:`hcimodel.workload.OFFICE_DAY_LEVELS`).
+TASK_WRITE_BYTES_PER_S = TASK_MEAN_WRITE_BYTES_PER_S
 
 
 def check_domain_size(n_desktops, n_consistency_groups=1) -> np.ndarray:
@@ -83,12 +79,13 @@ class ChangeModel:
     Parameters
     ----------
     write_bytes_per_s : float
-        Mean write rate of one desktop over the day (bytes/s). Default 26,250
+        Mean write rate of one desktop over the day (bytes/s). Default 13,740
         B/s: the task worker of the Dell EqualLogic study (3.5 IOPS, 75 %
-        writes of 10 kB).
+        writes of 10 kB = 26,250 B/s in office hours) averaged over the
+        office day.
     daily_profile : array_like, shape (24,)
         Hourly multipliers of the write rate; normalised to mean 1. Default
-        :data:`OFFICE_DAY` (assumed shape, peak factor 2.2).
+        :data:`OFFICE_DAY` (assumed shape, peak factor 2.63).
     hot_set_bytes : float
         Hot working set of one desktop (bytes) over which rewrites coalesce.
         Default 256 MB (*assumed*: page file, temp, profile and logs).

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 import matplotlib.pyplot as plt
 
-from hcimodel import shadowclone as sc
+from hcimodel import plotting, shadowclone as sc
 from hcimodel.figures import shadowclone as figs
 
 pl.Config.set_tbl_rows(20)
@@ -49,17 +49,20 @@ for H in (2, 3, 4, 8, 16):
 pl.DataFrame(rows).sort(["nodes", "desktops"])
 
 # %% [markdown]
-# The Monte Carlo twin draws start times and applies the rule; the cell asserts agreement
-# with the closed form within four standard errors.
+# The Monte Carlo twin draws start times and applies the rule. The table gives the gap in
+# standard errors of the Monte Carlo mean; the tests (`tests/test_notebook_claims.py`) hold
+# it within four.
 
 # %%
+rows = []
 for H, N in ((4, 8), (8, 16), (16, 32)):
     sims = sc.simulate_detection_delay(H, N, 600.0, n_reps=20_000, rng=2015)
     cf = float(sc.detection_delay(H, N, 600.0))
     se = float(sims.std() / np.sqrt(sims.size))
-    assert abs(float(sims.mean()) - cf) < 4 * se
-    print(f"H = {H:2d}, N = {N:2d}: closed form {cf:6.2f} s, Monte Carlo {float(sims.mean()):6.2f} s "
-          f"(se {se:.2f} s)")
+    rows.append({"nodes": H, "desktops": N, "closed form (s)": round(cf, 2),
+                 "Monte Carlo (s)": round(float(sims.mean()), 2), "se (s)": round(se, 2),
+                 "gap (se)": round((float(sims.mean()) - cf) / se, 2)})
+pl.DataFrame(rows)
 
 # %% [markdown]
 # ## 2. The boot storm: bytes and time
@@ -84,15 +87,13 @@ pl.DataFrame({"nodes": w.n_nodes, "detected": w.detected,
 # The block-level Monte Carlo replays every read of every desktop in time order, with the
 # links as FIFO servers. With detection at once (the storm after detection) the bytes are
 # exact and the time agrees within 0.1 %; with a 20 s detection delay the desktops' first
-# 20 s are read remotely and never fetched during the storm.
+# 20 s are read remotely and never fetched during the storm (the tests hold these
+# agreements: bytes and time within 0.1 %, remote bytes within one block per desktop).
 
 # %%
 for td in (0.0, 20.0):
     cf = sc.warmup(8, 16, detection_delay_s=td)
     mc = sc.simulate_warmup(8, 16, detection_delay_s=td, rng=2015)
-    assert abs(mc.total_bytes / float(cf.total_bytes) - 1) < 1e-3
-    assert abs(mc.time_s / float(cf.time_s) - 1) < 1e-3
-    assert abs(mc.remote_read_bytes - float(cf.remote_read_bytes)) <= 16 * rep.block_bytes
     print(f"t_d = {td:4.1f} s: fetched {float(cf.total_bytes) / 1e9:.3f} GB (MC {mc.total_bytes / 1e9:.3f}), "
           f"remote before detection {float(cf.remote_read_bytes) / 1e9:.3f} GB "
           f"(MC {mc.remote_read_bytes / 1e9:.3f}), warm at {float(cf.time_s):.2f} s (MC {mc.time_s:.2f})")
@@ -106,9 +107,9 @@ for td in (0.0, 20.0):
 cf = sc.warmup(8, 16, detection_delay_s=0.0)
 mc = sc.simulate_warmup(8, 16, detection_delay_s=0.0, rng=2015)
 fetch_mean = float(mc.latency.filter(kind="fetch")["mean_s"][0])
-assert abs(fetch_mean / float(cf.fetch_latency_s) - 1) < 0.02
 print(f"first-read latency: closed form {float(cf.fetch_latency_s) * 1e6:.1f} us, "
-      f"Monte Carlo {fetch_mean * 1e6:.1f} us")
+      f"Monte Carlo {fetch_mean * 1e6:.1f} us ({fetch_mean / float(cf.fetch_latency_s) - 1:+.2%}; "
+      "the tests allow 2 %)")
 mc.latency.with_columns((pl.col(c) * 1e6).round(1).alias(c.replace("_s", "_us"))
                         for c in ("mean_s", "p95_s", "p99_s")).select(
     "kind", "reads", pl.col("share").round(4), "mean_us", "p95_us", "p99_us").sort("kind")
@@ -138,8 +139,8 @@ for a in (0.0, 0.9):
 # desktop d runs on node d mod H, and only its **replica reads** count (base blocks it has
 # not written; private and written blocks live on its own delta disk). At a smaller scale
 # (40 MB used, the closed form's pool: no private blocks), seven non-owner nodes each serve
-# about 2m reads; the mean fetched blocks agree with D(n) at each node's reads within four
-# standard deviations.
+# about 2m reads; the mean fetched blocks agree with D(n) at each node's reads (the gap is
+# given in standard deviations of the mean, sd = √(m/7); the tests allow four).
 
 # %%
 for a in (0.0, 0.9):
@@ -148,8 +149,8 @@ for a in (0.0, 0.9):
                             n_reads_per_node=2 * small.n_blocks, rng=2015)
     cf = float(sc.expected_distinct(mc.reads_per_node[1:], small.popularity()).mean())
     got = float(mc.bytes_per_node[1:].mean()) / small.block_bytes
-    assert abs(got - cf) < 4 * np.sqrt(small.n_blocks / 7)
-    print(f"alpha = {a}: D(n) = {cf:,.1f} blocks, Monte Carlo {got:,.1f}")
+    print(f"alpha = {a}: D(n) = {cf:,.1f} blocks, Monte Carlo {got:,.1f} "
+          f"({(got - cf) / np.sqrt(small.n_blocks / 7):+.2f} sd)")
 
 # %% [markdown]
 # A pool with private blocks (20 % of reads) and 10 % of base blocks written per desktop:
@@ -167,14 +168,12 @@ mc = sc.simulate_warmup(8, 80, phase="steady", pool=pool, detection_delay_s=0.0,
                         n_reads_per_node=20_000, rng=2015)
 d = sc.expected_distinct(mc.reads_per_node[1:], sc.pool_popularity(pool))
 got = mc.bytes_per_node[1:] / pool.block_bytes
-bound = 0.33 * 0.1 / (10 * 0.9) * float(d.mean()) + 4 * np.sqrt(float(d.mean()) / 7)
-assert -bound < float((got - d).mean()) < 4 * np.sqrt(float(d.mean()) / 7)
 print(f"{float(sc.replica_read_rate(pool, 8)):.1f} replica reads/s per node; after "
       f"{float(mc.reads_per_node[1:].mean()):,.0f} of them a node fetched {float(got.mean()):,.0f} "
       f"blocks, closed form {float(d.mean()):,.0f} ({float(got.mean() / d.mean()) - 1:+.2%})")
 
 # %%
-fig = figs.draw_warmup_curve(figs.warmup_curve_data(mc_alphas=(0.9,)))
+fig = figs.draw_warmup_curve(figs.warmup_curve_data(mc_alphas=(0.9,), mc_hours=(1.0, 2.0, 4.0)))
 
 # %% [markdown]
 # ### A real trace as the replica's reads
@@ -210,26 +209,30 @@ if trace is not None:
     for h in range(1, H):
         n_h = int(tmc.reads_per_node[h])
         fetched = int(tmc.bytes_per_node[h]) // 4096
-        assert fetched == np.unique(keys[nodes == h]).size
+        distinct = np.unique(keys[nodes == h]).size
         irm = float(sc.expected_distinct(n_h, p_trace))
         print(f"node {h}: {n_h:,} reads, fetched {fetched * 4096 / 2**20:,.0f} MiB "
-              f"({fetched:,} blocks); IRM {irm:,.0f} ({fetched / irm - 1:+.1%}), "
+              f"({fetched:,} blocks, {'exactly' if fetched == distinct else 'NOT'} the "
+              f"{distinct:,} distinct blocks it read); IRM {irm:,.0f} ({fetched / irm - 1:+.1%}), "
               f"random-split expectation {split:,.0f} ({fetched / split - 1:+.1%})")
     cur = tmc.curve.filter(pl.col("node") == 1)
     k = cur["reads"].to_numpy()
     irm_k = sc.expected_distinct(k, p_trace)
-    assert np.all(np.abs(cur["fetched_blocks"].to_numpy()[k <= 4000] - irm_k[k <= 4000])
-                  <= 0.03 * irm_k[k <= 4000] + 2)
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
-    ax.plot(k, cur["local_share"], label="trace replay, node 1")
-    ax.plot(k, sc.local_share(k, p_trace, cumulative=True), ":",
-            label="IRM, trace's block frequencies")
-    ax.set_xscale("log")
-    ax.set_xlabel("replica reads served by the node")
-    ax.set_ylabel("cumulative share of reads local")
-    ax.set_title("CloudPhysics trace on 4 nodes: warm-up curve")
-    ax.legend()
-    plt.show()
+    early = k <= 4000
+    gap = np.abs(cur["fetched_blocks"].to_numpy()[early] / irm_k[early] - 1).max()
+    print(f"node 1, first 4,000 reads: replay and IRM fetch within {gap:.1%} of each other")
+    with plotting.style():
+        fig, ax = plt.subplots(figsize=(6.4, 3.6))
+        ax.plot(k, cur["local_share"], label="trace replay, node 1")
+        ax.plot(k, sc.local_share(k, p_trace, cumulative=True), ":",
+                label="IRM, trace's block frequencies")
+        ax.set_xscale("log")
+        ax.set_ylim(0, None)
+        ax.set_xlabel("replica reads served by the node")
+        ax.set_ylabel("cumulative share of reads local")
+        ax.set_title("CloudPhysics trace on 4 nodes: warm-up curve")
+        ax.legend()
+        plt.show()
 
 # %% [markdown]
 # ## 4. Lifecycle: when Shadow Clones pay off
@@ -254,3 +257,84 @@ fig = figs.draw_break_even(figs.break_even_data())
 
 # %%
 fig = figs.draw_cadence(figs.cadence_data())
+
+# %% [markdown]
+# ## 5. Corrections (issue 10): nodes without desktops, start windows, the detection lag
+#
+# **Nodes that host no desktop fetch nothing.** Desktop `d` runs on node `d mod H`, so with
+# `N < H` only `N − 1` remote nodes read the replica. The closed form charged all `H − 1`
+# (H = 10, N = 4: 9 boot sets fetched, its own twin 3); it now counts the nodes that host
+# desktops.
+#
+# **A start window.** With desktops powering on over a window `W`, detection came from the
+# spread starts but the fetched share as if every desktop had started at once. The closed
+# form now takes both from the same starts: given the third remote node's first start `c`,
+# two nodes started before it, one starts at `c`, the others after, and `c` is integrated
+# out (Gauss–Jacobi quadrature on its Beta law). Before this change H = 8, N = 80, W = 600 s
+# gave 5.67 boot sets fetched and 13.29 read remotely (the issue, on an older version,
+# quotes 0 and 70).
+
+# %%
+boot = rep.n_boot_blocks * rep.block_bytes
+w = sc.warmup(10, 4)
+mc = sc.simulate_warmup(10, 4, rng=1)
+print(f"H = 10, N = 4: closed form {float(w.total_bytes) / boot:.2f} boot sets fetched (was 9.00), "
+      f"twin {mc.total_bytes / boot:.2f}, on {np.count_nonzero(mc.bytes_per_node)} nodes")
+w = sc.warmup(8, 80, start_window_s=600.0)
+runs = [sc.simulate_warmup(8, 80, start_window_s=600.0, rng=s) for s in range(2)]
+print(f"H = 8, N = 80, W = 600 s: closed form {float(w.total_bytes) / boot:.2f} boot sets fetched "
+      f"(was 5.67), {float(w.remote_read_bytes) / boot:.2f} read remotely (was 13.29); twin "
+      f"(2 seeds) {np.mean([m.total_bytes for m in runs]) / boot:.2f} and "
+      f"{np.mean([m.remote_read_bytes for m in runs]) / boot:.2f}")
+
+# %% [markdown]
+# Against the twin over many seeds (a 20 MB boot set so that runs are fast; mean of 60
+# seeded runs, `SeedSequence([2026, k])`): bytes fetched and read remotely agree within
+# about three standard errors of the twin's mean (the tests hold them to 4 standard errors
+# over 150 runs); the warm-up time over a window is an approximation, within 6 %.
+
+# %%
+small = sc.Replica(size_bytes=1e9, used_bytes=200e6, boot_bytes=20e6)
+rows = []
+for H, N, W, lag in ((8, 80, 600.0, 0.0), (8, 16, 600.0, 0.0), (8, 16, 600.0, 200.0),
+                     (10, 6, 100.0, 0.0)):
+    cf = sc.warmup(H, N, replica=small, start_window_s=W, detection_lag_s=lag)
+    runs = [sc.simulate_warmup(H, N, replica=small, start_window_s=W, detection_lag_s=lag,
+                               rng=np.random.SeedSequence([2026, k])) for k in range(60)]
+    f = np.array([m.total_bytes for m in runs]) / small.boot_bytes
+    x = np.array([m.remote_read_bytes for m in runs]) / small.boot_bytes
+    rows.append({"H": H, "N": N, "W s": W, "lag s": lag,
+                 "fetched (closed)": round(float(cf.total_bytes) / small.boot_bytes, 2),
+                 "fetched (twin)": round(float(f.mean()), 2),
+                 "remote (closed)": round(float(cf.remote_read_bytes) / small.boot_bytes, 2),
+                 "remote (twin)": round(float(x.mean()), 2),
+                 "remote twin s.e.": round(float(x.std(ddof=1) / np.sqrt(x.size)), 2),
+                 "time ratio twin/closed": round(float(np.mean([m.time_s for m in runs])
+                                                       / float(cf.time_s)), 2)})
+pl.DataFrame(rows).sort(["H", "N", "lag s"])
+
+# %% [markdown]
+# **Detection lag.** The Nutanix Bible states the trigger (reads from more than two remote
+# CVMs, all of them reads) but not how long the CVMs take to act on it. The default lag 0
+# is the best case. Every second of lag during a boot storm sends every remote boot read
+# across the network; once the lag exceeds the boot itself (here about 156 s) nothing is
+# fetched any more and the whole storm is remote, as without Shadow Clones. Over a 10-min
+# power-on window the lag costs far less, because most desktops start after it.
+
+# %%
+lags = [0.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0]
+at_once = sc.lag_sensitivity(lags, 8, 400)
+spread = sc.lag_sensitivity(lags, 8, 400, start_window_s=600.0)
+fig, ax = plt.subplots(figsize=(6.4, 3.6))
+ax.plot(at_once["lag_s"], at_once["network_bytes"] / 1e9, "o-", label="all power on at once")
+ax.plot(spread["lag_s"], spread["network_bytes"] / 1e9, "s-", label="power-ons over 10 min")
+ax.set_xlabel("detection lag (s)")
+ax.set_ylabel("network bytes of the boot storm (GB)")
+ax.set_title("8 nodes, 400 desktops: fetched + read remotely")
+ax.legend()
+plt.show()
+pl.concat([at_once.with_columns(pl.lit("at once").alias("power-on")),
+           spread.with_columns(pl.lit("over 600 s").alias("power-on"))]).select(
+    "power-on", "lag_s", (pl.col("fetched_bytes") / 1e9).round(2).alias("fetched GB"),
+    (pl.col("remote_read_bytes") / 1e9).round(2).alias("remote GB"),
+    (pl.col("network_bytes") / 1e9).round(2).alias("network GB")).sort(["power-on", "lag_s"])

@@ -63,9 +63,11 @@ pl.DataFrame(rows).sort("CVM GB")
 # (memory-only and with an SSD part); the closed forms are Che's LRU approximation and the
 # characteristic-time Content Cache model on the rates of *this stream's* layout of
 # written blocks. The first reads are a warm-up (the SSD part fills slowly: only promoted
-# entries enter it). The cell asserts agreement within 0.01.
+# entries enter it). The table gives replay and closed form side by side; the tests
+# (`tests/test_notebook_claims.py`) hold every gap below 0.01.
 
 # %%
+rows = []
 for ct in ("linked", "full"):
     p = pool.replace(clone_type=ct)
     s = clone_pool_stream(p, 1_500_000, rng=2015)
@@ -77,13 +79,14 @@ for ct in ("linked", "full"):
         che = float(caching.che_lru(rates, 4000).hit_ratio)
         out = content_cache_replay(keys, 2048, 2048, 8192)[700_000:]
         cc = caching.content_cache(rates, 2048, 2048, 8192)
-        errs = (abs(lru - che), abs(np.mean(out == 1) - float(cc.memory_hit_ratio)),
-                abs(np.mean(out == 2) - float(cc.ssd_hit_ratio)))
-        assert max(errs) < 0.01, (ct, dedup, errs)
-        assert ct == "full" or np.array_equal(s.content_key, s.location_key)
-        print(f"{ct:>6} clones, dedup {'on ' if dedup else 'off'}: LRU replay {lru:.3f} vs Che {che:.3f}; "
-              f"Content Cache memory {np.mean(out == 1):.3f} vs {float(cc.memory_hit_ratio):.3f}, "
-              f"SSD {np.mean(out == 2):.3f} vs {float(cc.ssd_hit_ratio):.3f}")
+        for cache, replay, closed in (
+                ("LRU (Che)", lru, che),
+                ("Content Cache, memory", np.mean(out == 1), float(cc.memory_hit_ratio)),
+                ("Content Cache, SSD", np.mean(out == 2), float(cc.ssd_hit_ratio))):
+            rows.append({"clones": ct, "dedup": "on" if dedup else "off", "cache": cache,
+                         "replay": round(float(replay), 4), "closed form": round(closed, 4),
+                         "gap": round(abs(float(replay) - closed), 4)})
+pl.DataFrame(rows)
 
 # %% [markdown]
 # ## 3. Hit ratio versus cache size
@@ -103,8 +106,8 @@ for (ct, dedup), part in df_size.filter(pl.col("source") == "replay").group_by(
     ref = cf.filter((pl.col("clone_type") == ct) & (pl.col("dedup") == dedup))
     closed = np.interp(np.log(part["cache_mib"]), np.log(ref["cache_mib"]), ref["hit_ratio"])
     gap = float(np.max(np.abs(closed - part["hit_ratio"].to_numpy())))
-    assert gap < 0.03, (ct, dedup, gap)
-    print(f"{ct:>6}, dedup {dedup!s:<5}: largest gap replay vs closed form {gap:.3f}")
+    print(f"{ct:>6} clones, dedup {'on ' if dedup else 'off'}: largest gap replay vs closed form "
+          f"{gap:.3f} (the tests allow 0.03)")
 
 # %%
 need = {}
@@ -120,9 +123,11 @@ print(f"dedup cuts the memory full clones need for 80 % hits by "
 # ## 4. Hit ratio versus the number of clones
 #
 # At a fixed 64 MiB cache: without dedup, full clones spread the cache over N copies of
-# the base and the hit ratio falls as N grows; with dedup (and for linked clones) more
-# desktops mean more reads of the same blocks, and the hit ratio rises. The effective
-# (logical) capacity, bytes of desktop address space served per cached byte, grows with N.
+# the base and the hit ratio falls fast as N grows; with dedup (and for linked clones,
+# whose base blocks are shared anyway: their two curves coincide) the clones share the
+# base blocks, and only their private blocks compete, so it falls much more slowly. The
+# effective (logical) capacity, bytes of desktop address space served per cached byte,
+# grows with N.
 
 # %%
 df_clones = cache_figures.cache_clones_data()
@@ -211,3 +216,45 @@ if df_mrc is not None:
 #   ((1 − w)⁴ of a block stays shared, against 1 − w at 4 KiB granularity as in CBRC).
 # * The analytic models agree with seeded replays within 0.01 on these IRM streams; on a
 #   real trace the IRM is the weak link, not the cache model.
+
+# %% [markdown]
+# ## 8. Dedup granularity (issue 10): what one 4 KiB write unshares
+#
+# AOS fingerprints 16 KiB chunks, but the Nutanix Bible says de-duplicated data is pulled
+# into the cache at 4 KiB and a write to a de-duplicated extent leaves the untouched part
+# shared. `ClonePool(unshare=...)` makes the reading a parameter: `'block'` (now the
+# default) unshares only the 4 KiB blocks written, so a base block of a full clone stays
+# shared with probability 1 − w; `'chunk'` (the earlier default) unshares the whole chunk,
+# (1 − w)⁴. The cells above now run with `'block'`; where their text speaks of 16 KiB
+# chunks it describes `'chunk'`. First the replay check at both granularities, then how
+# much the headline "dedup halves the memory full clones need for 80 % hits" depends on it.
+
+# %%
+for unshare in ("block", "chunk"):
+    p = pool.replace(clone_type="full", unshare=unshare)
+    s = clone_pool_stream(p, 1_000_000, rng=2015)
+    rates = s.item_rates(True).rates
+    lru = lru_hits(s.content_key, 4000)[400_000:].mean()
+    che = float(caching.che_lru(rates, 4000).hit_ratio)
+    assert abs(lru - che) < 0.01, (unshare, lru, che)
+    print(f"unshare = {unshare!r}: shared share of base blocks "
+          f"{float(p.shared_probability(True)):.3f}; LRU replay {lru:.3f} vs Che {che:.3f}")
+
+# %%
+rows = []
+for unshare in ("block", "chunk"):
+    p = pool.replace(clone_type="full", unshare=unshare)
+    off = contentcache.cache_needed(p, [0.5, 0.8], dedup=False)
+    on = contentcache.cache_needed(p, [0.5, 0.8], dedup=True)
+    rows.append({"unshare": unshare, "no dedup, 80 % (MiB)": round(float(off[1]) / MiB, 1),
+                 "dedup, 80 % (MiB)": round(float(on[1]) / MiB, 1),
+                 "dedup, 50 % (MiB)": round(float(on[0]) / MiB, 1),
+                 "memory saved by dedup at 80 %": round(float(off[1] / on[1]), 1)})
+pl.DataFrame(rows).sort("unshare")
+
+# %% [markdown]
+# With 20 % of base blocks written, the 16 KiB reading keeps (0.8)⁴ = 41 % of base blocks
+# shared and dedup halves the memory for 80 % hits (192.7 → 94.1 MiB, 2.0×); the 4 KiB
+# reading of the Bible keeps 80 % shared and dedup cuts the memory about eightfold
+# (192.7 → 23.4 MiB). The "halves" headline holds only under the chunk reading; the
+# direction (dedup pays for full clones, not for linked clones) holds under both.

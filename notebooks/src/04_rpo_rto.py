@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 import matplotlib.pyplot as plt
 
-from hcimodel import plotting, replication as rep
+from hcimodel import replication as rep
 from hcimodel.figures import replication as figs
 
 change, link = rep.ChangeModel(), rep.Link()
@@ -76,28 +76,25 @@ for rpo_h in (2, 4, 8):
     r = rpo_h * 3600.0
     b = float(rep.required_bandwidth(r, None, 50))
     check = rep.async_rpo(r / 2, 50, bandwidth_bps=b)
-    assert bool(rep.meets_rpo_rule(check.transfer_s, r)) and bool(check.meets(r))
+    both = bool(rep.meets_rpo_rule(check.transfer_s, r)) and bool(check.meets(r))
     print(f"RPO {rpo_h} h: interval {rpo_h / 2:g} h needs {b / 1e6:.2f} Mbit/s "
-          f"(transfer {float(check.transfer_s) / 60:.1f} min <= {rpo_h * 30:.0f} min)")
+          f"(transfer {float(check.transfer_s) / 60:.1f} min <= {rpo_h * 30:.0f} min); "
+          f"rule and closed form {'both met' if both else 'DISAGREE'}")
 
 # %% [markdown]
 # The sawtooth over two office days (Monte Carlo twin with deltas following the daily
 # profile): teeth are tallest after the login peak, and bounded by the closed form at the
-# peak hour. With a flat profile the Monte Carlo reproduces the closed form exactly.
+# peak hour. With a flat profile the Monte Carlo reproduces the closed form exactly (the
+# tests, `tests/test_notebook_claims.py`, hold mean and worst loss to 1e-9, the p95 to 1 %).
 
 # %%
 saw = figs.sawtooth_data()
-with plotting.style():
-    figs.draw_sawtooth(saw)
-    plt.show()
+fig = figs.draw_sawtooth(saw)
+plt.show()
 cf = rep.async_rpo(3600.0, 50, flat, rate="mean")
 mc = rep.simulate_rpo(3600.0, [50], flat, rate="mean", n_intervals=500, target_rpo_s=3800.0,
                       rng=2015)
 i, s = 3600.0, float(cf.transfer_s)
-assert abs(mc.estimate("mean_loss_s") / float(cf.mean_loss_s) - 1) < 1e-9
-assert abs(mc.estimate("worst_loss_s") / float(cf.worst_loss_s) - 1) < 1e-9
-assert abs(mc.estimate("miss_fraction") - (i + s - 3800.0) / i) < 1e-6
-assert abs(mc.estimate("p95_loss_s") / (s + 0.95 * i) - 1) < 0.01
 print(f"mean loss: closed form {float(cf.mean_loss_s) / 60:.2f} min, "
       f"Monte Carlo {mc.estimate('mean_loss_s') / 60:.2f} min")
 print(f"p95 loss: closed form {(s + 0.95 * i) / 60:.2f} min, "
@@ -106,9 +103,7 @@ print(f"time above a 63.3-min target: {mc.estimate('miss_fraction'):.4f}")
 
 # %%
 loss = figs.loss_vs_interval_data()
-with plotting.style():
-    figs.draw_loss_vs_interval(loss)
-    plt.show()
+fig = figs.draw_loss_vs_interval(loss)
 
 # %% [markdown]
 # ## 3. The backlog on the link
@@ -116,15 +111,15 @@ with plotting.style():
 # Snapshots arrive every `I`; transfers vary. The link is a D/G/1 queue: for exponential
 # transfers (D/M/1) the wait is `σ S/(1 − σ)` with `σ = exp(−(1 − σ)/ρ)`; other
 # variabilities use a stated approximation. Mean loss is `I/2 + S + E[W]`; at `ρ ≥ 1` the
-# backlog grows without bound (`inf`, `stable=False`).
+# backlog grows without bound (`inf`, `stable=False`). Below, exponential transfers at 12
+# Mbit/s: the tests hold the Monte Carlo mean loss within 2 % of the closed form and its
+# p99 within 5 %.
 
 # %%
 slow = rep.Link(bandwidth_bps=12e6)
 cf = rep.async_rpo(3600.0, 50, flat, slow, rate="mean", transfer_scv=1.0)
 mc = rep.simulate_rpo(3600.0, [50], flat, slow, rate="mean", delta_scv=1.0,
                       n_intervals=5000, n_replications=8, rng=4)
-assert abs(mc.estimate("mean_loss_s") / float(cf.mean_loss_s) - 1) < 0.02
-assert abs(mc.estimate("peak_p99_s") / float(cf.worst_loss_s) - 1) < 0.05
 print(f"utilisation {float(cf.utilization):.3f}; mean wait: D/M/1 {float(cf.wait_s) / 60:.1f} min, "
       f"Monte Carlo {mc.estimate('mean_wait_s') / 60:.1f} min")
 print(f"mean loss: closed form {float(cf.mean_loss_s) / 60:.1f} min, "
@@ -136,9 +131,7 @@ print("1 Mbit/s:", "stable" if bool(rep.async_rpo(3600.0, 50, bandwidth_bps=1e6)
 
 # %%
 backlog = figs.backlog_data(n_intervals=2000)
-with plotting.style():
-    figs.draw_backlog(backlog)
-    plt.show()
+fig = figs.draw_backlog(backlog)
 
 # %% [markdown]
 # ## 4. NearSync and sync
@@ -170,14 +163,13 @@ for km in (10, 100, 300):
 dom = figs.domains_data(max_domains=6)
 wide = dom.pivot(on="source", index=["schedule", "n_domains"], values="loss_s").sort(
     ["schedule", "n_domains"])
-for row in wide.iter_rows(named=True):
-    # same deterministic deltas: the twin reproduces the closed form exactly
-    assert abs(row["monte carlo"] / row["closed form"] - 1) < 1e-9, row
-    # noisy deltas only add to the worst case
-    assert row["monte carlo, SCV 0.25"] > row["closed form"], row
-with plotting.style():
-    figs.draw_domains(dom)
-    plt.show()
+same = float((wide["monte carlo"] / wide["closed form"] - 1).abs().max())
+above = int((wide["monte carlo, SCV 0.25"] > wide["closed form"]).sum())
+print(f"same deterministic deltas: the twin matches the closed form to {same:.1e} (relative)")
+print(f"noisy deltas (SCV 0.25): the p99 exceeds the deterministic worst case in {above} of "
+      f"{wide.height} cases")
+fig = figs.draw_domains(dom)
+plt.show()
 dom.filter(pl.col("n_domains") == 6).with_columns(
     (pl.col("loss_s") / 60).round(1).alias("loss_min")).drop("loss_s").sort(
     ["schedule", "source"])
@@ -187,16 +179,23 @@ dom.filter(pl.col("n_domains") == 6).with_columns(
 #
 # Detection and decision, activation of the PDs, registration and power-on at a given
 # parallelism, and the boot storm at the recovery site on cold caches (the hot-spot boot
-# model with one replica), until every desktop is usable.
+# model with one replica), until every desktop is usable. The table lists the phases in
+# the order they happen, for 300 desktops powered on 20 at a time: an unplanned failover,
+# and a planned one (no detection nor decision, a final sync instead).
 
 # %%
 r = rep.rto(300, 20)
-r.to_frame().with_columns((pl.col("seconds") / 60).round(2).alias("minutes")).drop(
-    "seconds").sort("phase")
-
-# %%
 planned = rep.rto(300, 20, planned=True, final_sync_s=float(
     rep.async_rpo(3600.0, 50, rate="peak").transfer_s) / 2)
+steps = {"detection_s": "detection", "decision_s": "decision",
+         "final_sync_s": "final sync (planned only)", "activation_s": "activation of the PDs",
+         "power_on_s": "registration and power-on", "boot_s": "boot storm after last power-on",
+         "ready_s": "desktop agent ready", "total_s": "RTO, in all"}
+pl.DataFrame({"phase": list(steps.values()),
+              "unplanned (min)": [round(float(getattr(r, k)) / 60, 2) for k in steps],
+              "planned (min)": [round(float(getattr(planned, k)) / 60, 2) for k in steps]})
+
+# %%
 print(f"unplanned RTO {float(r.total_s) / 60:.1f} min; planned failover (no data lost) "
       f"{float(planned.total_s) / 60:.1f} min")
 fb = rep.failback(np.array([1, 3, 7]) * 86400.0, 300)
@@ -204,10 +203,8 @@ for d, b, t in zip((1, 3, 7), fb.sent_bytes, fb.transfer_s):
     print(f"failback after {d} day(s): {b / 1e9:.1f} GB to send, {t / 3600:.2f} h at 100 Mbit/s")
 
 # %%
-rto_df = figs.rto_data(pool_sizes=np.array([50, 200, 400, 800, 1200]))
-with plotting.style():
-    figs.draw_rto(rto_df)
-    plt.show()
+rto_df = figs.rto_data(pool_sizes=np.array([50, 100, 200, 300, 400, 600, 800, 1000, 1200]))
+fig = figs.draw_rto(rto_df)
 
 # %% [markdown]
 # ## What the numbers say
@@ -221,3 +218,82 @@ with plotting.style():
 #   push the last domain to `I + P S`.
 # * The RTO is dominated by the human decision and, for large pools, by the cold-cache boot
 #   storm at the recovery site (one replica CVM), not by power-on parallelism.
+
+# %% [markdown]
+# ## 7. Recovery revisited (issue 10): infrastructure first, Shadow Clones, activation
+#
+# * **Infrastructure first.** Desktops cannot be registered before the services they
+#   depend on run at the recovery site. `rto` now boots them as a phase, one after the
+#   other, in the order of `INFRASTRUCTURE` (durations assumed): directory and DNS, the
+#   broker's database, vCenter, the connection servers.
+# * **Shadow Clones at the recovery site.** They are on by default since AOS 4.0.2, so the
+#   recovery boot storm uses them: the desktops powered on before detection read the
+#   replica from its one CVM, the others locally. `shadow_clones=False` gives the old storm.
+# * **Activation.** No published figure gives the time to activate a protection domain;
+#   at 50 desktops per PD, activated one at a time, the assumed 2 min per PD is the largest
+#   phase of a 1,000-desktop recovery. Every result flags it (`notes`, `activation_share`).
+#
+# Phases in time order for 1,000 desktops, 20 power-ons at a time:
+
+# %%
+r1000 = rep.rto(1000, 20)
+print(f"infrastructure order: {' -> '.join(f'{n} ({s / 60:g} min)' for n, s in rep.INFRASTRUCTURE)}")
+for note in r1000.notes:
+    print("note:", note)
+r1000.to_frame().with_columns((pl.col("seconds") / 60).round(2).alias("minutes"),
+                              pl.col("share").round(3)).select(
+    "step", "phase", "minutes", "share", "assumed").sort("step")
+
+# %%
+before = rep.rto(1000, 20, shadow_clones=False, infrastructure=())
+no_sc = rep.rto(1000, 20, shadow_clones=False)
+print(f"RTO of 1,000 desktops: {float(before.total_s) / 60:.1f} min before this change "
+      f"(no infrastructure phase, no Shadow Clones); {float(no_sc.total_s) / 60:.1f} min with the "
+      f"infrastructure phase; {float(r1000.total_s) / 60:.1f} min with Shadow Clones as well")
+print(f"boot storm after the last power-on: {float(no_sc.boot_s) / 60:.1f} min without Shadow "
+      f"Clones, {float(r1000.boot_s) / 60:.1f} min with them")
+for lag in (0.0, 60.0, 300.0, 1e4):
+    r_lag = rep.rto(1000, 20, detection_lag_s=lag)
+    print(f"  detection lag {lag:>7g} s: boot {float(r_lag.boot_s) / 60:.1f} min, "
+          f"RTO {float(r_lag.total_s) / 60:.1f} min")
+
+# %% [markdown]
+# The activation time per protection domain moves the RTO more than any other input:
+# 20 PDs one at a time turn each extra second per PD into 20 s of RTO.
+
+# %%
+act = rep.activation_sensitivity(1000, [30.0, 60.0, 120.0, 300.0, 600.0])
+with plotting.style():
+    fig, ax = plt.subplots()
+    ax.plot(act["activation_s_per_pd"] / 60, act["total_s"] / 60, "o-")
+    ax.set_xlabel("activation of one protection domain (min, assumed)")
+    ax.set_ylabel("RTO of 1,000 desktops (min)")
+    ax.set_title("20 protection domains activated one at a time")
+    plt.show()
+act.with_columns((pl.col("activation_s_per_pd") / 60).round(1).alias("per PD min"),
+                 (pl.col("total_s") / 60).round(1).alias("RTO min"),
+                 pl.col("activation_share").round(3)).select(
+    "per PD min", "RTO min", "activation_share").sort("per PD min")
+
+# %% [markdown]
+# **Sync writes use their own metro link.** Sync replication runs over the metro link of a
+# stretched cluster (default 10 Gbit/s, assumed), not the 100 Mbit/s async WAN link: a
+# 10-kB write then adds essentially the round trip, where the WAN link would have added
+# another millisecond of serialization and queueing.
+
+# %%
+for km in (10, 100, 300):
+    metro = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * 26_250 * 2.6)
+    wan = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * 26_250 * 2.6,
+                                 link=rep.Link())
+    print(f"sync over {km:>3} km: metro link +{float(metro.added_s) * 1e3:.3f} ms per write, "
+          f"on the WAN link it would be +{float(wan.added_s) * 1e3:.3f} ms")
+
+# %% [markdown]
+# **What changed.** The RTO of 1,000 desktops was 79.1 min (boot storm without Shadow
+# Clones, no infrastructure phase); it is now 96.7 min: +25 min of infrastructure booted
+# first, −7.5 min of boot storm thanks to Shadow Clones. The largest phases are now the
+# assumed ones, activation (41 %) and infrastructure (26 %), not the boot storm; the
+# summary of section 6 ("dominated by the decision and the cold-cache boot storm") holds
+# only with Shadow Clones switched off. Sync writes over 100 km add 1.01 ms on the metro
+# link (2.26 ms when they were priced on the WAN link).

@@ -7,10 +7,13 @@ Usage::
 
 Cells start at ``# %%`` lines; ``# %% [markdown]`` cells hold text, each line
 prefixed with ``# ``. The notebook is executed from ``notebooks/`` (as nbval
-runs it) and written with its outputs, cell metadata cleared so that a rebuild
-changes nothing but what the code printed.
+runs it) and written with its outputs, figures included as inline PNG images
+(the kernel runs with Jupyter's inline backend whatever ``MPLBACKEND`` says
+outside), cell metadata cleared so that a rebuild changes nothing but what the
+code printed and drew.
 """
 
+import os
 import re
 import sys
 import time
@@ -41,6 +44,8 @@ def build(src: str) -> nbformat.NotebookNode:
 def main(src_path: str, out_path: str) -> None:
     with open(src_path) as f:
         nb = build(f.read())
+    # figures must land in the notebook as images, as a reader's Jupyter shows them
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     start = time.time()
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": "notebooks"}}).execute()

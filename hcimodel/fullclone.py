@@ -1,0 +1,539 @@
+r"""Full clones made by native (VAAI) cloning: the warm-up of shared extents, and patching.
+
+A native clone is a metadata copy: it shares its parent's extents, which sit on
+the parent's ``RF`` replica nodes, until it writes them (REFERENCES: "Native
+(VAAI) clones are metadata copies"). Desktops are spread evenly over the H
+nodes (desktop ``d`` on node ``d mod H``). A node that holds a replica of an
+extent reads it locally; any other node's first read of a shared block goes
+remote, to one of the extent's replica nodes, and the block is then cached
+locally. Unlike Shadow Clones (:mod:`hcimodel.shadowclone`):
+
+* there is **no detection delay**: the storage knows the common parent, so no
+  access-pattern heuristic decides to cache it (the source material's argument);
+* the **sources are the RF replica nodes**, not one owner: a block's fetches
+  are served by one of its ``RF`` holders;
+* **nothing is dropped when the image changes**: there is no recompose; the
+  image is updated by patching inside every guest (:func:`patch_cycle`), which
+  writes in every desktop (RF-replicated) and erodes sharing, since a patched
+  block becomes the desktop's own (and local, after data locality).
+
+Placement
+    The parent VM was written on node 0, so node 0 holds every extent (data
+    locality); the other ``RF - 1`` replicas of each extent (1 MiB, REFERENCES)
+    sit on distinct nodes drawn uniformly from the ``H - 1`` others. A node
+    other than node 0 therefore holds a given extent with probability
+    :math:`q = (RF - 1)/(H - 1)` (:func:`holder_share`), and a block is fetched
+    by :math:`k_f = (\min(N, H) - 1)(1 - q)` nodes on average
+    (:func:`fetching_nodes`): 0 on one node, 0 when ``RF = H``.
+    Which holder serves a fetch is drawn uniformly per extent (*assumed*: the
+    Bible does not say which replica a remote read goes to).
+
+Closed forms (:func:`warmup`, :func:`patch_cycle`) reuse the occupancy
+functions of :mod:`hcimodel.shadowclone` (:func:`~hcimodel.shadowclone.expected_distinct`,
+:func:`~hcimodel.shadowclone.local_share`,
+:func:`~hcimodel.shadowclone.reads_to_local_share`); their Monte Carlo twins
+(:func:`simulate_warmup`, :func:`simulate_patch_cycle`) return the same result
+types. The warm-up twin replays every block read with
+:func:`hcimodel.shadowclone.replay_reads` (no detection, one replay per source
+node), on the boot sequence or on a :func:`hcimodel.workload.clone_pool_stream`.
+
+Units are SI: bytes, seconds, bits per second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from . import shadowclone as sc
+from .shadowclone import Replica
+from .streams import as_generator
+from .validation import check_in_range, check_integer, check_nonnegative, check_positive
+from .workload import WorkloadProfile, as_profile, clone_pool_stream
+
+__all__ = ["EXTENT_BYTES", "PATCH_BYTES", "holder_share", "fetching_nodes", "FullCloneWarmUp",
+           "warmup", "simulate_warmup", "PatchCycle", "patch_cycle", "simulate_patch_cycle"]
+
+#: Extent (vBlock) size, the unit of replica placement (Nutanix Bible: 1 MiB).
+EXTENT_BYTES = 1 << 20
+#: Bytes one guest writes to apply one image update (*assumed*: a monthly
+#: cumulative update of about 1 GB installed; the notebook shows 0.2-4 GB).
+PATCH_BYTES = 1e9
+
+
+def _phase(phase):
+    if phase not in sc.PHASES:
+        raise ValueError(f"phase must be one of {sc.PHASES} (got {phase!r})")
+    return phase
+
+
+def _rf(rf, H):
+    r = check_integer("rf", rf, minimum=1)
+    if np.any(r > H):
+        raise ValueError(f"rf must be in [1, n_nodes] (got rf {r.tolist()} with n_nodes "
+                         f"{np.asarray(H).tolist()})")
+    return r
+
+
+def holder_share(n_nodes, rf=2) -> np.ndarray:
+    r"""Probability that a node other than the parent's holds a replica of an extent.
+
+    .. math:: q = \frac{RF - 1}{H - 1}\quad (H > 1), \qquad q = 1 \quad (H = 1)
+
+    Parameters
+    ----------
+    n_nodes : array_like of int
+        Nodes H (>= 1).
+    rf : array_like of int
+        Replication factor, in [1, H] (default 2, the AOS default).
+
+    Returns
+    -------
+    numpy.ndarray
+        q, broadcast shape.
+    """
+    H = check_integer("n_nodes", n_nodes, minimum=1)
+    r = _rf(rf, H)
+    H, r = np.broadcast_arrays(H, r)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(H > 1, (r - 1.0) / np.maximum(H - 1.0, 1.0), 1.0)
+
+
+def fetching_nodes(n_nodes, n_desktops, rf=2) -> np.ndarray:
+    r"""Expected number of nodes that fetch a given shared block (each once).
+
+    Nodes ``0 .. min(N, H) - 1`` host desktops; node 0 holds every extent, any
+    other holds it with probability q (:func:`holder_share`):
+    :math:`k_f = (\min(N, H) - 1)(1 - q)`.
+    """
+    H = check_integer("n_nodes", n_nodes, minimum=1)
+    N = check_integer("n_desktops", n_desktops, minimum=1)
+    q = holder_share(H, rf)
+    return (np.minimum(N, H) - 1.0) * (1.0 - q)
+
+
+@dataclass(frozen=True)
+class FullCloneWarmUp:
+    """Warm-up of the shared extents of a pool of native clones.
+
+    The closed form (:func:`warmup`) fills every field with arrays of the
+    broadcast shape of its inputs; the Monte Carlo twin (:func:`simulate_warmup`)
+    with 0-d arrays, so the two compare field by field.
+
+    Attributes
+    ----------
+    phase : str
+    n_nodes, n_desktops, rf : numpy.ndarray
+    reads_per_node : numpy.ndarray
+        Shared block reads served by a node hosting desktops (steady phase: the
+        reads considered; boot phase: desktops per node times the boot set).
+    bytes_per_node : numpy.ndarray
+        Bytes fetched by a node other than node 0 that hosts desktops (mean).
+    total_bytes : numpy.ndarray
+        Bytes fetched by the cluster.
+    local_share : numpy.ndarray
+        Share of the pool's shared reads that crossed no network (a read that
+        waits for a fetch already in flight counts as local).
+    time_s : numpy.ndarray
+        Time until the last fetch completes (s).
+    fetch_latency_s : numpy.ndarray
+        Mean extra latency of a read that fetches (RTT, transfer, queueing at
+        the source's link; s).
+    link_utilization : numpy.ndarray
+        Mean load the fetches put on the busiest source link (node 0) over
+        the phase.
+    stable : numpy.ndarray of bool
+        The busiest source link keeps up (utilization < 1; steady phase: at
+        the cold start, when every read misses).
+    """
+
+    phase: str
+    n_nodes: np.ndarray
+    n_desktops: np.ndarray
+    rf: np.ndarray
+    reads_per_node: np.ndarray
+    bytes_per_node: np.ndarray
+    total_bytes: np.ndarray
+    local_share: np.ndarray
+    time_s: np.ndarray
+    fetch_latency_s: np.ndarray
+    link_utilization: np.ndarray
+    stable: np.ndarray = field(repr=False)
+
+    _METRICS = ("reads_per_node", "bytes_per_node", "total_bytes", "local_share", "time_s",
+                "fetch_latency_s", "link_utilization")
+
+    def to_frame(self) -> pl.DataFrame:
+        """Tidy frame: phase, n_nodes, n_desktops, rf, metric, value; sorted."""
+        shape = np.broadcast(self.n_nodes, self.n_desktops, self.rf, self.total_bytes).shape
+        col = lambda a: np.broadcast_to(np.asarray(a), shape).ravel()  # noqa: E731
+        return pl.concat([
+            pl.DataFrame({"phase": self.phase, "n_nodes": col(self.n_nodes).astype(np.int64),
+                          "n_desktops": col(self.n_desktops).astype(np.int64),
+                          "rf": col(self.rf).astype(np.int64), "metric": m,
+                          "value": col(getattr(self, m)).astype(float)})
+            for m in self._METRICS]).sort(["phase", "n_nodes", "n_desktops", "rf", "metric"])
+
+
+def _shared_rate(wl: WorkloadProfile, block_bytes, written_fraction):
+    """Shared block reads per second of one desktop."""
+    return wl.replica_read_iops * wl.read_size_bytes / block_bytes * (1.0 - written_fraction)
+
+
+def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
+           workload: WorkloadProfile | str | None = None, phase: str = "boot",
+           link_bps=10e9, rtt_s=200e-6, written_fraction=0.0, n_reads_per_node=None,
+           target=0.99) -> FullCloneWarmUp:
+    r"""Closed-form warm-up of the parent's shared extents on the nodes of the pool.
+
+    With :math:`q` = :func:`holder_share`, :math:`k_f` = :func:`fetching_nodes`,
+    :math:`b` the block, :math:`\tau = 8 b / \text{link}`:
+
+    Boot phase (every desktop reads the same ``m_b`` boot blocks in order at
+    pace ``r`` blocks/s, all at once; :func:`hcimodel.shadowclone.boot_pace`)
+        Each fetching node fetches every boot block it does not hold once, on
+        its first desktop's read; there is no detection, so nothing is read
+        remotely without being kept. ``bytes_per_node = (1 - q) m_b b``,
+        ``total = k_f m_b b``, ``local_share = 1 - k_f / N``. A block's
+        ``k_f`` copies leave one source together; node 0 is the source of
+        ``1/RF`` of the blocks, so its link carries
+        ``rho = k_f r tau / RF`` and the warm-up takes
+        ``max(T, k_f m_b tau / RF) + rtt + tau`` with ``T = m_b / r``. A fetch
+        pays ``rtt + tau + (k_f - 1) tau / 2`` (the copies ahead of it at the
+        same instant), plus the fluid backlog ``(rho - 1) T / 2`` of an
+        overloaded source.
+    Steady phase (independent reads, Zipf ``alpha`` over the used blocks)
+        A hosting node serves ``lambda = (N / min(N, H)) rho_s`` shared block
+        reads per second (``rho_s`` per desktop, less the written fraction
+        ``w``). After ``n`` reads it has fetched ``(1 - q) D(n)`` blocks
+        (:func:`~hcimodel.shadowclone.expected_distinct`); its next read is
+        local with probability ``1 - (1 - q)(1 - L(n))``
+        (:func:`~hcimodel.shadowclone.local_share`). Default ``n``: the reads
+        until that probability reaches ``target``
+        (:func:`~hcimodel.shadowclone.reads_to_local_share` at
+        ``1 - (1 - target)/(1 - q)``). ``total = k_f D(n) b``,
+        ``local_share = 1 - k_f D(n) / (min(N, H) n)``,
+        ``time = max(n / lambda, k_f D(n) tau / RF)``; node 0's link carries
+        ``k_f D(n) tau / RF`` over that time (``link_utilization``). A fetch
+        waits at most the M/D/1 wait ``rho tau / (2 (1 - rho))`` of the cold
+        start, ``rho = k_f lambda tau / RF`` (``inf`` and ``stable = False``
+        when ``rho >= 1``).
+
+    One node, or ``RF = H``: every read is local, nothing is fetched.
+
+    Parameters
+    ----------
+    n_nodes, n_desktops : array_like of int
+        Nodes H and desktops N (broadcast).
+    rf : array_like of int
+        Replication factor in [1, H] (default 2).
+    parent : hcimodel.shadowclone.Replica, optional
+        The parent image (used bytes, boot set, block, Zipf alpha); default
+        ``Replica()`` (10 GB used, 420 MB boot set, 4 KiB).
+    workload : WorkloadProfile or str, optional
+        Default ``'boot'`` (boot phase) or ``'task'`` (steady phase). Its
+        ``replica_read_fraction`` is the share of reads that go to the
+        parent's (shared) extents.
+    phase : {'boot', 'steady'}
+    link_bps, rtt_s : float
+        Node link (bit/s, default 10 GbE) and CVM round trip (s, assumed 0.2 ms).
+    written_fraction : float
+        Share of the shared blocks each desktop has written (steady phase):
+        patched blocks are the desktop's own and read locally.
+    n_reads_per_node : float, optional
+        Steady phase: reads per hosting node to evaluate at.
+    target : float
+        Steady phase: next-read local probability counted as warm, in (0, 1).
+
+    Returns
+    -------
+    FullCloneWarmUp
+    """
+    parent = parent or Replica()
+    _phase(phase)
+    wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
+    link = float(check_positive("link_bps", link_bps))
+    rtt = float(check_nonnegative("rtt_s", rtt_s))
+    w = float(check_in_range("written_fraction", written_fraction, 0.0, 1.0,
+                             high_inclusive=False))
+    tgt = float(check_in_range("target", target, 0.0, 1.0, low_inclusive=False,
+                               high_inclusive=False))
+    H = check_integer("n_nodes", n_nodes, minimum=1)
+    N = check_integer("n_desktops", n_desktops, minimum=1)
+    R = _rf(rf, H)
+    given = None if n_reads_per_node is None or phase == "boot" else \
+        check_nonnegative("n_reads_per_node", n_reads_per_node)
+    H, N, R, given = np.broadcast_arrays(H, N, R, 0.0 if given is None else given)
+    Hf, Nf, Rf = H.astype(float), N.astype(float), R.astype(float)
+    q = holder_share(H, R)
+    kf = fetching_nodes(H, N, R)
+    hosting = np.minimum(Nf, Hf)
+    b = float(parent.block_bytes)
+    tau = 8.0 * b / link
+    if phase == "boot":
+        r, T = sc.boot_pace(parent, wl)
+        m = float(parent.n_boot_blocks)
+        reads = Nf / hosting * m
+        fetched = (1.0 - q) * m
+        total = kf * m
+        local = 1.0 - kf / Nf
+        rho = kf * r * tau / Rf
+        time = np.maximum(T, kf * m * tau / Rf) + rtt + tau
+        backlog = np.maximum(rho - 1.0, 0.0) * T / 2.0
+        lat = rtt + tau + np.maximum(kf - 1.0, 0.0) * tau / 2.0 + backlog
+        stable = rho < 1.0
+    else:
+        p = parent.popularity()
+        lam = Nf / hosting * _shared_rate(wl, b, w)
+        if n_reads_per_node is None:
+            need = np.clip(1.0 - (1.0 - tgt) / np.where(q < 1, 1.0 - q, 1.0), 0.0, None)
+            reads = np.where(q < 1, sc.reads_to_local_share(need, p), 0.0)
+        else:
+            reads = given.astype(float)
+        d = sc.expected_distinct(reads, p)
+        fetched = (1.0 - q) * d
+        total = kf * d
+        with np.errstate(invalid="ignore", divide="ignore"):
+            local = np.where(reads > 0, 1.0 - total / (hosting * np.where(reads > 0, reads, 1.0)),
+                             1.0)
+        peak = kf * lam * tau / Rf  # every fetching node misses at first
+        stable = peak < 1.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            wait = np.where(stable, peak * tau / (2.0 * (1.0 - peak)), np.inf)
+            lat = rtt + tau + wait
+            time = np.maximum(reads / lam, total * tau / Rf)
+            rho = np.where(time > 0, total * tau / Rf / np.where(time > 0, time, 1.0), 0.0)
+    none = kf <= 0  # one node, or every hosting node holds every extent
+    zero = lambda a: np.where(none, 0.0, a)  # noqa: E731
+    return FullCloneWarmUp(phase, H.copy(), N.copy(), R.copy(),
+                           np.broadcast_to(reads, H.shape).astype(float),
+                           zero(fetched * b), zero(total * b), np.where(none, 1.0, local),
+                           zero(time), zero(lat), zero(rho), np.asarray(stable | none))
+
+
+# ------------------------------------------------------------------ Monte Carlo twin
+
+def _placement(n_extents, H, R, rng):
+    """Holders (H, n_extents) bool and the serving node of each extent."""
+    hold = np.zeros((H, n_extents), dtype=bool)
+    hold[0] = True
+    if R > 1:
+        keys = rng.random((n_extents, H - 1))
+        others = np.argsort(keys, axis=1)[:, :R - 1] + 1  # R - 1 distinct nodes of 1..H-1
+        hold[others.T, np.arange(n_extents)[None, :]] = True
+    holders = np.concatenate([np.zeros((n_extents, 1), dtype=np.int64),
+                              others if R > 1 else np.empty((n_extents, 0), np.int64)], axis=1)
+    source = holders[np.arange(n_extents), rng.integers(0, R, n_extents)]
+    return hold, source
+
+
+def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, rf: int = 2,
+                    parent: Replica | None = None, workload: WorkloadProfile | str | None = None,
+                    phase: str = "boot", link_bps: float = 10e9, rtt_s: float = 200e-6,
+                    written_fraction: float = 0.0, n_reads_per_node: int | None = None,
+                    start_window_s: float = 0.0, extent_bytes: int = EXTENT_BYTES,
+                    rng=None) -> FullCloneWarmUp:
+    """Monte Carlo twin of :func:`warmup`: every shared block read replayed.
+
+    Replica placement is drawn per extent (node 0 and ``RF - 1`` distinct other
+    nodes; the serving holder uniform among them). Desktop ``d`` runs on node
+    ``d mod H`` and starts at a uniform time over ``[0, start_window_s]``.
+    Boot phase: each desktop reads the boot blocks ``0 .. m_b - 1`` from its
+    start at pace ``r``. Steady phase: the shared reads
+    (:func:`hcimodel.shadowclone.replica_reads`) of a
+    :func:`hcimodel.workload.clone_pool_stream` of
+    :func:`hcimodel.shadowclone.replica_pool` with the written fraction, about
+    ``n_reads_per_node`` per hosting node (default ``2 m``).
+
+    A read by a holder is local. The others are replayed by
+    :func:`hcimodel.shadowclone.replay_reads` with no detection delay, once per
+    serving node (the ``owner`` of that replay): FIFO uplinks per source; a
+    receiver's downlink is shared only within one source's replay (it carries
+    one copy of each block, far below its capacity).
+
+    Returns
+    -------
+    FullCloneWarmUp
+        0-d arrays; ``bytes_per_node`` is the mean over the hosting nodes other
+        than node 0, ``link_utilization`` node 0's blocks sent times ``tau``
+        over the span of the reads.
+    """
+    parent = parent or Replica()
+    _phase(phase)
+    wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
+    H = int(check_integer("n_nodes", n_nodes, minimum=1))
+    N = int(check_integer("n_desktops", n_desktops, minimum=1))
+    R = int(_rf(rf, H))
+    w = float(check_in_range("written_fraction", written_fraction, 0.0, 1.0,
+                             high_inclusive=False))
+    W = float(check_nonnegative("start_window_s", start_window_s))
+    link = float(check_positive("link_bps", link_bps))
+    rng = as_generator(rng)
+    b = int(parent.block_bytes)
+    per_extent = max(1, int(check_integer("extent_bytes", extent_bytes, minimum=b)) // b)
+    hosting = min(N, H)
+    starts = rng.random(N) * W
+    node_of = np.arange(N) % H
+    if phase == "boot":
+        r, T = sc.boot_pace(parent, wl)
+        m = parent.n_boot_blocks
+        times = (starts[:, None] + np.arange(m)[None, :] / r).ravel()
+        nodes = np.repeat(node_of, m)
+        blocks = np.tile(np.arange(m, dtype=np.int64), N)
+        order = np.argsort(times, kind="stable")
+        times, nodes, blocks = times[order], nodes[order], blocks[order]
+        span = T + W
+    else:
+        pool = sc.replica_pool(N, replica=parent, workload=wl).replace(written_fraction=w)
+        m = pool.base_blocks
+        n = int(check_integer("n_reads_per_node", n_reads_per_node, minimum=1)) \
+            if n_reads_per_node is not None else 2 * m
+        stream = clone_pool_stream(pool, int(np.ceil(n * hosting / (1.0 - w))), rng=rng)
+        times, nodes, blocks = sc.replica_reads(stream, H)
+        span = float(times.max()) if times.size else 0.0
+    n_ext = int(np.ceil(m / per_extent))
+    hold, source = _placement(n_ext, H, R, rng)
+    ext = blocks // per_extent
+    remote = ~hold[nodes, ext]
+    fetched = np.zeros(H)
+    sent0 = 0
+    last = 0.0
+    fetch_lat = []
+    for s in np.unique(source[ext[remote]]):
+        sel = remote & (source[ext] == s)
+        res = sc.replay_reads(times[sel], nodes[sel], blocks[sel], n_nodes=H, n_blocks=m,
+                              detection_s=0.0, owner=int(s), link_bps=link, rtt_s=rtt_s,
+                              block_bytes=b, source="single")
+        fetched += res["fetched_blocks"]
+        if s == 0:
+            sent0 = int(res["sent_blocks"][0])
+        last = max(last, float(res["last_fetch_s"].max()))
+        fetch_lat.append(res["latency_s"][res["kind"] == 2])
+    lat = np.concatenate(fetch_lat) if fetch_lat else np.empty(0)
+    reads = np.bincount(nodes, minlength=H)[:hosting]
+    tau = 8.0 * b / link
+    others = fetched[1:hosting]
+    a = lambda x: np.asarray(float(x))  # noqa: E731
+    rho = sent0 * tau / span if span > 0 else 0.0
+    return FullCloneWarmUp(phase, np.asarray(H), np.asarray(N), np.asarray(R),
+                           a(reads.mean()), a(others.mean() * b if others.size else 0.0),
+                           a(fetched.sum() * b), a(1.0 - fetched.sum() / max(times.size, 1)),
+                           a(last), a(lat.mean() if lat.size else 0.0), a(rho),
+                           np.asarray(rho < 1.0))
+
+
+# ------------------------------------------------------------------ patch cycle
+
+@dataclass(frozen=True)
+class PatchCycle:
+    """Image updates applied by patching inside every guest, patch after patch.
+
+    Arrays over ``patches`` = 0, 1, ..., K (0 = freshly cloned).
+
+    Attributes
+    ----------
+    patches : numpy.ndarray of int
+    shared_fraction : numpy.ndarray
+        Share of the parent's used blocks a desktop still shares (unwritten).
+    private_bytes_per_desktop : numpy.ndarray
+        Bytes of the image a desktop has made its own by patching (bytes).
+    written_bytes_per_patch : float
+        Bytes each guest writes per patch (bytes).
+    network_bytes_per_patch : float
+        Bytes the cluster sends per patch: every guest's writes to ``RF - 1``
+        remote oplogs, ``N p (RF - 1)`` (bytes).
+    raw_bytes : numpy.ndarray
+        Raw capacity of parent and patched blocks, RF copies, without dedup:
+        ``RF (used + N private)`` (bytes).
+    raw_bytes_dedup : numpy.ndarray
+        The same when patched content, identical in every guest, is
+        de-duplicated: ``RF (used + private)`` (bytes; a lower bound).
+    """
+
+    patches: np.ndarray
+    shared_fraction: np.ndarray
+    private_bytes_per_desktop: np.ndarray
+    written_bytes_per_patch: float
+    network_bytes_per_patch: float
+    raw_bytes: np.ndarray
+    raw_bytes_dedup: np.ndarray
+
+    def to_frame(self) -> pl.DataFrame:
+        """Tidy frame: patches, metric, value; sorted."""
+        metrics = ("shared_fraction", "private_bytes_per_desktop", "raw_bytes", "raw_bytes_dedup")
+        return pl.concat([pl.DataFrame({"patches": self.patches.astype(np.int64), "metric": m,
+                                        "value": getattr(self, m).astype(float)})
+                          for m in metrics]).sort(["metric", "patches"])
+
+
+def _patch_inputs(n_patches, n_desktops, parent, patch_bytes, rf, n_nodes):
+    K = int(check_integer("n_patches", n_patches, minimum=0))
+    N = int(check_integer("n_desktops", n_desktops, minimum=1))
+    H = int(check_integer("n_nodes", n_nodes, minimum=1))
+    R = int(_rf(rf, H))
+    p = float(check_nonnegative("patch_bytes", patch_bytes))
+    parent = parent or Replica()
+    return K, N, R, p, parent
+
+
+def _patch_cycle(k, shared, N, R, p, parent):
+    private = parent.used_bytes * (1.0 - shared)
+    return PatchCycle(k, shared, private, p, N * p * (R - 1.0),
+                      R * (parent.used_bytes + N * private), R * (parent.used_bytes + private))
+
+
+def patch_cycle(n_patches: int = 12, n_desktops: int = 100, *, parent: Replica | None = None,
+                patch_bytes: float = PATCH_BYTES, rf: int = 2, n_nodes: int = 4) -> PatchCycle:
+    r"""Sharing lost, bytes written and sent, capacity, over successive patches.
+
+    Each patch writes ``p`` bytes in every guest, over blocks of the image drawn
+    uniformly (*assumed*; the same files in every guest), a share
+    :math:`f = \min(p / \text{used}, 1)` of the image. After k patches a
+    desktop still shares :math:`s_k = (1 - f)^k` of the parent's used blocks;
+    the rest is its own (written locally, ``RF - 1`` remote copies):
+    ``private_k = used (1 - s_k)``. Patches that rewrite the same files erode
+    less: :math:`s_k` is a lower bound on sharing.
+
+    Parameters
+    ----------
+    n_patches : int
+        Patches K (>= 0), e.g. 12 for a year of monthly updates.
+    n_desktops : int
+    parent : hcimodel.shadowclone.Replica, optional
+    patch_bytes : float
+        Bytes each guest writes per patch (default :data:`PATCH_BYTES`, assumed).
+    rf : int
+        Replication factor (default 2).
+    n_nodes : int
+        Nodes (only to check ``rf``).
+
+    Returns
+    -------
+    PatchCycle
+    """
+    K, N, R, p, parent = _patch_inputs(n_patches, n_desktops, parent, patch_bytes, rf, n_nodes)
+    f = min(p / parent.used_bytes, 1.0)
+    k = np.arange(K + 1)
+    return _patch_cycle(k, (1.0 - f) ** k, N, R, p, parent)
+
+
+def simulate_patch_cycle(n_patches: int = 12, n_desktops: int = 100, *,
+                         parent: Replica | None = None, patch_bytes: float = PATCH_BYTES,
+                         rf: int = 2, n_nodes: int = 4, rng=None) -> PatchCycle:
+    """Monte Carlo twin of :func:`patch_cycle`: draw the blocks each patch writes.
+
+    Each patch writes ``round(f m)`` distinct blocks of the ``m`` used blocks,
+    drawn uniformly; the shared fraction is the share never written so far.
+    """
+    K, N, R, p, parent = _patch_inputs(n_patches, n_desktops, parent, patch_bytes, rf, n_nodes)
+    rng = as_generator(rng)
+    m = parent.n_blocks
+    per = int(round(min(p / parent.used_bytes, 1.0) * m))
+    written = np.zeros(m, dtype=bool)
+    shared = [1.0]
+    for _ in range(K):
+        written[rng.choice(m, per, replace=False)] = True
+        shared.append(1.0 - written.mean())
+    return _patch_cycle(np.arange(K + 1), np.array(shared), N, R, p, parent)

@@ -1,0 +1,263 @@
+# %% [markdown]
+# # 05 — Sizing for a sales engineer: how many nodes, and the odds that it holds
+#
+# One scenario file in, a defensible answer out. `hcimodel.sizing` reads a scenario (TOML,
+# human units), composes the models of notebooks 01–04 (hot spot, boot storm, Shadow Clone
+# warm-up, cache, replication, recovery) with the host's own limits (CPU, memory,
+# capacity), and answers, per clone strategy: the nodes needed, **which limit binds**, the
+# latency, boot storm, hit ratio, RPO and RTO at that size, a plain sentence for every
+# target that is missed, and — because the published inputs are ranges — **the probability
+# that every target holds** at each node count, with a tornado ranking of the inputs.
+#
+# From the shell the same answer is `hcimodel size [scenario.toml] --format html`;
+# `hcimodel example` prints the built-in example to start from.
+#
+# This notebook is a what-if walkthrough of the built-in example: 1,000 knowledge workers,
+# linked clones (with Shadow Clones) or VAAI full clones, nodes with 32 GiB CVMs, a
+# 100 Mbit/s WAN and a 1 h RPO. It runs statically (every cell is plain code); to explore,
+# change the arguments of `what_if` below.
+
+# %%
+import math
+
+import polars as pl
+from IPython.display import display
+
+from hcimodel import sizing
+from hcimodel.sizing import Uncertain, report
+from hcimodel.sizing.api import largest_pool
+from hcimodel.sizing.core import Engine, Inputs
+
+example = sizing.example_scenario()
+print(example.name)
+for path, u in example.uncertain().items():
+    kind = "bytes" if "boot_read" in path else ("duration" if "activation" in path else "")
+    print(f"  uncertain: {path} ~ {u.describe(kind)}")
+
+# %% [markdown]
+# ## 1. The answer for the example
+#
+# 500 draws of the four uncertain inputs (login IOPS 8–13, steady IOPS 8–10, 420–600 MB
+# read per boot, 1–5 min to activate a protection domain), seed 0.
+
+# %%
+res = sizing.size(example, n_draws=500, largest=False)
+
+
+def answer_table(result):
+    rows = []
+    for s in result.strategies:
+        m = s.metrics
+        rows.append({"strategy": s.strategy, "nodes": s.nodes, "binding": ", ".join(s.binding),
+                     "desktops_per_node": round(m["desktops_per_node"], 1),
+                     "p95_read_latency_us": round(m["read_latency_p95_s"] * 1e6, 1),
+                     "boot_storm_min": round(m["boot_storm_s"] / 60, 2),
+                     "hit_ratio": round(m["hit_ratio"], 3),
+                     "warmup_GB": round(m["warmup_bytes"] / 1e9, 2),
+                     "rto_h": round(m.get("rto_s", math.nan) / 3600, 2)})
+    return pl.DataFrame(rows).sort("strategy")
+
+
+answer_table(res)
+
+# %% [markdown]
+# Both strategies need 17 nodes, and **CPU binds**: 1,000 desktops × 2 vCPU at 8 vCPU per
+# core on the 16 cores a node keeps after its 8-vCPU Controller VM is 15.6 → 16 nodes, plus
+# one for N+1. Storage is far from binding: with Shadow Clones or full clones the p95 read
+# latency of the login storm is 0.15 ms, and a boot storm of all 1,000 desktops takes about
+# 3 minutes. The limits side by side:
+
+# %%
+figs = report.figures(res)
+display(figs[1])
+pl.DataFrame([{"strategy": s.strategy, **{k: s.limits[k] for k in sizing.LIMITS}}
+              for s in res.strategies]).sort("strategy")
+
+# %% [markdown]
+# What is *not* met, in plain sentences:
+
+# %%
+for m in res.messages:
+    print("-", m)
+
+# %% [markdown]
+# ## 2. The WAN: the least bandwidth for the RPO
+#
+# 1,000 persistent knowledge workers change about 325 GiB in the peak hour (after overwrite
+# coalescing and before 2:1 compression). NearSync every 15 min cannot keep up over
+# 100 Mbit/s, falls back to hourly snapshots, and the backlog still grows. The inverse
+# (`replication.required_bandwidth`) gives the least bandwidth for the 1 h target; the same
+# question with fewer protected desktops (floating pools need no replication):
+
+# %%
+rows = []
+for protected in (1000, 500, 200):
+    sc = example.replace("pools.knowledge.count", float(protected))
+    for wan in (100e6, 500e6, 1e9):
+        e = Engine(sc.replace("protection.wan", wan))
+        rpo, bw, pds = e.rpo(Inputs(e.s))
+        rows.append({"protected": protected, "wan_Mbps": wan / 1e6,
+                     "worst_loss_min": round(float(rpo.worst_loss_s[0]) / 60, 1),
+                     "needed_Mbps": round(float(bw[0]) / 1e6, 1),
+                     "met": bool(rpo.worst_loss_s[0] <= 3600)})
+pl.DataFrame(rows).sort(["protected", "wan_Mbps"])
+
+# %% [markdown]
+# ## 3. What if: a 1 Gbit/s WAN, and a consolidation ratio nobody has measured
+#
+# The vCPU-per-core consolidation ratio is an assumption (8 in the example). Say it is
+# anywhere between 6 and 10, and the WAN is 1 Gbit/s. `what_if` sizes any variation of
+# the example; its keyword arguments are scenario paths with dots replaced by `__`.
+
+
+# %%
+def what_if(n_draws=500, **changes):
+    sc = example
+    for key, value in changes.items():
+        sc = sc.replace(key.replace("__", "."), value)
+    return sizing.size(sc, n_draws=n_draws, largest=False)
+
+
+res2 = what_if(protection__wan=1e9, cluster__consolidation=Uncertain("uniform", 6.0, 10.0))
+pl.DataFrame({"nodes": res2.node_range,
+              **{s.strategy: s.probability.round(3) for s in res2.strategies}}).filter(
+    pl.col("nodes") >= 12).sort("nodes")
+
+# %% [markdown]
+# The deterministic answer (ratio 8) is 17 nodes; the odds that 17 nodes hold every target
+# are only about one half, and 90 % confidence needs more:
+
+# %%
+for s in res2.strategies:
+    i = list(res2.node_range).index(int(s.nodes))
+    print(f"{s.strategy}: {s.nodes:g} nodes deterministic (P = {s.probability[i]:.2f}); "
+          f"{s.nodes_at_confidence:g} nodes at 90 % confidence")
+figs2 = report.figures(res2)
+display(figs2[0])
+
+# %% [markdown]
+# ## 4. The tornado: which input matters
+#
+# Each uncertain input at the two ends of its range, the others at their nominal values.
+# The consolidation ratio moves the node count; the others move the quantity beside them
+# (RTO, boot storm, replication transfer, latency) without moving the nodes.
+
+# %%
+display(figs2[2])
+(res2.tornado.filter((pl.col("strategy") == "shadow_clones"))
+ .sort(["rank", "relative_swing"], descending=[False, True]).group_by("input", maintain_order=True)
+ .first().sort("rank").select(["rank", "input", "low", "high", "metric", "value_low",
+                               "value_high", "relative_swing"])
+ .with_columns(pl.col("value_low", "value_high", "relative_swing").round_sig_figs(4)))
+
+# %% [markdown]
+# ## 5. The assumed defaults and their weight
+#
+# Every default of a scenario key has a source (`sizing.FIELDS`); those marked *assumed*
+# are shown here with the node count they imply for the example (deterministic, full clones).
+
+# %%
+assumed = [(f"{sec}.{key}", f.source) for sec, fs in sizing.FIELDS.items()
+           for key, f in fs.items() if f.source.startswith("assumed")]
+print(f"{len(assumed)} assumed defaults, e.g.:")
+for path, src in assumed[:6]:
+    print(f"  {path}: {src}")
+
+rows = []
+for path, values in (("cluster.consolidation", (4.0, 6.0, 8.0, 10.0, 12.0)),
+                     ("node.cvm_vcpu", (4.0, 6.0, 8.0, 10.0, 12.0)),
+                     ("pools.knowledge.memory", tuple(g * 2.0**30 for g in (2, 3, 4, 6, 8)))):
+    for v in values:
+        e = Engine(example.replace(path, v))
+        lim = e.nodes(Inputs(e.s), "full_clones")
+        rows.append({"input": path, "value": v if v < 1e6 else v / 2**30,
+                     "nodes": float(lim["nodes"][0]),
+                     "binding": next(k for k in sizing.LIMITS if lim[k][0] == lim["nodes"][0])})
+pl.DataFrame(rows).sort(["input", "value"])
+
+# %% [markdown]
+# ## 6. Plausibility: the package beside published VDI-on-HCI sizings
+#
+# Three published sizings (desktops per node for a stated node and workload), each re-sized
+# with the package on the same hardware (N+0, as the published figures are raw densities;
+# the largest pool on one 4-node block, divided by 4):
+#
+# 1. **Nutanix NX-3000 block (2012–13)**: 4 nodes in 2U, dual 10 GbE per node, 400 GB PCIe
+#    + 300 GB SATA SSD + 5 × 1 TB HDD, "up to 400 VMs" per block, about 100 per node
+#    (REFERENCES.md). CPU and memory are not in that source: 2 × 8 cores and 256 GiB per
+#    node and a 16 GiB CVM are *assumed*; the VMs taken as task workers (1 vCPU, 2 GiB).
+# 2. **VMware View on Nutanix, Reference Architecture v1.0 (Nutanix, December 2012)**: its
+#    solution section sizes a *400-desktop* scenario on that generation. We could read only
+#    its table of contents; one NX-3400 block (4 nodes) for 400 desktops is our reading,
+#    consistent with (1), not a quote.
+# 3. **NX-3460 in a Login VSI shoot-out (Helient, "Virtual Desktop Platform Shootout",
+#    part 4, May 2015)**: 4 × NX-3060 nodes, each 2 × 10-core E5-2680 v2, 256 GB, 2 × 400 GB
+#    SSD, 4 × 1 TB SATA, 2 × 10 GbE, Horizon, Login VSI. The node is published; the density
+#    it reached was not in the excerpt available to us, so the table leaves it blank.
+
+# %%
+PUBLISHED = """
+[pools.vms]
+count = 400
+profile = "{profile}"
+vcpu = {vcpu}
+memory = "{mem}"
+clone = ["shadow_clones", "full_clones"]
+[node]
+cores = {cores}
+memory = "{node_mem}"
+cvm_memory = "{cvm_mem}"
+ssd = "{ssd}"
+hdd = "{hdd}"
+[cluster]
+headroom = "N+0"
+consolidation = 8
+"""
+cases = [
+    ("NX-3000 block, 'up to 400 VMs'", 100.0,
+     dict(profile="task", vcpu=1, mem="2 GiB", cores=16, node_mem="256 GiB", cvm_mem="16 GiB",
+          ssd="700 GB", hdd="5 TB")),
+    ("View on Nutanix RA 2012, 400 desktops", 100.0,
+     dict(profile="task", vcpu=1, mem="2 GiB", cores=16, node_mem="256 GiB", cvm_mem="16 GiB",
+          ssd="700 GB", hdd="5 TB")),
+    ("NX-3060 (Helient 2015), knowledge", None,
+     dict(profile="knowledge", vcpu=2, mem="2 GiB", cores=20, node_mem="256 GiB",
+          cvm_mem="32 GiB", ssd="800 GB", hdd="4 TB")),
+]
+rows = []
+for name, published, kw in cases:
+    sc = sizing.loads(PUBLISHED.format(**kw))
+    e = Engine(sc)
+    for strategy in ("shadow_clones", "full_clones"):
+        per_block = largest_pool(e, strategy, [4])[4]
+        lim = e.nodes(Inputs(sc), strategy)
+        rows.append({"sizing": name, "strategy": strategy, "published_per_node": published,
+                     "package_per_node": per_block / 4,
+                     "binding_at_400": next(k for k in sizing.LIMITS
+                                            if lim[k][0] == lim["nodes"][0])})
+plaus = pl.DataFrame(rows).sort(["sizing", "strategy"])
+plaus
+
+# %% [markdown]
+# **The difference, explained.** On the NX-3000 the package allows 64 task workers per
+# node against the published 100, and CPU binds (storage does not: with Shadow Clones or
+# full clones a 4-node block carries the login storm of hundreds of desktops well within
+# 2 ms). The gap is the CPU rule, not the storage models: the package reserves the CVM's
+# 8 vCPUs as 8 whole cores and allows 8 desktop vCPUs per remaining core, so 8 × 8 = 64.
+# The published "up to 400" fits a consolidation of about 12.5 vCPU per remaining core, or a
+# CVM that uses about half its vCPUs, both plausible for light task workers on
+# hyper-threaded cores. The sizing is therefore conservative for light desktops, by design
+# of its assumed ratio; the ratio is a scenario key, and section 3 shows how the odds move
+# with it:
+
+# %%
+for ratio in (8.0, 10.0, 12.5):
+    sc = sizing.loads(PUBLISHED.format(**cases[0][2])).replace("cluster.consolidation", ratio)
+    print(f"consolidation {ratio:g}: {largest_pool(Engine(sc), 'full_clones', [4])[4] / 4:g} "
+          "task workers per node")
+
+# %% [markdown]
+# For the NX-3060 (2 × 10 cores, 256 GB), two-vCPU knowledge workers with 2 GiB are
+# CPU-bound at (20 − 8) × 8 / 2 = 48 per node; with 4 GiB desktops memory would bind at
+# (256 − 32) / 4 = 56. Login VSI "knowledge worker" densities on such nodes are usually
+# quoted higher; the same two assumptions (CVM cores, consolidation ratio) explain it.

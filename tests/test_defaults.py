@@ -1,0 +1,33 @@
+"""Every default of the domain models has a source (hcimodel/defaults.toml)."""
+
+from __future__ import annotations
+
+import inspect
+
+from hcimodel import defaults, hotspot, replication
+
+
+def test_every_default_has_a_source():
+    table = defaults.defaults_table()
+    missing = table.filter(table["status"] == "missing")["parameter"].to_list()
+    assert not missing, f"defaults with no source in hcimodel/defaults.toml: {missing}"
+
+
+def test_no_source_names_a_default_that_is_gone():
+    keys = {r["key"] for r in defaults.collect_defaults()}
+    stale = sorted(set(defaults.sources()) - keys)
+    assert not stale, f"hcimodel/defaults.toml names defaults that no longer exist: {stale}"
+
+
+def test_values_come_from_the_code():
+    table = defaults.defaults_table()
+    row = table.filter(table["parameter"] == "replication.rto.decision_s")
+    assert row["value"].to_list() == [inspect.signature(replication.rto).parameters["decision_s"].default]
+    rtt = table.filter(table["parameter"] == "hotspot.rtt_s")["value"].to_list()
+    assert rtt == [hotspot.Cluster().rtt_s]
+    assert set(table["unit"]) <= {"1", "s", "byte", "bit/s", "byte/s", "1/s", "km"}
+
+
+def test_controls_are_not_defaults():
+    params = set(defaults.defaults_table()["parameter"])
+    assert not any(p.split(".")[-1] in defaults.CONTROLS for p in params)
