@@ -26,7 +26,7 @@ import re
 import sys
 
 __all__ = ["Parser", "UsageError", "size", "bitrate", "duration", "count", "number",
-           "add_format", "emit", "api_message", "fmt_count"]
+           "add_format", "emit", "api_message", "fmt_count", "fmt_num"]
 
 
 class UsageError(Exception):
@@ -54,8 +54,8 @@ class _Formatter(argparse.HelpFormatter):
     def _get_help_string(self, action):
         text = action.help or ""
         default = action.default
-        if ("%(default)" in text or "(default" in text or default in (None, False, argparse.SUPPRESS)
-                or not action.option_strings or default == []):
+        if ("%(default)" in text or "(default" in text or default is None or default is False
+                or default == argparse.SUPPRESS or not action.option_strings):
             return text
         return f"{text} (default: %(default)s)"
 

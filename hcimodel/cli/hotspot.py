@@ -33,8 +33,8 @@ def add_cluster_options(p, nodes: int = 4) -> None:
     """--nodes, --cvm-iops, --rtt, --link: the cluster of :class:`hcimodel.hotspot.Cluster`."""
     p.add_argument("--nodes", type=count(1, MAX_NODES), default=nodes, metavar="N",
                    help="nodes in the cluster, one CVM each")
-    p.add_argument("--cvm-iops", type=number(100, 1e7, low_inclusive=True), default="25000", metavar="IOPS",
-                   help="I/Os per second one CVM serves")
+    p.add_argument("--cvm-iops", type=number(100, 1e7, low_inclusive=True), default="25000",
+                   metavar="IOPS", help="I/Os per second one CVM serves")
     p.add_argument("--rtt", type=duration("0.2 ms", allow_zero=True, high="1 s"), default="0.2 ms",
                    metavar="TIME",
                    help="network round trip between two CVMs")
@@ -60,10 +60,10 @@ def add_parser(sub):
     add_cluster_options(p)
     p.add_argument("--profile", type=profile_name, default="login", metavar="NAME",
                    help=f"workload profile: {', '.join(STEADY_PROFILES)}")
-    p.add_argument("--target-ms", type=number(0.001, 60_000, low_inclusive=True), default="2", metavar="MS",
-                   help="p95 read latency target, in milliseconds")
+    p.add_argument("--target-ms", type=number(0.001, 60_000, low_inclusive=True), default="2",
+                   metavar="MS", help="p95 read latency target, in milliseconds")
     p.add_argument("--cores", type=count(1, 1024), default=16, metavar="N",
-                   help="physical cores per node (host CPU limit: 8 desktops per core)")
+                   help="physical cores per node (the host's CPU limit)")
     p.add_argument("--host-memory", type=size("256 GiB", low="32 GiB", high="64 TiB"),
                    default="256 GiB", metavar="SIZE",
                    help="memory per node, 24 GiB of it for the CVM (host memory limit)")
