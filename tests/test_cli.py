@@ -235,8 +235,8 @@ def test_start_up_imports_only_what_is_used():
             "    try:\n        main(['--help'])\n    except SystemExit:\n        pass\n"
             "    help_mods = set(sys.modules)\n"
             "    main(['hotspot', '--desktops', '800'])\n"
-            "heavy = ['scipy.stats', 'scipy.optimize', 'polars', 'numba', 'matplotlib', 'hcimodel.figures',"
-            " 'hcimodel.simulate']\n"
+            "heavy = ['scipy.stats', 'scipy.optimize', 'polars', 'numba', 'matplotlib',"
+            " 'hcimodel.figures', 'hcimodel.simulate']\n"
             "print('numpy' in help_mods, [m for m in heavy if m in sys.modules])\n")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)

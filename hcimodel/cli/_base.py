@@ -97,7 +97,8 @@ def _quantity(parse, what: str, example: str, allow_zero: bool, low=None, high=N
         except ValueError:
             raise _bad(text, what, example) from None
         if value == 0 and not allow_zero:
-            raise argparse.ArgumentTypeError(f"must be more than 0 (got {text!r}), e.g. '{example}'")
+            raise argparse.ArgumentTypeError(
+                f"must be more than 0 (got {text!r}), e.g. '{example}'")
         if value and low is not None and value < parse(low):
             raise argparse.ArgumentTypeError(f"must be at least {low} (got {text!r})")
         if high is not None and value > parse(high):

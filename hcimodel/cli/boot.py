@@ -21,7 +21,8 @@ def add_parser(sub):
     add_cluster_options(p)
     p.add_argument("--strategy", choices=(*STRATEGIES, "all"), default="all",
                    help="clone strategy")
-    p.add_argument("--boot-read", type=size("420 MB", low="1 MB", high="1 TB"), default="420 MB", metavar="SIZE",
+    p.add_argument("--boot-read", type=size("420 MB", low="1 MB", high="1 TB"), default="420 MB",
+                   metavar="SIZE",
                    help="data each desktop reads to boot (hIOmon trace)")
     return p
 

@@ -15,7 +15,8 @@ def add_parser(sub):
         description="Share of reads served from CVM memory, from SSD and missed, and the "
                     "mean read latency, for one pool of clones with de-duplication off "
                     "and on.")
-    p.add_argument("--desktops", type=count(1, 10_000), default=100, metavar="N", help="clones in the pool")
+    p.add_argument("--desktops", type=count(1, 10_000), default=100, metavar="N",
+                   help="clones in the pool")
     p.add_argument("--clone-type", choices=("linked", "full"), default="full",
                    help="linked clones share one replica; full clones are copies")
     p.add_argument("--cvm-memory", type=size("24 GiB", low="1 MiB", high="4 TiB"), default="24 GiB",

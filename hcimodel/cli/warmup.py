@@ -15,7 +15,8 @@ def add_parser(sub):
                     "copy of the replica, after a recompose (boot) or in steady state. "
                     "Shadow Clones start only when more than two remote CVMs read the "
                     "replica, so clusters of fewer than 4 nodes never warm up.")
-    p.add_argument("--nodes", type=count(1, MAX_NODES), default=8, metavar="N", help="nodes in the cluster")
+    p.add_argument("--nodes", type=count(1, MAX_NODES), default=8, metavar="N",
+                   help="nodes in the cluster")
     p.add_argument("--desktops", type=count(1, 1_000_000), default=400, metavar="N",
                    help="desktops in the pool")
     p.add_argument("--phase", choices=("boot", "steady"), default="boot",
