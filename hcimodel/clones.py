@@ -61,7 +61,7 @@ from . import hotspot
 from . import shadowclone as sc
 from . import caching
 from .clonepool import ClonePool, item_rates
-from .contentcache import GiB, cache_sizing
+from .contentcache import SINGLE_TOUCH_FRACTION, GiB, cache_sizing
 from .replication.change import MAX_DESKTOPS_PER_PD
 from .replication.rto import rto
 from .validation import check_integer, check_nonnegative, check_positive
@@ -99,7 +99,8 @@ class PoolLife:
     n_desktops : int
         Desktops N (default 400, 50 per node; about 100 per 2015 node fit).
     rf : int
-        Replication factor (AOS default 2).
+        Replication factor (AOS default 2; 1 to min(3, H)), of the writes and
+        of the parent's extents in every model.
     parent : hcimodel.shadowclone.Replica
         The image: 10 GB used, 420 MB boot set, 4 KiB blocks; Zipf 0.9 as in
         notebook 02's lifecycle figures (*assumed*).
@@ -173,7 +174,7 @@ class PoolLife:
     def __post_init__(self):
         check_integer("n_nodes", self.n_nodes, minimum=1)
         check_integer("n_desktops", self.n_desktops, minimum=1)
-        check_integer("rf", self.rf, minimum=1, maximum=self.n_nodes)
+        check_integer("rf", self.rf, minimum=1, maximum=min(3, self.n_nodes))
         if not isinstance(self.parent, sc.Replica):
             raise ValueError(f"parent must be a shadowclone.Replica (got {self.parent!r})")
         check_integer("months", self.months, minimum=1)
@@ -210,7 +211,8 @@ class PoolLife:
     @property
     def cluster(self) -> hotspot.Cluster:
         """The cluster of the hot-spot model."""
-        return hotspot.Cluster(n_nodes=self.n_nodes, rtt_s=self.rtt_s, link_bps=self.link_bps)
+        return hotspot.Cluster(n_nodes=self.n_nodes, rtt_s=self.rtt_s, link_bps=self.link_bps,
+                               replication_factor=self.rf)
 
 
 def _life(life, overrides):
@@ -222,23 +224,28 @@ def _life(life, overrides):
 
 # ------------------------------------------------------------------ network
 
-def _linked_cycle_bytes(life: PoolLife, interval_s) -> np.ndarray:
-    """Bytes on the network per recompose: new replica (RF - 1 copies) + Shadow Clones."""
+def _update_bytes(life: PoolLife, interval_s) -> dict:
+    """Bytes on the network per image update, each strategy.
+
+    From :func:`hcimodel.shadowclone.lifecycle` (one source for both): linked
+    clones, the new replica's ``RF - 1`` copies plus the Shadow Clones' cycle;
+    full clones, the patch's RF-replicated writes.
+    """
     df = sc.lifecycle(np.atleast_1d(interval_s), life.n_nodes, life.n_desktops,
                       replica=life.parent, link_bps=life.link_bps, rtt_s=life.rtt_s,
-                      start_window_s=life.start_window_s)
-    warm = df.filter(pl.col("strategy") == "shadow_clones").sort("interval_s")
-    return (life.rf - 1.0) * life.parent.used_bytes + warm["bytes_per_cycle"].to_numpy()
+                      start_window_s=life.start_window_s, rf=life.rf,
+                      patch_bytes=life.patch_bytes)
+    cyc = {s: df.filter(pl.col("strategy") == s).sort("interval_s")["bytes_per_cycle"].to_numpy()
+           for s in ("shadow_clones", "full_clones")}
+    return {"linked_shadow": (life.rf - 1.0) * life.parent.used_bytes + cyc["shadow_clones"],
+            "full_vaai": cyc["full_clones"]}
 
 
 def _full_once_bytes(life: PoolLife) -> float:
     """Bytes the full clones fetch once in their life (boot set, then the steady state)."""
     kw = dict(rf=life.rf, parent=life.parent, link_bps=life.link_bps, rtt_s=life.rtt_s)
     boot = fc.warmup(life.n_nodes, life.n_desktops, phase="boot", **kw)
-    wl = as_profile("task")
-    b = life.parent.block_bytes
-    lam = life.n_desktops / min(life.n_desktops, life.n_nodes) * (
-        wl.replica_read_iops * wl.read_size_bytes / b)
+    lam = fc.shared_read_rate(life.n_nodes, life.n_desktops, parent=life.parent)
     steady = fc.warmup(life.n_nodes, life.n_desktops, phase="steady",
                        n_reads_per_node=lam * life.life_s, **kw)
     return float(boot.total_bytes) + float(steady.total_bytes)
@@ -252,7 +259,8 @@ def network_per_month(life: PoolLife | None = None, interval_s=None, **overrides
     (:func:`hcimodel.shadowclone.lifecycle`: remote reads before detection, the
     boot set, the steady state's first reads), times ``MONTH / P``.
     ``full_vaai``: per update, ``N p (RF - 1)`` (every guest's patch writes to
-    the remote oplogs), times ``MONTH / P``, plus the one-time warm-up of the
+    the remote oplogs, the ``full_clones`` column of the same
+    :func:`hcimodel.shadowclone.lifecycle`), times ``MONTH / P``, plus the one-time warm-up of the
     shared extents (:func:`hcimodel.fullclone.warmup`, boot and the life's
     steady reads) spread over the life's months.
 
@@ -264,8 +272,8 @@ def network_per_month(life: PoolLife | None = None, interval_s=None, **overrides
     life = _life(life, overrides)
     P = np.atleast_1d(check_positive("interval_s", life.update_interval_s if interval_s is None
                                      else interval_s)).ravel()
-    linked = _linked_cycle_bytes(life, P)
-    full = np.full(P.shape, life.n_desktops * life.patch_bytes * (life.rf - 1.0))
+    upd = _update_bytes(life, P)
+    linked, full = upd["linked_shadow"], upd["full_vaai"]
     once = _full_once_bytes(life) / life.months
     return pl.concat([
         pl.DataFrame({"strategy": "linked_shadow", "interval_s": P, "bytes_per_update": linked,
@@ -449,7 +457,7 @@ def _cache_hit(life: PoolLife, written: float, dedup: bool) -> float:
     ir = item_rates(pool, dedup)
     mem = float(cache_sizing(life.cvm_memory_bytes, "unified").content_cache_bytes) \
         / pool.block_bytes
-    f = 0.25  # single-touch share of the cache memory (contentcache's assumed default)
+    f = SINGLE_TOUCH_FRACTION  # single-touch share of the cache memory (assumed)
     res = caching.content_cache(ir.group_rates, f * mem, (1 - f) * mem, 0.0,
                                 weights=ir.group_count)
     return float(np.ravel(res.hit_ratio)[0])
@@ -552,7 +560,8 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
                                                   life.update_interval_s) / DAY_S)
     add("protection", "bytes_to_replicate", "B", "lower", linked_repl,
         life.parent.used_bytes + N * end_private)
-    r_l = rto(N, cluster=cl, strategy="shadow_clones", desktops_per_pd=MAX_DESKTOPS_PER_PD)
+    # linked clones boot at the recovery site through Shadow Clones and their detection
+    r_l = rto(N, cluster=cl, strategy="linked_clones", desktops_per_pd=MAX_DESKTOPS_PER_PD)
     r_f = rto(N, cluster=cl, strategy="full_clones", desktops_per_pd=life.full_desktops_per_pd)
     add("protection", "rto", "s", "lower", float(np.ravel(r_l.total_s)[0]),
         float(np.ravel(r_f.total_s)[0]))

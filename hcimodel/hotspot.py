@@ -27,8 +27,9 @@ HDD cold tier). A read of *shared* data (the base image; share
     which live on the parent's RF replica nodes (``replica_node`` and the next
     RF - 1 nodes). A node's first read of a shared extent goes there (no
     detection delay, spread over the RF replicas, not one node); once the node
-    has cached it (``cached_share`` = 1 after the warm-up of
-    :mod:`hcimodel.fullclone`) it is served locally. A cache miss goes to the
+    has cached it it is served locally. The warm-up progress ``cached_share``
+    ``t`` seconds after deployment is :func:`hcimodel.fullclone.cached_share`
+    (its occupancy closed form; 1 once warmed up). A cache miss goes to the
     extent store as for Shadow Clones. After warm-up the steady state equals
     warmed Shadow Clones.
 
@@ -674,7 +675,9 @@ def steady_state(n_desktops, workload: WorkloadProfile | str = "login",
         Defaults to ``Cluster()`` (4 nodes, 25,000 IOPS per CVM, RF2, 0.2 ms RTT, 10 GbE).
     cached_share : float
         Warm-up progress: share of the shared data each node has cached, in
-        [0, 1]; 1 (default) is the steady state after warm-up.
+        [0, 1]; 1 (default) is the steady state after warm-up. For full
+        clones, ``t`` seconds after deployment:
+        :func:`hcimodel.fullclone.cached_share`.
 
     Returns
     -------
@@ -1045,7 +1048,10 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
     cached_share : float
         Share of the base each node has already cached (Shadow Clones, full
         clones), in [0, 1]; 1 by default (warmed up). Use 0 for the first boot
-        after a recompose or a VAAI clone.
+        after a recompose or a VAAI clone. The shared part of the boot reads,
+        ``replica_read_fraction x boot_read_bytes`` (378 MB by default,
+        :data:`hcimodel.workload.BOOT_SHARED_READ_BYTES`), is the boot set of
+        :class:`hcimodel.shadowclone.Replica` fetched by the warm-ups.
 
     Returns
     -------
