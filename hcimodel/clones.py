@@ -510,7 +510,8 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
     warm_s = float(steady_sc.time_s) if H > 1 else 0.0
     add("latency", "rewarm_after_update", "s", "lower", warm_s, 0.0)
     lc = sc.lifecycle(DAY_S, H, N, replica=life.parent, link_bps=life.link_bps,
-                      rtt_s=life.rtt_s, start_window_s=life.start_window_s)
+                      rtt_s=life.rtt_s, start_window_s=life.start_window_s, rf=R,
+                      patch_bytes=life.patch_bytes)
     first_day = float(lc.filter(pl.col("strategy") == "shadow_clones")["local_share"][0])
     add("latency", "remote_share_first_day_after_update", "share", "lower",
         1.0 - first_day, 0.0)
