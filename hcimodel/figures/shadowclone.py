@@ -9,7 +9,6 @@ import numpy as np
 import polars as pl
 
 from .. import shadowclone as sc
-from ..workload import as_profile
 from ._registry import SEED, axes, register, render
 
 __all__ = ["warmup_cost_data", "draw_warmup_cost", "shadow_clone_warmup_cost",
@@ -106,9 +105,7 @@ def warmup_curve_data(alphas=(0.0, 0.6, 0.9, 1.1), n_nodes: int = 4, n_desktops:
     :func:`hcimodel.shadowclone.replica_pool`; mean over the non-owner nodes of
     1 - fetched / reads). Tidy frame: alpha, hours, origin, statistic, share.
     """
-    wl = as_profile("task")
-    rep0 = sc.Replica()
-    lam = n_desktops / n_nodes * wl.replica_read_iops * wl.read_size_bytes / rep0.block_bytes
+    lam = n_desktops / n_nodes * sc.block_read_rate("task", sc.Replica())
     t = np.linspace(0.0, hours, 145)
     frames = []
     seeds = np.random.SeedSequence([SEED, 300]).spawn(len(alphas))
