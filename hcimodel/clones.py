@@ -102,7 +102,8 @@ class PoolLife:
         Replication factor (AOS default 2; 1 to min(3, H)), of the writes and
         of the parent's extents in every model.
     parent : hcimodel.shadowclone.Replica
-        The image: 10 GB used, 420 MB boot set, 4 KiB blocks; Zipf 0.9 as in
+        The image: 10 GB used, 378 MB boot set (the shared part of a boot's
+        420 MB, :data:`hcimodel.workload.BOOT_SHARED_READ_BYTES`), 4 KiB blocks; Zipf 0.9 as in
         notebook 02's lifecycle figures (*assumed*).
     months : int
         Life of the pool (default 12, *assumed*).
@@ -401,16 +402,18 @@ def operations(life: PoolLife | None = None, **overrides) -> dict:
     ``ceil(N / limit) x time per desktop``. A patch window is the install, all
     guests at once, then reboots ``power_limit`` at a time:
     ``install + ceil(N / power_limit) x reboot``. During it the cluster
-    absorbs ``N p RF`` bytes: ``patch_write_bps_per_node`` per node.
+    absorbs ``N p RF`` bytes (``patch_write_bytes``): ``patch_write_bps_per_node``
+    per node.
     """
     life = _life(life, overrides)
     N = life.n_desktops
     rec = np.ceil(N / life.maintenance_limit) * life.recompose_s_per_desktop
     ref = np.ceil(N / life.maintenance_limit) * life.refresh_s_per_desktop
     win = life.patch_install_s + np.ceil(N / life.power_limit) * life.reboot_s
-    load = N * life.patch_bytes * life.rf / life.n_nodes / max(win, 1e-9)
+    written = N * life.patch_bytes * life.rf  # every guest's patch, RF copies
     return {"recompose_s": float(rec), "refresh_s": float(ref), "patch_window_s": float(win),
-            "patch_write_bps_per_node": float(load)}
+            "patch_write_bytes": float(written),
+            "patch_write_bps_per_node": float(written / life.n_nodes / max(win, 1e-9))}
 
 
 # ------------------------------------------------------------------ the comparison
@@ -550,7 +553,7 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
     add("operations", "image_update_duration", "s", "lower", ops["recompose_s"],
         ops["patch_window_s"])
     add("operations", "update_write_bytes", "B", "lower", life.parent.used_bytes * R,
-        N * life.patch_bytes * R)
+        ops["patch_write_bytes"])
 
     # protection and recovery
     pds = (np.ceil(N / MAX_DESKTOPS_PER_PD), np.ceil(N / life.full_desktops_per_pd))

@@ -311,7 +311,8 @@ def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
         Replication factor in [1, H] (default 2).
     parent : hcimodel.shadowclone.Replica, optional
         The parent image (used bytes, boot set, block, Zipf alpha); default
-        ``Replica()`` (10 GB used, 420 MB boot set, 4 KiB).
+        ``Replica()`` (10 GB used, 378 MB boot set: the shared part of a
+        boot's reads, :data:`hcimodel.workload.BOOT_SHARED_READ_BYTES`; 4 KiB).
     workload : WorkloadProfile or str, optional
         Default ``'boot'`` (boot phase) or ``'task'`` (steady phase). Its
         ``replica_read_fraction`` is the share of reads that go to the

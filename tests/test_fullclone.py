@@ -37,7 +37,7 @@ def test_rf_above_nodes_is_rejected():
 # ------------------------------------------------------------------ boot phase
 
 def test_boot_reference_values():
-    # derived: (H - RF) x 420 MB boot set, no detection delay; 1 - k_f / N local
+    # derived: (H - RF) x 378 MB boot set, no detection delay; 1 - k_f / N local
     w = fc.warmup(8, 400)
     assert float(w.total_bytes) == pytest.approx(6 * Replica().n_boot_blocks * 4096)
     assert float(w.local_share) == pytest.approx(1 - 6 / 400)

@@ -173,7 +173,10 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
     strategy : str
         Clone strategy at the recovery site for :func:`hotspot.boot_storm`.
         ``'linked_clones'`` (default) gets Shadow Clones unless
-        ``shadow_clones=False``; other strategies are used as given.
+        ``shadow_clones=False``; other strategies are used as given:
+        ``'full_clones'`` (native clones, :mod:`hcimodel.fullclone`) need no
+        detection, so they boot as Shadow Clones detected at once (the one
+        fetch of the boot set per node left out likewise).
     boot_read_bytes : float
         Bytes read by one boot, all reads (bytes; default
         :data:`hcimodel.workload.BOOT_READ_BYTES`, the one definition shared
