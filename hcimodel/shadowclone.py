@@ -451,17 +451,23 @@ def detection_delay(n_nodes, n_desktops, start_window_s=0.0, lag_s=0.0):
     lag = check_nonnegative("lag_s", lag_s)
     H, N, W, lag = np.broadcast_arrays(H, N, W, lag)
     R, n = _remote_placement(H, N)
+    return np.where(H == 1, 0.0, _detection_delay(R, n, W, lag))
+
+
+def _detection_delay(R, n, W, lag):
+    """:func:`detection_delay` from the remote nodes with desktops ``R`` and the mean
+    desktops ``n`` on each (floats; ``n`` need not be whole)."""
+    R, n, W, lag = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (R, n, W, lag)))
+    seen = R  # remote nodes holding at least one desktop
     R = np.maximum(R, 1.0)  # (R < 3 is never detected; avoid 0/0 below)
-    total = np.zeros(H.shape)
+    total = np.zeros(R.shape)
     with np.errstate(divide="ignore", invalid="ignore"):  # R < 3: never detected, masked below
         for k in range(3):
-            inner = np.zeros(H.shape)
+            inner = np.zeros(R.shape)
             for j in range(k + 1):
                 inner += special.comb(k, j) * (-1) ** j / (n * (j + R - k) + 1.0)
             total += special.comb(R, k) * inner
-    seen = np.minimum(N, H) - 1  # remote nodes holding at least one desktop
-    out = np.where(seen >= DETECTION_REMOTE_CVMS, lag + W * total, np.inf)
-    return np.where(H == 1, 0.0, out)
+    return np.where(seen >= DETECTION_REMOTE_CVMS, lag + W * total, np.inf)
 
 
 def boot_pace(replica: Replica | None = None, workload: WorkloadProfile | str = "boot"):
@@ -567,7 +573,7 @@ def _boot_window(R, n, W, lag, T, td=None):
         t = lag if td is None else td
         return 1.0 - min(t, T) / T, min(t, T), 0.0
     if td is None:
-        t_mean = float(detection_delay(R + 1, R * n + n, W, lag))
+        t_mean = float(_detection_delay(R, n, W, lag))
     else:
         t_mean = td
     # E[max over the R nodes of their first start after a = t_d - T]: a + integral of

@@ -497,6 +497,25 @@ def test_start_window_regression_h8_n80():
     assert 0.0 < remote.mean() < 1.0  # seeds 0-2
 
 
+def test_start_window_with_unequal_desktops_per_node():
+    """N = 100 on H = 8: the remote nodes hold 87/7 desktops on average (not whole).
+
+    The window's detection used to be computed from a non-integer pool and raised (it
+    broke clones.flip_update_interval at 100 desktops). Closed form vs the twin over 6
+    seeds: boot sets fetched exactly, remote reads within 4 standard errors.
+    """
+    small = sc.Replica(used_bytes=40e6, boot_bytes=4e6)
+    cf = sc.warmup(8, 100, replica=small, start_window_s=600.0)
+    runs = [sc.simulate_warmup(8, 100, replica=small, start_window_s=600.0, rng=s)
+            for s in range(6)]
+    b = small.boot_bytes
+    fetched = np.array([r.total_bytes for r in runs]) / b
+    remote = np.array([r.remote_read_bytes for r in runs]) / b
+    assert float(cf.total_bytes) / b == pytest.approx(fetched.mean(), rel=1e-9)
+    se = remote.std(ddof=1) / np.sqrt(remote.size)
+    assert abs(float(cf.remote_read_bytes) / b - remote.mean()) <= 4 * se
+
+
 def test_window_zero_and_fixed_delay_reduce_to_the_old_closed_form():
     r, T = sc.boot_pace(SMALL)
     for td in (0.0, 2.0, 50.0):
