@@ -210,6 +210,22 @@ class PoolLife:
         return int(np.floor(self.life_s / self.update_interval_s + 1e-9))
 
     @property
+    def delta_bytes_at_reset(self) -> float:
+        """Bytes a linked clone's delta disk holds when the next refresh or recompose resets it."""
+        return self.growth_bytes_per_day * min(self.refresh_interval_s,
+                                               self.update_interval_s) / DAY_S
+
+    @property
+    def kept_bytes_per_desktop(self) -> float:
+        """Bytes a full clone holds of its own at the end of the life: what it wrote
+        (``growth_bytes_per_day``) plus the image blocks its patches made its own
+        (:func:`hcimodel.fullclone.patch_cycle` after :attr:`n_updates`)."""
+        pc = fc.patch_cycle(self.n_updates, 1, parent=self.parent, patch_bytes=self.patch_bytes,
+                            rf=self.rf, n_nodes=self.n_nodes)
+        return self.growth_bytes_per_day * self.life_s / DAY_S \
+            + float(pc.private_bytes_per_desktop[-1])
+
+    @property
     def cluster(self) -> hotspot.Cluster:
         """The cluster of the hot-spot model."""
         return hotspot.Cluster(n_nodes=self.n_nodes, rtt_s=self.rtt_s, link_bps=self.link_bps,
@@ -384,9 +400,9 @@ def capacity_timeline(life: PoolLife | None = None, n_points: int = 241,
     linked = R * (used + second + N * g * since)
     pc = fc.patch_cycle(int(k.max()), N, parent=life.parent, patch_bytes=life.patch_bytes,
                         rf=life.rf, n_nodes=life.n_nodes)
-    priv = pc.private_bytes_per_desktop[k]
-    full = R * (used + N * (g * t + priv))
-    full_dd = R * (used + N * g * t + priv)
+    grown = R * N * g * t  # what the full clones wrote, RF copies
+    full = pc.raw_bytes[k] + grown
+    full_dd = pc.raw_bytes_dedup[k] + grown
     days = t / DAY_S
     return pl.concat([pl.DataFrame({"strategy": s, "days": days, "raw_bytes": v})
                       for s, v in (("linked_shadow", linked), ("full_vaai", full),
@@ -558,12 +574,10 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
     # protection and recovery
     pds = (np.ceil(N / MAX_DESKTOPS_PER_PD), np.ceil(N / life.full_desktops_per_pd))
     add("protection", "protection_domains", "count", "lower", *pds)
-    end_private = life.growth_bytes_per_day * life.months * 30 + pc.private_bytes_per_desktop[-1]
-    linked_repl = life.parent.used_bytes + (0.0 if life.floating else N * life.growth_bytes_per_day
-                                            * min(life.refresh_interval_s,
-                                                  life.update_interval_s) / DAY_S)
+    linked_repl = life.parent.used_bytes + (0.0 if life.floating
+                                            else N * life.delta_bytes_at_reset)
     add("protection", "bytes_to_replicate", "B", "lower", linked_repl,
-        life.parent.used_bytes + N * end_private)
+        life.parent.used_bytes + N * life.kept_bytes_per_desktop)
     # linked clones boot at the recovery site through Shadow Clones and their detection
     r_l = rto(N, cluster=cl, strategy="linked_clones", desktops_per_pd=MAX_DESKTOPS_PER_PD)
     r_f = rto(N, cluster=cl, strategy="full_clones", desktops_per_pd=life.full_desktops_per_pd)
@@ -635,11 +649,7 @@ def verdict(comparison: Comparison | None = None, *, flips: bool = True) -> pl.D
                                   "removes the gap (patch writes >= 64 KiB are fingerprinted)")
     flip["protection_domains"] = ("full_desktops_per_pd", float(MAX_DESKTOPS_PER_PD),
                                   "full clones need as many PDs at 50 desktops per PD")
-    g = life.growth_bytes_per_day
-    span = min(life.refresh_interval_s, life.update_interval_s) / DAY_S * g
-    kept = g * life.life_s / DAY_S + float(fc.patch_cycle(
-        life.n_updates, 1, parent=life.parent, patch_bytes=life.patch_bytes, rf=life.rf,
-        n_nodes=life.n_nodes).private_bytes_per_desktop[-1])
+    span, kept = life.delta_bytes_at_reset, life.kept_bytes_per_desktop
     u = life.parent.used_bytes
     n_cap = _flip(lambda n: u + n * kept - max(2.0 * u, u + n * span), 1e-9, 1e9)
     flip["peak_raw_bytes"] = (
