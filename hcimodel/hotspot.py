@@ -246,6 +246,7 @@ class Cluster:
         """
         from .fullclone import holder_share  # the placement's one definition
 
+        check_integer("node", node, minimum=0, maximum=self.n_nodes - 1)
         H, k, owner = self.n_nodes, self.copies, self.replica_node
         share = np.zeros(H)
         if node == owner or H == 1:

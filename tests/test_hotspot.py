@@ -38,6 +38,8 @@ def test_read_path_by_strategy():
     x = np.array([1 / 3, 1 / 6, 1 / 6, 1 / 3])
     np.testing.assert_allclose(c.extent_share(3), x)
     np.testing.assert_allclose(c.extent_share(0), [1, 0, 0, 0])
+    with pytest.raises(ValueError, match="node"):
+        c.extent_share(4)
     # full clones warmed up: hits local, cache misses to the extent store by that placement
     full = hotspot.read_components(LOGIN, "full_clones", c, 3, 1.0)
     miss = q * (1 - rp.cache_hit_shared)
