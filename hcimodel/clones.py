@@ -65,7 +65,6 @@ from .contentcache import SINGLE_TOUCH_FRACTION, GiB, cache_sizing
 from .replication.change import MAX_DESKTOPS_PER_PD
 from .replication.rto import rto
 from .validation import check_integer, check_nonnegative, check_positive
-from .workload import as_profile
 
 __all__ = ["STRATEGIES", "CRITERIA", "DAY_S", "MONTH_S", "MAINTENANCE_LIMIT",
            "POWER_OPERATIONS_LIMIT", "PoolLife", "Comparison", "compare", "network_per_month",

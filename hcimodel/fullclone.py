@@ -28,6 +28,12 @@ Placement
     Which holder serves a fetch is drawn uniformly per extent (*assumed*: the
     Bible does not say which replica a remote read goes to).
 
+Warm-up progress ``t`` seconds after deployment (:func:`cached_share`, from
+the shared read rate of :func:`shared_read_rate`) is what the ``full_clones``
+strategy of :mod:`hcimodel.hotspot` takes as its ``cached_share``; the hot
+spot routes the rest to the extents' holders with the placement above
+(:meth:`hcimodel.hotspot.Cluster.extent_share`).
+
 Closed forms (:func:`warmup`, :func:`patch_cycle`) reuse the occupancy
 functions of :mod:`hcimodel.shadowclone` (:func:`~hcimodel.shadowclone.expected_distinct`,
 :func:`~hcimodel.shadowclone.local_share`,
