@@ -57,7 +57,8 @@ from . import shadowclone as sc
 from .shadowclone import Replica
 from .streams import as_generator
 from .validation import check_in_range, check_integer, check_nonnegative, check_positive
-from .workload import WorkloadProfile, as_profile, clone_pool_stream
+from .clonepool import clone_pool_stream
+from .workload import WorkloadProfile, as_profile
 
 __all__ = ["EXTENT_BYTES", "PATCH_BYTES", "holder_share", "fetching_nodes", "shared_read_rate",
            "cached_share", "local_share", "FullCloneWarmUp",

@@ -36,7 +36,7 @@ the block through the map of immutable blocks) and the detection rule applied
 to simulated start times.
 
 The boot sequence is generated here. The steady state is a stream of
-:func:`hcimodel.workload.clone_pool_stream`: its replica reads (base blocks the
+:func:`hcimodel.clonepool.clone_pool_stream`: its replica reads (base blocks the
 desktop has not written; :func:`replica_reads`) are replayed with desktop ``d``
 on node ``d mod H`` (:func:`replay_stream`), and their popularity is the pool's
 Zipf law (:func:`pool_popularity`). A real trace's block keys replay as the
@@ -59,8 +59,8 @@ from scipy import optimize, special
 from .streams import as_generator
 from .validation import (check_in_range, check_integer, check_nonnegative, check_positive,
                          check_probability)
-from .workload import (BOOT_SHARED_READ_BYTES, ClonePool, ClonePoolStream, WorkloadProfile,
-                       as_profile, clone_pool_stream)
+from .clonepool import ClonePool, ClonePoolStream, clone_pool_stream
+from .workload import BOOT_SHARED_READ_BYTES, WorkloadProfile, as_profile
 
 try:  # the caching module may still be in the works
     from .caching import zipf_rates as _zipf_rates
@@ -1322,7 +1322,7 @@ def replica_pool(n_desktops: int = 100, *, replica: Replica | None = None,
 
     Returns
     -------
-    hcimodel.workload.ClonePool
+    hcimodel.clonepool.ClonePool
     """
     replica = replica or Replica()
     b = int(replica.block_bytes)
@@ -1384,8 +1384,8 @@ def replica_reads(stream: ClonePoolStream, n_nodes: int):
 
     Parameters
     ----------
-    stream : hcimodel.workload.ClonePoolStream
-        From :func:`hcimodel.workload.clone_pool_stream` of a linked-clone pool.
+    stream : hcimodel.clonepool.ClonePoolStream
+        From :func:`hcimodel.clonepool.clone_pool_stream` of a linked-clone pool.
     n_nodes : int
 
     Returns
@@ -1416,7 +1416,7 @@ def replay_stream(stream: ClonePoolStream, n_nodes: int, *, detection_s: float =
 
     Parameters
     ----------
-    stream : hcimodel.workload.ClonePoolStream
+    stream : hcimodel.clonepool.ClonePoolStream
     n_nodes : int
     detection_s : float
         Time Shadow Clones start, on the stream's clock (s); ``inf`` for never.
@@ -1563,7 +1563,7 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
     ``r`` (:func:`boot_pace`), open loop.
 
     Steady phase: a stream of ``pool`` drawn by
-    :func:`hcimodel.workload.clone_pool_stream` (default :func:`replica_pool`
+    :func:`hcimodel.clonepool.clone_pool_stream` (default :func:`replica_pool`
     of ``n_desktops``, ``replica`` and ``workload``, the model of
     :func:`warmup`), starting at detection; its replica reads
     (:func:`replica_reads`) are replayed. The stream is long enough for each
@@ -1579,7 +1579,7 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
         Steady phase only.
     sequence : array_like of int, optional
         Boot phase only: the block ids each desktop reads, in order.
-    pool : hcimodel.workload.ClonePool, optional
+    pool : hcimodel.clonepool.ClonePool, optional
         Steady phase only: a pool of linked clones with ``pool.n_desktops ==
         n_desktops``; its stream replaces the default one (private and written
         blocks are drawn, then left out as they are not replica reads).

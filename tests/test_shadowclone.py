@@ -304,7 +304,7 @@ def test_default_steady_pool_is_the_closed_form_model():
     dict(alpha=0.8, written_fraction=0.1, overwrite_rate_per_s=1e-4),
 ])
 def test_clone_pool_stream_replay_matches_zipf_closed_form(kw):
-    from hcimodel.workload import ClonePool
+    from hcimodel.clonepool import ClonePool
     H, N = 8, 80
     pool = ClonePool(n_desktops=N, base_blocks=10_000, private_blocks=2_000,
                      shared_read_fraction=0.8, **kw)
@@ -329,7 +329,7 @@ def test_clone_pool_stream_replay_matches_zipf_closed_form(kw):
 
 
 def test_replica_reads_leave_out_private_and_written_blocks():
-    from hcimodel.workload import ClonePool, clone_pool_stream
+    from hcimodel.clonepool import ClonePool, clone_pool_stream
     pool = ClonePool(n_desktops=12, base_blocks=500, private_blocks=100, written_fraction=0.2)
     st = clone_pool_stream(pool, 20_000, rng=6)
     t, nodes, blocks = sc.replica_reads(st, 4)

@@ -160,7 +160,7 @@ for a in (0.0, 0.9):
 # desktops per node): 0.4 % here.
 
 # %%
-from hcimodel.workload import ClonePool
+from hcimodel.clonepool import ClonePool
 
 pool = ClonePool(n_desktops=80, base_blocks=10_000, private_blocks=2_000, alpha=0.8,
                  shared_read_fraction=0.8, written_fraction=0.1)
