@@ -61,11 +61,10 @@ from . import hotspot
 from . import shadowclone as sc
 from . import caching
 from .clonepool import ClonePool, item_rates
-from .contentcache import GiB, cache_sizing
+from .contentcache import SINGLE_TOUCH_FRACTION, GiB, cache_sizing
 from .replication.change import MAX_DESKTOPS_PER_PD
 from .replication.rto import rto
 from .validation import check_integer, check_nonnegative, check_positive
-from .workload import as_profile
 
 __all__ = ["STRATEGIES", "CRITERIA", "DAY_S", "MONTH_S", "MAINTENANCE_LIMIT",
            "POWER_OPERATIONS_LIMIT", "PoolLife", "Comparison", "compare", "network_per_month",
@@ -99,9 +98,11 @@ class PoolLife:
     n_desktops : int
         Desktops N (default 400, 50 per node; about 100 per 2015 node fit).
     rf : int
-        Replication factor (AOS default 2).
+        Replication factor (AOS default 2; 1 to min(3, H)), of the writes and
+        of the parent's extents in every model.
     parent : hcimodel.shadowclone.Replica
-        The image: 10 GB used, 420 MB boot set, 4 KiB blocks; Zipf 0.9 as in
+        The image: 10 GB used, 378 MB boot set (the shared part of a boot's
+        420 MB, :data:`hcimodel.workload.BOOT_SHARED_READ_BYTES`), 4 KiB blocks; Zipf 0.9 as in
         notebook 02's lifecycle figures (*assumed*).
     months : int
         Life of the pool (default 12, *assumed*).
@@ -173,7 +174,7 @@ class PoolLife:
     def __post_init__(self):
         check_integer("n_nodes", self.n_nodes, minimum=1)
         check_integer("n_desktops", self.n_desktops, minimum=1)
-        check_integer("rf", self.rf, minimum=1, maximum=self.n_nodes)
+        check_integer("rf", self.rf, minimum=1, maximum=min(3, self.n_nodes))
         if not isinstance(self.parent, sc.Replica):
             raise ValueError(f"parent must be a shadowclone.Replica (got {self.parent!r})")
         check_integer("months", self.months, minimum=1)
@@ -208,9 +209,26 @@ class PoolLife:
         return int(np.floor(self.life_s / self.update_interval_s + 1e-9))
 
     @property
+    def delta_bytes_at_reset(self) -> float:
+        """Bytes a linked clone's delta disk holds when the next refresh or recompose resets it."""
+        return self.growth_bytes_per_day * min(self.refresh_interval_s,
+                                               self.update_interval_s) / DAY_S
+
+    @property
+    def kept_bytes_per_desktop(self) -> float:
+        """Bytes a full clone holds of its own at the end of the life: what it wrote
+        (``growth_bytes_per_day``) plus the image blocks its patches made its own
+        (:func:`hcimodel.fullclone.patch_cycle` after :attr:`n_updates`)."""
+        pc = fc.patch_cycle(self.n_updates, 1, parent=self.parent, patch_bytes=self.patch_bytes,
+                            rf=self.rf, n_nodes=self.n_nodes)
+        return self.growth_bytes_per_day * self.life_s / DAY_S \
+            + float(pc.private_bytes_per_desktop[-1])
+
+    @property
     def cluster(self) -> hotspot.Cluster:
         """The cluster of the hot-spot model."""
-        return hotspot.Cluster(n_nodes=self.n_nodes, rtt_s=self.rtt_s, link_bps=self.link_bps)
+        return hotspot.Cluster(n_nodes=self.n_nodes, rtt_s=self.rtt_s, link_bps=self.link_bps,
+                               replication_factor=self.rf)
 
 
 def _life(life, overrides):
@@ -222,23 +240,28 @@ def _life(life, overrides):
 
 # ------------------------------------------------------------------ network
 
-def _linked_cycle_bytes(life: PoolLife, interval_s) -> np.ndarray:
-    """Bytes on the network per recompose: new replica (RF - 1 copies) + Shadow Clones."""
+def _update_bytes(life: PoolLife, interval_s) -> dict:
+    """Bytes on the network per image update, each strategy.
+
+    From :func:`hcimodel.shadowclone.lifecycle` (one source for both): linked
+    clones, the new replica's ``RF - 1`` copies plus the Shadow Clones' cycle;
+    full clones, the patch's RF-replicated writes.
+    """
     df = sc.lifecycle(np.atleast_1d(interval_s), life.n_nodes, life.n_desktops,
                       replica=life.parent, link_bps=life.link_bps, rtt_s=life.rtt_s,
-                      start_window_s=life.start_window_s)
-    warm = df.filter(pl.col("strategy") == "shadow_clones").sort("interval_s")
-    return (life.rf - 1.0) * life.parent.used_bytes + warm["bytes_per_cycle"].to_numpy()
+                      start_window_s=life.start_window_s, rf=life.rf,
+                      patch_bytes=life.patch_bytes)
+    cyc = {s: df.filter(pl.col("strategy") == s).sort("interval_s")["bytes_per_cycle"].to_numpy()
+           for s in ("shadow_clones", "full_clones")}
+    return {"linked_shadow": (life.rf - 1.0) * life.parent.used_bytes + cyc["shadow_clones"],
+            "full_vaai": cyc["full_clones"]}
 
 
 def _full_once_bytes(life: PoolLife) -> float:
     """Bytes the full clones fetch once in their life (boot set, then the steady state)."""
     kw = dict(rf=life.rf, parent=life.parent, link_bps=life.link_bps, rtt_s=life.rtt_s)
     boot = fc.warmup(life.n_nodes, life.n_desktops, phase="boot", **kw)
-    wl = as_profile("task")
-    b = life.parent.block_bytes
-    lam = life.n_desktops / min(life.n_desktops, life.n_nodes) * (
-        wl.replica_read_iops * wl.read_size_bytes / b)
+    lam = fc.shared_read_rate(life.n_nodes, life.n_desktops, parent=life.parent)
     steady = fc.warmup(life.n_nodes, life.n_desktops, phase="steady",
                        n_reads_per_node=lam * life.life_s, **kw)
     return float(boot.total_bytes) + float(steady.total_bytes)
@@ -252,7 +275,8 @@ def network_per_month(life: PoolLife | None = None, interval_s=None, **overrides
     (:func:`hcimodel.shadowclone.lifecycle`: remote reads before detection, the
     boot set, the steady state's first reads), times ``MONTH / P``.
     ``full_vaai``: per update, ``N p (RF - 1)`` (every guest's patch writes to
-    the remote oplogs), times ``MONTH / P``, plus the one-time warm-up of the
+    the remote oplogs, the ``full_clones`` column of the same
+    :func:`hcimodel.shadowclone.lifecycle`), times ``MONTH / P``, plus the one-time warm-up of the
     shared extents (:func:`hcimodel.fullclone.warmup`, boot and the life's
     steady reads) spread over the life's months.
 
@@ -264,8 +288,8 @@ def network_per_month(life: PoolLife | None = None, interval_s=None, **overrides
     life = _life(life, overrides)
     P = np.atleast_1d(check_positive("interval_s", life.update_interval_s if interval_s is None
                                      else interval_s)).ravel()
-    linked = _linked_cycle_bytes(life, P)
-    full = np.full(P.shape, life.n_desktops * life.patch_bytes * (life.rf - 1.0))
+    upd = _update_bytes(life, P)
+    linked, full = upd["linked_shadow"], upd["full_vaai"]
     once = _full_once_bytes(life) / life.months
     return pl.concat([
         pl.DataFrame({"strategy": "linked_shadow", "interval_s": P, "bytes_per_update": linked,
@@ -375,9 +399,9 @@ def capacity_timeline(life: PoolLife | None = None, n_points: int = 241,
     linked = R * (used + second + N * g * since)
     pc = fc.patch_cycle(int(k.max()), N, parent=life.parent, patch_bytes=life.patch_bytes,
                         rf=life.rf, n_nodes=life.n_nodes)
-    priv = pc.private_bytes_per_desktop[k]
-    full = R * (used + N * (g * t + priv))
-    full_dd = R * (used + N * g * t + priv)
+    grown = R * N * g * t  # what the full clones wrote, RF copies
+    full = pc.raw_bytes[k] + grown
+    full_dd = pc.raw_bytes_dedup[k] + grown
     days = t / DAY_S
     return pl.concat([pl.DataFrame({"strategy": s, "days": days, "raw_bytes": v})
                       for s, v in (("linked_shadow", linked), ("full_vaai", full),
@@ -393,16 +417,18 @@ def operations(life: PoolLife | None = None, **overrides) -> dict:
     ``ceil(N / limit) x time per desktop``. A patch window is the install, all
     guests at once, then reboots ``power_limit`` at a time:
     ``install + ceil(N / power_limit) x reboot``. During it the cluster
-    absorbs ``N p RF`` bytes: ``patch_write_bps_per_node`` per node.
+    absorbs ``N p RF`` bytes (``patch_write_bytes``): ``patch_write_bps_per_node``
+    per node.
     """
     life = _life(life, overrides)
     N = life.n_desktops
     rec = np.ceil(N / life.maintenance_limit) * life.recompose_s_per_desktop
     ref = np.ceil(N / life.maintenance_limit) * life.refresh_s_per_desktop
     win = life.patch_install_s + np.ceil(N / life.power_limit) * life.reboot_s
-    load = N * life.patch_bytes * life.rf / life.n_nodes / max(win, 1e-9)
+    written = N * life.patch_bytes * life.rf  # every guest's patch, RF copies
     return {"recompose_s": float(rec), "refresh_s": float(ref), "patch_window_s": float(win),
-            "patch_write_bps_per_node": float(load)}
+            "patch_write_bytes": float(written),
+            "patch_write_bps_per_node": float(written / life.n_nodes / max(win, 1e-9))}
 
 
 # ------------------------------------------------------------------ the comparison
@@ -449,7 +475,7 @@ def _cache_hit(life: PoolLife, written: float, dedup: bool) -> float:
     ir = item_rates(pool, dedup)
     mem = float(cache_sizing(life.cvm_memory_bytes, "unified").content_cache_bytes) \
         / pool.block_bytes
-    f = 0.25  # single-touch share of the cache memory (contentcache's assumed default)
+    f = SINGLE_TOUCH_FRACTION  # single-touch share of the cache memory (assumed)
     res = caching.content_cache(ir.group_rates, f * mem, (1 - f) * mem, 0.0,
                                 weights=ir.group_count)
     return float(np.ravel(res.hit_ratio)[0])
@@ -502,7 +528,8 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
     warm_s = float(steady_sc.time_s) if H > 1 else 0.0
     add("latency", "rewarm_after_update", "s", "lower", warm_s, 0.0)
     lc = sc.lifecycle(DAY_S, H, N, replica=life.parent, link_bps=life.link_bps,
-                      rtt_s=life.rtt_s, start_window_s=life.start_window_s)
+                      rtt_s=life.rtt_s, start_window_s=life.start_window_s, rf=R,
+                      patch_bytes=life.patch_bytes)
     first_day = float(lc.filter(pl.col("strategy") == "shadow_clones")["local_share"][0])
     add("latency", "remote_share_first_day_after_update", "share", "lower",
         1.0 - first_day, 0.0)
@@ -541,18 +568,17 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
     add("operations", "image_update_duration", "s", "lower", ops["recompose_s"],
         ops["patch_window_s"])
     add("operations", "update_write_bytes", "B", "lower", life.parent.used_bytes * R,
-        N * life.patch_bytes * R)
+        ops["patch_write_bytes"])
 
     # protection and recovery
     pds = (np.ceil(N / MAX_DESKTOPS_PER_PD), np.ceil(N / life.full_desktops_per_pd))
     add("protection", "protection_domains", "count", "lower", *pds)
-    end_private = life.growth_bytes_per_day * life.months * 30 + pc.private_bytes_per_desktop[-1]
-    linked_repl = life.parent.used_bytes + (0.0 if life.floating else N * life.growth_bytes_per_day
-                                            * min(life.refresh_interval_s,
-                                                  life.update_interval_s) / DAY_S)
+    linked_repl = life.parent.used_bytes + (0.0 if life.floating
+                                            else N * life.delta_bytes_at_reset)
     add("protection", "bytes_to_replicate", "B", "lower", linked_repl,
-        life.parent.used_bytes + N * end_private)
-    r_l = rto(N, cluster=cl, strategy="shadow_clones", desktops_per_pd=MAX_DESKTOPS_PER_PD)
+        life.parent.used_bytes + N * life.kept_bytes_per_desktop)
+    # linked clones boot at the recovery site through Shadow Clones and their detection
+    r_l = rto(N, cluster=cl, strategy="linked_clones", desktops_per_pd=MAX_DESKTOPS_PER_PD)
     r_f = rto(N, cluster=cl, strategy="full_clones", desktops_per_pd=life.full_desktops_per_pd)
     add("protection", "rto", "s", "lower", float(np.ravel(r_l.total_s)[0]),
         float(np.ravel(r_f.total_s)[0]))
@@ -622,11 +648,7 @@ def verdict(comparison: Comparison | None = None, *, flips: bool = True) -> pl.D
                                   "removes the gap (patch writes >= 64 KiB are fingerprinted)")
     flip["protection_domains"] = ("full_desktops_per_pd", float(MAX_DESKTOPS_PER_PD),
                                   "full clones need as many PDs at 50 desktops per PD")
-    g = life.growth_bytes_per_day
-    span = min(life.refresh_interval_s, life.update_interval_s) / DAY_S * g
-    kept = g * life.life_s / DAY_S + float(fc.patch_cycle(
-        life.n_updates, 1, parent=life.parent, patch_bytes=life.patch_bytes, rf=life.rf,
-        n_nodes=life.n_nodes).private_bytes_per_desktop[-1])
+    span, kept = life.delta_bytes_at_reset, life.kept_bytes_per_desktop
     u = life.parent.used_bytes
     n_cap = _flip(lambda n: u + n * kept - max(2.0 * u, u + n * span), 1e-9, 1e9)
     flip["peak_raw_bytes"] = (

@@ -92,6 +92,7 @@ __all__ = [
     "cache_needed",
     "VSA_DEFAULT_BYTES",
     "VSA_RANGE_BYTES",
+    "SINGLE_TOUCH_FRACTION",
     "view_storage_accelerator",
 ]
 
@@ -104,6 +105,11 @@ SIZING_RULES = ("nos35", "unified")
 #: View Storage Accelerator default and allowed host-RAM cache sizes (bytes).
 VSA_DEFAULT_BYTES = 1024 * MiB
 VSA_RANGE_BYTES = (100 * MiB, 2048 * MiB)
+
+#: Share of the cache memory in the single-touch pool (*assumed*: the Bible
+#: gives no figure); the one default of every Content Cache model here and in
+#: :mod:`hcimodel.clones`.
+SINGLE_TOUCH_FRACTION = 0.25
 
 
 # ---------------------------------------------------------------------------
@@ -303,7 +309,7 @@ def _blocks(name, value, block_bytes):
 
 
 def content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *, dedup: bool = True,
-                       single_touch_fraction: float = 0.25, time_s: float = 0.0) -> CacheHits:
+                       single_touch_fraction: float = SINGLE_TOUCH_FRACTION, time_s: float = 0.0) -> CacheHits:
     r"""Memory, SSD and miss ratios of a pool in a Content (or Unified) Cache.
 
     The cache memory :math:`M` is split into a single-touch pool
@@ -437,7 +443,7 @@ class ContentCacheModel:
 
 
 def content_cache_model(pool: ClonePool, cvm_memory_bytes=32 * GiB, *, rule: str = "unified",
-                        ssd_bytes=0.0, dedup: bool = True, single_touch_fraction: float = 0.25,
+                        ssd_bytes=0.0, dedup: bool = True, single_touch_fraction: float = SINGLE_TOUCH_FRACTION,
                         latencies: TierLatencies | None = None,
                         time_s: float = 0.0) -> ContentCacheModel:
     """Hit ratio per tier, effective capacity and mean read latency of a pool.
@@ -502,7 +508,7 @@ def _hit_at(ir, blocks, cache, f, ssd_fraction):
 
 
 def cache_needed(pool: ClonePool, target_hit_ratio, *, dedup: bool = True, cache: str = "content",
-                 ssd_fraction: float = 0.0, single_touch_fraction: float = 0.25,
+                 ssd_fraction: float = 0.0, single_touch_fraction: float = SINGLE_TOUCH_FRACTION,
                  time_s: float = 0.0, rtol: float = 1e-3) -> np.ndarray:
     r"""Smallest cache (bytes) whose analytic hit ratio reaches a target.
 

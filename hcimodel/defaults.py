@@ -43,7 +43,7 @@ MODULES = (
 CONTROLS = frozenset({
     "n_reps", "n_replications", "n_customers", "n_intervals", "n_failures", "warmup",
     "rtol", "tol", "max_iter", "upper", "salt", "replay_s", "n_jobs", "time_s",
-    "seed", "target", "replica_node", "owner",
+    "seed", "target", "replica_node", "owner", "n_points", "lo_s", "n_patches",
 })
 
 _UNITS = (("_bytes_per_s", "byte/s"), ("_per_s", "1/s"), ("_bps", "bit/s"),

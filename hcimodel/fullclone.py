@@ -28,6 +28,12 @@ Placement
     Which holder serves a fetch is drawn uniformly per extent (*assumed*: the
     Bible does not say which replica a remote read goes to).
 
+Warm-up progress ``t`` seconds after deployment (:func:`cached_share`, from
+the shared read rate of :func:`shared_read_rate`) is what the ``full_clones``
+strategy of :mod:`hcimodel.hotspot` takes as its ``cached_share``; the hot
+spot routes the rest to the extents' holders with the placement above
+(:meth:`hcimodel.hotspot.Cluster.extent_share`).
+
 Closed forms (:func:`warmup`, :func:`patch_cycle`) reuse the occupancy
 functions of :mod:`hcimodel.shadowclone` (:func:`~hcimodel.shadowclone.expected_distinct`,
 :func:`~hcimodel.shadowclone.local_share`,
@@ -51,9 +57,11 @@ from . import shadowclone as sc
 from .shadowclone import Replica
 from .streams import as_generator
 from .validation import check_in_range, check_integer, check_nonnegative, check_positive
-from .workload import WorkloadProfile, as_profile, clone_pool_stream
+from .clonepool import clone_pool_stream
+from .workload import WorkloadProfile, as_profile
 
-__all__ = ["EXTENT_BYTES", "PATCH_BYTES", "holder_share", "fetching_nodes", "FullCloneWarmUp",
+__all__ = ["EXTENT_BYTES", "PATCH_BYTES", "holder_share", "fetching_nodes", "shared_read_rate",
+           "cached_share", "local_share", "FullCloneWarmUp",
            "warmup", "simulate_warmup", "PatchCycle", "patch_cycle", "simulate_patch_cycle"]
 
 #: Extent (vBlock) size, the unit of replica placement (Nutanix Bible: 1 MiB).
@@ -177,9 +185,88 @@ class FullCloneWarmUp:
             for m in self._METRICS]).sort(["phase", "n_nodes", "n_desktops", "rf", "metric"])
 
 
-def _shared_rate(wl: WorkloadProfile, block_bytes, written_fraction):
-    """Shared block reads per second of one desktop."""
-    return wl.replica_read_iops * wl.read_size_bytes / block_bytes * (1.0 - written_fraction)
+def shared_read_rate(n_nodes=4, n_desktops=100, *, parent: Replica | None = None,
+                     workload: WorkloadProfile | str = "task", written_fraction=0.0) -> np.ndarray:
+    r"""Shared block reads per second served by a node that hosts desktops (1/s).
+
+    :math:`\lambda = \frac{N}{\min(N, H)}\,\rho_s\,(1 - w)`, with
+    :math:`\rho_s` the shared block reads per second of one desktop
+    (:func:`hcimodel.shadowclone.block_read_rate`) and ``w`` the share of the
+    parent's blocks a desktop has written (read locally as its own).
+
+    Parameters
+    ----------
+    n_nodes, n_desktops : array_like of int
+        Nodes H and desktops N (broadcast).
+    parent : hcimodel.shadowclone.Replica, optional
+    workload : WorkloadProfile or str
+        Default ``'task'`` (steady state).
+    written_fraction : float
+        ``w``, in [0, 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Block reads per second (broadcast shape).
+    """
+    H = check_integer("n_nodes", n_nodes, minimum=1).astype(float)
+    N = check_integer("n_desktops", n_desktops, minimum=1).astype(float)
+    w = float(check_in_range("written_fraction", written_fraction, 0.0, 1.0,
+                             high_inclusive=False))
+    return N / np.minimum(N, H) * sc.block_read_rate(workload, parent) * (1.0 - w)
+
+
+def cached_share(time_s, n_nodes=4, n_desktops=100, *, parent: Replica | None = None,
+                 workload: WorkloadProfile | str = "task", written_fraction=0.0) -> np.ndarray:
+    r"""Warm-up progress of a node since the clones were deployed: what it has cached.
+
+    The share of a node's shared reads whose block the node has already read
+    (and so cached) ``t`` seconds after deployment, the next read's
+    probability :math:`L(\lambda t)` of
+    :func:`hcimodel.shadowclone.local_share` (IRM, Zipf ``alpha`` over the
+    parent's used blocks) at ``lambda t`` reads (:func:`shared_read_rate`).
+    There is no detection delay, so it starts at ``t = 0``. This is the
+    ``cached_share`` of the ``full_clones`` strategy of :mod:`hcimodel.hotspot`
+    (which routes the other reads to the extents' RF replicas itself); the
+    next read is local with probability :func:`local_share`.
+
+    Parameters
+    ----------
+    time_s : array_like
+        Time since deployment (s, >= 0; ``inf`` for warmed up).
+    n_nodes, n_desktops, parent, workload, written_fraction
+        As in :func:`shared_read_rate`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Share in [0, 1], shape of ``time_s`` broadcast with H and N.
+    """
+    parent = parent or Replica()
+    t = check_nonnegative("time_s", time_s, allow_inf=True)
+    lam = shared_read_rate(n_nodes, n_desktops, parent=parent, workload=workload,
+                           written_fraction=written_fraction)
+    with np.errstate(invalid="ignore"):
+        n = np.where(t > 0, lam * t, 0.0)
+    return sc.local_share(n, parent.popularity())
+
+
+def local_share(time_s, n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
+                workload: WorkloadProfile | str = "task", written_fraction=0.0) -> np.ndarray:
+    r"""Probability that a node's next shared read is local, ``t`` s after deployment.
+
+    :math:`1 - (1 - q)(1 - L)`: the node holds the extent (``q``,
+    :func:`holder_share`) or has cached the block (``L``, :func:`cached_share`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Share in [0, 1].
+    """
+    q = holder_share(n_nodes, rf)
+    return 1.0 - (1.0 - q) * (1.0 - cached_share(time_s, n_nodes, n_desktops, parent=parent,
+                                                 workload=workload,
+                                                 written_fraction=written_fraction))
 
 
 def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
@@ -231,7 +318,8 @@ def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
         Replication factor in [1, H] (default 2).
     parent : hcimodel.shadowclone.Replica, optional
         The parent image (used bytes, boot set, block, Zipf alpha); default
-        ``Replica()`` (10 GB used, 420 MB boot set, 4 KiB).
+        ``Replica()`` (10 GB used, 378 MB boot set: the shared part of a
+        boot's reads, :data:`hcimodel.workload.BOOT_SHARED_READ_BYTES`; 4 KiB).
     workload : WorkloadProfile or str, optional
         Default ``'boot'`` (boot phase) or ``'task'`` (steady phase). Its
         ``replica_read_fraction`` is the share of reads that go to the
@@ -286,7 +374,7 @@ def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
         stable = rho < 1.0
     else:
         p = parent.popularity()
-        lam = Nf / hosting * _shared_rate(wl, b, w)
+        lam = shared_read_rate(H, N, parent=parent, workload=wl, written_fraction=w)
         if n_reads_per_node is None:
             need = np.clip(1.0 - (1.0 - tgt) / np.where(q < 1, 1.0 - q, 1.0), 0.0, None)
             reads = np.where(q < 1, sc.reads_to_local_share(need, p), 0.0)

@@ -20,15 +20,17 @@ HDD cold tier). A read of *shared* data (the base image; share
     share ``cached_share`` of the base it has already fetched (1 once warmed
     up); a miss of a cached block goes to the extent store, on this node when
     it holds one of the extent's RF replicas and otherwise to one of those
-    nodes (whose CVM serves it from its cache or its extent store); a block
-    not yet fetched is read through the owner CVM.
+    nodes (whose CVM serves it from its cache or its extent store;
+    :meth:`Cluster.extent_share`); a block not yet fetched is read through the
+    owner CVM.
 ``full_clones``
     Full clones made by native (VAAI) cloning share their parent's extents,
-    which live on the parent's RF replica nodes (``replica_node`` and the next
-    RF - 1 nodes). A node's first read of a shared extent goes there (no
-    detection delay, spread over the RF replicas, not one node); once the node
-    has cached it (``cached_share`` = 1 after the warm-up of
-    :mod:`hcimodel.fullclone`) it is served locally. A cache miss goes to the
+    which live on the parent's RF replica nodes. A node's first read of a
+    shared extent goes there (no detection delay, spread over the RF
+    replicas, not one node; :meth:`Cluster.extent_share`); once the node
+    has cached it it is served locally. The warm-up progress ``cached_share``
+    ``t`` seconds after deployment is :func:`hcimodel.fullclone.cached_share`
+    (its occupancy closed form; 1 once warmed up). A cache miss goes to the
     extent store as for Shadow Clones. After warm-up the steady state equals
     warmed Shadow Clones.
 
@@ -225,9 +227,31 @@ class Cluster:
         """Copies actually kept: RF, at most one per node."""
         return min(self.replication_factor, self.n_nodes)
 
-    def extent_nodes(self) -> list[int]:
-        """Nodes holding a replica of a shared extent: the replica node and the next RF - 1."""
-        return [(self.replica_node + k) % self.n_nodes for k in range(self.copies)]
+    def extent_share(self, node: int) -> np.ndarray:
+        """Where the extent store serves a shared extent read from ``node``, shape (H,).
+
+        The placement of :mod:`hcimodel.fullclone`: the parent was written on
+        ``replica_node``, which holds every extent (data locality); the other
+        ``RF - 1`` replicas of each extent sit on nodes drawn uniformly from
+        the others, so ``node`` holds it with probability
+        ``q = (RF - 1)/(H - 1)`` (:func:`hcimodel.fullclone.holder_share`) and
+        reads it locally; otherwise one of its RF holders, drawn uniformly,
+        serves it: ``replica_node`` with probability ``(1 - q)/RF``, each
+        other node with ``(1 - q)(RF - 1)/(RF (H - 2))``.
+        """
+        from .fullclone import holder_share  # the placement's one definition
+
+        check_integer("node", node, minimum=0, maximum=self.n_nodes - 1)
+        H, k, owner = self.n_nodes, self.copies, self.replica_node
+        share = np.zeros(H)
+        if node == owner or H == 1:
+            share[owner] = 1.0
+            return share
+        q = float(holder_share(H, k))
+        share[:] = (1.0 - q) * (k - 1.0) / (k * (H - 2.0)) if H > 2 else 0.0
+        share[owner] = (1.0 - q) / k
+        share[node] = q
+        return share
 
     def remote_delay_s(self, size_bytes: float) -> float:
         """Network delay of a remote read of ``size_bytes``: RTT plus transfer (s)."""
@@ -374,9 +398,9 @@ def read_components(workload: WorkloadProfile | str, strategy: str, cluster: Clu
         return comps
     at(node, q * c * h, rp.cache_mix())  # cached here: a local hit
     to_extents = q * c * (1.0 - h) if strategy == "shadow_clones" else q * (1.0 - c * h)
-    sources = cluster.extent_nodes()
-    for s in sources:  # a remote replica node serves from its cache first, as the owner does
-        at(s, to_extents / len(sources), rp.extent_mix() if s == node else rp.mix(h))
+    for s, w in enumerate(cluster.extent_share(node)):  # a remote holder serves from its
+        if w > 0:  # cache first, as the owner does
+            at(s, to_extents * w, rp.extent_mix() if s == node else rp.mix(h))
     if strategy == "shadow_clones":  # not yet fetched: read through the owner CVM
         at(owner, q * (1.0 - c), rp.mix(h))
     return comps
@@ -671,7 +695,9 @@ def steady_state(n_desktops, workload: WorkloadProfile | str = "login",
         Defaults to ``Cluster()`` (4 nodes, 25,000 IOPS per CVM, RF2, 0.2 ms RTT, 10 GbE).
     cached_share : float
         Warm-up progress: share of the shared data each node has cached, in
-        [0, 1]; 1 (default) is the steady state after warm-up.
+        [0, 1]; 1 (default) is the steady state after warm-up. For full
+        clones, ``t`` seconds after deployment:
+        :func:`hcimodel.fullclone.cached_share`.
 
     Returns
     -------
@@ -1049,7 +1075,10 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
     cached_share : float
         Share of the base each node has already cached (Shadow Clones, full
         clones), in [0, 1]; 1 by default (warmed up). Use 0 for the first boot
-        after a recompose or a VAAI clone.
+        after a recompose or a VAAI clone. The shared part of the boot reads,
+        ``replica_read_fraction x boot_read_bytes`` (378 MB by default,
+        :data:`hcimodel.workload.BOOT_SHARED_READ_BYTES`), is the boot set of
+        :class:`hcimodel.shadowclone.Replica` fetched by the warm-ups.
 
     Returns
     -------

@@ -36,7 +36,7 @@ the block through the map of immutable blocks) and the detection rule applied
 to simulated start times.
 
 The boot sequence is generated here. The steady state is a stream of
-:func:`hcimodel.workload.clone_pool_stream`: its replica reads (base blocks the
+:func:`hcimodel.clonepool.clone_pool_stream`: its replica reads (base blocks the
 desktop has not written; :func:`replica_reads`) are replayed with desktop ``d``
 on node ``d mod H`` (:func:`replay_stream`), and their popularity is the pool's
 Zipf law (:func:`pool_popularity`). A real trace's block keys replay as the
@@ -58,8 +58,8 @@ from . import _jit as numba  # numba.njit, imported on a kernel's first call
 from .streams import as_generator
 from .validation import (check_in_range, check_integer, check_nonnegative, check_positive,
                          check_probability)
-from .workload import (ClonePool, ClonePoolStream, WorkloadProfile, as_profile,
-                       clone_pool_stream)
+from .clonepool import ClonePool, ClonePoolStream, clone_pool_stream
+from .workload import BOOT_SHARED_READ_BYTES, WorkloadProfile, as_profile
 
 try:  # the caching module may still be in the works
     from .caching import zipf_rates as _zipf_rates
@@ -70,7 +70,8 @@ __all__ = [
     "PHASES", "SOURCES", "DETECTION_REMOTE_CVMS",
     "Replica", "zipf_popularity", "expected_distinct", "coupon_collector",
     "expected_reads_to_fetch_all", "local_share", "reads_to_local_share",
-    "detection_delay", "boot_pace", "WarmUp", "warmup", "lag_sensitivity", "lifecycle", "payback_reads",
+    "detection_delay", "boot_pace", "block_read_rate", "WarmUp", "warmup", "lag_sensitivity",
+    "lifecycle", "payback_reads",
     "SimulatedWarmUp", "simulate_warmup", "simulate_detection_delay", "replay_reads",
     "replica_pool", "pool_popularity", "replica_read_rate", "replica_reads", "replay_stream",
     "ASSIGNMENTS", "empirical_popularity", "assign_requests", "replay_trace",
@@ -102,11 +103,11 @@ class Replica:
         state (bytes). Default 10 GB (typical).
     boot_bytes : float
         Boot working set: bytes one desktop reads from the replica to boot.
-        Default 420 MB, the bytes a whole Windows 7 boot reads (hIOmon trace;
-        about 24 MB are written). :mod:`hcimodel.workload` is to export one
-        boot-read definition shared with :mod:`hcimodel.hotspot` (issue 10);
-        until then this default is kept at 420 MB, i.e. every boot read is
-        taken as a replica read.
+        Default :data:`hcimodel.workload.BOOT_SHARED_READ_BYTES`, 378 MB: the
+        replica's share (90 %, assumed) of the 420 MB a whole Windows 7 boot
+        reads (hIOmon trace, :data:`hcimodel.workload.BOOT_READ_BYTES`). The
+        hot spot's boot storm loads the CVMs with all 420 MB and sends the same
+        378 MB to the replica, so both models describe the same boot.
     block_bytes : int
         Fetch unit (bytes). Default 4096, the cache granularity.
     alpha : float
@@ -115,7 +116,7 @@ class Replica:
 
     size_bytes: float = 32e9
     used_bytes: float = 10e9
-    boot_bytes: float = 420e6
+    boot_bytes: float = BOOT_SHARED_READ_BYTES
     block_bytes: int = 4096
     alpha: float = 0.0
 
@@ -450,17 +451,23 @@ def detection_delay(n_nodes, n_desktops, start_window_s=0.0, lag_s=0.0):
     lag = check_nonnegative("lag_s", lag_s)
     H, N, W, lag = np.broadcast_arrays(H, N, W, lag)
     R, n = _remote_placement(H, N)
+    return np.where(H == 1, 0.0, _detection_delay(R, n, W, lag))
+
+
+def _detection_delay(R, n, W, lag):
+    """:func:`detection_delay` from the remote nodes with desktops ``R`` and the mean
+    desktops ``n`` on each (floats; ``n`` need not be whole)."""
+    R, n, W, lag = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (R, n, W, lag)))
+    seen = R  # remote nodes holding at least one desktop
     R = np.maximum(R, 1.0)  # (R < 3 is never detected; avoid 0/0 below)
-    total = np.zeros(H.shape)
+    total = np.zeros(R.shape)
     with np.errstate(divide="ignore", invalid="ignore"):  # R < 3: never detected, masked below
         for k in range(3):
-            inner = np.zeros(H.shape)
+            inner = np.zeros(R.shape)
             for j in range(k + 1):
                 inner += special.comb(k, j) * (-1) ** j / (n * (j + R - k) + 1.0)
             total += special.comb(R, k) * inner
-    seen = np.minimum(N, H) - 1  # remote nodes holding at least one desktop
-    out = np.where(seen >= DETECTION_REMOTE_CVMS, lag + W * total, np.inf)
-    return np.where(H == 1, 0.0, out)
+    return np.where(seen >= DETECTION_REMOTE_CVMS, lag + W * total, np.inf)
 
 
 def boot_pace(replica: Replica | None = None, workload: WorkloadProfile | str = "boot"):
@@ -475,9 +482,35 @@ def boot_pace(replica: Replica | None = None, workload: WorkloadProfile | str = 
         ``r`` (blocks/s) and ``T_read`` (s).
     """
     replica = replica or Replica()
-    wl = as_profile(workload)
-    r = wl.replica_read_iops * wl.read_size_bytes / replica.block_bytes
+    r = block_read_rate(workload, replica)
     return r, replica.n_boot_blocks / r
+
+
+def block_read_rate(workload: WorkloadProfile | str = "task",
+                    replica: Replica | None = None) -> float:
+    """Block reads per second one desktop sends to the shared image (1/s).
+
+    ``replica_read_iops * read_size / block``: a desktop read of
+    ``read_size_bytes`` touches ``read_size / block`` blocks on average. The
+    one definition of the shared read rate used by the boot pace
+    (:func:`boot_pace`), the steady phase of :func:`warmup`, :func:`lifecycle`,
+    :func:`replica_pool` and :mod:`hcimodel.fullclone`.
+
+    Parameters
+    ----------
+    workload : WorkloadProfile or str
+        Default ``'task'`` (steady state).
+    replica : Replica, optional
+        The shared image (its block size); default ``Replica()``.
+
+    Returns
+    -------
+    float
+        Block reads per second (1/s).
+    """
+    replica = replica or Replica()
+    wl = as_profile(workload)
+    return wl.replica_read_iops * wl.read_size_bytes / replica.block_bytes
 
 
 # ------------------------------------------------------------------ boot storms over a window
@@ -540,7 +573,7 @@ def _boot_window(R, n, W, lag, T, td=None):
         t = lag if td is None else td
         return 1.0 - min(t, T) / T, min(t, T), 0.0
     if td is None:
-        t_mean = float(detection_delay(R + 1, R * n + n, W, lag))
+        t_mean = float(_detection_delay(R, n, W, lag))
     else:
         t_mean = td
     # E[max over the R nodes of their first start after a = t_d - T]: a + integral of
@@ -689,7 +722,8 @@ def warmup(n_nodes=4, n_desktops=100, *, replica: Replica | None = None,
         ``G(c) = 1 - (1 - c/W)^n``. This is exact for equal ``n`` per node
         (the remainder of ``N / H`` is spread as a mean); the Monte Carlo twin
         agrees within its sampling error (tests: H = 8, N = 80, W = 600 s: 7.00
-        boot sets fetched and 0.25 read remotely, twin 7.00 and 0.31 +- 0.05).
+        boot sets fetched and 0.28 read remotely, twin 7.00 and 0.34 +- 0.06
+        over 20 seeds).
         A given ``detection_delay_s`` is taken as fixed, independent of the
         starts.
 
@@ -812,7 +846,7 @@ def warmup(n_nodes=4, n_desktops=100, *, replica: Replica | None = None,
         stable = rho < 1.0
     else:
         p = replica.popularity()
-        lam = n * wl.replica_read_iops * wl.read_size_bytes / b
+        lam = n * block_read_rate(wl, replica)
         n_star = float(reads_to_local_share(tgt, p))
         fetched = np.broadcast_to(expected_distinct(n_star, p), H.shape).astype(float)
         # fetch rate at the busiest source link: all remote nodes miss at the start
@@ -921,7 +955,8 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
               replica: Replica | None = None, boot_workload: WorkloadProfile | str = "boot",
               steady_workload: WorkloadProfile | str = "task", source: str = "single",
               link_bps: float = 10e9, rtt_s: float = 200e-6, detection_delay_s=None,
-              start_window_s: float = 0.0, detection_lag_s: float = 0.0) -> pl.DataFrame:
+              start_window_s: float = 0.0, detection_lag_s: float = 0.0,
+              rf: int = 2, patch_bytes: float | None = None) -> pl.DataFrame:
     r"""Network cost of a recompose (or refresh) cadence, beside the alternatives.
 
     A write to the base drops every shadow clone; each cycle of length ``P``
@@ -939,7 +974,15 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
         reads: ``remote + R f boot_bytes + R D(lambda P) b`` (boot and steady
         working sets counted apart: an upper bound where they overlap).
     ``full_clones``
-        Native clones are local from the start: no detection, no fetch, 0.
+        Native (VAAI) clones have no recompose: each image update is a patch
+        inside every guest, whose writes go to ``RF - 1`` remote oplogs,
+        ``N p (RF - 1)`` bytes (``network_bytes_per_patch`` of
+        :func:`hcimodel.fullclone.patch_cycle`, the one definition). Their
+        shared extents stay cached (a patched block becomes the desktop's own,
+        local), so nothing is fetched again: local share 1. The one-time
+        warm-up of the first deployment is :func:`hcimodel.fullclone.warmup`;
+        :func:`hcimodel.clones.network_per_month` spreads it over a pool's life
+        and adds the new replica's ``RF - 1`` copies to a recompose.
 
     Parameters
     ----------
@@ -951,6 +994,12 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
     boot_workload, steady_workload : WorkloadProfile or str
     source, link_bps, rtt_s, detection_delay_s, start_window_s, detection_lag_s
         As in :func:`warmup`.
+    rf : int
+        Replication factor of the patch writes of full clones (default 2, at
+        most 3; at most one copy per node).
+    patch_bytes : float, optional
+        Bytes each guest writes per image update (full clones); default
+        :data:`hcimodel.fullclone.PATCH_BYTES`.
 
     Returns
     -------
@@ -962,10 +1011,15 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
     """
     import polars as pl
 
+    from . import fullclone  # fullclone builds on this module: imported when used
+
     replica = replica or Replica()
     P = np.atleast_1d(check_positive("interval_s", interval_s)).ravel()
     H = int(check_integer("n_nodes", n_nodes, minimum=1))
     N = int(check_integer("n_desktops", n_desktops, minimum=1))
+    rf = int(check_integer("rf", rf, minimum=1, maximum=3))
+    patch = fullclone.patch_cycle(1, N, parent=replica, rf=min(rf, H), n_nodes=H, patch_bytes=(
+        fullclone.PATCH_BYTES if patch_bytes is None else patch_bytes))
     kw = dict(replica=replica, source=source, link_bps=link_bps, rtt_s=rtt_s,
               detection_delay_s=detection_delay_s, start_window_s=start_window_s,
               detection_lag_s=detection_lag_s)
@@ -973,7 +1027,7 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
     wl = as_profile(steady_workload)
     b = float(replica.block_bytes)
     R, n = (float(x) for x in _remote_placement(H, N))  # remote nodes with desktops
-    rate = wl.replica_read_iops * wl.read_size_bytes / b  # block reads/s per desktop
+    rate = block_read_rate(wl, replica)  # block reads/s per desktop
     reads_node = n * rate * P  # per remote node with desktops
     boot_reads_bytes = N * replica.n_boot_blocks * b  # whole pool, every node
     no_sc = R * n * replica.n_boot_blocks * b + R * reads_node * b
@@ -985,13 +1039,16 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
         sc, warm = no_sc, (0.0 if H == 1 else np.inf)
     total_reads = boot_reads_bytes / b + N * rate * P
     rows = []
-    for name, net, w in (("no_shadow_clones", no_sc, np.inf if H > 1 else 0.0),
-                         ("shadow_clones", sc, warm), ("full_clones", np.zeros_like(P), 0.0)):
+    for name, net, w, local in (
+            ("no_shadow_clones", no_sc, np.inf if H > 1 else 0.0, None),
+            ("shadow_clones", sc, warm, None),
+            ("full_clones", patch.network_bytes_per_patch, 0.0, 1.0)):
         net = np.broadcast_to(np.asarray(net, dtype=float), P.shape)
         rows.append(pl.DataFrame({
             "strategy": name, "interval_s": P, "bytes_per_cycle": net,
             "bytes_per_month": net * MONTH_S / P, "mean_network_bps": 8.0 * net / P,
-            "local_share": 1.0 - net / b / total_reads,
+            "local_share": 1.0 - net / b / total_reads if local is None
+            else np.full(P.shape, local),
             "warm_s": np.full(P.shape, w)}))
     return pl.concat(rows).sort(["strategy", "interval_s"])
 
@@ -1276,15 +1333,14 @@ def replica_pool(n_desktops: int = 100, *, replica: Replica | None = None,
 
     Returns
     -------
-    hcimodel.workload.ClonePool
+    hcimodel.clonepool.ClonePool
     """
     replica = replica or Replica()
-    wl = as_profile(workload)
     b = int(replica.block_bytes)
     return ClonePool(n_desktops=int(check_integer("n_desktops", n_desktops, minimum=1)),
                      base_blocks=replica.n_blocks, private_blocks=0, alpha=replica.alpha,
                      shared_read_fraction=1.0, written_fraction=0.0,
-                     read_iops=wl.replica_read_iops * wl.read_size_bytes / b,
+                     read_iops=block_read_rate(workload, replica),
                      clone_type="linked", block_bytes=b, fingerprint_bytes=b)
 
 
@@ -1339,8 +1395,8 @@ def replica_reads(stream: ClonePoolStream, n_nodes: int):
 
     Parameters
     ----------
-    stream : hcimodel.workload.ClonePoolStream
-        From :func:`hcimodel.workload.clone_pool_stream` of a linked-clone pool.
+    stream : hcimodel.clonepool.ClonePoolStream
+        From :func:`hcimodel.clonepool.clone_pool_stream` of a linked-clone pool.
     n_nodes : int
 
     Returns
@@ -1371,7 +1427,7 @@ def replay_stream(stream: ClonePoolStream, n_nodes: int, *, detection_s: float =
 
     Parameters
     ----------
-    stream : hcimodel.workload.ClonePoolStream
+    stream : hcimodel.clonepool.ClonePoolStream
     n_nodes : int
     detection_s : float
         Time Shadow Clones start, on the stream's clock (s); ``inf`` for never.
@@ -1518,7 +1574,7 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
     ``r`` (:func:`boot_pace`), open loop.
 
     Steady phase: a stream of ``pool`` drawn by
-    :func:`hcimodel.workload.clone_pool_stream` (default :func:`replica_pool`
+    :func:`hcimodel.clonepool.clone_pool_stream` (default :func:`replica_pool`
     of ``n_desktops``, ``replica`` and ``workload``, the model of
     :func:`warmup`), starting at detection; its replica reads
     (:func:`replica_reads`) are replayed. The stream is long enough for each
@@ -1534,7 +1590,7 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
         Steady phase only.
     sequence : array_like of int, optional
         Boot phase only: the block ids each desktop reads, in order.
-    pool : hcimodel.workload.ClonePool, optional
+    pool : hcimodel.clonepool.ClonePool, optional
         Steady phase only: a pool of linked clones with ``pool.n_desktops ==
         n_desktops``; its stream replaces the default one (private and written
         blocks are drawn, then left out as they are not replica reads).

@@ -204,5 +204,3 @@ def profile(name: str) -> WorkloadProfile:
         raise ValueError(
             f"profile must be one of {sorted(PROFILES)} (got {name!r})"
         ) from None
-
-from .clonepool import ClonePool, ClonePoolStream, clone_pool_stream, item_rates  # noqa: E402,F401

@@ -121,7 +121,7 @@ def test_limits_one_node_and_rf_equal_nodes():
     assert one["bytes_per_month"].to_list() == [0.0, 0.0]  # RF1 writes nothing remote
     c = cl.compare(n_nodes=1, rf=1, n_desktops=50, cache=False)
     assert c.value("rewarm_after_update", "linked_shadow") == 0.0
-    full_once = cl._full_once_bytes(cl.PoolLife(n_nodes=4, rf=4, n_desktops=100))
+    full_once = cl._full_once_bytes(cl.PoolLife(n_nodes=3, rf=3, n_desktops=100))
     assert full_once == 0.0  # every node holds every extent
 
 

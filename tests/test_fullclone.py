@@ -37,7 +37,7 @@ def test_rf_above_nodes_is_rejected():
 # ------------------------------------------------------------------ boot phase
 
 def test_boot_reference_values():
-    # derived: (H - RF) x 420 MB boot set, no detection delay; 1 - k_f / N local
+    # derived: (H - RF) x 378 MB boot set, no detection delay; 1 - k_f / N local
     w = fc.warmup(8, 400)
     assert float(w.total_bytes) == pytest.approx(6 * Replica().n_boot_blocks * 4096)
     assert float(w.local_share) == pytest.approx(1 - 6 / 400)
@@ -174,3 +174,50 @@ def test_inputs_are_not_mutated():
     N = np.array([100, 200])
     fc.warmup(H, N, parent=SMALL, phase="steady", n_reads_per_node=np.array([1e3, 1e3]))
     assert H.tolist() == [4, 8] and N.tolist() == [100, 200]
+
+
+# ------------------------------------------------------------------ warm-up progress for the hot spot
+
+def test_cached_share_closed_form_vs_sampled_reads():
+    """cached_share(t) = L(lambda t): the share of the next reads whose block was read before.
+
+    Monte Carlo: n = lambda t IRM reads of the parent's blocks (Zipf 0.8 over 9,766 blocks),
+    then 20,000 further reads, each checked against the blocks already read; 5 seeded
+    replications, within 4 standard errors.
+    """
+    H, N = 8, 400
+    lam = float(fc.shared_read_rate(H, N, parent=SMALL))
+    # 50 task desktops a node: 50 x 3.5 x 0.25 x 0.5 IOPS x 18 kB / 4 KiB blocks (derived)
+    assert lam == pytest.approx(50 * 3.5 * 0.25 * 0.5 * 18e3 / 4096)
+    p = SMALL.popularity()
+    rng = np.random.default_rng(2015)
+    for t in (5.0, 60.0, 600.0):
+        cf = float(fc.cached_share(t, H, N, parent=SMALL))
+        assert cf == pytest.approx(float(sc.local_share(lam * t, p)), rel=1e-12)
+        n = int(round(lam * t))
+        cf = float(sc.local_share(n, p))  # at the whole number of reads sampled
+        est = []
+        for _ in range(5):
+            seen = np.zeros(p.size, dtype=bool)
+            seen[rng.choice(p.size, n, p=p)] = True
+            est.append(seen[rng.choice(p.size, 20_000, p=p)].mean())
+        se = np.std(est, ddof=1) / np.sqrt(len(est))
+        assert abs(np.mean(est) - cf) <= 4 * se + 1e-3, t
+    # limits: nothing cached at deployment, all of it at t = inf; local share adds the holders
+    assert float(fc.cached_share(0.0, H, N, parent=SMALL)) == pytest.approx(0.0, abs=1e-12)
+    assert float(fc.cached_share(np.inf, H, N, parent=SMALL)) == 1.0
+    assert float(fc.local_share(0.0, H, N, rf=2, parent=SMALL)) == pytest.approx(1 / 7)
+
+
+def test_hotspot_full_clones_warm_up_from_fullclone():
+    """The hot spot's full-clone read latency falls as fullclone.cached_share rises."""
+    from hcimodel import hotspot
+
+    t = np.array([0.0, 60.0, 3600.0, 86400.0])
+    c = fc.cached_share(t, 4, 400)
+    assert np.all(np.diff(c) > 0) and c[0] == pytest.approx(0.0, abs=1e-12)
+    p95 = [float(hotspot.steady_state(400, "task", "full_clones", cached_share=float(x))
+                 .read_latency["other_nodes"]["p95"][0]) for x in c]
+    assert np.all(np.diff(p95) < 0)
+    warm = hotspot.steady_state(400, "task", "full_clones").read_latency["other_nodes"]["p95"][0]
+    assert p95[-1] == pytest.approx(float(warm), rel=0.05)

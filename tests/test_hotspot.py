@@ -4,7 +4,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from hcimodel import hotspot
+from hcimodel import fullclone, hotspot
 from hcimodel.workload import PROFILES
 
 BOOT = PROFILES["boot"]
@@ -32,16 +32,32 @@ def test_read_path_by_strategy():
     linked = hotspot.read_components(LOGIN, "linked_clones", c, 3)
     np.testing.assert_allclose(_by_station(linked), [q, 0, 0, 1 - q])
     assert all(s >= c.remote_delay_s(LOGIN.read_size_bytes) for w, j, s in linked if j == 0)
-    # full clones warmed up: hits local, cache misses spread over the RF extent nodes
+    # where a shared extent is served (fullclone's placement, derived): node 0 holds every
+    # extent, the RF - 1 = 1 other copy is on one of the 3 other nodes, so node 3 holds it
+    # with probability 1/3, else node 0 serves it with 1/2 and each of nodes 1, 2 with 1/4
+    x = np.array([1 / 3, 1 / 6, 1 / 6, 1 / 3])
+    np.testing.assert_allclose(c.extent_share(3), x)
+    np.testing.assert_allclose(c.extent_share(0), [1, 0, 0, 0])
+    with pytest.raises(ValueError, match="node"):
+        c.extent_share(4)
+    # full clones warmed up: hits local, cache misses to the extent store by that placement
     full = hotspot.read_components(LOGIN, "full_clones", c, 3, 1.0)
     miss = q * (1 - rp.cache_hit_shared)
-    np.testing.assert_allclose(_by_station(full), [miss / 2, miss / 2, 0, 1 - miss])
+    np.testing.assert_allclose(_by_station(full), miss * x + [0, 0, 0, 1 - miss])
     # full clones before warm-up: every shared read goes to the parent's RF replicas, spread
     cold = hotspot.read_components(LOGIN, "full_clones", c, 3, 0.0)
-    np.testing.assert_allclose(_by_station(cold), [q / 2, q / 2, 0, 1 - q])
-    # a node holding a replica reads half of them locally (about RF/H over the nodes)
-    np.testing.assert_allclose(_by_station(hotspot.read_components(LOGIN, "full_clones", c, 1, 0.0)),
-                               [q / 2, 1 - q / 2, 0, 0])
+    np.testing.assert_allclose(_by_station(cold), q * x + [0, 0, 0, 1 - q])
+    # the node that wrote the parent holds every extent and reads them all locally
+    np.testing.assert_allclose(_by_station(hotspot.read_components(LOGIN, "full_clones", c, 0, 0.0)),
+                               [1, 0, 0, 0])
+    # over the nodes other than the parent's, a shared extent is local with probability
+    # (RF - 1)/(H - 1), fullclone.holder_share, for every RF and H
+    for H, rf in ((4, 2), (8, 2), (8, 3), (3, 3)):
+        cc = hotspot.Cluster(n_nodes=H, replication_factor=rf)
+        for node in range(1, H):
+            share = cc.extent_share(node)
+            assert share.sum() == pytest.approx(1.0, abs=1e-12)
+            assert share[node] == pytest.approx(float(fullclone.holder_share(H, rf)), abs=1e-12)
     # Shadow Clones before warm-up: through the owner CVM (one node); warmed: as full clones
     np.testing.assert_allclose(
         _by_station(hotspot.read_components(LOGIN, "shadow_clones", c, 3, 0.0)), [q, 0, 0, 1 - q])
@@ -139,11 +155,12 @@ def test_strategies_order_and_shadow_equals_full_in_steady_state():
                                       full.read_latency["other_nodes"][stat])
         assert np.all(linked.read_latency["other_nodes"][stat] > shadow.read_latency["other_nodes"][stat])
         assert np.all(np.diff(linked.read_latency["other_nodes"][stat]) > 0)
-    # shadow clones spread the load: only cache misses land on the RF extent nodes (0, 1)
+    # shadow clones spread the load: only cache misses reach the extent store, where the
+    # parent's node (every extent) serves a third of the others' and the rest spread evenly
     u = shadow.cvm_utilization
-    np.testing.assert_allclose(u[:, 0], u[:, 1])
+    np.testing.assert_allclose(u[:, 1], u[:, 2])
     np.testing.assert_allclose(u[:, 2], u[:, 3])
-    assert np.all(u[:, 0] > u[:, 2]) and np.all(u[:, 0] < 1.07 * u[:, 2])
+    assert np.all(u[:, 0] > u[:, 1]) and np.all(u[:, 0] < 1.07 * u[:, 1])
 
 
 def test_full_clone_warm_up_spreads_over_rf_replicas_then_is_local():
@@ -155,15 +172,19 @@ def test_full_clone_warm_up_spreads_over_rf_replicas_then_is_local():
         full = hotspot.steady_state(n, LOGIN, "full_clones", cached_share=share)
         sc = hotspot.steady_state(n, LOGIN, "shadow_clones", cached_share=share)
         u = full.cvm_utilization[0]
-        # the parent's two replica nodes share the remote reads equally
-        assert u[0] == pytest.approx(u[1], rel=1e-12) and u[0] > u[2]
+        # the parent's node holds every extent and serves a share of the remote reads; the
+        # other copies, spread uniformly, take the rest evenly
+        assert u[1] == pytest.approx(u[2], rel=1e-12) == u[3] and u[0] > u[1]
         # not one node: the owner of Shadow Clones' unfetched blocks is hotter
         assert sc.cvm_utilization[0, 0] > u[0]
         assert full.read_latency["other_nodes"]["mean"][0] > warm.read_latency["other_nodes"]["mean"][0]
-    # RF3 spreads them over three nodes
+    # RF3 spreads them further: the parent's node is less above the others (it serves
+    # (1 - q)/RF = 1/9 of another node's shared reads instead of 1/3)
+    rf2 = hotspot.steady_state(n, LOGIN, "full_clones", cached_share=0.0).cvm_utilization[0]
     rf3 = hotspot.steady_state(n, LOGIN, "full_clones", hotspot.Cluster(replication_factor=3),
                                cached_share=0.0).cvm_utilization[0]
-    assert rf3[0] == pytest.approx(rf3[2], rel=1e-12) and rf3[0] > rf3[3]
+    assert rf3[1] == pytest.approx(rf3[3], rel=1e-12) and rf3[0] > rf3[3]
+    assert rf3[0] - rf3[1] < rf2[0] - rf2[1]
 
 
 def test_rf_moves_the_largest_pool():
@@ -312,3 +333,22 @@ def test_boot_storm_shape():
 def test_bad_inputs_name_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+@pytest.mark.parametrize("H, rf", [(4, 2), (8, 3)])
+def test_extent_share_matches_fullclone_placement_draws(H, rf):
+    """Cluster.extent_share against the placement the full-clone twin draws.
+
+    fullclone's Monte Carlo places each extent on node 0 and RF - 1 distinct other nodes
+    drawn uniformly, and serves a non-holder's read from a holder drawn uniformly; over
+    200,000 extents (seed 2015) the share served by each node for a reader on node H - 1
+    is within 5 standard errors of the closed form.
+    """
+    n = 200_000
+    hold, source = fullclone._placement(n, H, rf, np.random.default_rng(2015))
+    reader = H - 1
+    served = np.where(hold[reader], reader, source)
+    got = np.bincount(served, minlength=H) / n
+    want = hotspot.Cluster(n_nodes=H, replication_factor=rf).extent_share(reader)
+    se = np.sqrt(want * (1 - want) / n)
+    assert np.all(np.abs(got - want) <= 5 * se + 1e-12)

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import polars as pl
 import pytest
 
 from hcimodel import shadowclone as sc
@@ -153,12 +154,17 @@ def test_lifecycle_orders_strategies():
     df = sc.lifecycle([7 * 86400.0, 30 * 86400.0], 8, 400, replica=SMALL)
     by = {(r["strategy"], r["interval_s"]): r for r in df.iter_rows(named=True)}
     for P in (7 * 86400.0, 30 * 86400.0):
-        assert by[("full_clones", P)]["bytes_per_cycle"] == 0
+        # full clones: each update is a patch in every guest, N p (RF - 1) = 400 x 1 GB x 1
+        # (derived), from fullclone.patch_cycle; nothing fetched again, all reads local
+        assert by[("full_clones", P)]["bytes_per_cycle"] == 400 * 1e9
+        assert by[("full_clones", P)]["local_share"] == 1.0
         assert (by[("shadow_clones", P)]["bytes_per_cycle"]
                 < by[("no_shadow_clones", P)]["bytes_per_cycle"])
     # a faster cadence costs more warm-ups per month
     assert (by[("shadow_clones", 7 * 86400.0)]["bytes_per_month"]
             > by[("shadow_clones", 30 * 86400.0)]["bytes_per_month"])
+    rf3 = sc.lifecycle(7 * 86400.0, 8, 400, replica=SMALL, rf=3, patch_bytes=0.5e9)
+    assert rf3.filter(pl.col("strategy") == "full_clones")["bytes_per_cycle"][0] == 400 * 0.5e9 * 2
 
 
 @pytest.mark.parametrize("call, name", [
@@ -298,7 +304,7 @@ def test_default_steady_pool_is_the_closed_form_model():
     dict(alpha=0.8, written_fraction=0.1, overwrite_rate_per_s=1e-4),
 ])
 def test_clone_pool_stream_replay_matches_zipf_closed_form(kw):
-    from hcimodel.workload import ClonePool
+    from hcimodel.clonepool import ClonePool
     H, N = 8, 80
     pool = ClonePool(n_desktops=N, base_blocks=10_000, private_blocks=2_000,
                      shared_read_fraction=0.8, **kw)
@@ -323,7 +329,7 @@ def test_clone_pool_stream_replay_matches_zipf_closed_form(kw):
 
 
 def test_replica_reads_leave_out_private_and_written_blocks():
-    from hcimodel.workload import ClonePool, clone_pool_stream
+    from hcimodel.clonepool import ClonePool, clone_pool_stream
     pool = ClonePool(n_desktops=12, base_blocks=500, private_blocks=100, written_fraction=0.2)
     st = clone_pool_stream(pool, 20_000, rng=6)
     t, nodes, blocks = sc.replica_reads(st, 4)
@@ -471,7 +477,7 @@ def test_start_window_closed_form_matches_twin(H, N, W, lag):
 
 
 def test_start_window_regression_h8_n80():
-    """Issue 10 regression: H = 8, N = 80, 600 s window, default (420 MB) replica.
+    """Issue 10 regression: H = 8, N = 80, 600 s window, default (378 MB boot set) replica.
 
     Before: detection from spread starts but fetches as if all started at once
     (the issue quotes 0 boot sets fetched and 70 read remotely; this code gave
@@ -479,13 +485,35 @@ def test_start_window_regression_h8_n80():
     about a quarter of a boot set is read remotely before detection.
     """
     cf = sc.warmup(8, 80, start_window_s=600.0)
-    boot = 420e6
+    boot = sc.Replica().boot_bytes
+    assert boot == 378e6  # workload.BOOT_SHARED_READ_BYTES: 90 % of 420 MB (hIOmon)
     assert float(cf.total_bytes) / boot == pytest.approx(7.0, rel=1e-4)
-    assert float(cf.remote_read_bytes) / boot == pytest.approx(0.2538, abs=1e-3)
+    # 0.2538 with the earlier 420 MB boot set read at the same pace (a 155.6 s boot);
+    # the 378 MB boot set is read in 140.1 s, the hot spot's lone-desktop boot
+    assert float(cf.remote_read_bytes) / boot == pytest.approx(0.2820, abs=1e-3)
     runs = [sc.simulate_warmup(8, 80, start_window_s=600.0, rng=s) for s in range(3)]
     assert np.mean([r.total_bytes for r in runs]) / boot == pytest.approx(7.0, rel=1e-4)
     remote = np.array([r.remote_read_bytes for r in runs]) / boot
     assert 0.0 < remote.mean() < 1.0  # seeds 0-2
+
+
+def test_start_window_with_unequal_desktops_per_node():
+    """N = 100 on H = 8: the remote nodes hold 87/7 desktops on average (not whole).
+
+    The window's detection used to be computed from a non-integer pool and raised (it
+    broke clones.flip_update_interval at 100 desktops). Closed form vs the twin over 6
+    seeds: boot sets fetched exactly, remote reads within 4 standard errors.
+    """
+    small = sc.Replica(used_bytes=40e6, boot_bytes=4e6)
+    cf = sc.warmup(8, 100, replica=small, start_window_s=600.0)
+    runs = [sc.simulate_warmup(8, 100, replica=small, start_window_s=600.0, rng=s)
+            for s in range(6)]
+    b = small.boot_bytes
+    fetched = np.array([r.total_bytes for r in runs]) / b
+    remote = np.array([r.remote_read_bytes for r in runs]) / b
+    assert float(cf.total_bytes) / b == pytest.approx(fetched.mean(), rel=1e-9)
+    se = remote.std(ddof=1) / np.sqrt(remote.size)
+    assert abs(float(cf.remote_read_bytes) / b - remote.mean()) <= 4 * se
 
 
 def test_window_zero_and_fixed_delay_reduce_to_the_old_closed_form():

@@ -71,3 +71,33 @@ def test_replica_share_is_labelled_an_assumption():
     for name in ("boot", "login", "task"):
         assert "assumed" in PROFILES[name].source
     assert "SSD" in PROFILES["login"].source
+
+
+def test_every_module_uses_the_one_boot_read_definition():
+    """Issue 10: the boot reads are defined once, in workload.
+
+    All boot reads (420 MB, hIOmon) load the CVMs in the hot spot's boot storm and
+    the recovery-site storm of rto; their shared part, 90 % (assumed) = 378 MB, is
+    the boot set the Shadow Clone and full-clone warm-ups fetch.
+    """
+    import inspect
+
+    from hcimodel import fullclone, replication, shadowclone
+
+    shared = workload.BOOT_SHARED_READ_BYTES
+    assert shared == pytest.approx(378e6, rel=1e-12)
+    assert shadowclone.Replica().boot_bytes == shared
+    for fn in (hotspot.boot_storm, hotspot.simulate_boot_storm, replication.rto):
+        assert inspect.signature(fn).parameters["boot_read_bytes"].default \
+            == workload.BOOT_READ_BYTES, fn.__name__
+    # the same boot, read at the same pace: the Shadow Clone boot sequence takes as long
+    # as the hot spot's lone desktop issuing its K = 420 MB / (19 kB x 0.84) reads at 188 IOPS
+    boot = PROFILES["boot"]
+    _, T = shadowclone.boot_pace()
+    k = workload.BOOT_READ_BYTES / (boot.read_size_bytes * boot.read_fraction)
+    assert T == pytest.approx(k / boot.iops, rel=1e-3)  # 140.1 s (block rounding)
+    # the hot spot's shared boot reads equal the warm-up's boot set (per desktop)
+    assert boot.replica_read_fraction * workload.BOOT_READ_BYTES == pytest.approx(shared)
+    # full clones fetch the same boot set: (H - RF) x 378 MB on 8 nodes, RF2
+    w = fullclone.warmup(8, 400)
+    assert float(w.total_bytes) == pytest.approx(6 * shadowclone.Replica().n_boot_blocks * 4096)

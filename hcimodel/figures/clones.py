@@ -11,7 +11,6 @@ import polars as pl
 from .. import clones as cl
 from .. import fullclone as fc
 from .. import shadowclone as sc
-from ..workload import as_profile
 from ._registry import SEED, axes, register, render
 
 __all__ = ["clone_network_data", "draw_clone_network", "clones_network_cadence",
@@ -95,18 +94,15 @@ def clone_rewarm_data(hours: float = 96.0, mc_hours=(1.0, 6.0)) -> pl.DataFrame:
     case, origin, hours, share.
     """
     life = cl.PoolLife()
-    wl = as_profile("task")
     rep = life.parent
-    lam = life.n_desktops / life.n_nodes * wl.replica_read_iops * wl.read_size_bytes \
-        / rep.block_bytes
+    lam = float(fc.shared_read_rate(life.n_nodes, life.n_desktops, parent=rep))
     t = np.linspace(0.0, hours, 97)
-    p = rep.popularity()
-    q = float(fc.holder_share(life.n_nodes, life.rf))
-    ls = sc.local_share(lam * t * HOUR, p)
+    ls = sc.local_share(lam * t * HOUR, rep.popularity())
+    first = fc.local_share(t * HOUR, life.n_nodes, life.n_desktops, rf=life.rf, parent=rep)
     frames = [pl.DataFrame({"case": c, "origin": "closed form", "hours": t, "share": v})
               for c, v in (("linked clones after a recompose", ls),
                            ("full clones after a patch", np.ones_like(t)),
-                           ("full clones, first deployment", 1.0 - (1.0 - q) * (1.0 - ls)))]
+                           ("full clones, first deployment", first))]
     small = sc.Replica(used_bytes=40e6, boot_bytes=4e6, alpha=rep.alpha)
     ratio = small.n_blocks / rep.n_blocks
     seeds = np.random.SeedSequence([SEED, 600]).spawn(len(mc_hours))

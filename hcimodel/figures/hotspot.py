@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 
 from .. import hotspot
-from ..workload import as_profile
+from ..workload import BOOT_READ_BYTES, as_profile
 from ._registry import SEED, axes, cycle_colour, register, render, styled
 
 __all__ = ["hotspot_latency_data", "draw_hotspot_latency", "hotspot_latency",
@@ -205,7 +205,7 @@ def hotspot_utilization(out_dir: Path) -> tuple[Path, Path]:
 
 
 def boot_storm_data(n_max: int = 400, mc_points=(40, 120, 240),
-                    boot_read_bytes: float = 420e6) -> pl.DataFrame:
+                    boot_read_bytes: float = BOOT_READ_BYTES) -> pl.DataFrame:
     """Boot-storm duration versus pool size: MVA on a grid, Monte Carlo points.
 
     Returns a tidy frame (strategy, n_desktops, source, metric, value) with the

@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from .. import replication as rep
+from ..workload import BOOT_READ_BYTES
 from ._registry import SEED, axes, register, render, styled
 
 __all__ = ["sawtooth_data", "draw_sawtooth", "rpo_sawtooth",
@@ -290,7 +291,7 @@ def rpo_domains(out_dir: Path) -> tuple[Path, Path]:
 # ------------------------------------------------------------------ RTO
 
 def rto_data(pool_sizes=None, parallelism=(5, 20, 50),
-             boot_read_bytes: float = 420e6) -> pl.DataFrame:
+             boot_read_bytes: float = BOOT_READ_BYTES) -> pl.DataFrame:
     """RTO versus pool size for several power-on parallelisms (closed form).
 
     Tidy: ``power_on_parallelism``, ``n_desktops``, ``phase``, ``seconds``.

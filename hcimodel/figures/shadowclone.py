@@ -8,7 +8,6 @@ import numpy as np
 import polars as pl
 
 from .. import shadowclone as sc
-from ..workload import as_profile
 from ._registry import SEED, axes, register, render, styled, subplots
 
 __all__ = ["warmup_cost_data", "draw_warmup_cost", "shadow_clone_warmup_cost",
@@ -32,7 +31,7 @@ def warmup_cost_data(n_max: int = 64, desktops_per_node: int = 50,
     Closed form on H = 1..n_max (``desktops_per_node`` desktops per node, all
     powered on at once, detection at once) for 10 GbE and 1 GbE links, from the
     owner alone and through the map; seeded Monte Carlo points (2 desktops per
-    node, full 420 MB boot set) at ``mc_nodes`` on 1 GbE, single source.
+    node, the replica's whole 378 MB boot set) at ``mc_nodes`` on 1 GbE, single source.
     Tidy frame: link_gbps, source, n_nodes, origin, metric, value.
     """
     H = np.arange(1, n_max + 1)
@@ -70,7 +69,8 @@ def draw_warmup_cost(df: pl.DataFrame, axs=None):
     cf = df.filter(pl.col("origin") == "closed form")
     tb = cf.filter((pl.col("metric") == "total_bytes") & (pl.col("link_gbps") == 10.0)
                    & (pl.col("source") == "single"))
-    a1.plot(tb["n_nodes"], tb["value"] / GB, label="closed form: (H - 1) x 420 MB")
+    boot_mb = sc.Replica().boot_bytes / 1e6
+    a1.plot(tb["n_nodes"], tb["value"] / GB, label=f"closed form: (H - 1) x {boot_mb:.0f} MB")
     mc = df.filter(pl.col("origin") == "monte carlo")
     mcb = mc.filter(pl.col("metric") == "total_bytes")
     a1.plot(mcb["n_nodes"], mcb["value"] / GB, "o", label="Monte Carlo")
@@ -136,9 +136,7 @@ def warmup_curve_data(alphas=(0.0, 0.6, 0.9, 1.1), n_nodes: int = 4, n_desktops:
     """
     mc_alphas = alphas if mc_alphas is None else mc_alphas
     mc_hours = np.asarray(mc_hours, dtype=float)
-    wl = as_profile("task")
-    rep0 = sc.Replica()
-    lam = n_desktops / n_nodes * wl.replica_read_iops * wl.read_size_bytes / rep0.block_bytes
+    lam = n_desktops / n_nodes * sc.block_read_rate("task", sc.Replica())
     t = np.unique(np.concatenate([np.linspace(0.0, min(8.0, hours), 81),
                                   np.linspace(0.0, hours, 145)]))
     frames = []
@@ -231,7 +229,8 @@ def break_even_data(n_nodes: int = 8, n_desktops: int = 400, alpha: float = 0.9,
     :func:`hcimodel.shadowclone.detection_delay`), then task workers read in
     the steady state. No Shadow Clones: every non-owner replica read crosses
     the network. Shadow Clones: remote reads until detection, the boot set once
-    per node, then ``D(lambda t)`` blocks per node. Full clones: nothing.
+    per node, then ``D(lambda t)`` blocks per node. Full clones: the patch's
+    RF-replicated writes (:func:`hcimodel.fullclone.patch_cycle`).
     Tidy frame: strategy, hours, bytes.
     """
     rep = sc.Replica(alpha=alpha)
@@ -291,7 +290,7 @@ def draw_cadence(df: pl.DataFrame, ax=None):
     ax.set_yscale("log")
     ax.set_xlabel("days between recomposes (or refreshes)")
     ax.set_ylabel("replica bytes on the network per month (GB)")
-    ax.set_title("The cost of the recompose cadence (full clones: 0)")
+    ax.set_title("The cost of the recompose cadence")
     ax.legend()
     return fig
 

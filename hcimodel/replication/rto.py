@@ -56,6 +56,7 @@ import numpy as np
 
 from .. import hotspot, shadowclone
 from ..validation import check_integer, check_nonnegative, check_positive
+from ..workload import BOOT_READ_BYTES
 from .change import MAX_DESKTOPS_PER_PD, ChangeModel, Link
 
 __all__ = ["RTO", "rto", "activation_sensitivity", "Failback", "failback", "PHASES",
@@ -144,7 +145,7 @@ def _storm(sizes, strategy, cluster, boot_read_bytes):
 
 
 def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None = None,
-        strategy: str = "linked_clones", boot_read_bytes: float = 420e6,
+        strategy: str = "linked_clones", boot_read_bytes: float = BOOT_READ_BYTES,
         shadow_clones: bool = True, detection_lag_s: float = 0.0,
         detection_s: float = 300.0, decision_s: float = 900.0,
         desktops_per_pd: int = MAX_DESKTOPS_PER_PD, activation_s_per_pd: float = 120.0,
@@ -173,9 +174,14 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
     strategy : str
         Clone strategy at the recovery site for :func:`hotspot.boot_storm`.
         ``'linked_clones'`` (default) gets Shadow Clones unless
-        ``shadow_clones=False``; other strategies are used as given.
+        ``shadow_clones=False``; other strategies are used as given:
+        ``'full_clones'`` (native clones, :mod:`hcimodel.fullclone`) need no
+        detection, so they boot as Shadow Clones detected at once (the one
+        fetch of the boot set per node left out likewise).
     boot_read_bytes : float
-        Bytes read by one boot (bytes).
+        Bytes read by one boot, all reads (bytes; default
+        :data:`hcimodel.workload.BOOT_READ_BYTES`, the one definition shared
+        with :func:`hcimodel.hotspot.boot_storm`).
     shadow_clones : bool
         Shadow Clones enabled at the recovery site (default True: on by
         default since AOS 4.0.2).

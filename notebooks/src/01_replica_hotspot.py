@@ -184,8 +184,8 @@ pl.DataFrame([where_served("linked_clones"), where_served("shadow_clones"),
 # %% [markdown]
 # Before warm-up, Shadow Clones read every shared block through the owner CVM (one node,
 # like linked clones), while VAAI full clones read it from the parent's RF replica nodes
-# (nodes 0 and 1 here): the warm-up of full clones spreads the remote reads over RF nodes
-# and needs no detection. Once warmed up the two are the same. How the remote-read share
+# (node 0 holds every extent, the other copy sits on any other node): the warm-up of full
+# clones spreads the remote reads and needs no detection. Once warmed up the two are the same. How the remote-read share
 # falls as the nodes cache the base (login storm, 1,200 desktops):
 
 # %%

@@ -15,7 +15,7 @@
 #    remote reads forever and full clones with native cloning.
 #
 # The fetch unit is the 4 KiB cache granularity; the replica has 10 GB used, the boot set
-# is 420 MB per desktop (hIOmon trace).
+# is 378 MB per desktop (the replica's 90 %, assumed, of the 420 MB a boot reads: hIOmon trace).
 
 # %%
 import numpy as np
@@ -160,7 +160,7 @@ for a in (0.0, 0.9):
 # desktops per node): 0.4 % here.
 
 # %%
-from hcimodel.workload import ClonePool
+from hcimodel.clonepool import ClonePool
 
 pool = ClonePool(n_desktops=80, base_blocks=10_000, private_blocks=2_000, alpha=0.8,
                  shared_read_fraction=0.8, written_fraction=0.1)
@@ -186,53 +186,48 @@ fig = figs.draw_warmup_curve(figs.warmup_curve_data(mc_alphas=(0.9,), mc_hours=(
 # disk reads: early on the two agree, but over the whole trace a node fetches ~10 % more.
 # Most of that gap at the end is the IRM resampling with replacement (for a random split
 # the exact expectation is Σ 1 − (1 − 1/H)^c over blocks read c times, which the replay
-# matches); the rest, visible mid-curve, is a working set that drifts. (The trace is found
-# via `HCIMODEL_DATA` or `../shared/data`; the cell says so and stops if it is absent.)
+# matches); the rest, visible mid-curve, is a working set that drifts. (The trace ships
+# gzip-compressed in the repository's `data/` folder; see `data/README.md`.)
 
 # %%
 from hcimodel import traces
 
-try:
-    trace = traces.read_vscsi(traces.data_path("cloudPhysicsIO.vscsi"))
-except FileNotFoundError as err:
-    trace = None
-    print(f"skipped: {err}")
-if trace is not None:
-    keys, req = traces.block_keys(trace, 4096, ops="read", return_index=True)
-    H = 4
-    tmc = sc.replay_trace(keys, H, request=req, times=trace["time_s"].to_numpy()[req],
-                          assign="random", rng=2015)
-    nodes = sc.assign_requests(req, H, "random", rng=2015)
-    p_trace = sc.empirical_popularity(keys)
-    _, c = np.unique(keys, return_counts=True)
-    split = float(-np.expm1(c * np.log1p(-1 / H)).sum())
-    for h in range(1, H):
-        n_h = int(tmc.reads_per_node[h])
-        fetched = int(tmc.bytes_per_node[h]) // 4096
-        distinct = np.unique(keys[nodes == h]).size
-        irm = float(sc.expected_distinct(n_h, p_trace))
-        print(f"node {h}: {n_h:,} reads, fetched {fetched * 4096 / 2**20:,.0f} MiB "
-              f"({fetched:,} blocks, {'exactly' if fetched == distinct else 'NOT'} the "
-              f"{distinct:,} distinct blocks it read); IRM {irm:,.0f} ({fetched / irm - 1:+.1%}), "
-              f"random-split expectation {split:,.0f} ({fetched / split - 1:+.1%})")
-    cur = tmc.curve.filter(pl.col("node") == 1)
-    k = cur["reads"].to_numpy()
-    irm_k = sc.expected_distinct(k, p_trace)
-    early = k <= 4000
-    gap = np.abs(cur["fetched_blocks"].to_numpy()[early] / irm_k[early] - 1).max()
-    print(f"node 1, first 4,000 reads: replay and IRM fetch within {gap:.1%} of each other")
-    with plotting.style():
-        fig, ax = plt.subplots(figsize=(6.4, 3.6))
-        ax.plot(k, cur["local_share"], label="trace replay, node 1")
-        ax.plot(k, sc.local_share(k, p_trace, cumulative=True), ":",
-                label="IRM, trace's block frequencies")
-        ax.set_xscale("log")
-        ax.set_ylim(0, None)
-        ax.set_xlabel("replica reads served by the node")
-        ax.set_ylabel("cumulative share of reads local")
-        ax.set_title("CloudPhysics trace on 4 nodes: warm-up curve")
-        ax.legend()
-        plt.show()
+trace = traces.read_vscsi(traces.data_path("cloudPhysicsIO.vscsi"))
+keys, req = traces.block_keys(trace, 4096, ops="read", return_index=True)
+H = 4
+tmc = sc.replay_trace(keys, H, request=req, times=trace["time_s"].to_numpy()[req],
+                      assign="random", rng=2015)
+nodes = sc.assign_requests(req, H, "random", rng=2015)
+p_trace = sc.empirical_popularity(keys)
+_, c = np.unique(keys, return_counts=True)
+split = float(-np.expm1(c * np.log1p(-1 / H)).sum())
+for h in range(1, H):
+    n_h = int(tmc.reads_per_node[h])
+    fetched = int(tmc.bytes_per_node[h]) // 4096
+    distinct = np.unique(keys[nodes == h]).size
+    irm = float(sc.expected_distinct(n_h, p_trace))
+    print(f"node {h}: {n_h:,} reads, fetched {fetched * 4096 / 2**20:,.0f} MiB "
+          f"({fetched:,} blocks, {'exactly' if fetched == distinct else 'NOT'} the "
+          f"{distinct:,} distinct blocks it read); IRM {irm:,.0f} ({fetched / irm - 1:+.1%}), "
+          f"random-split expectation {split:,.0f} ({fetched / split - 1:+.1%})")
+cur = tmc.curve.filter(pl.col("node") == 1)
+k = cur["reads"].to_numpy()
+irm_k = sc.expected_distinct(k, p_trace)
+early = k <= 4000
+gap = np.abs(cur["fetched_blocks"].to_numpy()[early] / irm_k[early] - 1).max()
+print(f"node 1, first 4,000 reads: replay and IRM fetch within {gap:.1%} of each other")
+with plotting.style():
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.plot(k, cur["local_share"], label="trace replay, node 1")
+    ax.plot(k, sc.local_share(k, p_trace, cumulative=True), ":",
+            label="IRM, trace's block frequencies")
+    ax.set_xscale("log")
+    ax.set_ylim(0, None)
+    ax.set_xlabel("replica reads served by the node")
+    ax.set_ylabel("cumulative share of reads local")
+    ax.set_title("CloudPhysics trace on 4 nodes: warm-up curve")
+    ax.legend()
+    plt.show()
 
 # %% [markdown]
 # ## 4. Lifecycle: when Shadow Clones pay off

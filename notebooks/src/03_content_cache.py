@@ -187,24 +187,19 @@ for mb in (100, 1024, 2048):
 # The exact LRU miss-ratio curve of the trace's reads (Mattson stack distances at 4 KiB)
 # against the IRM prediction from each block's read frequency. The gap is the temporal
 # locality the independent reference model cannot see: the synthetic pools above are IRM
-# by construction, a real disk is not. (The trace is found via `HCIMODEL_DATA` or
-# `../shared/data`; the cell says so and stops if it is absent.)
+# by construction, a real disk is not. (The trace ships gzip-compressed in the
+# repository's `data/` folder; see `data/README.md`.)
 
 # %%
-try:
-    df_mrc = cache_figures.trace_mrc_data()
-except FileNotFoundError as err:
-    df_mrc = None
-    print(f"skipped: {err}")
-if df_mrc is not None:
-    cache_figures.draw_trace_mrc(df_mrc)
-    plt.show()
-    for cap in (256, 4096, 65536):
-        row = df_mrc.filter(pl.col("capacity_blocks") >= cap).group_by("source").agg(
-            pl.col("miss_ratio").first()).sort("source")
-        vals = dict(zip(row["source"], row["miss_ratio"]))
-        print(f"~{cap * 4 / 1024:g} MiB: replay miss ratio {vals['replay']:.3f}, "
-              f"IRM prediction {vals['IRM (Che)']:.3f}")
+df_mrc = cache_figures.trace_mrc_data()
+cache_figures.draw_trace_mrc(df_mrc)
+plt.show()
+for cap in (256, 4096, 65536):
+    row = df_mrc.filter(pl.col("capacity_blocks") >= cap).group_by("source").agg(
+        pl.col("miss_ratio").first()).sort("source")
+    vals = dict(zip(row["source"], row["miss_ratio"]))
+    print(f"~{cap * 4 / 1024:g} MiB: replay miss ratio {vals['replay']:.3f}, "
+          f"IRM prediction {vals['IRM (Che)']:.3f}")
 
 # %% [markdown]
 # ## What this says
