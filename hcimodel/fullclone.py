@@ -51,7 +51,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import polars as pl
 
 from . import shadowclone as sc
 from .shadowclone import Replica
@@ -175,6 +174,8 @@ class FullCloneWarmUp:
 
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame: phase, n_nodes, n_desktops, rf, metric, value; sorted."""
+        import polars as pl
+
         shape = np.broadcast(self.n_nodes, self.n_desktops, self.rf, self.total_bytes).shape
         col = lambda a: np.broadcast_to(np.asarray(a), shape).ravel()  # noqa: E731
         return pl.concat([
@@ -550,6 +551,8 @@ class PatchCycle:
 
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame: patches, metric, value; sorted."""
+        import polars as pl
+
         metrics = ("shared_fraction", "private_bytes_per_desktop", "raw_bytes", "raw_bytes_dedup")
         return pl.concat([pl.DataFrame({"patches": self.patches.astype(np.int64), "metric": m,
                                         "value": getattr(self, m).astype(float)})

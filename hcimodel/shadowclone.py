@@ -52,7 +52,6 @@ import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special
 
 from . import _jit as numba  # numba.njit, imported on a kernel's first call
 from .streams import as_generator
@@ -298,6 +297,8 @@ def expected_reads_to_fetch_all(n_blocks) -> np.ndarray:
     numpy.ndarray
         Reads.
     """
+    from scipy import special
+
     m = check_integer("n_blocks", n_blocks, minimum=1).astype(float)
     return m * (special.digamma(m + 1.0) + np.euler_gamma)
 
@@ -457,6 +458,8 @@ def detection_delay(n_nodes, n_desktops, start_window_s=0.0, lag_s=0.0):
 def _detection_delay(R, n, W, lag):
     """:func:`detection_delay` from the remote nodes with desktops ``R`` and the mean
     desktops ``n`` on each (floats; ``n`` need not be whole)."""
+    from scipy import special
+
     R, n, W, lag = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (R, n, W, lag)))
     seen = R  # remote nodes holding at least one desktop
     R = np.maximum(R, 1.0)  # (R < 3 is never detected; avoid 0/0 below)
@@ -569,6 +572,8 @@ def _boot_window(R, n, W, lag, T, td=None):
     one. See :func:`warmup` for the derivation; ``td`` fixes the detection
     time (independent of the starts) instead of deriving it from them.
     """
+    from scipy import special
+
     if W <= 0.0:
         t = lag if td is None else td
         return 1.0 - min(t, T) / T, min(t, T), 0.0
