@@ -353,10 +353,10 @@ def _rpo_odds(engine: Engine, inp: Inputs, confidence: float) -> tuple[dict, lis
            "bandwidth_at_confidence_bps": q(bw)}
     msgs = []
     if p < confidence - 1e-12:
-        msgs.append(f"RPO: the {units.format_duration(float(target[0]))} target holds with "
-                    f"probability {p:.0%} over the uncertain inputs, below {confidence:.0%}; "
+        msgs.append(f"the {units.format_duration(float(target[0]))} target holds with "
+                    f"probability {p:.0%}, below {confidence:.0%}, at any node count; "
                     f"{fmt_bps(out['bandwidth_at_confidence_bps'])} of WAN meets it with "
-                    f"probability {confidence:.0%} (the RPO does not depend on the node count).")
+                    f"probability {confidence:.0%}.")
     return out, msgs
 
 
@@ -470,7 +470,10 @@ def size(scenario=None, *, confidence: float = 0.9, n_draws: int = 1000, seed: i
     if uncertain:
         odds, more = _rpo_odds(engine, inp, confidence)
         protection.update(odds)
-        messages += more
+        if more and messages:  # one sentence per unmet target: the odds join the RPO's
+            messages[-1] = f"{messages[-1]} Over the uncertain inputs, {more[0]}"
+        else:
+            messages += [f"RPO: over the uncertain inputs, {m}" for m in more]
     results, needs = [], {}
     for strat in s.strategies():
         lim = engine.nodes(nominal, strat, exact=True)
