@@ -91,9 +91,21 @@ def _tornado_rows(res, limit=12):
     top = (t.filter(pl.col("strategy") == first)
            .sort(["rank", "relative_swing"], descending=[False, True])
            .group_by("input", maintain_order=True).first().sort("rank").head(limit))
-    return [[r["rank"], r["input"], f"{r['low']} .. {r['high']}", r["metric"],
-             f"{r['value_low']:.4g} .. {r['value_high']:.4g}", f"{r['relative_swing']:.1%}"]
+    return [[r["rank"], r["input"], f"{r['low']} .. {r['high']}", _METRIC_NAMES[r["metric"]],
+             f"{_value(r['metric'], r['value_low'])} .. {_value(r['metric'], r['value_high'])}",
+             f"{r['relative_swing']:.1%}"]
             for r in top.iter_rows(named=True)]
+
+
+_METRIC_NAMES = {"nodes": "nodes", "read_latency_p95_s": "p95 read latency",
+                 "boot_storm_s": "boot storm", "rto_s": "RTO",
+                 "rpo_transfer_s": "RPO transfer time"}
+
+
+def _value(metric: str, x: float) -> str:
+    if metric.endswith("_s"):
+        return _d(x)
+    return _n(x) if metric == "nodes" else f"{x:.4g}"
 
 
 def to_markdown(res) -> str:
