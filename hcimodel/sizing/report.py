@@ -2,7 +2,7 @@
 
 Every report echoes the inputs, the package version and the seed. The HTML
 report is one self-contained file (charts as inline base64 PNG): nodes versus
-the probability that every target holds, the nodes each limit asks for, and
+the probability that the node-dependent targets hold, the nodes each limit asks for, and
 the tornado ranking.
 """
 
