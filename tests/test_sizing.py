@@ -505,3 +505,10 @@ def test_the_example_gives_a_node_count_at_confidence():
         assert math.isfinite(st_.nodes_at_confidence) and st_.nodes_at_confidence >= st_.nodes
         assert st_.metrics["warmup_bytes"] > 0  # Shadow Clones and VAAI full clones
     assert res.protection["bandwidth_at_confidence_bps"] > res.protection["wan_bps"]
+    # the RTO's own flags reach the report: the assumed activation time per protection
+    # domain and the infrastructure order (replication.rto notes)
+    ref = replication.rto(1000, 20, cluster=_cluster(int(res.strategies[0].nodes)),
+                          activation_s_per_pd=180.0, detection_s=300.0, decision_s=900.0,
+                          boot_read_bytes=(420e6 + 600e6) / 2)
+    assert res.notes[0] == "RTO: " + ref.notes[0]
+    assert any(n.startswith("RTO: infrastructure_s") for n in res.notes)

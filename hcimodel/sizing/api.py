@@ -86,7 +86,9 @@ class SizingResult:
     holds and the bandwidth that meets it at the confidence); ``tornado`` one row
     per (uncertain input, strategy): nodes needed at the low and high end of
     its range, others at their nominal values; ``messages`` a plain sentence
-    for every target that is not met.
+    for every target that is not met; ``notes`` what the models flag about
+    their own assumptions at the answer (the RTO's activation time per
+    protection domain, its infrastructure order, Shadow Clones at recovery).
     """
 
     name: str
@@ -102,6 +104,7 @@ class SizingResult:
     tornado: pl.DataFrame = field(repr=False)
     messages: tuple = ()
     scenario_text: str = field(default="", repr=False)
+    notes: tuple = ()
 
     def strategy(self, name: str) -> StrategySizing:
         for s in self.strategies:
@@ -159,7 +162,7 @@ class SizingResult:
                             "largest_pool": s.largest_pool} for s in self.strategies],
             "protection": self.protection,
             "tornado": self.tornado.to_dicts(),
-            "messages": list(self.messages)})
+            "messages": list(self.messages), "notes": list(self.notes)})
 
 
 # ------------------------------------------------------------------ uncertainty
@@ -511,7 +514,30 @@ def size(scenario=None, *, confidence: float = 0.9, n_draws: int = 1000, seed: i
              else _empty_tornado())
     return SizingResult(s.name, s.to_dict(), __version__, int(seed), float(confidence),
                         int(draws if uncertain else 0), int(levels), tuple(out), protection,
-                        node_range, frame, tuple(messages), s.text)
+                        node_range, frame, tuple(messages), s.text,
+                        notes=_rto_notes(engine, out))
+
+
+def _rto_notes(engine: Engine, answers) -> tuple:
+    """The notes of :func:`hcimodel.replication.rto` at each strategy's answer (nominal
+    inputs), once each."""
+    if engine.s.protection["mode"] == "none" or engine.protected(Inputs(engine.s))[0] <= 0:
+        return ()
+    cols, phases = engine.rto_args(Inputs(engine.s))
+    n, cvm, rtt, link, boot, par, per_pd = (float(c[0]) for c in cols)
+    out: dict = {}
+    for st in answers:
+        strat = next(x for _, x in engine.pools(st.strategy))
+        h = int(st.metrics["usable_nodes"]) + engine.headroom
+        r = models.rto(int(n), h, strat, cvm_iops=cvm, rtt_s=rtt, link_bps=link,
+                       boot_read_bytes=boot, parallelism=int(par), desktops_per_pd=int(per_pd),
+                       detection_s=phases[0][:1], decision_s=phases[1][:1],
+                       activation_s=phases[2][:1], rf=engine.rf)
+        for note in r.notes:
+            out.setdefault(note, []).append(st.strategy)
+    every = len(answers)
+    return tuple(f"RTO: {n}" if len(who) == every else f"RTO ({', '.join(who)}): {n}"
+                 for n, who in out.items())
 
 
 _TORNADO_METRICS = ("nodes", "read_latency_p95_s", "boot_storm_s", "rto_s", "rpo_transfer_s")

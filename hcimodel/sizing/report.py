@@ -122,6 +122,8 @@ def to_markdown(res) -> str:
             _table(["strategy"] + [_LIMIT_NAMES[k] for k in LIMITS],
                    [[s.strategy] + [_n(s.limits[k]) for k in LIMITS] for s in res.strategies]),
             "", "## Protection", ""] + _protection_lines(res) + [""]
+    if res.notes:
+        out += ["## Notes on assumptions", ""] + [f"- {n}" for n in res.notes] + [""]
     if res.n_draws:
         out += ["## Probability that the node-dependent targets hold", "",
                 "CPU, memory, capacity, login-storm latency, boot storm and RTO, over the "
@@ -165,8 +167,11 @@ def to_csv(res) -> str:
     msgs = pl.DataFrame({"strategy": "all", "section": "message",
                          "metric": [f"{i + 1}" for i in range(len(res.messages))],
                          "value": list(res.messages)}, schema=frame.schema)
+    notes = pl.DataFrame({"strategy": "all", "section": "note",
+                          "metric": [f"{i + 1}" for i in range(len(res.notes))],
+                          "value": list(res.notes)}, schema=frame.schema)
     buf = io.StringIO()
-    pl.concat([meta, frame, msgs, inputs]).write_csv(buf)
+    pl.concat([meta, frame, msgs, notes, inputs]).write_csv(buf)
     return buf.getvalue()
 
 
@@ -264,6 +269,9 @@ def to_html(res) -> str:
                     [[s.strategy] + [_n(s.limits[k]) for k in LIMITS] for s in res.strategies]),
               "<h2>Protection</h2><ul>"]
     parts += [f"<li>{html.escape(line[2:])}</li>" for line in _protection_lines(res)] + ["</ul>"]
+    if res.notes:
+        parts += ["<h2>Notes on assumptions</h2><ul>"] + [f"<li>{html.escape(n)}</li>"
+                                                         for n in res.notes] + ["</ul>"]
     rows = _tornado_rows(res)
     if rows:
         parts += ["<h2>Tornado</h2>", table(["rank", "input", "range", "metric most moved",
