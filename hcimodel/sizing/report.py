@@ -127,12 +127,13 @@ def to_markdown(res) -> str:
     if res.n_draws:
         out += ["## Probability that the node-dependent targets hold", "",
                 "CPU, memory, capacity, login-storm latency, boot storm and RTO, over the "
-                "draws. The RPO does not depend on the node count: its odds are under "
-                "Protection (every target together: `probability_all` in the JSON and CSV).",
+                "draws (smaller clusters: 0). The RPO does not depend on the node count: its "
+                "odds are under Protection (every target together: `probability_all` in the "
+                "JSON and CSV).",
                 "",
                 _table(["nodes"] + [s.strategy for s in res.strategies],
                        [[int(h)] + [f"{s.probability[i]:.3f}" for s in res.strategies]
-                        for i, h in enumerate(res.node_range)]), ""]
+                        for i, h in enumerate(res.node_range) if i >= _first_row(res)]), ""]
     if any(s.largest_pool for s in res.strategies):
         hs = sorted({h for s in res.strategies for h in s.largest_pool})
         out += ["## Largest first pool per node count", "",
@@ -147,6 +148,13 @@ def to_markdown(res) -> str:
     out += ["## Inputs", "", _table(["input", "value"],
                                     [[k, v] for k, v in res.inputs.items()]), ""]
     return "\n".join(out)
+
+
+def _first_row(res) -> int:
+    """Index of the first node count worth a row: one below the first with odds above 0."""
+    nonzero = [int(np.argmax(s.probability > 0)) for s in res.strategies
+               if np.any(s.probability > 0)]
+    return max(min(nonzero, default=0) - 1, 0)
 
 
 def _uncertain(res):
