@@ -28,30 +28,32 @@ exactly linear in :math:`u` while the cache is small. The occupancy functions
 are increasing in :math:`u`, so the iteration always converges, to
 :math:`|\Delta u| < 10^{-12}`.
 
-Catalogs of more than ``1024`` rates (positive, with positive weight) are
-*compressed* before solving. Rates are grouped in logarithmic bins of relative width at most
-:math:`\delta = 2^{-6}` (the exponent and top six mantissa bits of the IEEE
-double) and each bin is replaced by the two-point Gauss rule of its items: two
-representative rates and item counts that match the bin's item count and the
-first three moments of its rates (a bin of one or two distinct rates is kept
-exactly). Any occupancy or rate sum :math:`\sum_i g(\lambda_i T)` is then
-exact for cubics in :math:`\lambda` within each bin, and the error of a bin of
+Catalogs of more than 256 rates (positive, with positive weight) are
+*compressed* before solving. Rates are grouped in logarithmic bins of relative
+width at most :math:`\delta = 2^{-7}` (the exponent and top seven mantissa bits
+of the IEEE double) and each bin is replaced by the two-point Gauss rule of its
+items: two representative rates and item counts that match the bin's item
+count and the first three moments of its rates (a bin of one or two distinct
+rates is kept exactly). Any sum :math:`\sum_i g(\lambda_i T)` is then exact
+for cubics in :math:`\lambda` within each bin, and the error of a bin of
 :math:`m` items is at most :math:`m\,\delta^4 \max x^4|g^{(4)}(x)| / 1536`
 (Gauss error :math:`g^{(4)}/4!` times :math:`\int p_2^2 \le m w^4/64`). For LRU,
 :math:`x^4 e^{-x} \le 4.8\,(1 - e^{-x})`, so the relative error of the
-occupancy sum is below :math:`3.2\times10^{-3}\,\delta^4 = 2\times10^{-10}`
-(FIFO: :math:`1.6\times10^{-3}\,\delta^4`). Measured against the uncompressed
-solve (``tests/test_caching.py``, catalogs of :math:`10^3`--:math:`1.3\times10^5`
-Zipf and log-normal rates, capacities up to :math:`0.999 N`): occupancy and hit
-ratio within :math:`2\times10^{-11}` relative, :math:`T` and the miss ratio
-within :math:`10^{-8}` (they are ill-conditioned only as the cache nears the
-whole catalog); the uncompressed solve itself leaves residuals of
-:math:`10^{-11}`. The compressed catalog is used only when it is smaller than
-the original, so the cost of a solve grows with the number of distinct rates
-up to about :math:`128` per factor of two in rate and never falls as the
-catalog grows: a :math:`10^7`-item Zipf catalog solves for 64 capacities in
-well under 0.1 s, of which most is one pass over the rates. Per-item
-probabilities (``item_hit_ratio()`` of the results) always use the exact rates.
+occupancy sum is below :math:`3.2\times10^{-3}\,\delta^4 = 1.2\times10^{-11}`
+(FIFO: half that). Measured against the uncompressed solve (catalogs of
+:math:`10^3`--:math:`1.3\times10^5` Zipf and log-normal rates, capacities up to
+:math:`0.999 N`): occupancy within :math:`10^{-12}` relative, hit ratio within
+:math:`2\times10^{-11}` (the uncompressed solve's own residual), :math:`T`
+within :math:`1.2\times10^{-10}` and the miss ratio within :math:`2\times10^{-9}`
+(both ill-conditioned only as the cache nears the whole catalog); LRU(m) list
+occupancies near saturation within :math:`2.4\times10^{-9}`.
+``tests/test_caching.py`` checks every solver against the uncompressed one to
+:math:`10^{-8}`. The compressed catalog is used only when it is smaller, so the
+cost of a solve grows with the number of occupied bins (at most 256 per factor
+of two in rate) and never falls as the catalog grows: a :math:`10^7`-item Zipf
+catalog solves for 64 capacities in about 0.05 s of CPU, most of it one pass
+over the rates. Per-item probabilities (``item_hit_ratio()`` of the results)
+always use the exact rates.
 
 **Multiplicities.** Every function takes ``weights=``, the number
 :math:`m_i` of items that share rate :math:`\lambda_i` (e.g. the :math:`N`
@@ -113,7 +115,7 @@ __all__ = [
 
 #: Catalogs of at most this many (rate, weight) pairs are solved item by item:
 #: below it a compressed catalog saves little and the exact solve is as cheap.
-_COMPRESS_ABOVE = 1 << 10
+_COMPRESS_ABOVE = 1 << 8
 _MANTISSA_BITS = 7
 _BLOCK_ELEMENTS = 1 << 22
 #: Row blocks of :func:`content_cache`: its Newton evaluations build a dozen
@@ -250,7 +252,7 @@ class _Catalog:
 
 
 def _catalog(lam, weights=None):
-    """The catalog as (rate, weight) pairs, compressed above ``1024`` pairs.
+    """The catalog as (rate, weight) pairs, compressed above 256 pairs.
 
     ``weights`` (same shape as ``lam``, or None for ones) says how many items
     share each rate. Compression bins pairs by rate as it would bin the
