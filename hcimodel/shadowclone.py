@@ -831,6 +831,58 @@ def _replay(times, nodes, blocks, n_nodes, n_blocks, owner, t_detect, rtt, tau, 
                 last_fetch[h] = end + rtt
 
 
+@numba.njit(cache=True, nogil=True)
+def _is_sorted(t):
+    """No ``t[i] < t[i - 1]`` (the old ``not any(diff(t) < 0)``, without its array)."""
+    for i in range(1, t.size):
+        if t[i] < t[i - 1]:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _gather_events(order, starts, offs, seq, node_of, times, nodes, blocks):
+    """Time, node and block of the reads in ``order`` (flat index ``d * m + j``).
+
+    Desktop ``d`` reads ``seq[j]`` at ``starts[d] + offs[j]``: one pass
+    instead of building the N x m node and block tables and permuting them.
+    """
+    m = offs.size
+    for e in range(order.size):
+        d, j = divmod(order[e], m)
+        times[e] = starts[d] + offs[j]
+        nodes[e] = node_of[d]
+        blocks[e] = seq[j]
+
+
+@numba.njit(cache=True, nogil=True)
+def _curve_counts(nodes, kind, start, pts, fetched, crossed):
+    """Per node, fetches and network crossings among its first ``pts`` reads.
+
+    ``pts[start[h]:start[h + 1]]`` are node h's increasing read counts;
+    ``fetched``/``crossed`` (same shape as ``pts``) receive the counts there.
+    """
+    n_nodes = start.size - 1
+    seen = np.zeros(n_nodes, dtype=np.int64)
+    nf = np.zeros(n_nodes, dtype=np.int64)
+    nc = np.zeros(n_nodes, dtype=np.int64)
+    at = start[:-1].copy()
+    for e in range(nodes.size):
+        h = nodes[e]
+        k = kind[e]
+        if k == 2:
+            nf[h] += 1
+            nc[h] += 1
+        elif k == 1:
+            nc[h] += 1
+        seen[h] += 1
+        i = at[h]
+        if i < start[h + 1] and pts[i] == seen[h]:
+            fetched[i] = nf[h]
+            crossed[i] = nc[h]
+            at[h] = i + 1
+
+
 def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection_s: float,
                  owner: int = 0, link_bps: float = 10e9, rtt_s: float = 200e-6,
                  block_bytes: int = 4096, source: str = "single") -> dict:
@@ -873,7 +925,7 @@ def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection
         raise ValueError(f"nodes must be in [0, {H - 1}]")
     if t.size and (bk.min() < 0 or bk.max() >= m):
         raise ValueError(f"blocks must be in [0, {m - 1}]")
-    if t.size > 1 and np.any(np.diff(t) < 0):
+    if not _is_sorted(t):
         order = np.argsort(t, kind="stable")
         t, nd, bk = t[order], nd[order], bk[order]
     td = float(check_nonnegative("detection_s", detection_s, allow_inf=True))
@@ -969,11 +1021,16 @@ class SimulatedWarmUp:
 
 def _latency_frame(lat, kind) -> pl.DataFrame:
     rows = []
+    counts = np.bincount(kind, minlength=len(KINDS))
     for k, name in list(enumerate(KINDS)) + [(-1, "all")]:
-        x = lat if k < 0 else lat[kind == k]
-        if x.size == 0:
+        n = lat.size if k < 0 else int(counts[k])
+        if n == 0:
             rows.append((name, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0))
             continue
+        if k == _LOCAL:  # a local read waits exactly 0 s: no need to gather them
+            rows.append((name, n, n / max(lat.size, 1), 0.0, 0.0, 0.0, 0.0, 0.0))
+            continue
+        x = lat if k < 0 else lat[kind == k]
         q = np.quantile(x, [0.5, 0.95, 0.99])
         rows.append((name, int(x.size), x.size / max(lat.size, 1), float(x.mean()),
                      float(q[0]), float(q[1]), float(q[2]), float(x.max())))
@@ -983,21 +1040,21 @@ def _latency_frame(lat, kind) -> pl.DataFrame:
 
 def _curve(nodes, kind, n_nodes, n_points=48) -> pl.DataFrame:
     """Per-node fetches and local share over the first k reads (see SimulatedWarmUp.curve)."""
-    frames = []
-    for h in range(n_nodes):
-        k = kind[nodes == h]
-        if k.size == 0:
-            continue
-        fetched = np.cumsum(k == _FETCH)
-        crossed = fetched + np.cumsum(k == _REMOTE)
-        pts = np.unique(np.round(np.geomspace(1, k.size, n_points)).astype(np.int64))
-        frames.append(pl.DataFrame({"node": np.full(pts.size, h, dtype=np.int64), "reads": pts,
-                                    "fetched_blocks": fetched[pts - 1].astype(np.int64),
-                                    "local_share": 1.0 - crossed[pts - 1] / pts}))
-    if not frames:
+    per_node = np.bincount(nodes, minlength=n_nodes)
+    pts = [np.unique(np.round(np.geomspace(1, k, n_points)).astype(np.int64)) if k else
+           np.empty(0, dtype=np.int64) for k in per_node]
+    start = np.concatenate([[0], np.cumsum([p.size for p in pts])]).astype(np.int64)
+    flat = np.concatenate(pts).astype(np.int64)
+    fetched = np.zeros(flat.size, dtype=np.int64)
+    crossed = np.zeros(flat.size, dtype=np.int64)
+    _curve_counts(np.ascontiguousarray(nodes, dtype=np.int64), np.ascontiguousarray(kind),
+                  start, flat, fetched, crossed)
+    if not flat.size:
         return pl.DataFrame(schema={"node": pl.Int64, "reads": pl.Int64,
                                     "fetched_blocks": pl.Int64, "local_share": pl.Float64})
-    return pl.concat(frames).sort(["node", "reads"])
+    node = np.repeat(np.arange(n_nodes, dtype=np.int64), np.diff(start))
+    return pl.DataFrame({"node": node, "reads": flat, "fetched_blocks": fetched,
+                         "local_share": 1.0 - crossed / flat}).sort(["node", "reads"])
 
 
 def _replay_result(times, nodes, blocks, *, n_nodes, n_blocks, detection_s, owner, link_bps,
@@ -1014,7 +1071,7 @@ def _replay_result(times, nodes, blocks, *, n_nodes, n_blocks, detection_s, owne
     fetched = res["fetched_blocks"] * b
     done = float(res["last_fetch_s"].max()) if np.isfinite(detection_s) else np.inf
     nd = np.asarray(nodes, dtype=np.int64)
-    if nd.size > 1 and np.any(np.diff(np.asarray(times, dtype=float)) < 0):
+    if not _is_sorted(np.ascontiguousarray(times, dtype=np.float64)):
         nd = nd[np.argsort(np.asarray(times, dtype=float), kind="stable")]  # replay order
     return SimulatedWarmUp(float(detection_s), fetched, float(fetched.sum()),
                            float(res["remote_blocks"].sum() * b), done, int(nd.size),
@@ -1353,11 +1410,15 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
             seq = np.atleast_1d(seq)
         m = int(seq.max()) + 1
         offs = np.arange(seq.size) / r
-        times = (starts[:, None] + offs[None, :]).ravel()
-        nodes = np.repeat(node_of, seq.size)
-        blocks = np.tile(seq, N)
-        order = np.argsort(times, kind="stable")
-        times, nodes, blocks = times[order], nodes[order], blocks[order]
+        # the reads in time order: a stable sort of the N x m times (nearly sorted
+        # runs, fast), then one pass for time, node and block of each read
+        order = np.argsort((starts[:, None] + offs[None, :]).ravel(), kind="stable")
+        times = np.empty(order.size)
+        nodes = np.empty(order.size, dtype=np.int64)
+        blocks = np.empty(order.size, dtype=np.int64)
+        _gather_events(order, starts, offs, seq, node_of.astype(np.int64), times, nodes,
+                       blocks)
+        del order
     else:
         pool = pool if pool is not None else replica_pool(N, replica=replica, workload=wl)
         m = pool.base_blocks
