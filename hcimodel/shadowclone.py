@@ -839,19 +839,20 @@ def _is_sorted(t):
 
 
 @numba.njit(cache=True, nogil=True)
-def _fill_window(starts, offs, nxt, t_end, buf_t, buf_f):
+def _fill_window(starts, offs, seq, node_of, nxt, t_end, buf_t, buf_n, buf_b):
     """Append every desktop's reads before ``t_end`` (desktop by desktop, each in
     order); ``nxt[d]`` is desktop d's next read. Returns how many were appended,
     or -1 if they would not fit in the buffers.
 
-    Desktop ``d`` reads its ``j``-th block at ``starts[d] + offs[j]``; the flat
-    index ``d * m + j`` goes to ``buf_f``.
+    Desktop ``d`` reads ``seq[j]`` at ``starts[d] + offs[j]`` from node
+    ``node_of[d]``: time, node and block go to ``buf_t``, ``buf_n``, ``buf_b``.
     """
     m = offs.size
     n = 0
     for d in range(starts.size):
         j = nxt[d]
         s = starts[d]
+        h = node_of[d]
         while j < m:
             t = s + offs[j]
             if t >= t_end:
@@ -859,7 +860,8 @@ def _fill_window(starts, offs, nxt, t_end, buf_t, buf_f):
             if n == buf_t.size:
                 return -1  # window larger than the buffer (never, by its sizing)
             buf_t[n] = t
-            buf_f[n] = d * m + j
+            buf_n[n] = h
+            buf_b[n] = seq[j]
             n += 1
             j += 1
         nxt[d] = j
@@ -867,14 +869,13 @@ def _fill_window(starts, offs, nxt, t_end, buf_t, buf_f):
 
 
 @numba.njit(cache=True, nogil=True)
-def _gather_events(order, buf_t, buf_f, m, seq, node_of, times, nodes, blocks):
-    """Time, node and block of the reads ``buf_*[order]`` (flat index ``d * m + j``)."""
+def _gather_events(order, buf_t, buf_n, buf_b, times, nodes, blocks):
+    """``times, nodes, blocks = buf_t[order], buf_n[order], buf_b[order]`` in one pass."""
     for e in range(order.size):
         i = order[e]
-        d, j = divmod(buf_f[i], m)
         times[e] = buf_t[i]
-        nodes[e] = node_of[d]
-        blocks[e] = seq[j]
+        nodes[e] = buf_n[i]
+        blocks[e] = buf_b[i]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -1134,7 +1135,7 @@ def _replay_result(times, nodes, blocks, *, n_nodes, n_blocks, detection_s, owne
 
 
 #: Reads generated, sorted and replayed at a time by :func:`_boot_replay`.
-_CHUNK_READS = 1 << 20
+_CHUNK_READS = 1 << 16
 
 
 def _boot_replay(starts, offs, seq, node_of, *, n_nodes, n_blocks, detection_s, link_bps,
@@ -1142,7 +1143,7 @@ def _boot_replay(starts, offs, seq, node_of, *, n_nodes, n_blocks, detection_s, 
     """:func:`_replay_result` of the boot reads, generated and replayed in chunks.
 
     Desktop ``d`` reads ``seq[j]`` at ``starts[d] + offs[j]`` (``offs`` evenly
-    spaced). Time is cut into windows of about ``_CHUNK_READS`` reads; each
+    spaced). Time is cut into windows of about ``_CHUNK_READS`` reads (cache-sized); each
     window's reads are appended desktop by desktop (flat order) and stably
     sorted, so the replay order, every latency and every count are those of a
     stable sort of all N x m reads at once. Memory: the replay state (nodes x
@@ -1158,7 +1159,7 @@ def _boot_replay(starts, offs, seq, node_of, *, n_nodes, n_blocks, detection_s, 
     per_desktop = max(1, _CHUNK_READS // N)            # reads per desktop and window
     width = per_desktop * step
     cap = N * min(m, per_desktop + 3)                  # rounding: a read or two more
-    buf_t, buf_f = np.empty(cap), np.empty(cap, dtype=np.int64)
+    buf_t, buf_n, buf_b = np.empty(cap), np.empty(cap, dtype=np.int64), np.empty(cap, np.int64)
     times, nodes, blocks = np.empty(cap), np.empty(cap, dtype=np.int64), np.empty(cap, np.int64)
     kind = np.empty(cap, dtype=np.int8)
     lat = np.empty(total)
@@ -1177,14 +1178,14 @@ def _boot_replay(starts, offs, seq, node_of, *, n_nodes, n_blocks, detection_s, 
     t_end = float(starts.min()) + offs[0]
     while pos < total:
         t_end += width
-        n = _fill_window(starts, offs, nxt, t_end if pos + cap < total else np.inf,
-                         buf_t, buf_f)
+        n = _fill_window(starts, offs, seq, node_of, nxt,
+                         t_end if pos + cap < total else np.inf, buf_t, buf_n, buf_b)
         if n < 0:
             raise RuntimeError("boot replay: a window overflowed its buffer")
         if n == 0:
             continue
         order = np.argsort(buf_t[:n], kind="stable")
-        _gather_events(order, buf_t, buf_f, m, seq, node_of, times, nodes, blocks)
+        _gather_events(order, buf_t, buf_n, buf_b, times, nodes, blocks)
         t0 = _time.perf_counter()
         _replay(times[:n], nodes[:n], blocks[:n], H, own, float(detection_s), float(rtt_s),
                 tau, source == "map", lat[pos:pos + n], kind[:n], fetched, sent, remote, last,
