@@ -16,7 +16,7 @@ engine in requests per second (no peer).
 Usage::
 
     python benchmarks/queueing.py            # 200,000 customers, 3 rounds
-    python benchmarks/queueing.py --quick    # 20,000 customers, 3 rounds
+    python benchmarks/queueing.py --quick    # 20,000 customers, 5 rounds
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def collect(quick: bool) -> list[dict]:
             _ciw_run(lam, mu, c, n, 1, theirs)
 
         la = load()
-        t = interleaved({"ours": run_ours, "ciw": run_ciw}, repeat=3)
+        t = interleaved({"ours": run_ours, "ciw": run_ciw}, repeat=5 if quick else 3)
         rho = lam / (c * mu)
         note = (f"rho={rho:.1f}; {theirs['n']:,} ciw customers; mean wait "
                 f"{float(ours['r'].mean_wait_s[0]):.2f} s (ours) vs {theirs['wait']:.2f} s (ciw)")
