@@ -37,8 +37,9 @@ ORDER = ["queueing", "caching", "shadowclone"]
 
 
 def _modules():
+    skip = ORDER + ["run", "scaling"]
     names = ORDER + sorted(p.stem for p in HERE.glob("*.py")
-                           if p.stem not in ORDER + ["run", "scaling"] and not p.stem.startswith("_"))
+                           if p.stem not in skip and not p.stem.startswith("_"))
     for name in names:
         mod = importlib.import_module(name)
         if hasattr(mod, "collect"):
