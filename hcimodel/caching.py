@@ -267,8 +267,9 @@ def _catalog(lam, weights=None):
         keep = (lam > 0) & (weights > 0)
         pos, w = (lam, weights) if keep.all() else (lam[keep], weights[keep])
         n_pos, total = float(w.sum()), float(pos @ w)
-    if pos.size > _COMPRESS_ABOVE:
-        rates, counts = _gauss_bins(pos, w, pos.min(), pos.max())
+    lowest = pos.min()
+    if pos.size > _COMPRESS_ABOVE and lowest >= np.finfo(np.float64).tiny:  # no subnormals
+        rates, counts = _gauss_bins(pos, w, lowest, pos.max())
         if rates.size < pos.size:
             return _Catalog(rates, counts, n_pos, total)
     return _Catalog(pos, np.ones(pos.size) if w is None else np.array(w, dtype=np.float64),
