@@ -1,107 +1,122 @@
-"""Time hcimodel's LRU replay and miss-ratio curve against libcachesim.
+"""hcimodel's LRU replay and miss-ratio curve against libcachesim, and Che's solve.
 
-On the real CloudPhysics vSCSI trace, cut into 4 KiB block keys (all requests):
+On the real CloudPhysics vSCSI trace cut into 4 KiB block keys (reads only with
+``--quick``), like with like, setup included on both sides:
 
-* requests/s of :func:`hcimodel.simulate.lru_hits` (dense-id remap included)
-  beside libcachesim's LRU and SLRU replaying the same keys through its C
-  loop (``process_trace`` over an oracleGeneral file, the fastest path it has);
-* the time of one :func:`hcimodel.simulate.miss_ratio_curve` (every capacity)
-  against libcachesim replaying 10 capacities.
+* :func:`hcimodel.simulate.lru_hits` (one whole call, dense-id remap included)
+  against libcachesim 0.3.5 ``LRU`` (cache construction, reader and
+  ``process_trace`` over an oracleGeneral file of the same keys), once with
+  libcachesim's default hash table (``hashpower=24``: 2**24 buckets, allocated
+  and cleared on every construction) and once with a table sized for the trace
+  (``2**ceil(log2(distinct keys))`` buckets); the miss counts are checked equal;
+* one :func:`hcimodel.simulate.miss_ratio_curve` (every capacity) against
+  libcachesim replaying 10 capacities (sized tables);
+* :func:`hcimodel.caching.che_lru` at 64 capacities on Zipf catalogs (no peer).
 
-Targets: LRU replay at least as fast as libcachesim's; the one-pass curve at
-least 5x faster than the 10 replays. Run ``python benchmarks/caching.py``
-(``--quick`` for fewer repetitions and the read requests only). Building a
-libcachesim cache (its hash table) is left out of its time.
+Times are medians of interleaved runs with the load average beside them. Run
+``python benchmarks/caching.py [--quick]``; the trace is found through
+``HCIMODEL_DATA`` (see :func:`hcimodel.traces.data_path`).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import interleaved, row  # noqa: E402
 
-def best_of(fn, repeat, setup=None):
-    """Best wall time of ``fn(setup())`` over ``repeat`` runs after a warm-up;
-    ``setup`` (e.g. building a cache) is not timed."""
-    setup = setup or (lambda: None)
-    fn(setup())  # warm-up (numba cache load, file pages)
-    times = []
-    for _ in range(repeat):
-        arg = setup()
-        t0 = time.perf_counter()
-        fn(arg)
-        times.append(time.perf_counter() - t0)
-    return min(times)
+
+def _write_oracle(keys, path):
+    rec = np.dtype([("t", "<u4"), ("id", "<u8"), ("size", "<u4"), ("next", "<i8")])
+    a = np.zeros(keys.size, rec)
+    a["t"] = np.arange(keys.size) // 1000
+    a["id"] = keys
+    a["size"] = 1
+    a["next"] = -1
+    a.tofile(path)
+
+
+def trace_keys(quick: bool):
+    """Block keys of the real trace, or None (with the reason) when it is absent."""
+    from hcimodel.traces import block_keys, data_path, read_vscsi
+
+    try:
+        df = read_vscsi(data_path("cloudPhysicsIO.vscsi"))
+    except FileNotFoundError as err:
+        return None, str(err)
+    return block_keys(df, 4096, ops="read" if quick else None), ""
+
+
+def collect(quick: bool) -> list[dict]:
+    from hcimodel.caching import che_lru, zipf_rates
+    from hcimodel.simulate import lru_hits, miss_ratio_curve
+
+    rows = []
+    keys, why = trace_keys(quick)
+    if keys is None:
+        rows.append(row("caching", "LRU replay (real trace absent)", 0, "lru_hits", np.nan,
+                        note=why))
+    else:
+        import libcachesim as lcs
+
+        n = keys.size
+        n_distinct = int(np.unique(keys).size)
+        hp = max(10, math.ceil(math.log2(n_distinct)))
+        repeat = 3
+        with tempfile.TemporaryDirectory() as tmp:
+            path = str(Path(tmp) / "keys.oracleGeneral")
+            _write_oracle(keys, path)
+
+            def replay(cap, **kw):
+                reader = lcs.TraceReader(trace=path,
+                                         trace_type=lcs.TraceType.ORACLE_GENERAL_TRACE)
+                return lcs.LRU(cap, **kw).process_trace(reader)[0]
+
+            for cap in (1_000, 20_000, 100_000):
+                ours_miss = int(np.count_nonzero(~lru_hits(keys, cap)))
+                assert ours_miss == round(replay(cap) * n) == round(replay(cap, hashpower=hp) * n)
+                t = interleaved({"ours": lambda: lru_hits(keys, cap),
+                                 "default": lambda: replay(cap),
+                                 "sized": lambda: replay(cap, hashpower=hp)}, repeat)
+                case = f"LRU replay, real trace, capacity {cap:,} blocks"
+                rows.append(row("caching", case, n, "lru_hits", t["ours"],
+                                "libcachesim LRU (hashpower 24)", t["default"],
+                                f"{n_distinct:,} distinct keys; identical misses"))
+                rows.append(row("caching", case, n, "lru_hits", t["ours"],
+                                f"libcachesim LRU (hashpower {hp})", t["sized"],
+                                f"{n_distinct:,} distinct keys; identical misses"))
+            caps = np.unique(np.geomspace(100, n_distinct, 10).astype(np.int64))
+            curve = miss_ratio_curve(keys)
+            gap = max(abs(curve.at(c) - replay(int(c), hashpower=hp)) for c in caps)
+            t = interleaved({"ours": lambda: miss_ratio_curve(keys),
+                             "ten": lambda: [replay(int(c), hashpower=hp) for c in caps]},
+                            1 if quick else 2, warm=False)
+            rows.append(row("caching", "miss-ratio curve: one pass vs 10 LRU replays", n,
+                            "miss_ratio_curve", t["ours"], f"libcachesim 10 x LRU (hashpower {hp})",
+                            t["ten"], f"{curve.capacity.size:,} capacities; largest gap {gap:.1e}"))
+    for n_items in (131_072, 10_000_000):
+        lam = zipf_rates(n_items, 0.8)
+        caps = np.geomspace(1, 0.99 * n_items, 64)
+        t = interleaved({"che": lambda: che_lru(lam, caps)}, 3)
+        rows.append(row("caching", "che_lru, Zipf 0.8 catalog, 64 capacities", n_items, "che_lru",
+                        t["che"], note="target < 0.1 s"))
+    return rows
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="reads only, one repetition")
+    ap.add_argument("--quick", action="store_true", help="read requests only, fewer rounds")
     args = ap.parse_args(argv)
-
-    import libcachesim as lcs
-
-    from hcimodel.simulate import lru_hits, miss_ratio_curve
-    from hcimodel.traces import block_keys, data_path, read_vscsi
-
-    repeat = 1 if args.quick else 3
-    df = read_vscsi(data_path("cloudPhysicsIO.vscsi"))
-    keys = block_keys(df, 4096, ops="read" if args.quick else None)
-    n = keys.size
-    n_distinct = np.unique(keys).size
-    print(f"trace: {df.height} requests -> {n} block keys ({n_distinct} distinct), "
-          f"{'reads' if args.quick else 'all ops'}")
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "keys.oracleGeneral"
-        rec = np.dtype([("t", "<u4"), ("id", "<u8"), ("size", "<u4"), ("next", "<i8")])
-        a = np.zeros(n, rec)
-        a["t"] = np.arange(n) // 1000
-        a["id"] = keys
-        a["size"] = 1
-        a["next"] = -1
-        a.tofile(path)
-        reader = lcs.TraceReader(trace=str(path), trace_type=lcs.TraceType.ORACLE_GENERAL_TRACE)
-
-        print("\nLRU replay, requests/s (capacity in 4 KiB blocks)")
-        print(f"{'capacity':>9} {'hcimodel':>12} {'lcs LRU':>12} {'lcs SLRU':>12} {'ratio':>7}")
-        ratios = []
-        for cap in (1_000, 20_000, 100_000):
-            t_ours = best_of(lambda _: lru_hits(keys, cap), repeat)
-            t_lru = best_of(lambda c: c.process_trace(reader), repeat, lambda: lcs.LRU(cap))
-            t_slru = best_of(lambda c: c.process_trace(reader), repeat, lambda: lcs.SLRU(cap))
-            ours_miss = np.count_nonzero(~lru_hits(keys, cap))
-            lcs_miss = round(lcs.LRU(cap).process_trace(reader)[0] * n)
-            assert ours_miss == lcs_miss, (cap, ours_miss, lcs_miss)
-            ratios.append(t_lru / t_ours)
-            print(f"{cap:>9} {n / t_ours:>12,.0f} {n / t_lru:>12,.0f} {n / t_slru:>12,.0f} "
-                  f"{t_lru / t_ours:>6.1f}x")
-
-        caps = np.unique(np.geomspace(100, n_distinct, 10).astype(np.int64))
-        t_mrc = best_of(lambda _: miss_ratio_curve(keys), repeat)
-
-        def ten_caches():
-            return [lcs.LRU(int(c)) for c in caps]
-
-        def ten_replays(caches):
-            return [cache.process_trace(reader)[0] for cache in caches]
-
-        t_ten = best_of(ten_replays, 1, ten_caches)
-        curve = miss_ratio_curve(keys)
-        theirs = ten_replays(ten_caches())
-        worst = max(abs(curve.at(c) - m) for c, m in zip(caps, theirs))
-        print(f"\nmiss-ratio curve: hcimodel one pass ({curve.capacity.size:,} capacities) "
-              f"{t_mrc:.3f} s; libcachesim {len(caps)} replays {t_ten:.3f} s; "
-              f"ratio {t_ten / t_mrc:.1f}x (largest gap {worst:.1e})")
-        t_sh = best_of(lambda _: miss_ratio_curve(keys, sampling_rate=0.1), repeat)
-        print(f"SHARDS R=0.1 curve: {t_sh:.3f} s")
-        print(f"\nLRU replay vs libcachesim: {min(ratios):.1f}x to {max(ratios):.1f}x "
-              "(target >= 1x)")
-        print(f"one-pass curve vs 10 replays: {t_ten / t_mrc:.1f}x (target >= 5x)")
+    for r in collect(args.quick):
+        ratio = f"{r['ratio']:,.1f}x" if np.isfinite(r["ratio"]) else "-"
+        print(f"{r['case']:<50} n={r['n']:>10,} ours {r['ours_s']:.4f} s  {r['peer'] or '-'} "
+              f"{r['peer_s']:.3f} s  ratio {ratio}  load {r['load']:.1f}  {r['note']}")
 
 
 if __name__ == "__main__":

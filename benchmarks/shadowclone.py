@@ -1,54 +1,75 @@
-"""Reads per second of the block-level Shadow Clones Monte Carlo.
+"""Reads per second of the block-level Shadow Clones Monte Carlo, end to end vs kernel.
 
-Replays a boot storm (every desktop reads the 420 MB boot set in 4 KiB blocks,
-detection at time 0) through :func:`hcimodel.shadowclone.replay_reads`, from
-the owner alone and through the map of immutable blocks, and prints the block
-reads replayed per second by the numba kernel (event generation and sorting
-excluded, then included). Run ``python benchmarks/shadowclone.py``
-(``--quick`` for a smaller storm and one repetition).
+A boot storm (every desktop reads the 420 MB boot set in 4 KiB blocks, starts
+uniform over 60 s): the numba replay kernel alone on pre-sorted reads
+(:func:`hcimodel.shadowclone.replay_reads`, source 'single' and 'map'), and one
+whole :func:`hcimodel.shadowclone.simulate_warmup` call (draws, reads
+generated, sorted and replayed in chunks, latency table and warm-up curve).
+The end-to-end row's ratio is its time over the kernel's (target <= 2). Run
+``python benchmarks/shadowclone.py [--quick]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
+import tracemalloc
+import sys
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import interleaved, row  # noqa: E402
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="smaller storm, one repetition")
-    args = ap.parse_args(argv)
 
-    from hcimodel import shadowclone as sc
-
-    H, N, repeat = (4, 16, 1) if args.quick else (8, 64, 3)
-    rep = sc.Replica()
+def _storm(H, N, rep, sc):
     r, _ = sc.boot_pace(rep)
     m = rep.n_boot_blocks
     starts = np.random.default_rng(0).random(N) * 60.0
     times = (starts[:, None] + np.arange(m)[None, :] / r).ravel()
     order = np.argsort(times, kind="stable")
-    nodes = np.repeat(np.arange(N) % H, m)[order]
-    blocks = np.tile(np.arange(m), N)[order]
-    times = times[order]
+    return (times[order], np.repeat(np.arange(N) % H, m)[order],
+            np.tile(np.arange(m), N)[order], m)
+
+
+def collect(quick: bool) -> list[dict]:
+    from hcimodel import shadowclone as sc
+
+    H, N = (4, 16) if quick else (8, 64)
+    rep = sc.Replica()
+    times, nodes, blocks, m = _storm(H, N, rep, sc)
     kw = dict(n_nodes=H, n_blocks=m, detection_s=0.0)
-    sc.replay_reads(times[:1000], nodes[:1000], blocks[:1000], **kw)  # numba warm-up
-    print(f"boot storm: {H} nodes, {N} desktops, {m:,} blocks each, {times.size:,} reads")
-    for source in sc.SOURCES:
-        best = np.inf
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            sc.replay_reads(times, nodes, blocks, source=source, **kw)
-            best = min(best, time.perf_counter() - t0)
-        print(f"  replay, source={source:<6}: {times.size / best / 1e6:6.1f} M reads/s "
-              f"({best:.2f} s)")
-    t0 = time.perf_counter()
-    res = sc.simulate_warmup(H, N, replica=rep, start_window_s=60.0, rng=0)
-    total = time.perf_counter() - t0
-    print(f"  simulate_warmup end to end : {res.n_reads / total / 1e6:6.1f} M reads/s "
-          f"({total:.2f} s; kernel {res.n_reads / res.replay_s / 1e6:.1f} M reads/s)")
+    n = times.size
+    rows = []
+    fns = {s: (lambda s=s: sc.replay_reads(times, nodes, blocks, source=s, **kw))
+           for s in sc.SOURCES}
+    fns["e2e"] = lambda: sc.simulate_warmup(H, N, replica=rep, start_window_s=60.0, rng=0)
+    t = interleaved(fns, 3)
+    del times, nodes, blocks
+    case = f"boot storm, {H} nodes x {N} desktops, block reads"
+    for s in sc.SOURCES:
+        rows.append(row("shadowclone", case, n, f"replay_reads kernel (source={s})", t[s],
+                        note=f"{n / t[s] / 1e6:.0f} M reads/s"))
+    tracemalloc.start()  # numpy reports its allocations to tracemalloc
+    sc.simulate_warmup(2 * H, 4 * N, replica=rep, start_window_s=60.0, rng=0)
+    grew = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rows.append(row("shadowclone", case, n, "simulate_warmup end to end", t["e2e"],
+                    "replay_reads kernel (source=single)", t["single"],
+                    f"{n / t['e2e'] / 1e6:.0f} M reads/s; ratio = kernel / end-to-end time; "
+                    f"peak memory at {2 * H} nodes x {4 * N} desktops "
+                    f"{grew / (4 * N * m):.1f} bytes/read (tracemalloc)"))
+    return rows
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="4 nodes x 16 desktops")
+    args = ap.parse_args(argv)
+    for r in collect(args.quick):
+        ratio = f"{r['ratio']:.2f}" if np.isfinite(r["ratio"]) else "-"
+        print(f"{r['ours']:<38} n={r['n']:>11,} {r['ours_s']:.3f} s  ratio {ratio}  "
+              f"load {r['load']:.1f}  {r['note']}")
 
 
 if __name__ == "__main__":

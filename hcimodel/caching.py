@@ -28,17 +28,32 @@ exactly linear in :math:`u` while the cache is small. The occupancy functions
 are increasing in :math:`u`, so the iteration always converges, to
 :math:`|\Delta u| < 10^{-12}`.
 
-Catalogs of more than ``2**17`` items with positive rate are *compressed*
-before solving: rates are grouped in logarithmic bins of relative width at most
-:math:`2^{-10} \approx 10^{-3}` (the exponent and top ten mantissa bits of the
-IEEE double), each bin replaced by its item count and mean rate. The mean keeps
-:math:`\sum_i \lambda_i` exact, so the error of any occupancy sum is second
-order, below :math:`3\times10^{-8}` per item and in practice far less (the head
-of a Zipf catalog is never merged; a :math:`10^7`-item Zipf catalog gives
-relative errors of :math:`10^{-8}` or less on :math:`T` and on the hit ratio).
-This is what makes a :math:`10^7`-item catalog solve in about a second for 50
-capacities. Per-item probabilities (``item_hit_ratio()`` of the results) always
-use the exact rates.
+Catalogs of more than 256 rates (positive, with positive weight) are
+*compressed* before solving. Rates are grouped in logarithmic bins of relative
+width at most :math:`\delta = 2^{-7}` (the exponent and top seven mantissa bits
+of the IEEE double) and each bin is replaced by the two-point Gauss rule of its
+items: two representative rates and item counts that match the bin's item
+count and the first three moments of its rates (a bin of one or two distinct
+rates is kept exactly). Any sum :math:`\sum_i g(\lambda_i T)` is then exact
+for cubics in :math:`\lambda` within each bin, and the error of a bin of
+:math:`m` items is at most :math:`m\,\delta^4 \max x^4|g^{(4)}(x)| / 1536`
+(Gauss error :math:`g^{(4)}/4!` times :math:`\int p_2^2 \le m w^4/64`). For LRU,
+:math:`x^4 e^{-x} \le 4.8\,(1 - e^{-x})`, so the relative error of the
+occupancy sum is below :math:`3.2\times10^{-3}\,\delta^4 = 1.2\times10^{-11}`
+(FIFO: half that). Measured against the uncompressed solve (catalogs of
+:math:`10^3`--:math:`1.3\times10^5` Zipf and log-normal rates, capacities up to
+:math:`0.999 N`): occupancy within :math:`10^{-12}` relative, hit ratio within
+:math:`2\times10^{-11}` (the uncompressed solve's own residual), :math:`T`
+within :math:`1.2\times10^{-10}` and the miss ratio within :math:`2\times10^{-9}`
+(both ill-conditioned only as the cache nears the whole catalog); LRU(m) list
+occupancies near saturation within :math:`2.4\times10^{-9}`.
+``tests/test_caching.py`` checks every solver against the uncompressed one to
+:math:`10^{-8}`. The compressed catalog is used only when it is smaller, so the
+cost of a solve grows with the number of occupied bins (at most 256 per factor
+of two in rate) and never falls as the catalog grows: a :math:`10^7`-item Zipf
+catalog solves for 64 capacities in about 0.05 s of CPU, most of it one pass
+over the rates. Per-item probabilities (``item_hit_ratio()`` of the results)
+always use the exact rates.
 
 **Multiplicities.** Every function takes ``weights=``, the number
 :math:`m_i` of items that share rate :math:`\lambda_i` (e.g. the :math:`N`
@@ -51,7 +66,8 @@ constraints and ratios become
 which is the expanded catalog (each rate repeated :math:`m_i` times) summed
 by groups: the result is the expanded one up to rounding (:math:`10^{-12}`),
 including the compression above, which counts items (:math:`\sum_i m_i`),
-bins the groups as it would bin the items and so never needs the expansion.
+bins the groups as it would bin the items (weighted moments) and so never
+needs the expansion.
 A catalog of millions of items in a few thousand groups costs a few thousand.
 
 Items with zero rate are allowed; they are never cached and do not count
@@ -97,8 +113,10 @@ __all__ = [
     "ContentCacheResult",
 ]
 
-_COMPRESS_ABOVE = 1 << 17
-_MANTISSA_BITS = 10
+#: Catalogs of at most this many (rate, weight) pairs are solved item by item:
+#: below it a compressed catalog saves little and the exact solve is as cheap.
+_COMPRESS_ABOVE = 1 << 8
+_MANTISSA_BITS = 7
 _BLOCK_ELEMENTS = 1 << 22
 #: Row blocks of :func:`content_cache`: its Newton evaluations build a dozen
 #: (rows x items) temporaries each, and above a few hundred kB each of them is
@@ -197,10 +215,17 @@ def merge_duplicate_rates(rates, content_ids):
 
 
 def _rates_array(rates):
-    lam = check_nonnegative("rates", rates)
+    # One copy and two reductions (NaN fails ``>=``); the validation helper's
+    # message only when something is wrong: this runs on catalogs of 10^7 rates.
+    try:
+        lam = np.array(rates, dtype=np.float64, copy=True)
+    except (TypeError, ValueError):
+        lam = None
+    if lam is None or lam.size == 0 or not (lam.min() >= 0 and lam.max() < np.inf):
+        lam = check_nonnegative("rates", rates)
     if lam.ndim != 1 or lam.size == 0:
         raise ValueError(f"rates must be a non-empty one-dimensional array (got shape {lam.shape})")
-    if not np.any(lam > 0):
+    if not lam.max() > 0:
         raise ValueError("rates must contain at least one positive rate (got all zeros)")
     return lam
 
@@ -227,34 +252,66 @@ class _Catalog:
 
 
 def _catalog(lam, weights=None):
-    """The catalog as (rate, weight) pairs, compressed above ``2**17`` items.
+    """The catalog as (rate, weight) pairs, compressed above 256 pairs.
 
     ``weights`` (same shape as ``lam``, or None for ones) says how many items
-    share each rate. Compression depends on the number of *items*, not of
-    pairs, and bins pairs by rate as it would bin the expanded items (weighted
-    counts and weighted rate sums per bin), so a weighted catalog and its
+    share each rate. Compression bins pairs by rate as it would bin the
+    expanded items (weighted moments per bin), so a weighted catalog and its
     expanded form give the same representatives up to rounding.
     """
     if weights is None:
         pos = lam if lam.min() > 0 else lam[lam > 0]
-        if pos.size <= _COMPRESS_ABOVE:
-            return _Catalog(pos, np.ones(pos.size), pos.size, float(pos.sum()))
         w = None
-        n_pos, total = pos.size, float(pos.sum())
+        n_pos, total = float(pos.size), float(pos.sum())
     else:
         keep = (lam > 0) & (weights > 0)
         pos, w = (lam, weights) if keep.all() else (lam[keep], weights[keep])
         n_pos, total = float(w.sum()), float(pos @ w)
-        if n_pos <= _COMPRESS_ABOVE:
-            return _Catalog(pos, np.array(w, dtype=np.float64), n_pos, total)
-    # Bins of relative width <= 2**-_MANTISSA_BITS: the sign/exponent and the top
-    # mantissa bits of an IEEE double are a logarithmic histogram for free.
-    idx = pos.view(np.int64) >> (52 - _MANTISSA_BITS)
-    idx -= idx.min()
-    counts = np.bincount(idx, weights=w)
-    sums = np.bincount(idx, weights=pos if w is None else pos * w)
-    keep = counts > 0
-    return _Catalog(sums[keep] / counts[keep], counts[keep].astype(np.float64), n_pos, total)
+    lowest = pos.min()
+    if pos.size > _COMPRESS_ABOVE and lowest >= np.finfo(np.float64).tiny:  # no subnormals
+        rates, counts = _gauss_bins(pos, w, lowest, pos.max())
+        if rates.size < pos.size:
+            return _Catalog(rates, counts, n_pos, total)
+    return _Catalog(pos, np.ones(pos.size) if w is None else np.array(w, dtype=np.float64),
+                    n_pos, total)
+
+
+def _gauss_bins(pos, w, lowest, highest):
+    """Two-point Gauss rule of the rates in each log bin: (rates, counts).
+
+    Bins of relative width ``2**-_MANTISSA_BITS`` (sign/exponent and top
+    mantissa bits of the IEEE double). Within a bin, ``z = rate / edge - 1``
+    lies in ``[0, delta)``; with mean ``zbar``, central moments ``c2, c3``,
+    the nodes ``zbar + y`` are the roots of the monic orthogonal quadratic
+    ``y**2 - (c3/c2) y - c2`` and their counts match the bin's count and mean.
+    A bin whose variance is at rounding level is one node at its mean.
+    """
+    from hcimodel._catalog_kernels import bin_moments
+
+    shift = 52 - _MANTISSA_BITS
+    lo = int(np.float64(lowest).view(np.int64)) >> shift
+    hi = int(np.float64(highest).view(np.int64)) >> shift
+    edges = ((np.arange(hi - lo + 1, dtype=np.int64) + lo) << shift).view(np.float64)
+    mom = np.zeros((edges.size, 4))
+    bin_moments(np.ascontiguousarray(pos), np.empty(0) if w is None else
+                np.ascontiguousarray(w, dtype=np.float64), shift, lo, 1.0 / edges, mom)
+    full = mom[:, 0] > 0
+    m = mom[full, 0]
+    zbar, s2, s3 = (mom[full, 1:] / m[:, None]).T        # moments per item
+    edge = edges[full]
+    c2 = np.maximum(s2 - zbar * zbar, 0.0)
+    c3 = s3 - 3.0 * zbar * s2 + 2.0 * zbar ** 3
+    # z ~ 2**-6, so z**2 carries ~1e-20 of rounding: a variance below 1e-24
+    # (relative spread 1e-12) is one point.
+    two = c2 > 1e-24
+    a = np.where(two, c3, 0.0) / np.where(two, c2, 1.0)
+    disc = np.sqrt(a * a + 4.0 * c2)
+    y1, y2 = 0.5 * (a - disc), 0.5 * (a + disc)          # y1 <= 0 <= y2
+    frac1 = np.where(two, y2 / np.where(two, y2 - y1, 1.0), 1.0)
+    rate1 = edge * (1.0 + zbar + np.where(two, y1, 0.0))
+    rate2 = edge[two] * (1.0 + zbar[two] + y2[two])
+    return (np.concatenate([rate1, rate2]),
+            np.concatenate([m * frac1, m[two] * (1.0 - frac1[two])]))
 
 
 def _capacity_array(name, value):
@@ -432,6 +489,7 @@ def _single_list(rates, capacity, policy, weights=None):
     flat_t = t.ravel()
     for blk in _row_blocks(cap.size, cat.rates.size):
         hit[blk] = _request_weighted(cat, occ(_x(cat.rates, flat_t[blk])))
+    hit[np.isinf(flat_t)] = 1.0     # the whole catalog fits (not 1 - rounding)
     hit = np.clip(hit, 0.0, 1.0).reshape(cap.shape)
     return CharacteristicTimeResult(hit, t, policy, lam)
 

@@ -1065,19 +1065,17 @@ KINDS = ("local", "remote", "fetch", "wait")
 
 
 @numba.njit(cache=True, nogil=True)
-def _replay(times, nodes, blocks, n_nodes, n_blocks, owner, t_detect, rtt, tau, use_map,
-            latency, kind, fetched, sent, remote, last_fetch):
+def _replay(times, nodes, blocks, n_nodes, owner, t_detect, rtt, tau, use_map,
+            latency, kind, fetched, sent, remote, last_fetch, avail, up_free, down_free):
     """Replay block reads in time order; links are FIFO servers of tau per block.
 
     A transfer from node g to node h holds g's uplink and h's downlink:
     start = max(t, up_free[g], down_free[h]), end = start + tau, and the data is
-    usable at end + rtt.
+    usable at end + rtt. The state (``avail``: time each node holds each
+    block, -inf for the owner, inf if not fetched; the link clocks; the per-node
+    counters) is passed in and updated, so a stream can be replayed in chunks.
     """
     inf = np.inf
-    avail = np.full((n_nodes, n_blocks), inf)
-    avail[owner, :] = -inf
-    up_free = np.zeros(n_nodes)
-    down_free = np.zeros(n_nodes)
     for e in range(times.size):
         t = times[e]
         h = nodes[e]
@@ -1115,6 +1113,88 @@ def _replay(times, nodes, blocks, n_nodes, n_blocks, owner, t_detect, rtt, tau, 
             avail[h, blk] = end + rtt
             if end + rtt > last_fetch[h]:
                 last_fetch[h] = end + rtt
+
+
+@numba.njit(cache=True, nogil=True)
+def _is_sorted(t):
+    """No ``t[i] < t[i - 1]`` (the old ``not any(diff(t) < 0)``, without its array)."""
+    for i in range(1, t.size):
+        if t[i] < t[i - 1]:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_window(starts, offs, seq, node_of, nxt, t_end, buf_t, buf_n, buf_b):
+    """Append every desktop's reads before ``t_end`` (desktop by desktop, each in
+    order); ``nxt[d]`` is desktop d's next read. Returns how many were appended,
+    or -1 if they would not fit in the buffers.
+
+    Desktop ``d`` reads ``seq[j]`` at ``starts[d] + offs[j]`` from node
+    ``node_of[d]``: time, node and block go to ``buf_t``, ``buf_n``, ``buf_b``.
+    """
+    m = offs.size
+    n = 0
+    for d in range(starts.size):
+        j = nxt[d]
+        s = starts[d]
+        h = node_of[d]
+        while j < m:
+            t = s + offs[j]
+            if t >= t_end:
+                break
+            if n == buf_t.size:
+                return -1  # window larger than the buffer (never, by its sizing)
+            buf_t[n] = t
+            buf_n[n] = h
+            buf_b[n] = seq[j]
+            n += 1
+            j += 1
+        nxt[d] = j
+    return n
+
+
+@numba.njit(cache=True, nogil=True)
+def _gather_events(order, buf_t, buf_n, buf_b, times, nodes, blocks):
+    """``times, nodes, blocks = buf_t[order], buf_n[order], buf_b[order]`` in one pass."""
+    for e in range(order.size):
+        i = order[e]
+        times[e] = buf_t[i]
+        nodes[e] = buf_n[i]
+        blocks[e] = buf_b[i]
+
+
+@numba.njit(cache=True, nogil=True)
+def _curve_counts(nodes, kind, start, pts, fetched, crossed, seen, nf, nc, at):
+    """Per node, fetches and network crossings among its first ``pts`` reads.
+
+    ``pts[start[h]:start[h + 1]]`` are node h's increasing read counts;
+    ``fetched``/``crossed`` (same shape as ``pts``) receive the counts there.
+    ``seen``, ``nf``, ``nc`` (per node: reads, fetches, crossings so far) and
+    ``at`` (next point of each node, initially ``start[:-1]``) carry over
+    from one chunk of reads to the next.
+    """
+    for e in range(nodes.size):
+        h = nodes[e]
+        k = kind[e]
+        if k == 2:
+            nf[h] += 1
+            nc[h] += 1
+        elif k == 1:
+            nc[h] += 1
+        seen[h] += 1
+        i = at[h]
+        if i < start[h + 1] and pts[i] == seen[h]:
+            fetched[i] = nf[h]
+            crossed[i] = nc[h]
+            at[h] = i + 1
+
+
+def _replay_state(n_nodes, n_blocks, owner):
+    """Initial (avail, up_free, down_free) of :func:`_replay`: only the owner holds blocks."""
+    avail = np.full((n_nodes, n_blocks), np.inf)
+    avail[owner, :] = -np.inf
+    return avail, np.zeros(n_nodes), np.zeros(n_nodes)
 
 
 def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection_s: float,
@@ -1159,7 +1239,7 @@ def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection
         raise ValueError(f"nodes must be in [0, {H - 1}]")
     if t.size and (bk.min() < 0 or bk.max() >= m):
         raise ValueError(f"blocks must be in [0, {m - 1}]")
-    if t.size > 1 and np.any(np.diff(t) < 0):
+    if not _is_sorted(t):
         order = np.argsort(t, kind="stable")
         t, nd, bk = t[order], nd[order], bk[order]
     td = float(check_nonnegative("detection_s", detection_s, allow_inf=True))
@@ -1170,8 +1250,8 @@ def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection
     kind = np.empty(t.size, dtype=np.int8)
     fetched, sent, remote = (np.zeros(H, dtype=np.int64) for _ in range(3))
     last = np.zeros(H)
-    _replay(t, nd, bk, H, m, own, td, rtt, tau, source == "map", lat, kind, fetched, sent,
-            remote, last)
+    _replay(t, nd, bk, H, own, td, rtt, tau, source == "map", lat, kind, fetched, sent,
+            remote, last, *_replay_state(H, m, own))
     return {"latency_s": lat, "kind": kind, "fetched_blocks": fetched,
             "remote_blocks": remote, "sent_blocks": sent, "last_fetch_s": last}
 
@@ -1253,41 +1333,72 @@ class SimulatedWarmUp:
     curve: pl.DataFrame = field(repr=False, default=None)
 
 
-def _latency_frame(lat, kind) -> pl.DataFrame:
+def _latency_table(lat, counts, subsets) -> pl.DataFrame:
+    """Latency rows from every read's latency ``lat`` (replay order), the
+    reads per kind and, per non-local kind, its latencies in replay order.
+
+    Consumes ``lat`` and ``subsets``: the mean and maximum are taken first, then
+    the quantiles partition the arrays in place (no copy of every read)."""
     import polars as pl
 
     rows = []
     for k, name in list(enumerate(KINDS)) + [(-1, "all")]:
-        x = lat if k < 0 else lat[kind == k]
-        if x.size == 0:
+        n = lat.size if k < 0 else int(counts[k])
+        if n == 0:
             rows.append((name, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0))
             continue
-        q = np.quantile(x, [0.5, 0.95, 0.99])
-        rows.append((name, int(x.size), x.size / max(lat.size, 1), float(x.mean()),
-                     float(q[0]), float(q[1]), float(q[2]), float(x.max())))
+        if k == _LOCAL:  # a local read waits exactly 0 s: no need to gather them
+            rows.append((name, n, n / max(lat.size, 1), 0.0, 0.0, 0.0, 0.0, 0.0))
+            continue
+        x = lat if k < 0 else subsets[k]
+        mean, top = float(x.mean()), float(x.max())
+        q = np.quantile(x, [0.5, 0.95, 0.99], overwrite_input=True)
+        rows.append((name, int(x.size), x.size / max(lat.size, 1), mean,
+                     float(q[0]), float(q[1]), float(q[2]), top))
     return pl.DataFrame(rows, orient="row", schema=["kind", "reads", "share", "mean_s", "p50_s",
                                                     "p95_s", "p99_s", "max_s"]).sort("kind")
 
 
+def _latency_frame(lat, kind) -> pl.DataFrame:
+    counts = np.bincount(kind, minlength=len(KINDS))
+    return _latency_table(lat, counts, {k: lat[kind == k] for k in (_REMOTE, _FETCH, _WAIT)
+                                        if counts[k]})
+
+
+class _CurveCounter:
+    """Streaming form of :func:`_curve`: feed reads chunk by chunk, then ``frame()``."""
+
+    def __init__(self, per_node, n_points=48):
+        pts = [np.unique(np.round(np.geomspace(1, k, n_points)).astype(np.int64)) if k else
+               np.empty(0, dtype=np.int64) for k in per_node]
+        self.start = np.concatenate([[0], np.cumsum([p.size for p in pts])]).astype(np.int64)
+        self.pts = np.concatenate(pts).astype(np.int64)
+        self.fetched = np.zeros(self.pts.size, dtype=np.int64)
+        self.crossed = np.zeros(self.pts.size, dtype=np.int64)
+        h = len(per_node)
+        self.state = (np.zeros(h, dtype=np.int64), np.zeros(h, dtype=np.int64),
+                      np.zeros(h, dtype=np.int64), self.start[:-1].copy())
+
+    def add(self, nodes, kind):
+        _curve_counts(np.ascontiguousarray(nodes, dtype=np.int64), np.ascontiguousarray(kind),
+                      self.start, self.pts, self.fetched, self.crossed, *self.state)
+
+    def frame(self) -> pl.DataFrame:
+        import polars as pl
+
+        if not self.pts.size:
+            return pl.DataFrame(schema={"node": pl.Int64, "reads": pl.Int64,
+                                        "fetched_blocks": pl.Int64, "local_share": pl.Float64})
+        node = np.repeat(np.arange(self.start.size - 1, dtype=np.int64), np.diff(self.start))
+        return pl.DataFrame({"node": node, "reads": self.pts, "fetched_blocks": self.fetched,
+                             "local_share": 1.0 - self.crossed / self.pts}).sort(["node", "reads"])
+
+
 def _curve(nodes, kind, n_nodes, n_points=48) -> pl.DataFrame:
     """Per-node fetches and local share over the first k reads (see SimulatedWarmUp.curve)."""
-    import polars as pl
-
-    frames = []
-    for h in range(n_nodes):
-        k = kind[nodes == h]
-        if k.size == 0:
-            continue
-        fetched = np.cumsum(k == _FETCH)
-        crossed = fetched + np.cumsum(k == _REMOTE)
-        pts = np.unique(np.round(np.geomspace(1, k.size, n_points)).astype(np.int64))
-        frames.append(pl.DataFrame({"node": np.full(pts.size, h, dtype=np.int64), "reads": pts,
-                                    "fetched_blocks": fetched[pts - 1].astype(np.int64),
-                                    "local_share": 1.0 - crossed[pts - 1] / pts}))
-    if not frames:
-        return pl.DataFrame(schema={"node": pl.Int64, "reads": pl.Int64,
-                                    "fetched_blocks": pl.Int64, "local_share": pl.Float64})
-    return pl.concat(frames).sort(["node", "reads"])
+    counter = _CurveCounter(np.bincount(nodes, minlength=n_nodes), n_points)
+    counter.add(nodes, kind)
+    return counter.frame()
 
 
 def _replay_result(times, nodes, blocks, *, n_nodes, n_blocks, detection_s, owner, link_bps,
@@ -1304,13 +1415,87 @@ def _replay_result(times, nodes, blocks, *, n_nodes, n_blocks, detection_s, owne
     fetched = res["fetched_blocks"] * b
     done = float(res["last_fetch_s"].max()) if np.isfinite(detection_s) else np.inf
     nd = np.asarray(nodes, dtype=np.int64)
-    if nd.size > 1 and np.any(np.diff(np.asarray(times, dtype=float)) < 0):
+    if not _is_sorted(np.ascontiguousarray(times, dtype=np.float64)):
         nd = nd[np.argsort(np.asarray(times, dtype=float), kind="stable")]  # replay order
     return SimulatedWarmUp(float(detection_s), fetched, float(fetched.sum()),
                            float(res["remote_blocks"].sum() * b), done, int(nd.size),
                            _latency_frame(res["latency_s"], res["kind"]), elapsed,
                            np.bincount(nd, minlength=n_nodes).astype(np.int64),
                            _curve(nd, res["kind"], n_nodes))
+
+
+#: Reads generated, sorted and replayed at a time by :func:`_boot_replay`.
+_CHUNK_READS = 1 << 16
+
+
+def _boot_replay(starts, offs, seq, node_of, *, n_nodes, n_blocks, detection_s, link_bps,
+                 rtt_s, block_bytes, source) -> SimulatedWarmUp:
+    """:func:`_replay_result` of the boot reads, generated and replayed in chunks.
+
+    Desktop ``d`` reads ``seq[j]`` at ``starts[d] + offs[j]`` (``offs`` evenly
+    spaced). Time is cut into windows of about ``_CHUNK_READS`` reads (cache-sized); each
+    window's reads are appended desktop by desktop (flat order) and stably
+    sorted, so the replay order, every latency and every count are those of a
+    stable sort of all N x m reads at once. Memory: the replay state (nodes x
+    blocks), one chunk, and 8 bytes per read for the latencies the 'all' row of
+    the latency table needs (its quantiles and mean over every read).
+    """
+    import time as _time
+
+    N, m = starts.size, offs.size
+    H = n_nodes
+    total = N * m
+    step = offs[1] - offs[0] if m > 1 else 1.0
+    per_desktop = max(1, _CHUNK_READS // N)            # reads per desktop and window
+    width = per_desktop * step
+    cap = N * min(m, per_desktop + 3)                  # rounding: a read or two more
+    buf_t, buf_n, buf_b = np.empty(cap), np.empty(cap, dtype=np.int64), np.empty(cap, np.int64)
+    times, nodes, blocks = np.empty(cap), np.empty(cap, dtype=np.int64), np.empty(cap, np.int64)
+    kind = np.empty(cap, dtype=np.int8)
+    lat = np.empty(total)
+    nxt = np.zeros(N, dtype=np.int64)
+    own = 0
+    tau = 8.0 * float(block_bytes) / float(link_bps)
+    fetched, sent, remote = (np.zeros(H, dtype=np.int64) for _ in range(3))
+    last = np.zeros(H)
+    state = _replay_state(H, n_blocks, own)
+    per_node = np.bincount(node_of, minlength=H).astype(np.int64) * m
+    curve = _CurveCounter(per_node)
+    counts = np.zeros(len(KINDS), dtype=np.int64)
+    parts = {k: [] for k in (_REMOTE, _FETCH, _WAIT)}
+    replay_s = 0.0
+    pos = 0
+    t_end = float(starts.min()) + offs[0]
+    while pos < total:
+        t_end += width
+        n = _fill_window(starts, offs, seq, node_of, nxt,
+                         t_end if pos + cap < total else np.inf, buf_t, buf_n, buf_b)
+        if n < 0:
+            raise RuntimeError("boot replay: a window overflowed its buffer")
+        if n == 0:
+            continue
+        order = np.argsort(buf_t[:n], kind="stable")
+        _gather_events(order, buf_t, buf_n, buf_b, times, nodes, blocks)
+        t0 = _time.perf_counter()
+        _replay(times[:n], nodes[:n], blocks[:n], H, own, float(detection_s), float(rtt_s),
+                tau, source == "map", lat[pos:pos + n], kind[:n], fetched, sent, remote, last,
+                *state)
+        replay_s += _time.perf_counter() - t0
+        k = kind[:n]
+        counts += np.bincount(k, minlength=len(KINDS))
+        for kk, lst in parts.items():
+            sel = lat[pos:pos + n][k == kk]
+            if sel.size:
+                lst.append(sel)
+        curve.add(nodes[:n], k)
+        pos += n
+    b = float(block_bytes)
+    fb = fetched * b
+    done = float(last.max()) if np.isfinite(detection_s) else np.inf
+    subsets = {kk: np.concatenate(lst) for kk, lst in parts.items() if lst}
+    return SimulatedWarmUp(float(detection_s), fb, float(fb.sum()), float(remote.sum() * b),
+                           done, int(total), _latency_table(lat, counts, subsets), replay_s,
+                           per_node, curve.frame())
 
 
 # ------------------------------------------------------------------ clone-pool streams
@@ -1642,11 +1827,6 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
             seq = np.atleast_1d(seq)
         m = int(seq.max()) + 1
         offs = np.arange(seq.size) / r
-        times = (starts[:, None] + offs[None, :]).ravel()
-        nodes = np.repeat(node_of, seq.size)
-        blocks = np.tile(seq, N)
-        order = np.argsort(times, kind="stable")
-        times, nodes, blocks = times[order], nodes[order], blocks[order]
     else:
         pool = pool if pool is not None else replica_pool(N, replica=replica, workload=wl)
         m = pool.base_blocks
@@ -1661,6 +1841,10 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
         stream = clone_pool_stream(pool, int(np.ceil(n * H / share)), rng=rng)
         times, nodes, blocks = replica_reads(stream, H)
         times = times + (td if np.isfinite(td) else 0.0)  # the steady state starts at detection
+    if phase == "boot":  # generated and replayed in chunks, in time order
+        return _boot_replay(starts, offs, seq, node_of.astype(np.int64), n_nodes=H,
+                            n_blocks=m, detection_s=td, link_bps=link_bps, rtt_s=rtt_s,
+                            block_bytes=b, source=source)
     out = _replay_result(times, nodes, blocks, n_nodes=H, n_blocks=m, detection_s=td, owner=0,
                          link_bps=link_bps, rtt_s=rtt_s, block_bytes=b, source=source)
     return out

@@ -27,10 +27,11 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
 def tables() -> dict:
-    """name -> function returning the table's polars frame (validation, defaults)."""
+    """name -> function returning the table's polars frame (validation, verdict, defaults)."""
     from .validation import VALIDATION_TABLES
 
     out = dict(VALIDATION_TABLES)
+    out["clones_verdict"] = _clones_verdict
     try:  # the defaults table comes from the registry of defaults
         from ..defaults import defaults_table
     except ImportError:  # pragma: no cover - until the registry lands
@@ -38,6 +39,14 @@ def tables() -> dict:
     else:
         out["defaults"] = defaults_table
     return out
+
+
+def _clones_verdict():
+    """The verdict of :func:`hcimodel.clones.verdict` on the default pool life."""
+    from ..clones import verdict
+
+    return verdict().select("criterion", "metric", "unit", "linked_shadow", "full_vaai",
+                            "winner", "factor", "flip_note", "source_verdict")
 
 
 def table_markdown(df) -> str:

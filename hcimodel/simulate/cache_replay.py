@@ -91,31 +91,46 @@ def _splitmix64(x):
 
 
 @nb.njit(cache=True)
-def _dense_ids_kernel(keys):
+def _dense_ids_kernel(keys, cap):
+    """Open addressing (splitmix64, linear probing), key and id side by side in one
+    slot; ``cap`` slots (a power of two) to start with, doubled whenever the
+    table is half full, so its memory follows the distinct keys, not the requests."""
     n = keys.size
-    cap = 16
-    while cap < 2 * n:
-        cap <<= 1
-    mask = np.uint64(cap - 1)
-    tkeys = np.empty(cap, np.int64)
-    tids = np.full(cap, -1, np.int32)
+    tab = np.empty(2 * cap, np.int64)     # slot s: key at 2s, id at 2s + 1 (-1: empty)
+    tab[1::2] = -1
     ids = np.empty(n, np.int32)
     nd = 0
+    mask = cap - 1
     for i in range(n):
         k = keys[i]
-        h = np.intp(_splitmix64(k) & mask)
+        h = np.intp(_splitmix64(k) & np.uint64(mask))
         while True:
-            j = tids[h]
+            j = tab[2 * h + 1]
             if j == -1:
-                tkeys[h] = k
-                tids[h] = nd
+                tab[2 * h] = k
+                tab[2 * h + 1] = nd
                 ids[i] = nd
                 nd += 1
                 break
-            if tkeys[h] == k:
+            if tab[2 * h] == k:
                 ids[i] = j
                 break
-            h = (h + 1) & (cap - 1)
+            h = (h + 1) & mask
+        if 2 * nd > cap:  # rehash into a table twice as large
+            old = tab
+            cap *= 2
+            mask = cap - 1
+            tab = np.empty(2 * cap, np.int64)
+            tab[1::2] = -1
+            for s in range(cap // 2):
+                j = old[2 * s + 1]
+                if j != -1:
+                    k2 = old[2 * s]
+                    h = np.intp(_splitmix64(k2) & np.uint64(mask))
+                    while tab[2 * h + 1] != -1:
+                        h = (h + 1) & mask
+                    tab[2 * h] = k2
+                    tab[2 * h + 1] = j
     return ids, nd
 
 
@@ -294,7 +309,9 @@ def dense_ids(keys):
     Keys spanning a range of at most ``min(16 n + 2**20, 2**26)`` values (the
     block numbers of one disk) go through a direct-address table; others
     through an open-addressing hash table (splitmix64, linear probing). Both
-    are O(n).
+    are O(n); the hash table grows with the distinct keys (32 to 64 bytes per
+    distinct key), so a stream of 10^7 requests over 10^6 keys needs
+    tens of MB, not the 400 MB of a table sized for every request.
 
     Returns
     -------
@@ -316,7 +333,12 @@ def dense_ids(keys):
         # beats hashing, whose random probes miss the CPU cache
         ids, nd = _dense_ids_direct(k, lo, span)
     else:
-        ids, nd = _dense_ids_kernel(k)
+        # 2n slots (never grows) up to 2**20 requests; above, start at 2**21 slots
+        # and double as distinct keys arrive
+        cap = 16
+        while cap < 2 * min(k.size, 1 << 20):
+            cap <<= 1
+        ids, nd = _dense_ids_kernel(k, cap)
     return ids, int(nd)
 
 

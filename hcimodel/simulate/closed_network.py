@@ -18,9 +18,10 @@ lengths are those of the product-form network with think time :math:`Z_r + d_r`
 whatever the law of :math:`d_r`; the response time of a request is its time at
 the station plus :math:`d_r`.
 
-The kernel (numba) keeps every pending event (think or delay end of each
-customer, service end of each station) in one indexed binary heap, so an event
-costs :math:`O(\log(N + K))`. Randomness comes from a NumPy ``Generator``
+The kernel (numba) keeps the think ends (and exponential delay ends) in a
+binary heap of customers, the service ends in one slot per station and the
+constant delays in one FIFO per class, so a request costs one heap removal and
+one insertion, :math:`O(\log N)`. Randomness comes from a NumPy ``Generator``
 passed into the compiled kernel (SPEC 7).
 
 References
@@ -52,54 +53,49 @@ _THINK, _AT_STATION, _DELAY, _DONE = 0, 1, 2, 3
 
 
 # --------------------------------------------------------------------------
-# Indexed binary min-heap over entities 0..E-1 keyed by event time
+# Binary min-heap of the customers whose next event is random (think ends,
+# exponential delays); keys and customers side by side
 # --------------------------------------------------------------------------
 
 @numba.njit(cache=True)
-def _sift_up(heap, pos, key, i):
-    e = heap[i]
-    k = key[e]
+def _push(hkey, hcust, size, k, c):
+    """Insert customer c with key k into a heap of ``size`` entries; returns the new size."""
+    i = size
     while i > 0:
         p = (i - 1) >> 1
-        pe = heap[p]
-        if key[pe] <= k:
+        if hkey[p] <= k:
             break
-        heap[i] = pe
-        pos[pe] = i
+        hkey[i] = hkey[p]
+        hcust[i] = hcust[p]
         i = p
-    heap[i] = e
-    pos[e] = i
+    hkey[i] = k
+    hcust[i] = c
+    return size + 1
 
 
 @numba.njit(cache=True)
-def _sift_down(heap, pos, key, i):
-    size = heap.shape[0]
-    e = heap[i]
-    k = key[e]
+def _pop(hkey, hcust, size):
+    """Remove the root of a heap of ``size`` entries; returns the new size."""
+    size -= 1
+    if size == 0:
+        return 0
+    k = hkey[size]
+    c = hcust[size]
+    i = 0
     while True:
-        c = 2 * i + 1
-        if c >= size:
+        ch = 2 * i + 1
+        if ch >= size:
             break
-        if c + 1 < size and key[heap[c + 1]] < key[heap[c]]:
-            c += 1
-        ce = heap[c]
-        if key[ce] >= k:
+        if ch + 1 < size and hkey[ch + 1] < hkey[ch]:
+            ch += 1
+        if hkey[ch] >= k:
             break
-        heap[i] = ce
-        pos[ce] = i
-        i = c
-    heap[i] = e
-    pos[e] = i
-
-
-@numba.njit(cache=True)
-def _set_key(heap, pos, key, e, t):
-    old = key[e]
-    key[e] = t
-    if t < old:
-        _sift_up(heap, pos, key, pos[e])
-    elif t > old:
-        _sift_down(heap, pos, key, pos[e])
+        hkey[i] = hkey[ch]
+        hcust[i] = hcust[ch]
+        i = ch
+    hkey[i] = k
+    hcust[i] = c
+    return size
 
 
 @numba.njit(cache=True)
@@ -125,9 +121,18 @@ def _exp(rng, mean):
 @numba.njit(cache=True)
 def _closed_kernel(service_s, cum_p, think_s, delay_s, delay_exp, cust_class,
                    limit_per_cust, max_completions, warmup, rng,
-                   key, heap, pos, phase, start, done, finish, qbuf, qhead, qlen,
-                   last, area_q, area_b, snap, resp, cls_sum, cls_cnt):
+                   hkey, hcust, skey, dq, dhead, dlen, dend, phase, start, done, finish,
+                   qbuf, qhead, qlen, last, area_q, area_b, snap, resp, cls_sum, cls_cnt):
     """Event-driven simulation of the closed network.
+
+    Pending events live in three places, and the next one is the earliest of
+    them: a binary heap of the customers who think (or sit in an exponential
+    delay), the service end of each station (``skey``, inf when idle; K
+    entries scanned), and per class a FIFO of the customers in a constant
+    delay (their ends come in the order they entered). A request then costs
+    one heap removal and one insertion instead of the four updates of an
+    indexed heap over every entity. With continuous laws the event order, and
+    so every random draw, is the one of a single priority queue.
 
     The state arrays are allocated by :func:`_run` (allocation inside a numba
     function costs seconds of compile time). On return ``resp`` holds the
@@ -140,43 +145,67 @@ def _closed_kernel(service_s, cum_p, think_s, delay_s, delay_exp, cust_class,
     """
     n_cust = cust_class.shape[0]
     n_st = service_s.shape[0]
-    n_ent = n_cust + n_st
+    n_cls = think_s.shape[0]
     inf = np.inf
 
     # everyone starts thinking at t = 0; stations idle (key = inf)
+    size = 0
     for i in range(n_cust):
-        key[i] = _exp(rng, think_s[cust_class[i]])
-    for i in range(n_ent):
-        heap[i] = i
-        pos[i] = i
-    for i in range((n_ent >> 1) - 1, -1, -1):
-        _sift_down(heap, pos, key, i)
+        size = _push(hkey, hcust, size, _exp(rng, think_s[cust_class[i]]), i)
 
     n_done = 0
     t = 0.0
     t_warm = 0.0
     while n_done < max_completions:
-        e = heap[0]
-        t = key[e]
-        if e >= n_cust:
+        # ---- the earliest pending event
+        src = 0
+        t = hkey[0] if size > 0 else inf
+        kk = 0
+        for k in range(n_st):
+            if skey[k] < t:
+                t = skey[k]
+                src = 1
+                kk = k
+        for r in range(n_cls):
+            if dlen[r] > 0 and dend[dq[r, dhead[r]]] < t:
+                t = dend[dq[r, dhead[r]]]
+                src = 2
+                kk = r
+        if src == 1:
             # ---- service completion at station k
-            k = e - n_cust
+            k = kk
             _advance(k, t, qlen, last, area_q, area_b)
             c = qbuf[k, qhead[k]]
             qhead[k] = qhead[k] + 1 if qhead[k] + 1 < n_cust else 0
             qlen[k] -= 1
             if qlen[k] > 0:
-                _set_key(heap, pos, key, e, t + _exp(rng, service_s[k]))
+                skey[k] = t + _exp(rng, service_s[k])
             else:
-                _set_key(heap, pos, key, e, inf)
+                skey[k] = inf
             d = delay_s[cust_class[c]]
             if d > 0.0:
                 phase[c] = _DELAY
-                _set_key(heap, pos, key, c, t + (_exp(rng, d) if delay_exp else d))
+                if delay_exp:
+                    size = _push(hkey, hcust, size, t + _exp(rng, d), c)
+                else:
+                    r = cust_class[c]
+                    tail = dhead[r] + dlen[r]
+                    if tail >= n_cust:
+                        tail -= n_cust
+                    dq[r, tail] = c
+                    dlen[r] += 1
+                    dend[c] = t + d
                 continue
             # no delay: the request completes now (fall through with c)
+        elif src == 2:
+            # ---- end of a constant delay: falls through to completion
+            r = kk
+            c = dq[r, dhead[r]]
+            dhead[r] = dhead[r] + 1 if dhead[r] + 1 < n_cust else 0
+            dlen[r] -= 1
         else:
-            c = e
+            c = hcust[0]
+            size = _pop(hkey, hcust, size)
             if phase[c] == _THINK:
                 # ---- think end: send one request to a station
                 r = cust_class[c]
@@ -192,11 +221,10 @@ def _closed_kernel(service_s, cum_p, think_s, delay_s, delay_exp, cust_class,
                     tail -= n_cust
                 qbuf[k, tail] = c
                 qlen[k] += 1
-                _set_key(heap, pos, key, c, inf)
                 if qlen[k] == 1:
-                    _set_key(heap, pos, key, n_cust + k, t + _exp(rng, service_s[k]))
+                    skey[k] = t + _exp(rng, service_s[k])
                 continue
-            # ---- delay end: falls through to completion
+            # ---- end of an exponential delay: falls through to completion
         # ---- completion of customer c's request at time t
         n_done += 1
         r = cust_class[c]
@@ -214,11 +242,9 @@ def _closed_kernel(service_s, cum_p, think_s, delay_s, delay_exp, cust_class,
         if limit_per_cust > 0 and done[c] >= limit_per_cust:
             phase[c] = _DONE
             finish[c] = t
-            _set_key(heap, pos, key, c, inf)
         else:
             phase[c] = _THINK
-            z = think_s[r]
-            _set_key(heap, pos, key, c, t + _exp(rng, z))
+            size = _push(hkey, hcust, size, t + _exp(rng, think_s[r]), c)
 
     for k in range(n_st):
         _advance(k, t, qlen, last, area_q, area_b)
@@ -228,10 +254,13 @@ def _closed_kernel(service_s, cum_p, think_s, delay_s, delay_exp, cust_class,
 def _run(s, cum, z, d, d_exp, cls, limit, max_completions, warmup, gen):
     """Allocate the state, run the kernel, return its outputs (see kernel)."""
     n_cust, n_st, n_cls = cls.shape[0], s.shape[0], z.shape[0]
-    n_ent = n_cust + n_st
-    key = np.full(n_ent, np.inf)
-    heap = np.empty(n_ent, dtype=np.int64)
-    pos = np.empty(n_ent, dtype=np.int64)
+    hkey = np.empty(n_cust)
+    hcust = np.empty(n_cust, dtype=np.int64)
+    skey = np.full(n_st, np.inf)
+    dq = np.empty((n_cls, n_cust), dtype=np.int64)
+    dhead = np.zeros(n_cls, dtype=np.int64)
+    dlen = np.zeros(n_cls, dtype=np.int64)
+    dend = np.zeros(n_cust)
     phase = np.zeros(n_cust, dtype=np.int64)
     start = np.zeros(n_cust)
     done = np.zeros(n_cust, dtype=np.int64)
@@ -248,8 +277,8 @@ def _run(s, cum, z, d, d_exp, cls, limit, max_completions, warmup, gen):
     cls_cnt = np.zeros(n_cls, dtype=np.int64)
     t_warm, t_end = _closed_kernel(
         s, cum, z, d, d_exp, cls, limit, max_completions, warmup, gen,
-        key, heap, pos, phase, start, done, finish, qbuf, qhead, qlen,
-        last, area_q, area_b, snap, resp, cls_sum, cls_cnt)
+        hkey, hcust, skey, dq, dhead, dlen, dend, phase, start, done, finish,
+        qbuf, qhead, qlen, last, area_q, area_b, snap, resp, cls_sum, cls_cnt)
     return (resp, t_warm, t_end, area_q - snap[0], area_b - snap[1], finish, cls_sum,
             cls_cnt)
 

@@ -92,6 +92,45 @@ def _pop_back(l, head, tail, size, prev, nxt, member):
     return k
 
 
+# Lists whose items are in at most one list at a time (LRU(m), Content Cache):
+# one link pair per item, ``link[k, 0]`` = previous, ``link[k, 1]`` = next, on
+# one cache line; the caller keeps which list holds each item (``where``).
+
+@numba.njit(cache=True, inline="always")
+def _push_front1(l, k, head, tail, size, link):
+    h = head[l]
+    link[k, 0] = -1
+    link[k, 1] = h
+    if h >= 0:
+        link[h, 0] = k
+    else:
+        tail[l] = k
+    head[l] = k
+    size[l] += 1
+
+
+@numba.njit(cache=True, inline="always")
+def _unlink1(l, k, head, tail, size, link):
+    p = link[k, 0]
+    q = link[k, 1]
+    if p >= 0:
+        link[p, 1] = q
+    else:
+        head[l] = q
+    if q >= 0:
+        link[q, 0] = p
+    else:
+        tail[l] = p
+    size[l] -= 1
+
+
+@numba.njit(cache=True, inline="always")
+def _pop_back1(l, head, tail, size, link):
+    k = tail[l]
+    _unlink1(l, k, head, tail, size, link)
+    return k
+
+
 @numba.njit(cache=True)
 def _two_lru_kernel(keys, n_items, meta_capacity, capacity):
     n = keys.shape[0]
@@ -131,30 +170,28 @@ def _lru_m_kernel(keys, n_items, caps):
     head = np.full(m, -1, dtype=np.int64)
     tail = np.full(m, -1, dtype=np.int64)
     size = np.zeros(m, dtype=np.int64)
-    prev = np.empty((m, n_items), dtype=np.int64)
-    nxt = np.empty((m, n_items), dtype=np.int64)
-    member = np.zeros((m, n_items), dtype=np.bool_)
+    link = np.empty((n_items, 2), dtype=np.int64)
     where = np.full(n_items, -1, dtype=np.int64)
     for t in range(n):
         k = keys[t]
         l = where[k]
         if l < 0:
             # Miss: enter the front of list 1; the back of list 1 leaves the cache.
-            _push_front(0, k, head, tail, size, prev, nxt, member)
+            _push_front1(0, k, head, tail, size, link)
             where[k] = 0
             if size[0] > caps[0]:
-                e = _pop_back(0, head, tail, size, prev, nxt, member)
+                e = _pop_back1(0, head, tail, size, link)
                 where[e] = -1
         else:
             out[t] = l + 1
-            _unlink(l, k, head, tail, size, prev, nxt, member)
+            _unlink1(l, k, head, tail, size, link)
             up = l + 1 if l + 1 < m else l
-            _push_front(up, k, head, tail, size, prev, nxt, member)
+            _push_front1(up, k, head, tail, size, link)
             where[k] = up
             if size[up] > caps[up]:
                 # The back of the upper list drops to the front of the list below.
-                e = _pop_back(up, head, tail, size, prev, nxt, member)
-                _push_front(l, e, head, tail, size, prev, nxt, member)
+                e = _pop_back1(up, head, tail, size, link)
+                _push_front1(l, e, head, tail, size, link)
                 where[e] = l
     return out
 
@@ -167,9 +204,7 @@ def _content_cache_kernel(keys, n_items, cap_single, cap_mem, cap_ssd):
     head = np.full(3, -1, dtype=np.int64)
     tail = np.full(3, -1, dtype=np.int64)
     size = np.zeros(3, dtype=np.int64)
-    prev = np.empty((3, n_items), dtype=np.int64)
-    nxt = np.empty((3, n_items), dtype=np.int64)
-    member = np.zeros((3, n_items), dtype=np.bool_)
+    link = np.empty((n_items, 2), dtype=np.int64)
     where = np.full(n_items, -1, dtype=np.int64)
     for t in range(n):
         k = keys[t]
@@ -178,25 +213,25 @@ def _content_cache_kernel(keys, n_items, cap_single, cap_mem, cap_ssd):
             # Miss: the entry enters the top of the single-touch pool; the bottom
             # of that pool is dropped (single-touch entries never spill to SSD).
             out[t] = 0
-            _push_front(0, k, head, tail, size, prev, nxt, member)
+            _push_front1(0, k, head, tail, size, link)
             where[k] = 0
             if size[0] > cap_single:
-                e = _pop_back(0, head, tail, size, prev, nxt, member)
+                e = _pop_back1(0, head, tail, size, link)
                 where[e] = -1
             continue
         # Hit: single-touch or multi-touch memory -> 1, multi-touch SSD -> 2.
         out[t] = 2 if l == 2 else 1
         # The entry moves (it is not copied) to the top of multi-touch memory.
-        _unlink(l, k, head, tail, size, prev, nxt, member)
-        _push_front(1, k, head, tail, size, prev, nxt, member)
+        _unlink1(l, k, head, tail, size, link)
+        _push_front1(1, k, head, tail, size, link)
         where[k] = 1
         # Cascade: memory overflow goes to the top of SSD, SSD overflow is dropped.
         while size[1] > cap_mem:
-            e = _pop_back(1, head, tail, size, prev, nxt, member)
-            _push_front(2, e, head, tail, size, prev, nxt, member)
+            e = _pop_back1(1, head, tail, size, link)
+            _push_front1(2, e, head, tail, size, link)
             where[e] = 2
         while size[2] > cap_ssd:
-            e = _pop_back(2, head, tail, size, prev, nxt, member)
+            e = _pop_back1(2, head, tail, size, link)
             where[e] = -1
     return out
 

@@ -2,12 +2,16 @@
 
 A scenario (TOML, human units; :mod:`.scenario`) describes desktop pools, the
 node model, the cluster, the cache, protection and targets. :func:`size`
-composes the domain models (through the adapter :mod:`.models`) into the
-nodes needed per clone strategy, the limit that binds, the cache hit ratio,
-the Shadow Clone warm-up, protection domains, the WAN bandwidth for the RPO
-target and the RPO and RTO achieved; uncertain inputs (ranges or
-distributions) are drawn to give, per node count, the probability that every
-target holds, the nodes needed at a confidence, and a tornado ranking.
+composes the domain models (through the adapter :mod:`.models`: the host's
+node density and the read path with RF writes of :mod:`hcimodel.hotspot`, the
+Shadow Clone and VAAI full-clone warm-ups, the cache, replication and
+recovery) into the nodes needed per clone strategy, the limit that binds, the
+cache hit ratio, the warm-up after an image update, protection domains, the
+WAN bandwidth for the RPO target and the RPO and RTO achieved; uncertain
+inputs (ranges or distributions) are drawn to give, per node count, the
+probability that the node-dependent targets hold, the nodes needed at a
+confidence, the odds of the RPO (which does not depend on the node count) and
+the bandwidth that meets it, and a tornado ranking.
 Reports: :mod:`.report` (Markdown, CSV, JSON, self-contained HTML); command
 line: :mod:`.cli` (``hcimodel size``, ``hcimodel example``).
 

@@ -49,14 +49,18 @@ class StrategySizing:
         usable node, p95 read latency (s), boot storm (s), hit ratio, cache per
         node (bytes), Shadow Clone warm-up bytes and time (s), RTO (s).
     probability : numpy.ndarray
-        P(every target holds) at each node count of :attr:`SizingResult.node_range`:
-        the node limits, the boot storm, the latency, the RTO and the RPO over the
-        draws. The hit ratio is not drawn (its model costs about a second per solve):
-        it is checked at the answer with nominal inputs, with a sentence when missed.
-    probability_nodes : numpy.ndarray
-        The same for the node-dependent targets only (RPO left out).
+        P(every node-dependent target holds) at each node count of
+        :attr:`SizingResult.node_range` over the draws: CPU, memory, capacity,
+        the login-storm latency, the boot storm and the RTO. The RPO does not
+        depend on the node count and is reported on its own
+        (:attr:`SizingResult.protection`). The hit ratio is not drawn (its model
+        costs about a second per solve): it is checked at the answer with
+        nominal inputs, with a sentence when missed.
+    probability_all : numpy.ndarray
+        The same with the RPO target too (every target).
     nodes_at_confidence : float
-        Smallest node count whose probability reaches the confidence (``inf`` if none).
+        Smallest node count whose :attr:`probability` (node-dependent targets)
+        reaches the confidence (``inf`` if none).
     largest_pool : dict
         Largest count of the first pool per node count (every other input fixed).
     """
@@ -67,7 +71,7 @@ class StrategySizing:
     limits: dict
     metrics: dict
     probability: np.ndarray = field(repr=False)
-    probability_nodes: np.ndarray = field(repr=False)
+    probability_all: np.ndarray = field(repr=False)
     nodes_at_confidence: float = math.inf
     largest_pool: dict = field(default_factory=dict, repr=False)
 
@@ -76,11 +80,15 @@ class StrategySizing:
 class SizingResult:
     """Everything :func:`size` found, with the inputs, seed and package version.
 
-    ``protection`` holds the RPO side (protection domains, interval, delta,
-    worst and mean loss, least bandwidth for the target); ``tornado`` one row
+    ``protection`` holds the RPO side, which does not depend on the node count
+    (protection domains, interval, delta, worst and mean loss, least bandwidth
+    for the target; with uncertain inputs the probability that the RPO target
+    holds and the bandwidth that meets it at the confidence); ``tornado`` one row
     per (uncertain input, strategy): nodes needed at the low and high end of
     its range, others at their nominal values; ``messages`` a plain sentence
-    for every target that is not met.
+    for every target that is not met; ``notes`` what the models flag about
+    their own assumptions at the answer (the RTO's activation time per
+    protection domain, its infrastructure order, Shadow Clones at recovery).
     """
 
     name: str
@@ -96,6 +104,7 @@ class SizingResult:
     tornado: pl.DataFrame = field(repr=False)
     messages: tuple = ()
     scenario_text: str = field(default="", repr=False)
+    notes: tuple = ()
 
     def strategy(self, name: str) -> StrategySizing:
         for s in self.strategies:
@@ -115,6 +124,8 @@ class SizingResult:
             rows += [(s.strategy, "metric", k, v) for k, v in s.metrics.items()]
             rows += [(s.strategy, "probability", f"{int(h)}_nodes", float(p))
                      for h, p in zip(self.node_range, s.probability)]
+            rows += [(s.strategy, "probability_all", f"{int(h)}_nodes", float(p))
+                     for h, p in zip(self.node_range, s.probability_all)]
             rows += [(s.strategy, "largest_pool", f"{int(h)}_nodes", float(n))
                      for h, n in s.largest_pool.items()]
         rows += [("all", "protection", k, float(v)) for k, v in self.protection.items()
@@ -147,11 +158,11 @@ class SizingResult:
                             "limits": s.limits, "metrics": s.metrics,
                             "nodes_at_confidence": s.nodes_at_confidence,
                             "probability": s.probability,
-                            "probability_nodes": s.probability_nodes,
+                            "probability_all": s.probability_all,
                             "largest_pool": s.largest_pool} for s in self.strategies],
             "protection": self.protection,
             "tornado": self.tornado.to_dicts(),
-            "messages": list(self.messages)})
+            "messages": list(self.messages), "notes": list(self.notes)})
 
 
 # ------------------------------------------------------------------ uncertainty
@@ -192,13 +203,13 @@ def _metrics(engine: Engine, strategy: str, nodes: float) -> dict:
     hits, wbytes, wtime = [], 0.0, 0.0
     for name, strat in engine.pools(strategy):
         hits.append(engine.hit(u, engine.cache_args(name)))
-        if strat == "shadow_clones":
-            b = tuple(float(c[0]) for c in engine.boot_args(inp, name))
-            w = engine._call(("warm", u, *b), lambda b=b: models.warmup(
-                u, int(b[0]), image_bytes=b[2], boot_read_bytes=b[1], link_bps=b[5],
-                rtt_s=b[4]))
-            wbytes += float(w.total_bytes)
-            wtime = max(wtime, float(w.time_s))
+        b = tuple(float(c[0]) for c in engine.boot_args(inp, name))
+        w = engine._call(("warm", strat, u, *b), lambda b=b, strat=strat: models.warmup(
+            strat, u, int(b[0]), image_bytes=b[2], boot_read_bytes=b[1], link_bps=b[5],
+            rtt_s=b[4], rf=engine.rf))
+        if w is not None:
+            wbytes += w.total_bytes
+            wtime = max(wtime, w.time_s)
     q = _quick(engine, strategy, nodes)
     out = {"usable_nodes": float(u), "desktops_per_node": float(total / u),
            "read_latency_p95_s": q["read_latency_p95_s"], "boot_storm_s": q["boot_storm_s"],
@@ -265,8 +276,9 @@ def _sentences(engine: Engine, st: StrategySizing, conf: float, p_max: float) ->
                    f"of {units.format_bytes(mem)} ({s.cache['rule']} rule) would reach it "
                    f"(more nodes help only slowly).")
     if not math.isfinite(st.nodes_at_confidence) and engine.s.uncertain():
-        out.append(f"{name}: no cluster of up to {mx} nodes meets every target with "
-                   f"probability {conf:.0%} (at most {p_max:.0%}).")
+        out.append(f"{name}: no cluster of up to {mx} nodes meets every node-dependent target "
+                   f"(latency, boot storm, RTO, CPU, memory, capacity) with probability "
+                   f"{conf:.0%} (at most {p_max:.0%}).")
     return out
 
 
@@ -325,6 +337,29 @@ def _rpo_block(engine: Engine) -> tuple[dict, list[str]]:
             msgs.append(f"RPO: the worst loss is {fd(out['worst_loss_s'])}, above the "
                         f"{fd(target)} target; {fmt_bps(out['bandwidth_needed_bps'])} of WAN "
                         f"would meet it.")
+    return out, msgs
+
+
+def _rpo_odds(engine: Engine, inp: Inputs, confidence: float) -> tuple[dict, list[str]]:
+    """The RPO over the draws: the probability that its target holds, the worst loss
+    and the least bandwidth at the confidence (the smallest value that at least that
+    share of the draws stays within), and a sentence when the odds fall short."""
+    res, bw, _ = engine.rpo(inp)
+    if res is None:
+        return {}, []
+    worst = np.broadcast_to(np.asarray(res.worst_loss_s, float), (inp.n,))
+    bw = np.broadcast_to(np.asarray(bw, float), (inp.n,))
+    target = inp.num("protection.rpo")
+    p = float(np.mean(worst <= target))
+    q = lambda a: float(np.quantile(a, confidence, method="inverted_cdf"))  # noqa: E731
+    out = {"probability_met": p, "worst_loss_at_confidence_s": q(worst),
+           "bandwidth_at_confidence_bps": q(bw)}
+    msgs = []
+    if p < confidence - 1e-12:
+        msgs.append(f"the {units.format_duration(float(target[0]))} target holds with "
+                    f"probability {p:.0%}, below {confidence:.0%}, at any node count; "
+                    f"{fmt_bps(out['bandwidth_at_confidence_bps'])} of WAN meets it with "
+                    f"probability {confidence:.0%}.")
     return out, msgs
 
 
@@ -435,6 +470,13 @@ def size(scenario=None, *, confidence: float = 0.9, n_draws: int = 1000, seed: i
     inp = Inputs(s, draw_inputs(s, draws, np.random.default_rng(seed), levels), draws)
 
     protection, messages = _rpo_block(engine)
+    if uncertain:
+        odds, more = _rpo_odds(engine, inp, confidence)
+        protection.update(odds)
+        if more and messages:  # one sentence per unmet target: the odds join the RPO's
+            messages[-1] = f"{messages[-1]} Over the uncertain inputs, {more[0]}"
+        else:
+            messages += [f"RPO: over the uncertain inputs, {m}" for m in more]
     results, needs = [], {}
     for strat in s.strategies():
         lim = engine.nodes(nominal, strat, exact=True)
@@ -453,8 +495,8 @@ def size(scenario=None, *, confidence: float = 0.9, n_draws: int = 1000, seed: i
     out = []
     for strat, nodes, binding, limits in results:
         need_nodes, need_all = needs[strat]
-        prob = np.array([np.mean(need_all <= h) for h in node_range])
-        prob_n = np.array([np.mean(need_nodes <= h) for h in node_range])
+        prob = np.array([np.mean(need_nodes <= h) for h in node_range])
+        prob_all = np.array([np.mean(need_all <= h) for h in node_range])
         ok = np.flatnonzero(prob >= confidence - 1e-12)
         at_conf = float(node_range[ok[0]]) if ok.size else math.inf
         metrics = _metrics(engine, strat, nodes)
@@ -463,7 +505,7 @@ def size(scenario=None, *, confidence: float = 0.9, n_draws: int = 1000, seed: i
             centre = int(nodes) if math.isfinite(nodes) else engine.max_nodes
             hs = [h for h in range(centre - 2, centre + 3) if engine.min_nodes <= h <= engine.max_nodes]
             big = largest_pool(engine, strat, hs)
-        st = StrategySizing(strat, nodes, binding, limits, metrics, prob, prob_n, at_conf, big)
+        st = StrategySizing(strat, nodes, binding, limits, metrics, prob, prob_all, at_conf, big)
         messages += _sentences(engine, st, confidence, float(prob.max(initial=0.0)))
         out.append(st)
 
@@ -472,7 +514,30 @@ def size(scenario=None, *, confidence: float = 0.9, n_draws: int = 1000, seed: i
              else _empty_tornado())
     return SizingResult(s.name, s.to_dict(), __version__, int(seed), float(confidence),
                         int(draws if uncertain else 0), int(levels), tuple(out), protection,
-                        node_range, frame, tuple(messages), s.text)
+                        node_range, frame, tuple(messages), s.text,
+                        notes=_rto_notes(engine, out))
+
+
+def _rto_notes(engine: Engine, answers) -> tuple:
+    """The notes of :func:`hcimodel.replication.rto` at each strategy's answer (nominal
+    inputs), once each."""
+    if engine.s.protection["mode"] == "none" or engine.protected(Inputs(engine.s))[0] <= 0:
+        return ()
+    cols, phases = engine.rto_args(Inputs(engine.s))
+    n, cvm, rtt, link, boot, par, per_pd = (float(c[0]) for c in cols)
+    out: dict = {}
+    for st in answers:
+        strat = next(x for _, x in engine.pools(st.strategy))
+        h = int(st.metrics["usable_nodes"]) + engine.headroom
+        r = models.rto(int(n), h, strat, cvm_iops=cvm, rtt_s=rtt, link_bps=link,
+                       boot_read_bytes=boot, parallelism=int(par), desktops_per_pd=int(per_pd),
+                       detection_s=phases[0][:1], decision_s=phases[1][:1],
+                       activation_s=phases[2][:1], rf=engine.rf)
+        for note in r.notes:
+            out.setdefault(note, []).append(st.strategy)
+    every = len(answers)
+    return tuple(f"RTO: {n}" if len(who) == every else f"RTO ({', '.join(who)}): {n}"
+                 for n, who in out.items())
 
 
 _TORNADO_METRICS = ("nodes", "read_latency_p95_s", "boot_storm_s", "rto_s", "rpo_transfer_s")

@@ -39,14 +39,16 @@ def add_parsers(subparsers) -> None:
     s = subparsers.add_parser(
         "size", help="size a cluster for a scenario (TOML); the built-in example without one",
         description="Nodes per clone strategy, the limit that binds, latency, boot storm, "
-                    "hit ratio, RPO and RTO, and the probability that every target holds.")
+                    "hit ratio, RPO and RTO, the probability that the node-dependent targets "
+                    "hold per node count, and the odds of the RPO apart.")
     s.add_argument("scenario", nargs="?", type=Path, default=None,
                    help="scenario file (TOML); see `hcimodel example`")
     s.add_argument("--format", choices=("md", "csv", "json", "html"), default="md",
                    help="report format (default md)")
     s.add_argument("--out", type=Path, default=None, help="write the report to FILE")
     s.add_argument("--confidence", type=_confidence, default=0.9,
-                   help="probability that every target must hold (default 0.9)")
+                   help="probability that the node-dependent targets must hold for 'nodes at "
+                        "confidence', and that the RPO bandwidth must meet (default 0.9)")
     s.add_argument("--seed", type=_seed, default=0, help="seed of the draws (default 0)")
     s.add_argument("--draws", type=int, default=1000,
                    help="Monte Carlo draws of the uncertain inputs (default 1000)")

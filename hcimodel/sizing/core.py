@@ -8,23 +8,28 @@ width zero gives exactly the deterministic answer.
 Nodes needed, per strategy (usable nodes ``u`` = nodes minus the N+1/N+2
 headroom, which must carry every target with nodes down):
 
-* CPU: ``sum(count x vcpu) / ((cores - cvm_vcpu) x consolidation)``;
-* memory: ``sum(count x memory) / (node memory - CVM memory)``;
+* CPU and memory: ``sum over pools of count / desktops per node``, the desktops
+  one node carries by its cores and by its memory less the CVM's reservation
+  from :class:`hcimodel.hotspot.Host` (the node-density code of
+  :func:`hcimodel.hotspot.max_pool_size`, through :func:`.models.desktops_per_node`);
 * capacity: ``RF x (images + sum(count x disk)) x (1 + growth) / ((SSD + HDD) x fill)``,
   images = the base image once per pool for full clones, twice for linked clones
   (the replica and the new one during a recompose);
 * I/O latency: the smallest ``u`` whose login-storm p95 read latency
-  (:func:`.models.read_p95`) meets the target, each pool with the other pools'
-  I/O as background load on every CVM;
-* boot storm: the smallest ``u`` booting each pool within the target
-  (:func:`.models.boot_duration`), one pool at a time;
+  (:func:`.models.read_p95`: the read path through cache and extent store,
+  writes with their RF - 1 remote legs) meets the target, each pool with the
+  other pools' CVM visits as background load on every CVM;
+* boot storm: the smallest ``u`` booting each pool within the target right after
+  its image is (re)deployed (:func:`.models.boot_duration`: the storm with the
+  Shadow Clone or full-clone warm-up), one pool at a time;
 * RTO: the smallest recovery site (``u`` + headroom nodes) that recovers the
   persistent desktops within the target (:func:`.models.rto`);
 * the minimum cluster for the replication factor (3 nodes for RF2, 5 for RF3).
 
 Every limit is monotone in the node count, so each is found by integer
-bisection, and "every target holds at H nodes" is "H >= nodes needed".
-The RPO does not depend on the node count: it holds or not. The cache hit ratio
+bisection, and "every node-dependent target holds at H nodes" is "H >= nodes
+needed". The RPO does not depend on the node count: it is reported on its own,
+with its probability and the bandwidth that meets it. The cache hit ratio
 (:func:`.models.hit_ratio`, about a second per solve) is checked at the answer,
 not searched: more nodes raise it only slowly (fewer desktops per node), and the
 sentence for a missed target names the CVM memory that meets it.
@@ -114,9 +119,11 @@ def _search(ok, n: int, lo: int, hi: int) -> np.ndarray:
 class Engine:
     """Limits, metrics and sentences for one scenario; model calls memoized."""
 
-    def __init__(self, scenario: Scenario, memo: dict | None = None):
+    def __init__(self, scenario: Scenario, memo: dict | None = None, *, corners: bool = True):
         self.s = scenario
         self.memo = {} if memo is None else memo
+        self.corners = bool(corners)
+        self.floored = False
         self.headroom = _HEADROOM[scenario.cluster["headroom"]]
         self.rf = int(scenario.cluster["rf"])
         self.min_nodes = MIN_NODES[self.rf]
@@ -155,22 +162,38 @@ class Engine:
 
         Each is linear in every pool's count (used by :func:`largest_pool`).
         """
-        vcpu = mem = data = 0.0
+        cpu = mem = data = 0.0
+        node = [inp.num(k) for k in ("node.cores", "node.cvm_vcpu", "cluster.consolidation",
+                                     "node.memory", "node.cvm_memory")]
         for name, strat in self.pools(strategy):
             p = f"pools.{name}."
             n = inp.num(p + "count")
-            vcpu = vcpu + n * inp.num(p + "vcpu")
-            mem = mem + n * inp.num(p + "memory")
+            per_cpu, per_mem = self.per_node(node + [inp.num(p + "vcpu"), inp.num(p + "memory")])
+            with np.errstate(divide="ignore"):
+                cpu = cpu + np.where(n > 0, n / per_cpu, 0.0)
+                mem = mem + np.where(n > 0, n / per_mem, 0.0)
             images = 1.0 if strat == "full_clones" else 2.0
             data = data + images * inp.num(p + "image") + n * inp.num(p + "disk")
-        cores = (inp.num("node.cores") - inp.num("node.cvm_vcpu")) * inp.num("cluster.consolidation")
-        room = inp.num("node.memory") - inp.num("node.cvm_memory")
         raw = (inp.num("node.ssd") + inp.num("node.hdd")) * inp.num("cluster.fill")
         stored = self.rf * data * (1.0 + inp.num("cluster.growth"))
         with np.errstate(divide="ignore", invalid="ignore"):
             cap = np.where(stored == 0, 0.0, np.where(raw > 0, stored / np.where(
                 raw > 0, raw, 1.0), np.inf))
-        return {"cpu": vcpu / cores, "memory": mem / room, "capacity": cap}
+        return {"cpu": cpu, "memory": mem, "capacity": cap}
+
+    def per_node(self, columns) -> tuple[np.ndarray, np.ndarray]:
+        """Desktops per node by CPU and by memory (:func:`.models.desktops_per_node`),
+        one host per distinct row of (cores, CVM vCPUs, consolidation, memory, CVM
+        memory, desktop vCPUs, desktop memory); arrays over draws (float, 0 when
+        not even one desktop fits)."""
+        uniq, inv = _rows(columns)
+        out = np.empty((len(uniq), 2))
+        for g, row in enumerate(uniq):
+            row = tuple(float(x) for x in row)
+            out[g] = self._call(("host", *row), lambda r=row: models.desktops_per_node(
+                cores=r[0], cvm_vcpu=r[1], consolidation=r[2], memory_bytes=r[3],
+                cvm_memory_bytes=r[4], vcpu=r[5], desktop_memory_bytes=r[6]))
+        return out[inv, 0], out[inv, 1]
 
     def closed_limits(self, inp: Inputs, strategy: str) -> dict:
         """Usable nodes needed by CPU, memory and capacity (whole nodes, arrays)."""
@@ -188,15 +211,20 @@ class Engine:
                 inp.num(p + "replica_read_fraction"), inp.num("node.cvm_iops"),
                 inp.num("node.rtt"), inp.num("node.link"), others]
 
+    def visits(self, u: int) -> float:
+        """CVM visits per login-storm I/O on ``u`` nodes (:func:`.models.cvm_visits_per_io`)."""
+        return self._call(("visits", self.rf, u), lambda: models.cvm_visits_per_io(self.rf, u))
+
     def p95(self, strat: str, u: int, row) -> float:
         n, iops, rrf, cvm, rtt, link, others = row
-        cvm_eff = cvm - others / u  # other pools' I/O spread over the usable nodes
+        # other pools' I/O (with its write legs) spread over the usable nodes
+        cvm_eff = cvm - others * self.visits(u) / u if others else cvm
 
         def run():
             if cvm_eff <= 0:
                 return math.inf
             return models.read_p95(strat, int(n), u, iops=iops, replica_read_fraction=rrf,
-                                   cvm_iops=cvm_eff, rtt_s=rtt, link_bps=link)
+                                   cvm_iops=cvm_eff, rtt_s=rtt, link_bps=link, rf=self.rf)
         return self._call(("p95", strat, u, *row), run)
 
     def boot_args(self, inp: Inputs, name: str):
@@ -208,7 +236,7 @@ class Engine:
         n, boot, image, cvm, rtt, link = row
         return self._call(("boot", strat, u, *row), lambda: models.boot_duration(
             strat, int(n), u, boot_read_bytes=boot, image_bytes=image, cvm_iops=cvm,
-            rtt_s=rtt, link_bps=link))
+            rtt_s=rtt, link_bps=link, rf=self.rf))
 
     def cache_args(self, name: str) -> tuple:
         """Cache inputs at their nominal values (the cache model is not drawn)."""
@@ -242,18 +270,57 @@ class Engine:
         return self._call(key, lambda: np.asarray(models.rto(
             int(n), u + self.headroom, strat, cvm_iops=cvm, rtt_s=rtt, link_bps=link,
             boot_read_bytes=boot, parallelism=int(par), desktops_per_pd=int(per_pd),
-            detection_s=phases[0], decision_s=phases[1], activation_s=phases[2]).total_s,
+            detection_s=phases[0], decision_s=phases[1], activation_s=phases[2],
+            rf=self.rf).total_s,
             dtype=float))
 
-    def _grouped(self, columns, test, floor: np.ndarray) -> np.ndarray:
+    def _settled(self, rows: np.ndarray, floors: np.ndarray, signs, test) -> np.ndarray:
+        """Rows whose limit is at or below their floor, settled by one model call per
+        group: the *corner* row.
+
+        ``signs`` says, per column, how the limit moves with the input: +1 harder
+        as it grows (more desktops, IOPS, bytes, round trip, phase times), -1
+        easier (a faster CVM or link, a looser target), 0 not known (the corner
+        then groups the rows by that column). If the corner (every +1 column at
+        its largest, every -1 column at its smallest value in the group) passes
+        the test on the group's smallest floor, every row of the group passes on
+        its own floor (the models are monotone in these inputs and in the node
+        count; ``corners=False`` on the engine turns this off, and the tests
+        check that the answers are the same). Returns a bool mask over rows.
+        """
+        done = np.zeros(len(rows), bool)
+        finite = np.isfinite(floors)
+        if not self.corners or not finite.any():
+            return done
+        signs = np.asarray(signs)
+        free = rows[:, signs == 0]
+        keys, grp = np.unique(free[finite], axis=0, return_inverse=True)
+        grp = np.asarray(grp).reshape(-1)
+        idx = np.flatnonzero(finite)
+        for g in range(len(keys)):
+            members = idx[grp == g]
+            sub = rows[members]
+            corner = np.where(signs > 0, sub.max(axis=0), np.where(signs < 0, sub.min(axis=0),
+                                                                   sub[0]))
+            u = int(max(floors[members].min(), 1))
+            if test(u, tuple(float(x) for x in corner)):
+                done[members] = True
+        return done
+
+    def _grouped(self, columns, test, floor: np.ndarray, signs) -> np.ndarray:
         """Per draw: the smallest u >= floor (and >= 1) with test(u, row), else inf.
 
-        Draws with the same inputs (and floor) share one search.
+        Draws with the same inputs (and floor) share one search; with a floor, the
+        rows settled by their corner (:meth:`_settled`) need no search.
         """
         uniq, inv = _rows([*columns, floor])
         out = np.empty(len(uniq))
-        for g, row in enumerate(uniq):
-            row = tuple(float(x) for x in row)
+        floors = uniq[:, -1]
+        done = self._settled(uniq[:, :-1], floors, signs, test) if self.floored else \
+            np.zeros(len(uniq), bool)
+        out[done] = np.maximum(floors[done], 1)
+        for g in np.flatnonzero(~done):
+            row = tuple(float(x) for x in uniq[g])
             if not np.isfinite(row[-1]):
                 out[g] = np.inf
                 continue
@@ -261,13 +328,20 @@ class Engine:
                              int(max(row[-1], 1)), self.max_usable)[0]
         return out[inv]
 
+    #: How each limit moves with its inputs (see :meth:`_settled`), in the order of
+    #: latency_args / boot_args / rto_args, the target last.
+    _LAT_SIGNS = (1, 1, 0, -1, 1, -1, 1, -1)
+    _BOOT_SIGNS = (0, 1, 0, -1, 1, -1, -1)
+    _RTO_SIGNS = (0, -1, 1, -1, 1, 0, -1, 1, 1, 1, -1)
+
     def model_limits(self, inp: Inputs, strategy: str, floor=None) -> dict:
         """Usable nodes needed by latency, boot storm and RTO (arrays over draws).
 
         With ``floor`` (usable nodes already needed by other limits) a limit at or
         below the floor is reported as the floor: enough to know the nodes needed,
-        and one model call per draw instead of a search.
+        and at most one model call per draw instead of a search.
         """
+        self.floored = floor is not None
         zero = np.zeros(inp.n) if floor is None else np.asarray(floor, float)
         lat = boot = np.zeros(inp.n)
         lat_target = inp.num("targets.read_latency_p95")
@@ -276,13 +350,13 @@ class Engine:
             cols = self.latency_args(inp, name) + [lat_target]
             lat = np.maximum(lat, self._grouped(
                 cols, lambda u, r, s=strat: self.p95(s, u, r[:-1]) <= r[-1],
-                zero if floor is None else np.maximum(zero, lat)))
+                zero if floor is None else np.maximum(zero, lat), self._LAT_SIGNS))
         f2 = zero if floor is None else np.maximum(zero, lat)
         for name, strat in self.pools(strategy):
             cols = self.boot_args(inp, name) + [boot_target]
             boot = np.maximum(boot, self._grouped(
                 cols, lambda u, r, s=strat: self.boot(s, u, r[:-1]) <= r[-1],
-                f2 if floor is None else np.maximum(f2, boot)))
+                f2 if floor is None else np.maximum(f2, boot), self._BOOT_SIGNS))
         f3 = zero if floor is None else np.maximum(f2, boot)
         return {"read_latency": lat, "boot_storm": boot,
                 "rto": self.rto_limit(inp, strategy, f3)}
@@ -293,16 +367,27 @@ class Engine:
         strat = next(s for _, s in self.pools(strategy))
         cols, phases = self.rto_args(inp)
         target = inp.num("targets.rto")
-        uniq, inv = _rows([*cols, floor])
         out = np.zeros(inp.n)
+        todo = self.protected(inp) > 0
+        if self.floored:
+            # one corner per draw-free group: the phases and the target are per draw
+            rows = np.column_stack([*cols, *phases, target])
+
+            def test(u, r):
+                return bool(self.rto_total(strat, u, r[:7], [np.array([x]) for x in r[7:10]])[0]
+                            <= r[10])
+            done = self._settled(rows, np.asarray(floor, float), self._RTO_SIGNS, test) & todo
+            out[done] = np.maximum(np.asarray(floor, float)[done], 1)
+            todo &= ~done
+        uniq, inv = _rows([*cols, floor])
         for g, row in enumerate(uniq):
             row = tuple(float(x) for x in row)
-            if row[0] == 0:
+            members = np.flatnonzero((inv == g) & todo)
+            if not members.size:
                 continue
             if not np.isfinite(row[-1]):
-                out[inv == g] = np.inf
+                out[members] = np.inf
                 continue
-            members = np.flatnonzero(inv == g)
             ph = [p[members] for p in phases]
             tg = target[members]
 

@@ -1,35 +1,73 @@
 """The one place where sizing calls the domain models (a thin adapter).
 
 Every call from :mod:`hcimodel.sizing` into :mod:`~hcimodel.hotspot`,
-:mod:`~hcimodel.contentcache`, :mod:`~hcimodel.shadowclone` and
-:mod:`~hcimodel.replication` goes through a function here, in SI units, so that
-when a model's signature changes only this module changes. Nothing here adds
-modelling: each function builds the model's parameter objects and returns the
-figure sizing needs.
+:mod:`~hcimodel.fullclone`, :mod:`~hcimodel.contentcache`,
+:mod:`~hcimodel.shadowclone` and :mod:`~hcimodel.replication` goes through a
+function here, in SI units, so that when a model's signature changes only this
+module changes. Nothing here adds modelling: each function builds the model's
+parameter objects and returns the figure sizing needs.
+
+* Node density (CPU and memory): :class:`hcimodel.hotspot.Host`, the same
+  code as :func:`hcimodel.hotspot.max_pool_size` (:func:`desktops_per_node`).
+* I/O: the read path and the RF writes of :func:`hcimodel.hotspot.steady_state`
+  on a :class:`hcimodel.hotspot.Cluster` with the scenario's RF and CVM
+  capacity (:func:`read_p95`).
+* Warm-up after an image is (re)deployed: Shadow Clones
+  (:func:`hcimodel.shadowclone.warmup`) or VAAI full clones
+  (:func:`hcimodel.fullclone.warmup`), and the boot storm it slows
+  (:func:`boot_duration`).
+* Recovery: :func:`hcimodel.replication.rto` (infrastructure phase, Shadow
+  Clones at the recovery site).
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .. import contentcache, hotspot, replication, shadowclone
+from .. import contentcache, fullclone, hotspot, replication, shadowclone
 from ..clonepool import ClonePool
 from ..workload import PROFILES
 
-__all__ = ["cluster", "login_profile", "read_p95", "boot_duration", "warmup", "cache_bytes",
+__all__ = ["host", "desktops_per_node", "cluster", "login_profile", "cvm_visits_per_io",
+           "read_p95", "boot_set_bytes", "WarmUp", "warmup", "boot_duration", "cache_bytes",
            "hit_ratio", "cvm_memory_for_hit", "change_model", "link", "rpo", "bandwidth",
            "rto", "recovery_strategy"]
 
 BLOCK = ClonePool.block_bytes
 
 
-def cluster(n_nodes: int, cvm_iops: float, rtt_s: float, link_bps: float) -> hotspot.Cluster:
-    """The hot-spot model's cluster of ``n_nodes`` identical nodes."""
+# ------------------------------------------------------------------ node density
+def host(*, cores, cvm_vcpu, consolidation, memory_bytes, cvm_memory_bytes, vcpu,
+         desktop_memory_bytes) -> hotspot.Host:
+    """The hot-spot model's host for one desktop shape.
+
+    :class:`hcimodel.hotspot.Host` reserves no CPU for the CVM; a scenario's
+    ``node.cvm_vcpu`` (default 0) reserves that many whole cores for it, so the
+    host gets ``cores - cvm_vcpu`` cores.
+    """
+    return hotspot.Host(cores=int(round(cores - cvm_vcpu)), vcpus_per_core=float(consolidation),
+                        memory_bytes=float(memory_bytes), cvm_memory_bytes=float(cvm_memory_bytes),
+                        desktop_vcpus=int(round(vcpu)),
+                        desktop_memory_bytes=float(desktop_memory_bytes))
+
+
+def desktops_per_node(**kwargs) -> tuple[int, int]:
+    """Desktops one node carries by its CPU and by its memory
+    (:attr:`hcimodel.hotspot.Host.cpu_desktops_per_node`,
+    :attr:`~hcimodel.hotspot.Host.memory_desktops_per_node`); arguments as :func:`host`."""
+    h = host(**kwargs)
+    return h.cpu_desktops_per_node, h.memory_desktops_per_node
+
+
+# ------------------------------------------------------------------ I/O
+def cluster(n_nodes: int, cvm_iops: float, rtt_s: float, link_bps: float,
+            rf: int = 2) -> hotspot.Cluster:
+    """The hot-spot model's cluster of ``n_nodes`` identical nodes (default read path)."""
     return hotspot.Cluster(n_nodes=int(n_nodes), cvm_iops=float(cvm_iops), rtt_s=float(rtt_s),
-                           link_bps=float(link_bps))
+                           link_bps=float(link_bps), replication_factor=int(rf))
 
 
 def login_profile(iops: float, replica_read_fraction: float):
@@ -38,61 +76,119 @@ def login_profile(iops: float, replica_read_fraction: float):
                    replica_read_fraction=float(replica_read_fraction))
 
 
+def cvm_visits_per_io(rf: int, n_nodes: int) -> float:
+    """CVM visits per login-storm I/O: a read, or a write's local and RF - 1 remote
+    oplog legs (row sum of :func:`hcimodel.hotspot.routing`)."""
+    P = hotspot.routing(PROFILES["login"], "full_clones",
+                        cluster(n_nodes, 1e5, 0.0, 1e10, rf))
+    return float(P.sum(axis=1)[0])
+
+
 def read_p95(strategy: str, n_desktops: int, n_nodes: int, *, iops: float,
              replica_read_fraction: float, cvm_iops: float, rtt_s: float,
-             link_bps: float) -> float:
+             link_bps: float, rf: int = 2) -> float:
     """p95 read latency (s) in the login storm, worst group of desktops.
 
-    :func:`hcimodel.hotspot.steady_state` with the login profile; the worse of
-    the replica node's desktops and the other nodes' (``inf`` when a CVM is
-    saturated).
+    :func:`hcimodel.hotspot.steady_state` with the login profile (reads along
+    the read path, writes with their RF - 1 remote oplog legs); the worse of
+    the replica node's desktops and the other nodes' (``inf`` when a CVM or a
+    link is saturated).
     """
-    res = hotspot.steady_state(int(n_desktops), login_profile(iops, replica_read_fraction),
-                               strategy, cluster(n_nodes, cvm_iops, rtt_s, link_bps))
+    # hotspot.steady_state without its write-latency part (sizing needs reads only;
+    # the writes' CVM and link load stay in): the same private solver that
+    # hotspot.max_pool_size uses. tests/test_sizing.py checks it against steady_state.
+    res = hotspot._steady_state(np.array([int(n_desktops)]),
+                                login_profile(iops, replica_read_fraction), strategy,
+                                cluster(n_nodes, cvm_iops, rtt_s, link_bps, rf), 1.0,
+                                writes=False)
     vals = [float(res.read_latency[g]["p95"][0]) for g in hotspot.GROUPS]
     return max(v for v in vals if not np.isnan(v))
 
 
+# ------------------------------------------------------------------ warm-up and boot storm
+def boot_set_bytes(boot_read_bytes: float) -> float:
+    """Bytes of one boot read from the shared base image: the boot profile's
+    replica share of all boot reads (as :data:`hcimodel.workload.BOOT_SHARED_READ_BYTES`
+    is of :data:`~hcimodel.workload.BOOT_READ_BYTES`)."""
+    return float(boot_read_bytes) * PROFILES["boot"].replica_read_fraction
+
+
 def _replica(image_bytes: float, boot_read_bytes: float) -> shadowclone.Replica:
-    used = max(float(image_bytes), float(boot_read_bytes))
-    return shadowclone.Replica(size_bytes=used, used_bytes=used,
-                               boot_bytes=float(boot_read_bytes))
+    shared = boot_set_bytes(boot_read_bytes)
+    used = max(float(image_bytes), shared)
+    return shadowclone.Replica(size_bytes=used, used_bytes=used, boot_bytes=shared)
 
 
-def warmup(n_nodes: int, n_desktops: int, *, image_bytes: float, boot_read_bytes: float,
-           link_bps: float, rtt_s: float):
-    """Shadow Clone warm-up of a boot storm (:func:`hcimodel.shadowclone.warmup`)."""
+@dataclass(frozen=True)
+class WarmUp:
+    """Warm-up of the shared base after an image is (re)deployed, all desktops booting.
+
+    ``total_bytes`` fetched by the cluster, ``time_s`` until the last fetch
+    (``inf`` when Shadow Clones are never detected), ``local_share`` of the
+    shared boot reads that crossed no network (fetches and reads sent to the
+    owner before detection count as remote), ``detected`` (Shadow Clones
+    start; always True for full clones).
+    """
+
+    strategy: str
+    total_bytes: float
+    time_s: float
+    local_share: float
+    detected: bool
+
+
+def warmup(strategy: str, n_nodes: int, n_desktops: int, *, image_bytes: float,
+           boot_read_bytes: float, link_bps: float, rtt_s: float, rf: int = 2) -> WarmUp | None:
+    """Warm-up of a boot storm right after the image is (re)deployed.
+
+    ``shadow_clones``: after a recompose, :func:`hcimodel.shadowclone.warmup`
+    (boot phase, single source); ``full_clones``: after VAAI cloning,
+    :func:`hcimodel.fullclone.warmup` (boot phase; sources the parent's RF
+    replicas, no detection). ``linked_clones`` (no warm-up): None.
+    """
+    n, h = int(n_desktops), int(n_nodes)
+    rep = _replica(image_bytes, boot_read_bytes)
+    if strategy == "full_clones":
+        w = fullclone.warmup(h, n, rf=min(int(rf), h), parent=rep, phase="boot",
+                             link_bps=float(link_bps), rtt_s=float(rtt_s))
+        return WarmUp(strategy, float(w.total_bytes), float(w.time_s), float(w.local_share),
+                      True)
+    if strategy != "shadow_clones":
+        return None
     # detection_delay evaluates terms that its own np.where discards on one node or
     # few desktops (division by zero there); silence those, keep the result.
     with np.errstate(divide="ignore", invalid="ignore"):
-        return shadowclone.warmup(int(n_nodes), int(n_desktops),
-                                  replica=_replica(image_bytes, boot_read_bytes), phase="boot",
-                                  link_bps=float(link_bps), rtt_s=float(rtt_s))
+        w = shadowclone.warmup(h, n, replica=rep, phase="boot", link_bps=float(link_bps),
+                               rtt_s=float(rtt_s))
+    remote = (float(w.remote_read_bytes) + float(w.total_bytes)) / (n * rep.boot_bytes)
+    return WarmUp(strategy, float(w.total_bytes), float(w.time_s),
+                  float(np.clip(1.0 - remote, 0.0, 1.0)), bool(w.detected))
 
 
 def boot_duration(strategy: str, n_desktops: int, n_nodes: int, *, boot_read_bytes: float,
-                  image_bytes: float, cvm_iops: float, rtt_s: float, link_bps: float) -> float:
-    """Time (s) to boot the whole pool at once, right after an image update.
+                  image_bytes: float, cvm_iops: float, rtt_s: float, link_bps: float,
+                  rf: int = 2) -> float:
+    """Time (s) to boot the whole pool at once, right after the image is (re)deployed.
 
-    :func:`hcimodel.hotspot.boot_storm`. For ``shadow_clones`` the storm after
-    a recompose cannot end before the Shadow Clones have warmed up
-    (:func:`hcimodel.shadowclone.warmup`); when they are never detected (three
+    :func:`hcimodel.hotspot.boot_storm` with ``cached_share`` = the warm-up's
+    :attr:`WarmUp.local_share` (a mean over the storm: Shadow Clones after a
+    recompose, full clones after VAAI cloning), and the storm cannot end before
+    the warm-up's last fetch. When Shadow Clones are never detected (three
     nodes or fewer read the replica) the storm is that of ``linked_clones``.
     """
-    c = cluster(n_nodes, cvm_iops, rtt_s, link_bps)
-    if strategy == "shadow_clones":
-        w = warmup(n_nodes, n_desktops, image_bytes=image_bytes,
-                   boot_read_bytes=boot_read_bytes, link_bps=link_bps, rtt_s=rtt_s)
-        if not bool(w.detected):
-            strategy = "linked_clones"
-        else:
-            storm = hotspot.boot_storm(int(n_desktops), strategy, c,
-                                       boot_read_bytes=float(boot_read_bytes))
-            return max(float(storm.duration_s[0]), float(w.time_s))
-    storm = hotspot.boot_storm(int(n_desktops), strategy, c, boot_read_bytes=float(boot_read_bytes))
-    return float(storm.duration_s[0])
+    c = cluster(n_nodes, cvm_iops, rtt_s, link_bps, rf)
+    w = warmup(strategy, n_nodes, n_desktops, image_bytes=image_bytes,
+               boot_read_bytes=boot_read_bytes, link_bps=link_bps, rtt_s=rtt_s, rf=rf)
+    if w is None or not w.detected:
+        storm = hotspot.boot_storm(int(n_desktops), "linked_clones", c,
+                                   boot_read_bytes=float(boot_read_bytes))
+        return float(storm.duration_s[0])
+    storm = hotspot.boot_storm(int(n_desktops), strategy, c, boot_read_bytes=float(boot_read_bytes),
+                               cached_share=w.local_share)
+    return max(float(storm.duration_s[0]), w.time_s)
 
 
+# ------------------------------------------------------------------ cache
 def _pool(n_per_node: int, image_bytes: float, private_bytes: float, profile: str) -> ClonePool:
     base = max(int(np.ceil(image_bytes / BLOCK)), 1)
     private = int(np.ceil(private_bytes / BLOCK))
@@ -140,6 +236,7 @@ def cvm_memory_for_hit(target: float, n_per_node: int, *, image_bytes: float,
     return (c / 0.16 if dedup else c / 0.4) + 8 * contentcache.GiB
 
 
+# ------------------------------------------------------------------ replication
 def change_model(steady_iops, profile: str) -> replication.ChangeModel:
     """Change model of a desktop writing at ``iops x write share x write size``.
 
@@ -180,25 +277,29 @@ def bandwidth(target_s, interval_s, n_desktops, change, wan) -> np.ndarray:
 
 
 def recovery_strategy(strategy: str) -> str:
-    """Strategy of the boot storm at the recovery site: cold caches, so Shadow
-    Clones have not been built (:func:`hcimodel.replication.rto`)."""
+    """Strategy of the boot storm at the recovery site: ``linked_clones`` for linked
+    clones and Shadow Clones (:func:`hcimodel.replication.rto` then builds Shadow
+    Clones at the recovery site, with their detection), ``full_clones`` as given."""
     return "full_clones" if strategy == "full_clones" else "linked_clones"
 
 
 def rto(n_desktops: int, n_nodes: int, strategy: str, *, cvm_iops, rtt_s, link_bps,
         boot_read_bytes, parallelism: int, desktops_per_pd: int, detection_s, decision_s,
-        activation_s):
-    """Recovery time (s) of the protected desktops on a recovery site of ``n_nodes``.
+        activation_s, rf: int = 2):
+    """Recovery time of the protected desktops on a recovery site of ``n_nodes``.
 
-    :func:`hcimodel.replication.rto`; the phase times may be arrays (one value
+    :func:`hcimodel.replication.rto` (detection, decision, activation of the
+    protection domains, the infrastructure phase, power-on, the boot storm
+    with Shadow Clones on, ready); the phase times may be arrays (one value
     per draw), the cluster and the boot are scalars.
     """
-    res = replication.rto(int(n_desktops), int(parallelism),
-                          cluster=cluster(n_nodes, cvm_iops, rtt_s, link_bps),
-                          strategy=recovery_strategy(strategy),
-                          boot_read_bytes=float(boot_read_bytes),
-                          detection_s=np.asarray(detection_s, float),
-                          decision_s=np.asarray(decision_s, float),
-                          desktops_per_pd=int(desktops_per_pd),
-                          activation_s_per_pd=np.asarray(activation_s, float))
-    return res
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return replication.rto(int(n_desktops), int(parallelism),
+                               cluster=cluster(n_nodes, cvm_iops, rtt_s, link_bps, rf),
+                               strategy=recovery_strategy(strategy),
+                               boot_read_bytes=float(boot_read_bytes),
+                               detection_s=np.asarray(detection_s, float),
+                               decision_s=np.asarray(decision_s, float),
+                               desktops_per_pd=int(desktops_per_pd),
+                               activation_s_per_pd=np.asarray(activation_s, float))

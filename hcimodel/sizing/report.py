@@ -2,7 +2,7 @@
 
 Every report echoes the inputs, the package version and the seed. The HTML
 report is one self-contained file (charts as inline base64 PNG): nodes versus
-the probability that every target holds, the nodes each limit asks for, and
+the probability that the node-dependent targets hold, the nodes each limit asks for, and
 the tornado ranking.
 """
 
@@ -53,7 +53,7 @@ def _answer_rows(res):
 
 _ANSWER_HEAD = ["strategy", "nodes", "binding limit", "nodes at confidence",
                 "desktops per node", "p95 read latency", "boot storm", "hit ratio",
-                "cache per node", "Shadow Clone warm-up", "RTO"]
+                "cache per node", "warm-up after an image update", "RTO"]
 
 
 def _table(head, rows) -> str:
@@ -75,7 +75,12 @@ def _protection_lines(res) -> list[str]:
         f"{_d(p['transfer_s'])} over {fmt_bps(p['wan_bps'])}",
         f"- worst data loss {_d(p['worst_loss_s'])}, mean {_d(p['mean_loss_s'])}; RPO target "
         f"{_d(p['rpo_target_s'])}: {'met' if p['met'] else 'not met'}",
-        f"- least WAN bandwidth for the target: {fmt_bps(p['bandwidth_needed_bps'])}"]
+        f"- least WAN bandwidth for the target: {fmt_bps(p['bandwidth_needed_bps'])}"] + (
+        [f"- over the uncertain inputs (the RPO does not depend on the node count): target "
+         f"met with probability {p['probability_met']:.0%}; at {res.confidence:.0%} "
+         f"confidence the worst loss is {_d(p['worst_loss_at_confidence_s'])} and the target "
+         f"needs {fmt_bps(p['bandwidth_at_confidence_bps'])}"]
+        if "probability_met" in p else [])
 
 
 def _tornado_rows(res, limit=12):
@@ -86,9 +91,21 @@ def _tornado_rows(res, limit=12):
     top = (t.filter(pl.col("strategy") == first)
            .sort(["rank", "relative_swing"], descending=[False, True])
            .group_by("input", maintain_order=True).first().sort("rank").head(limit))
-    return [[r["rank"], r["input"], f"{r['low']} .. {r['high']}", r["metric"],
-             f"{r['value_low']:.4g} .. {r['value_high']:.4g}", f"{r['relative_swing']:.1%}"]
+    return [[r["rank"], r["input"], f"{r['low']} .. {r['high']}", _METRIC_NAMES[r["metric"]],
+             f"{_value(r['metric'], r['value_low'])} .. {_value(r['metric'], r['value_high'])}",
+             f"{r['relative_swing']:.1%}"]
             for r in top.iter_rows(named=True)]
+
+
+_METRIC_NAMES = {"nodes": "nodes", "read_latency_p95_s": "p95 read latency",
+                 "boot_storm_s": "boot storm", "rto_s": "RTO",
+                 "rpo_transfer_s": "RPO transfer time"}
+
+
+def _value(metric: str, x: float) -> str:
+    if metric.endswith("_s"):
+        return _d(x)
+    return _n(x) if metric == "nodes" else f"{x:.4g}"
 
 
 def to_markdown(res) -> str:
@@ -105,11 +122,18 @@ def to_markdown(res) -> str:
             _table(["strategy"] + [_LIMIT_NAMES[k] for k in LIMITS],
                    [[s.strategy] + [_n(s.limits[k]) for k in LIMITS] for s in res.strategies]),
             "", "## Protection", ""] + _protection_lines(res) + [""]
+    if res.notes:
+        out += ["## Notes on assumptions", ""] + [f"- {n}" for n in res.notes] + [""]
     if res.n_draws:
-        out += ["## Probability that every target holds", "",
+        out += ["## Probability that the node-dependent targets hold", "",
+                "CPU, memory, capacity, login-storm latency, boot storm and RTO, over the "
+                "draws (smaller clusters: 0). The RPO does not depend on the node count: its "
+                "odds are under Protection (every target together: `probability_all` in the "
+                "JSON and CSV).",
+                "",
                 _table(["nodes"] + [s.strategy for s in res.strategies],
                        [[int(h)] + [f"{s.probability[i]:.3f}" for s in res.strategies]
-                        for i, h in enumerate(res.node_range)]), ""]
+                        for i, h in enumerate(res.node_range) if i >= _first_row(res)]), ""]
     if any(s.largest_pool for s in res.strategies):
         hs = sorted({h for s in res.strategies for h in s.largest_pool})
         out += ["## Largest first pool per node count", "",
@@ -124,6 +148,13 @@ def to_markdown(res) -> str:
     out += ["## Inputs", "", _table(["input", "value"],
                                     [[k, v] for k, v in res.inputs.items()]), ""]
     return "\n".join(out)
+
+
+def _first_row(res) -> int:
+    """Index of the first node count worth a row: one below the first with odds above 0."""
+    nonzero = [int(np.argmax(s.probability > 0)) for s in res.strategies
+               if np.any(s.probability > 0)]
+    return max(min(nonzero, default=0) - 1, 0)
 
 
 def _uncertain(res):
@@ -144,8 +175,11 @@ def to_csv(res) -> str:
     msgs = pl.DataFrame({"strategy": "all", "section": "message",
                          "metric": [f"{i + 1}" for i in range(len(res.messages))],
                          "value": list(res.messages)}, schema=frame.schema)
+    notes = pl.DataFrame({"strategy": "all", "section": "note",
+                          "metric": [f"{i + 1}" for i in range(len(res.notes))],
+                          "value": list(res.notes)}, schema=frame.schema)
     buf = io.StringIO()
-    pl.concat([meta, frame, msgs, inputs]).write_csv(buf)
+    pl.concat([meta, frame, msgs, notes, inputs]).write_csv(buf)
     return buf.getvalue()
 
 
@@ -162,9 +196,10 @@ def figures(res):
     fig = Figure(figsize=(6.4, 3.6), dpi=100)
     ax = fig.add_subplot()
     for s in res.strategies:
-        line, = ax.step(res.node_range, s.probability, where="post", label=f"{s.strategy}: every target")
-        ax.step(res.node_range, s.probability_nodes, where="post", ls="--", color=line.get_color(),
-                label=f"{s.strategy}: node-dependent targets")
+        line, = ax.step(res.node_range, s.probability, where="post",
+                        label=f"{s.strategy}: node-dependent targets")
+        ax.step(res.node_range, s.probability_all, where="post", ls="--", color=line.get_color(),
+                label=f"{s.strategy}: with the RPO too")
     ax.axhline(res.confidence, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("nodes")
     ax.set_ylabel("probability that the targets hold")
@@ -242,6 +277,9 @@ def to_html(res) -> str:
                     [[s.strategy] + [_n(s.limits[k]) for k in LIMITS] for s in res.strategies]),
               "<h2>Protection</h2><ul>"]
     parts += [f"<li>{html.escape(line[2:])}</li>" for line in _protection_lines(res)] + ["</ul>"]
+    if res.notes:
+        parts += ["<h2>Notes on assumptions</h2><ul>"] + [f"<li>{html.escape(n)}</li>"
+                                                         for n in res.notes] + ["</ul>"]
     rows = _tornado_rows(res)
     if rows:
         parts += ["<h2>Tornado</h2>", table(["rank", "input", "range", "metric most moved",

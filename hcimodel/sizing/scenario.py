@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import units
-from ..hotspot import STRATEGIES
+from ..hotspot import STRATEGIES, Cluster, Host
 from ..workload import PROFILES
 
 __all__ = ["Field", "FIELDS", "Uncertain", "Scenario", "loads", "load", "DISTRIBUTIONS"]
@@ -55,6 +55,7 @@ class Field:
 
 
 _A = "assumed"
+_CLUSTER = Cluster()
 FIELDS: dict[str, dict[str, Field]] = {
     "scenario": {
         "name": Field("text", "scenario", "label only", uncertain=False),
@@ -89,16 +90,18 @@ FIELDS: dict[str, dict[str, Field]] = {
     "node": {
         "name": Field("text", "generic node", "label only", uncertain=False),
         "cores": Field("count", 20, _A + " (2 x 10-core sockets)", low=1, high=1024),
-        "cvm_vcpu": Field("count", 8, _A + " (8 vCPU Controller VM)", high=1024),
+        "cvm_vcpu": Field("count", 0, "none: hcimodel.hotspot.Host counts no CPU for the "
+                          "CVM (NX-3000 check: about 100 desktops per node); give the CVM's "
+                          "vCPUs to reserve that many whole cores for it", high=1024),
         "memory": Field("bytes", 256.0 * 2**30, _A + " (256 GiB per node)", low=0, low_open=True),
         "cvm_memory": Field("bytes", 32.0 * 2**30, "32 GiB CVM: the Unified Cache rule's "
                             "example (Nutanix Bible)", low=0, low_open=True),
         "ssd": Field("bytes", 1.6e12, _A + " (2 x 800 GB SSD)"),
         "hdd": Field("bytes", 4e12, _A + " (4 x 1 TB HDD)"),
         "link": Field("bitrate", 10e9, "dual 10 GbE per node (NX-3000)", low=0, low_open=True),
-        "cvm_iops": Field("number", 20_000.0, "'typically 20,000 IOPS' per SSD (View 5.2 "
-                          "guide), assumed per CVM; above a booting desktop's 188 IOPS",
-                          low=1000, high=1e8),
+        "cvm_iops": Field("number", _CLUSTER.cvm_iops, "random-read IOPS one node's CVM "
+                          "sustains, assumed (hcimodel.hotspot.Cluster: between one SSD's "
+                          "20,000 and a cache-resident 120,000 per node)", low=1000, high=1e8),
         "rtt": Field("duration", 200e-6, _A + " (0.2 ms in one rack)"),
     },
     "cluster": {
@@ -106,8 +109,9 @@ FIELDS: dict[str, dict[str, Field]] = {
                     uncertain=False),
         "headroom": Field("choice", "N+1", _A + " (N+1: targets hold with one node down)",
                           choices=("N+0", "N+1", "N+2"), uncertain=False),
-        "consolidation": Field("number", 8.0, _A + " (desktop vCPUs per physical core left "
-                               "after the CVM's vCPUs)",
+        "consolidation": Field("number", Host().vcpus_per_core, "8 desktop vCPUs per "
+                               "physical core (View 5.2 planning guide: 8-10 desktops per core, "
+                               "the lower end; hcimodel.hotspot.Host)",
                                low=0, low_open=True, high=64),
         "fill": Field("fraction", 0.8, _A + " (share of raw capacity that may be filled)",
                       low=0, low_open=True),

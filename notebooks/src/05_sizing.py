@@ -2,12 +2,17 @@
 # # 05 — Sizing for a sales engineer: how many nodes, and the odds that it holds
 #
 # One scenario file in, a defensible answer out. `hcimodel.sizing` reads a scenario (TOML,
-# human units), composes the models of notebooks 01–04 (hot spot, boot storm, Shadow Clone
-# warm-up, cache, replication, recovery) with the host's own limits (CPU, memory,
-# capacity), and answers, per clone strategy: the nodes needed, **which limit binds**, the
-# latency, boot storm, hit ratio, RPO and RTO at that size, a plain sentence for every
+# human units) and composes the models of notebooks 01–04 and 06 — the host's node density
+# (`hotspot.Host`: cores × consolidation ratio, memory less the CVM's reservation), the read
+# path through cache and extent store with RF writes (`hotspot.steady_state`), the boot storm
+# with the Shadow Clone or VAAI full-clone warm-up (`shadowclone`, `fullclone`), the cache,
+# replication and recovery (`replication.rto`, with its infrastructure phase) — plus the
+# capacity, and answers, per clone strategy: the nodes needed, **which limit binds**, the
+# latency, boot storm, warm-up, hit ratio and RTO at that size, a plain sentence for every
 # target that is missed, and — because the published inputs are ranges — **the probability
-# that every target holds** at each node count, with a tornado ranking of the inputs.
+# that the node-dependent targets hold** at each node count, with a tornado ranking of the
+# inputs. The RPO does not depend on the node count: its odds and the WAN bandwidth that
+# meets it are reported on their own.
 #
 # From the shell the same answer is `hcimodel size [scenario.toml] --format html`;
 # `hcimodel example` prints the built-in example to start from.
@@ -23,7 +28,7 @@ import math
 import polars as pl
 from IPython.display import display
 
-from hcimodel import sizing
+from hcimodel import hotspot, sizing
 from hcimodel.sizing import Uncertain, report
 from hcimodel.sizing.api import largest_pool
 from hcimodel.sizing.core import Engine, Inputs
@@ -54,18 +59,31 @@ def answer_table(result):
                      "boot_storm_min": round(m["boot_storm_s"] / 60, 2),
                      "hit_ratio": round(m["hit_ratio"], 3),
                      "warmup_GB": round(m["warmup_bytes"] / 1e9, 2),
-                     "rto_h": round(m.get("rto_s", math.nan) / 3600, 2)})
+                     "warmup_min": round(m["warmup_s"] / 60, 2),
+                     "rto_h": round(m.get("rto_s", math.nan) / 3600, 2),
+                     "nodes_at_90%": s.nodes_at_confidence})
     return pl.DataFrame(rows).sort("strategy")
 
 
 answer_table(res)
 
 # %% [markdown]
-# Both strategies need 17 nodes, and **CPU binds**: 1,000 desktops × 2 vCPU at 8 vCPU per
-# core on the 16 cores a node keeps after its 8-vCPU Controller VM is 15.6 → 16 nodes, plus
-# one for N+1. Storage is far from binding: with Shadow Clones or full clones the p95 read
-# latency of the login storm is 0.15 ms, and a boot storm of all 1,000 desktops takes about
-# 3 minutes. The limits side by side:
+# Why that many nodes: the host limits come from `hotspot.Host` (the same code as
+# `hotspot.max_pool_size`), one node's desktops by CPU and by memory, and the headroom (N+1)
+# on top. Storage is far from binding: with Shadow Clones or full clones the login storm's
+# p95 read latency (read path and RF2 writes on 25,000-IOPS CVMs) stays well under the 2 ms
+# target, and a boot storm of every desktop right after an image update ends in minutes.
+
+# %%
+nom = Inputs(example).nominal
+host = hotspot.Host(cores=int(nom("node.cores") - nom("node.cvm_vcpu")),
+                    vcpus_per_core=nom("cluster.consolidation"),
+                    memory_bytes=nom("node.memory"), cvm_memory_bytes=nom("node.cvm_memory"),
+                    desktop_vcpus=int(nom("pools.knowledge.vcpu")),
+                    desktop_memory_bytes=nom("pools.knowledge.memory"))
+for what, per in (("CPU", host.cpu_desktops_per_node), ("memory", host.memory_desktops_per_node)):
+    print(f"{what}: {per} desktops per node -> {math.ceil(1000 / per)} nodes for 1,000, "
+          f"+1 for N+1 = {math.ceil(1000 / per) + 1}")
 
 # %%
 figs = report.figures(res)
@@ -81,13 +99,26 @@ for m in res.messages:
     print("-", m)
 
 # %% [markdown]
-# ## 2. The WAN: the least bandwidth for the RPO
+# ## 2. The WAN: the RPO on its own, with its odds
 #
-# 1,000 persistent knowledge workers change about 325 GiB in the peak hour (after overwrite
-# coalescing and before 2:1 compression). NearSync every 15 min cannot keep up over
-# 100 Mbit/s, falls back to hourly snapshots, and the backlog still grows. The inverse
-# (`replication.required_bandwidth`) gives the least bandwidth for the 1 h target; the same
-# question with fewer protected desktops (floating pools need no replication):
+# The RPO does not depend on the node count, so it does not enter the probability per node
+# count above (otherwise a WAN that is too slow would make every cluster size look
+# hopeless). It is reported apart: met or not at the nominal inputs, the probability that
+# it holds over the draws of the uncertain inputs (here the steady IOPS, 8–10), and the
+# bandwidth that meets it at the chosen confidence:
+
+# %%
+p = res.protection
+print(f"delta per snapshot {p['delta_bytes'] / 2**30:.0f} GiB; least WAN for the "
+      f"{p['rpo_target_s'] / 3600:g} h target: {p['bandwidth_needed_bps'] / 1e6:.0f} Mbit/s nominal, "
+      f"{p['bandwidth_at_confidence_bps'] / 1e6:.0f} Mbit/s at {res.confidence:.0%} confidence; "
+      f"P(met over {p['wan_bps'] / 1e6:g} Mbit/s) = {p['probability_met']:.2f}")
+
+# %% [markdown]
+# NearSync every 15 min cannot keep up over 100 Mbit/s, falls back to hourly snapshots, and
+# the backlog still grows. The inverse (`replication.required_bandwidth`) gives the least
+# bandwidth for the 1 h target; the same question with fewer protected desktops (floating
+# pools need no replication):
 
 # %%
 rows = []
@@ -105,9 +136,10 @@ pl.DataFrame(rows).sort(["protected", "wan_Mbps"])
 # %% [markdown]
 # ## 3. What if: a 1 Gbit/s WAN, and a consolidation ratio nobody has measured
 #
-# The vCPU-per-core consolidation ratio is an assumption (8 in the example). Say it is
-# anywhere between 6 and 10, and the WAN is 1 Gbit/s. `what_if` sizes any variation of
-# the example; its keyword arguments are scenario paths with dots replaced by `__`.
+# The vCPU-per-core consolidation ratio is a planning figure (8 in the example, the low end
+# of the View 5.2 guide's 8–10 desktops per core). Say it is anywhere between 6 and 10, and
+# the WAN is 1 Gbit/s. `what_if` sizes any variation of the example; its keyword arguments
+# are scenario paths with dots replaced by `__`.
 
 
 # %%
@@ -124,8 +156,8 @@ pl.DataFrame({"nodes": res2.node_range,
     pl.col("nodes") >= 12).sort("nodes")
 
 # %% [markdown]
-# The deterministic answer (ratio 8) is 17 nodes; the odds that 17 nodes hold every target
-# are only about one half, and 90 % confidence needs more:
+# At a ratio of 8 memory binds; below about 7.3 vCPU per core the CPU does, so the odds that
+# the deterministic answer holds are below one, and 90 % confidence needs more nodes:
 
 # %%
 for s in res2.strategies:
@@ -140,7 +172,9 @@ display(figs2[0])
 #
 # Each uncertain input at the two ends of its range, the others at their nominal values.
 # The consolidation ratio moves the node count; the others move the quantity beside them
-# (RTO, boot storm, replication transfer, latency) without moving the nodes.
+# (RTO, boot storm, replication transfer, latency) without moving the nodes. The largest
+# swing of all is the protection-domain activation time, an assumption with no published
+# figure (`replication.rto` flags it).
 
 # %%
 display(figs2[2])
@@ -184,8 +218,9 @@ pl.DataFrame(rows).sort(["input", "value"])
 #
 # 1. **Nutanix NX-3000 block (2012–13)**: 4 nodes in 2U, dual 10 GbE per node, 400 GB PCIe
 #    + 300 GB SATA SSD + 5 × 1 TB HDD, "up to 400 VMs" per block, about 100 per node
-#    (REFERENCES.md). CPU and memory are not in that source: 2 × 8 cores and 256 GiB per
-#    node and a 16 GiB CVM are *assumed*; the VMs taken as task workers (1 vCPU, 2 GiB).
+#    (REFERENCES.md). CPU and memory are not in that source: the node of `hotspot.Host`'s
+#    defaults is taken (2 × 8 cores, 256 GiB, a 24 GiB CVM, 8 desktop vCPUs per core), and
+#    the VMs as task workers (1 vCPU, 2 GiB).
 # 2. **VMware View on Nutanix, Reference Architecture v1.0 (Nutanix, December 2012)**: its
 #    solution section sizes a *400-desktop* scenario on that generation. We could read only
 #    its table of contents; one NX-3400 block (4 nodes) for 400 desktops is our reading,
@@ -205,6 +240,7 @@ memory = "{mem}"
 clone = ["shadow_clones", "full_clones"]
 [node]
 cores = {cores}
+cvm_vcpu = {cvm_vcpu}
 memory = "{node_mem}"
 cvm_memory = "{cvm_mem}"
 ssd = "{ssd}"
@@ -213,15 +249,14 @@ hdd = "{hdd}"
 headroom = "N+0"
 consolidation = 8
 """
+NX3000 = dict(profile="task", vcpu=1, mem="2 GiB", cores=16, cvm_vcpu=0, node_mem="256 GiB",
+              cvm_mem="24 GiB", ssd="700 GB", hdd="5 TB")
 cases = [
-    ("NX-3000 block, 'up to 400 VMs'", 100.0,
-     dict(profile="task", vcpu=1, mem="2 GiB", cores=16, node_mem="256 GiB", cvm_mem="16 GiB",
-          ssd="700 GB", hdd="5 TB")),
-    ("View on Nutanix RA 2012, 400 desktops", 100.0,
-     dict(profile="task", vcpu=1, mem="2 GiB", cores=16, node_mem="256 GiB", cvm_mem="16 GiB",
-          ssd="700 GB", hdd="5 TB")),
+    ("NX-3000 block, 'up to 400 VMs'", 100.0, NX3000),
+    ("View on Nutanix RA 2012, 400 desktops", 100.0, NX3000),
+    ("NX-3000, CVM's 8 vCPUs as 8 reserved cores", 100.0, {**NX3000, "cvm_vcpu": 8}),
     ("NX-3060 (Helient 2015), knowledge", None,
-     dict(profile="knowledge", vcpu=2, mem="2 GiB", cores=20, node_mem="256 GiB",
+     dict(profile="knowledge", vcpu=2, mem="2 GiB", cores=20, cvm_vcpu=0, node_mem="256 GiB",
           cvm_mem="32 GiB", ssd="800 GB", hdd="4 TB")),
 ]
 rows = []
@@ -230,34 +265,44 @@ for name, published, kw in cases:
     e = Engine(sc)
     for strategy in ("shadow_clones", "full_clones"):
         per_block = largest_pool(e, strategy, [4])[4]
-        lim = e.nodes(Inputs(sc), strategy)
+        # the limit that one more desktop on the block would break
+        more = sc.replace("pools.vms.count", per_block + 1)
+        lim = Engine(more).nodes(Inputs(more), strategy)
         rows.append({"sizing": name, "strategy": strategy, "published_per_node": published,
                      "package_per_node": per_block / 4,
-                     "binding_at_400": next(k for k in sizing.LIMITS
-                                            if lim[k][0] == lim["nodes"][0])})
+                     "binding": ", ".join(k for k in sizing.LIMITS if lim[k][0] > 4)})
 plaus = pl.DataFrame(rows).sort(["sizing", "strategy"])
 plaus
 
 # %% [markdown]
-# **The difference, explained.** On the NX-3000 the package allows 64 task workers per
-# node against the published 100, and CPU binds (storage does not: with Shadow Clones or
-# full clones a 4-node block carries the login storm of hundreds of desktops well within
-# 2 ms). The gap is the CPU rule, not the storage models: the package reserves the CVM's
-# 8 vCPUs as 8 whole cores and allows 8 desktop vCPUs per remaining core, so 8 × 8 = 64.
-# The published "up to 400" fits a consolidation of about 12.5 vCPU per remaining core, or a
-# CVM that uses about half its vCPUs, both plausible for light task workers on
-# hyper-threaded cores. The sizing is therefore conservative for light desktops, by design
-# of its assumed ratio; the ratio is a scenario key, and section 3 shows how the odds move
-# with it:
+# **The difference, explained.** On the NX-3000 the package allows 116 task workers per node
+# against the published "about 100", and **memory binds** (CPU allows 128; storage is far
+# from binding). The two limits are `hotspot.Host`'s, the node-density code that
+# `hotspot.max_pool_size` uses — the same check, the same numbers:
 
 # %%
-for ratio in (8.0, 10.0, 12.5):
+block = hotspot.Cluster(n_nodes=4)
+for strategy in ("shadow_clones", "full_clones"):
+    pool = hotspot.max_pool_size(2e-3, "login", strategy, block, host=hotspot.Host())
+    print(f"{strategy}: max_pool_size on a 4-node block = {int(pool)} ({pool.binding} binds; "
+          f"storage {pool.storage:,}, CPU {pool.cpu}, memory {pool.memory})")
+
+# %% [markdown]
+# The remaining 16 % are what the package leaves out: the hypervisor's own memory and the
+# per-VM overhead (a few hundred MB per desktop on ESXi), and a vendor's round "up to" for a
+# block. Reserving the CVM's 8 vCPUs as 8 whole cores (`node.cvm_vcpu = 8`, the
+# conservative rule some sizers apply) halves the CPU room to 64 per node: that, not the
+# storage models, is the largest assumption in a density, and it is a scenario key. The
+# consolidation ratio is the other one:
+
+# %%
+for ratio in (6.0, 8.0, 10.0):
     sc = sizing.loads(PUBLISHED.format(**cases[0][2])).replace("cluster.consolidation", ratio)
     print(f"consolidation {ratio:g}: {largest_pool(Engine(sc), 'full_clones', [4])[4] / 4:g} "
           "task workers per node")
 
 # %% [markdown]
-# For the NX-3060 (2 × 10 cores, 256 GB), two-vCPU knowledge workers with 2 GiB are
-# CPU-bound at (20 − 8) × 8 / 2 = 48 per node; with 4 GiB desktops memory would bind at
-# (256 − 32) / 4 = 56. Login VSI "knowledge worker" densities on such nodes are usually
-# quoted higher; the same two assumptions (CVM cores, consolidation ratio) explain it.
+# For the NX-3060 (2 × 10 cores, 256 GB, a 32 GiB CVM), two-vCPU knowledge workers with
+# 2 GiB are CPU-bound at 20 × 8 / 2 = 80 per node; memory would allow (256 − 32) / 2 = 112.
+# Login VSI "knowledge worker" densities on such nodes are usually quoted in that range;
+# the consolidation ratio decides between them.
