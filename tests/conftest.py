@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+import numpy as np
+import polars as pl
 import pytest
 
 from hcimodel.traces import data_path, read_bytes
@@ -22,3 +26,24 @@ def real_trace_file(real_trace_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("data") / REAL_TRACE
     out.write_bytes(read_bytes(real_trace_path))
     return out
+
+
+def assert_same_numbers(new: str, old: str, rtol: float = 2e-6) -> None:
+    """Two figure CSVs hold the same table: every text cell equal, every float equal
+    to the CSV's last printed digit (floats are written with 7 significant digits,
+    so a last-bit difference between platforms can flip the 7th digit, no more)."""
+    a, b = (pl.read_csv(io.StringIO(t), infer_schema_length=None) for t in (new, old))
+    assert a.columns == b.columns and a.height == b.height, "different table shape"
+    for col in a.columns:
+        if a[col].dtype.is_float() or b[col].dtype.is_float():
+            np.testing.assert_allclose(a[col].cast(pl.Float64).to_numpy(),
+                                       b[col].cast(pl.Float64).to_numpy(),
+                                       rtol=rtol, atol=0, equal_nan=True, err_msg=col)
+        else:
+            assert a[col].to_list() == b[col].to_list(), col
+
+
+@pytest.fixture
+def same_numbers():
+    """Compare two CSV texts as tables (see :func:`assert_same_numbers`)."""
+    return assert_same_numbers

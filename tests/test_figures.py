@@ -179,40 +179,23 @@ def test_warmup_curve_has_monte_carlo_points_for_every_alpha_and_a_style_legend(
 
 
 @pytest.mark.parametrize("name", sorted(figures.FIGURES))
-def test_regenerated_csv_matches_the_committed_one(regenerated, name):
+def test_regenerated_csv_matches_the_committed_one(regenerated, name, same_numbers):
     out, _, skipped = regenerated
     if name in skipped:
         pytest.skip(f"{name} needs real data: {skipped[name]}")
     assert (COMMITTED / f"{name}.csv").exists(), f"run `hcimodel reproduce` and commit {name}"
     new, old = (out / f"{name}.csv").read_text(), _committed_text(COMMITTED / f"{name}.csv")
     if new != old:
-        assert_same_numbers(new, old)
+        same_numbers(new, old)
 
 
-def assert_same_numbers(new: str, old: str) -> None:
-    """Two figure CSVs hold the same table: every text cell equal, every float equal
-    to the CSV's last printed digit (floats are written with 7 significant digits,
-    so a last-bit difference between platforms can flip the 7th digit, no more)."""
-    import io
-
-    a, b = (pl.read_csv(io.StringIO(t), infer_schema_length=None) for t in (new, old))
-    assert a.columns == b.columns and a.height == b.height, "different table shape"
-    for col in a.columns:
-        if a[col].dtype.is_float() or b[col].dtype.is_float():
-            np.testing.assert_allclose(a[col].cast(pl.Float64).to_numpy(),
-                                       b[col].cast(pl.Float64).to_numpy(),
-                                       rtol=2e-6, atol=0, equal_nan=True, err_msg=col)
-        else:
-            assert a[col].to_list() == b[col].to_list(), col
-
-
-def test_same_numbers_tolerates_the_last_digit_only():
+def test_same_numbers_tolerates_the_last_digit_only(same_numbers):
     head = "x,y\n"
-    assert_same_numbers(head + "a,1.000000e-1\n", head + "a,1.000001e-1\n")
+    same_numbers(head + "a,1.000000e-1\n", head + "a,1.000001e-1\n")
     with pytest.raises(AssertionError):
-        assert_same_numbers(head + "a,1.000000e-1\n", head + "a,1.000100e-1\n")
+        same_numbers(head + "a,1.000000e-1\n", head + "a,1.000100e-1\n")
     with pytest.raises(AssertionError):
-        assert_same_numbers(head + "a,1.0e-1\n", head + "b,1.0e-1\n")
+        same_numbers(head + "a,1.0e-1\n", head + "b,1.0e-1\n")
 
 
 def test_a_figure_without_its_data_is_skipped_not_fatal(tmp_path, monkeypatch):

@@ -48,6 +48,8 @@ COMMANDS = [
     "hcimodel.cli.rpo",
     "hcimodel.cli.rto",
     "hcimodel.sizing.cli",  # size, example
+    "hcimodel.cli.defaults",
+    "hcimodel.cli.paper",
 ]
 #: Listed commands whose module may be absent from a checkout (skipped then).
 OPTIONAL = {"hcimodel.sizing.cli"}

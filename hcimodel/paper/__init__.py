@@ -6,7 +6,8 @@ directives, each alone on a line:
 ``{{table NAME}}``     the table ``NAME`` of :func:`tables`, as written by
                        :func:`write_tables` into ``papers/tables/NAME.md``;
 ``{{include PATH}}``   the text of a file, ``PATH`` relative to the repository
-                       root (e.g. the benchmark table ``benchmarks/results.md``).
+                       root (e.g. the benchmark table ``benchmarks/results.md``),
+                       its headings two levels deeper.
 
 Figures are plain Markdown images of ``figures/NAME.png`` (written by
 ``hcimodel reproduce``). :func:`build` expands the directives and renders HTML
@@ -94,7 +95,11 @@ def expand(text: str, tables_dir: Path, root: Path) -> str:
         if not path.is_file():
             raise FileNotFoundError(f"{kind} {arg!r}: {path} is missing "
                                     "(run `hcimodel paper` to write the tables)")
-        return path.read_text().rstrip("\n")
+        body = path.read_text().rstrip("\n")
+        if kind == "include":  # an included document's headings nest under the section
+            body = re.sub(r"^(#+) ", lambda h: "#" * min(len(h.group(1)) + 2, 6) + " ",
+                          body, flags=re.M)
+        return body
     return _DIRECTIVE.sub(sub, text)
 
 
