@@ -274,7 +274,7 @@ class ClonePoolStream:
         largest when few desktops share the most popular chunks.
         """
         pool = self.pool
-        t = float(check_in_range("time_s", time_s, 0.0, np.inf))
+        t = check_in_range("time_s", time_s, 0.0, np.inf, scalar=True)
         N, B, P = pool.n_desktops, pool.base_blocks, pool.private_blocks
         rho, s = pool.read_iops, pool.shared_read_fraction
         d = np.repeat(np.arange(N, dtype=np.int64), B)
@@ -326,7 +326,7 @@ def clone_pool_stream(pool: ClonePool, n_requests: int, *, rng=None) -> ClonePoo
     """
     if not isinstance(pool, ClonePool):
         raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
-    n = int(check_integer("n_requests", n_requests, minimum=1))
+    n = check_integer("n_requests", n_requests, minimum=1, scalar=True)
     gen = as_generator(rng)
     N, B, P = pool.n_desktops, pool.base_blocks, pool.private_blocks
     salt = np.uint64(gen.integers(0, 2**63, dtype=np.int64))
@@ -454,7 +454,7 @@ def item_rates(pool: ClonePool, dedup: bool, *, time_s: float = 0.0) -> ItemRate
     """
     if not isinstance(pool, ClonePool):
         raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
-    t = float(check_in_range("time_s", time_s, 0.0, np.inf))
+    t = check_in_range("time_s", time_s, 0.0, np.inf, scalar=True)
     N, B, P = pool.n_desktops, pool.base_blocks, pool.private_blocks
     rho = pool.read_iops
     lam_b = rho * pool.shared_read_fraction * zipf_rates(B, pool.alpha)

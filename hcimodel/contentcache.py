@@ -328,8 +328,8 @@ def content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *, dedup: b
     -------
     CacheHits
     """
-    f = float(check_in_range("single_touch_fraction", single_touch_fraction, 0.0, 1.0,
-                             low_inclusive=False))
+    f = check_in_range("single_touch_fraction", single_touch_fraction, 0.0, 1.0,
+                       low_inclusive=False, scalar=True)
     ir = _pool_rates(pool, dedup, time_s)
     bb = pool.block_bytes
     mem = _blocks("memory_bytes", memory_bytes, bb)
@@ -536,10 +536,10 @@ def cache_needed(pool: ClonePool, target_hit_ratio, *, dedup: bool = True, cache
                             low_inclusive=False, high_inclusive=False)
     if cache not in ("content", "extent"):
         raise ValueError(f"cache must be one of ['content', 'extent'] (got {cache!r})")
-    sig = float(check_in_range("ssd_fraction", ssd_fraction, 0.0, 1.0, high_inclusive=False))
-    f = float(check_in_range("single_touch_fraction", single_touch_fraction, 0.0, 1.0,
-                             low_inclusive=False))
-    tol = float(check_in_range("rtol", rtol, 0.0, 0.1, low_inclusive=False))
+    sig = check_in_range("ssd_fraction", ssd_fraction, 0.0, 1.0, high_inclusive=False, scalar=True)
+    f = check_in_range("single_touch_fraction", single_touch_fraction, 0.0, 1.0,
+                       low_inclusive=False, scalar=True)
+    tol = check_in_range("rtol", rtol, 0.0, 0.1, low_inclusive=False, scalar=True)
     ir = _pool_rates(pool, dedup and cache != "extent", time_s)
     n = ir.n_items
     share = 1.0 if cache == "extent" else (1 - f) * (1 - sig) + sig

@@ -141,7 +141,7 @@ def routing(strategy: str, n_nodes: int, replica_node: int, replica_io_fraction:
         CVM j. Rows sum to 1.
     """
     _check_strategy(strategy)
-    f = float(check_probability("replica_io_fraction", replica_io_fraction))
+    f = check_probability("replica_io_fraction", replica_io_fraction, scalar=True)
     P = np.eye(n_nodes)
     if strategy == "linked_clones":
         P *= 1.0 - f
@@ -370,8 +370,8 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
     _check_strategy(strategy)
     cluster = cluster or Cluster()
     N = int(_check_pool(n_desktops)[0])
-    n_customers = int(check_integer("n_customers", n_customers, minimum=100))
-    n_reps = int(check_integer("n_reps", n_reps, minimum=2))
+    n_customers = check_integer("n_customers", n_customers, minimum=100, scalar=True)
+    n_reps = check_integer("n_reps", n_reps, minimum=2, scalar=True)
     warmup = float(np.clip(check_probability("warmup", warmup), 0.0, 0.9))
     rng = as_generator(rng)
 

@@ -915,9 +915,9 @@ def mva(demands, think_time, population, delay=0.0):
     [0.5, 0.666666666667, 0.75]
     """
     d = np.array(_check_demands(demands), dtype=np.float64)
-    z = float(check_nonnegative("think_time", think_time))
-    n = int(check_integer("population", population, minimum=1))
-    d0 = float(check_nonnegative("delay", delay))
+    z = check_nonnegative("think_time", think_time, scalar=True)
+    n = check_integer("population", population, minimum=1, scalar=True)
+    d0 = check_nonnegative("delay", delay, scalar=True)
     _check_cycle(d.sum(), z, d0)
     x, r, rk, qk = _mva_kernel(d, z, d0, n)
     return MVAResult(
@@ -981,11 +981,11 @@ def mva_schweitzer(demands, think_time, population, delay=0.0, tol=1e-10, max_it
     .. [5] P. J. Schweitzer, 1979; Y. Bard, 1979.
     """
     d = _check_demands(demands)
-    z = float(check_nonnegative("think_time", think_time))
-    n = int(check_integer("population", population, minimum=1))
-    d0 = float(check_nonnegative("delay", delay))
-    tol = float(check_positive("tol", tol))
-    max_iter = int(check_integer("max_iter", max_iter, minimum=1))
+    z = check_nonnegative("think_time", think_time, scalar=True)
+    n = check_integer("population", population, minimum=1, scalar=True)
+    d0 = check_nonnegative("delay", delay, scalar=True)
+    tol = check_positive("tol", tol, scalar=True)
+    max_iter = check_integer("max_iter", max_iter, minimum=1, scalar=True)
     _check_cycle(d.sum(), z, d0)
     f = (n - 1) / n
     base = z + d0
@@ -1133,8 +1133,8 @@ def mva_multiclass_schweitzer(demands, think_times, populations, delay=0.0, tol=
                 f"think_times, populations and delay must be scalars or of shape ({n_cls},) "
                 f"to match demands of shape {d.shape}: {exc}") from None
         raise
-    tol = float(check_positive("tol", tol))
-    max_iter = int(check_integer("max_iter", max_iter, minimum=1))
+    tol = check_positive("tol", tol, scalar=True)
+    max_iter = check_integer("max_iter", max_iter, minimum=1, scalar=True)
     _check_cycle(d.sum(axis=1), z, d0)
     x, rk, q, it, converged = _schweitzer_mc_kernel(
         np.array(d, dtype=np.float64, order="C"), z, d0, pops.astype(np.float64), tol, max_iter)
@@ -1187,9 +1187,9 @@ def asymptotic_bounds(demands, think_time, population, delay=0.0):
     .. [4] Lazowska et al., *Quantitative System Performance*, 1984, ch. 5.
     """
     d = _check_demands(demands)
-    z = float(check_nonnegative("think_time", think_time))
+    z = check_nonnegative("think_time", think_time, scalar=True)
     n = check_integer("population", population, minimum=1)
-    d0 = float(check_nonnegative("delay", delay))
+    d0 = check_nonnegative("delay", delay, scalar=True)
     _check_cycle(d.sum(), z, d0)
     dsum = float(d.sum())
     dmax = float(d.max())

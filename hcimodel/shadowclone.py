@@ -160,8 +160,8 @@ def zipf_popularity(n_blocks, alpha) -> np.ndarray:
     numpy.ndarray, shape (m,)
         Probabilities in decreasing order, summing to 1.
     """
-    m = int(check_integer("n_blocks", n_blocks, minimum=1))
-    a = float(check_nonnegative("alpha", alpha))
+    m = check_integer("n_blocks", n_blocks, minimum=1, scalar=True)
+    a = check_nonnegative("alpha", alpha, scalar=True)
     if _zipf_rates is not None:
         return _zipf_rates(m, a, 1.0)
     w = np.arange(1, m + 1, dtype=float) ** (-a)  # pragma: no cover
@@ -596,10 +596,10 @@ def warmup(n_nodes=4, n_desktops=100, *, replica: Replica | None = None,
     _check_choice("phase", phase, PHASES)
     _check_choice("source", source, SOURCES)
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
-    link = float(check_positive("link_bps", link_bps))
-    rtt = float(check_nonnegative("rtt_s", rtt_s))
-    tgt = float(check_in_range("target", target, 0.0, 1.0, low_inclusive=False,
-                               high_inclusive=False))
+    link = check_positive("link_bps", link_bps, scalar=True)
+    rtt = check_nonnegative("rtt_s", rtt_s, scalar=True)
+    tgt = check_in_range("target", target, 0.0, 1.0, low_inclusive=False,
+                         high_inclusive=False, scalar=True)
     H = check_integer("n_nodes", n_nodes, minimum=1)
     N = check_integer("n_desktops", n_desktops, minimum=1)
     H, N = np.broadcast_arrays(H, N)
@@ -740,8 +740,8 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
     """
     replica = replica or Replica()
     P = np.atleast_1d(check_positive("interval_s", interval_s)).ravel()
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
-    N = int(check_integer("n_desktops", n_desktops, minimum=1))
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
     kw = dict(replica=replica, source=source, link_bps=link_bps, rtt_s=rtt_s,
               detection_delay_s=detection_delay_s, start_window_s=start_window_s,
               detection_lag_s=detection_lag_s)
@@ -860,9 +860,9 @@ def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection
         ``remote_blocks``, ``sent_blocks``, ``last_fetch_s`` (0 if none).
     """
     _check_choice("source", source, SOURCES)
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
-    m = int(check_integer("n_blocks", n_blocks, minimum=1))
-    own = int(check_integer("owner", owner, minimum=0, maximum=H - 1))
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    m = check_integer("n_blocks", n_blocks, minimum=1, scalar=True)
+    own = check_integer("owner", owner, minimum=0, maximum=H - 1, scalar=True)
     t = np.ascontiguousarray(times, dtype=np.float64)
     nd = np.ascontiguousarray(nodes, dtype=np.int64)
     bk = np.ascontiguousarray(blocks, dtype=np.int64)
@@ -876,10 +876,10 @@ def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection
     if t.size > 1 and np.any(np.diff(t) < 0):
         order = np.argsort(t, kind="stable")
         t, nd, bk = t[order], nd[order], bk[order]
-    td = float(check_nonnegative("detection_s", detection_s, allow_inf=True))
-    tau = 8.0 * float(check_integer("block_bytes", block_bytes, minimum=1)) / float(
+    td = check_nonnegative("detection_s", detection_s, allow_inf=True, scalar=True)
+    tau = 8.0 * check_integer("block_bytes", block_bytes, minimum=1, scalar=True) / float(
         check_positive("link_bps", link_bps))
-    rtt = float(check_nonnegative("rtt_s", rtt_s))
+    rtt = check_nonnegative("rtt_s", rtt_s, scalar=True)
     lat = np.empty(t.size)
     kind = np.empty(t.size, dtype=np.int8)
     fetched, sent, remote = (np.zeros(H, dtype=np.int64) for _ in range(3))
@@ -898,11 +898,11 @@ def simulate_detection_delay(n_nodes: int, n_desktops: int, start_window_s: floa
     nodes starting from the owner (node 0); detection is the third remote node's
     first start, plus the lag (``inf`` if fewer than 3 remote nodes have desktops).
     """
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
-    N = int(check_integer("n_desktops", n_desktops, minimum=1))
-    W = float(check_nonnegative("start_window_s", start_window_s))
-    lag = float(check_nonnegative("lag_s", lag_s))
-    reps = int(check_integer("n_reps", n_reps, minimum=1))
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
+    W = check_nonnegative("start_window_s", start_window_s, scalar=True)
+    lag = check_nonnegative("lag_s", lag_s, scalar=True)
+    reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
     rng = as_generator(rng)
     starts = rng.random((reps, N)) * W
     return _detect_from_starts(starts, np.arange(N) % H, H, lag)
@@ -1053,7 +1053,7 @@ def replica_pool(n_desktops: int = 100, *, replica: Replica | None = None,
     replica = replica or Replica()
     wl = as_profile(workload)
     b = int(replica.block_bytes)
-    return ClonePool(n_desktops=int(check_integer("n_desktops", n_desktops, minimum=1)),
+    return ClonePool(n_desktops=check_integer("n_desktops", n_desktops, minimum=1, scalar=True),
                      base_blocks=replica.n_blocks, private_blocks=0, alpha=replica.alpha,
                      shared_read_fraction=1.0, written_fraction=0.0,
                      read_iops=wl.replica_read_iops * wl.read_size_bytes / b,
@@ -1124,7 +1124,7 @@ def replica_reads(stream: ClonePoolStream, n_nodes: int):
     if not isinstance(stream, ClonePoolStream):
         raise ValueError(f"stream must be a ClonePoolStream (got {type(stream).__name__})")
     _check_pool(stream.pool)
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
     keep = ~stream.written & (stream.block < stream.pool.base_blocks)
     return stream.time_s[keep], stream.desktop[keep] % H, stream.block[keep]
 
@@ -1210,7 +1210,7 @@ def assign_requests(request, n_nodes: int, assign: str = "random", *, rng=None) 
         Node of each block read.
     """
     _check_choice("assign", assign, ASSIGNMENTS)
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
     req = np.asarray(request).ravel()
     _, first, inv = np.unique(req, return_index=True, return_inverse=True)
     rank = np.argsort(np.argsort(first, kind="stable"), kind="stable")  # order of appearance
@@ -1320,9 +1320,9 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
     _check_choice("phase", phase, PHASES)
     _check_choice("source", source, SOURCES)
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
-    N = int(check_integer("n_desktops", n_desktops, minimum=1))
-    W = float(check_nonnegative("start_window_s", start_window_s))
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
+    W = check_nonnegative("start_window_s", start_window_s, scalar=True)
     if pool is not None:
         _check_pool(pool)
         if phase != "steady":
@@ -1336,10 +1336,10 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
     starts = rng.random(N) * W
     if detection_delay_s is None:
         td = float(_detect_from_starts(starts[None, :], node_of, H,
-                                       float(check_nonnegative("detection_lag_s",
-                                                               detection_lag_s)))[0])
+                                       check_nonnegative("detection_lag_s", detection_lag_s,
+                                                         scalar=True))[0])
     else:
-        td = float(check_nonnegative("detection_delay_s", detection_delay_s, allow_inf=True))
+        td = check_nonnegative("detection_delay_s", detection_delay_s, allow_inf=True, scalar=True)
         if H > 1 and min(N, H) - 1 < DETECTION_REMOTE_CVMS:
             td = np.inf
     if H == 1:
@@ -1362,7 +1362,7 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
         pool = pool if pool is not None else replica_pool(N, replica=replica, workload=wl)
         m = pool.base_blocks
         b = pool.block_bytes
-        n = int(check_integer("n_reads_per_node", n_reads_per_node, minimum=1)) \
+        n = check_integer("n_reads_per_node", n_reads_per_node, minimum=1, scalar=True) \
             if n_reads_per_node is not None else 2 * m
         share = pool.shared_read_fraction * (1.0 - pool.written_fraction)
         if share <= 0:

@@ -374,7 +374,7 @@ def sweep(
     """
     if not callable(model):
         raise ValueError(f"model must be callable (got {type(model).__name__} {model!r})")
-    n_reps = int(check_integer("n_reps", n_reps, minimum=1))
+    n_reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
     if n_jobs is not None:
         if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
             raise ValueError(f"n_jobs must be None or a non-zero integer (got {n_jobs!r})")
@@ -382,7 +382,7 @@ def sweep(
     if backend is not None and not isinstance(backend, str):
         raise ValueError(f"backend must be None or a joblib backend name (got {backend!r})")
     if batch_size is not None:
-        batch_size = int(check_integer("batch_size", batch_size, minimum=1))
+        batch_size = check_integer("batch_size", batch_size, minimum=1, scalar=True)
 
     points, kwargs = _grid_points(grid)
     n_points = points.height

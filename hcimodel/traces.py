@@ -244,7 +244,7 @@ def _unit_bytes(name: str, unit) -> int:
             raise ValueError(f"{name} must be one of {sorted(table)} or a positive "
                              f"integer number of bytes (got {unit!r})")
         return table[unit.lower()]
-    return int(check_integer(name, unit, minimum=1))
+    return check_integer(name, unit, minimum=1, scalar=True)
 
 
 def read_csv_trace(
@@ -416,7 +416,7 @@ def block_keys(trace: pl.DataFrame, block_size: int = 4096, ops=("read",),
     index : numpy.ndarray of int64
         Only when ``return_index``: row of ``trace`` each key came from.
     """
-    bs = int(check_integer("block_size", block_size, minimum=1))
+    bs = check_integer("block_size", block_size, minimum=1, scalar=True)
     if ops is None:
         ops = ("read", "write")
     elif isinstance(ops, str):

@@ -1,9 +1,25 @@
-"""Validation of inputs at the edges of every model.
+"""Validation of inputs at the edges of every model: the one path bad input takes.
 
 Every public function in hcimodel checks its inputs with these helpers, so a bad
 value always raises a :class:`ValueError` that names the parameter, the value it
 was given and the range that is allowed. The helpers never change a value the
-user passed in: they return a *new* float (or int) array.
+user passed in: they return a *new* float (or int) array, or a Python scalar
+when ``scalar=True``.
+
+What is accepted
+----------------
+- **Real numbers**: Python ``int`` and ``float``, numpy integer and floating
+  scalars and arrays, and sequences of them. Booleans, strings, bytes, complex
+  numbers, ``None`` and ragged sequences are rejected (``True`` is not a
+  number of servers, ``'3'`` is not a load).
+- **Integers** are bounded *before* any cast to a C integer: a count of
+  ``2**63`` or more is rejected with the allowed range, never an
+  ``OverflowError``; whole floats (``4.0``) are accepted.
+- **Scalars**: with ``scalar=True`` a sequence or array of more than zero
+  dimensions is rejected with a ValueError naming the parameter; without it
+  array-likes are accepted and broadcast, as documented by each function.
+- **Choices** (:func:`check_choice`): a value compared with the allowed ones
+  without hashing it, so an array or a list gives a clear message too.
 """
 
 from __future__ import annotations
@@ -13,26 +29,77 @@ import numbers
 import numpy as np
 
 __all__ = [
+    "INT64_MAX",
     "as_float_array",
     "check_positive",
     "check_nonnegative",
     "check_probability",
     "check_integer",
     "check_in_range",
+    "check_finite",
+    "check_choice",
+    "check_bool",
+    "check_real_or_choice",
 ]
+
+#: Largest integer a count may take: it must fit a C ``int64``.
+INT64_MAX = 2**63 - 1
 
 
 def _describe(value) -> str:
-    arr = np.asarray(value)
-    if arr.ndim == 0:
-        return repr(arr.item())
+    try:
+        arr = np.asarray(value)
+    except Exception:  # ragged or exotic: fall back to repr
+        return _short_repr(value)
+    if arr.dtype.kind == "O" or arr.ndim == 0:
+        return _short_repr(value)
     if arr.size <= 6:
         return repr(arr.tolist())
     return f"array of shape {arr.shape}"
 
 
-def as_float_array(name: str, value) -> np.ndarray:
-    """Return ``value`` as a float64 array, rejecting NaN and non-numeric input.
+def _short_repr(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _not_real(name, value):
+    return ValueError(f"{name} must be a real number or an array of real numbers "
+                      f"(got {_short_repr(value)})")
+
+
+def _real_array(name: str, value) -> np.ndarray:
+    """``value`` as a float64 copy; bool, str, complex, None and ragged input rejected."""
+    if value is None or isinstance(value, (bool, np.bool_, str, bytes, complex, np.complexfloating)):
+        raise _not_real(name, value)
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError, OverflowError):
+        raise _not_real(name, value) from None
+    kind = raw.dtype.kind
+    if kind in "iuf":
+        return np.array(raw, dtype=np.float64, copy=True)
+    if kind == "O" and raw.size > 0:
+        # Python ints beyond int64, Fractions, Decimals: real numbers, not bools.
+        flat = raw.ravel()
+        if all(isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+               for x in flat):
+            try:
+                return np.array([float(x) for x in flat], dtype=np.float64).reshape(raw.shape)
+            except (TypeError, ValueError, OverflowError):
+                raise _not_real(name, value) from None
+    raise _not_real(name, value)
+
+
+def _to_scalar(name: str, arr: np.ndarray, value):
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a single number, not a sequence or array "
+                         f"(got {_describe(value)})")
+    return arr.item()
+
+
+def as_float_array(name: str, value, *, scalar: bool = False):
+    """Return ``value`` as a float64 array, rejecting NaN and anything not a real number.
 
     Parameters
     ----------
@@ -40,28 +107,28 @@ def as_float_array(name: str, value) -> np.ndarray:
         Name of the parameter, used in the error message.
     value : array_like
         The value the user passed.
+    scalar : bool
+        Require a single number and return it as a Python ``float``.
 
     Returns
     -------
-    numpy.ndarray
+    numpy.ndarray or float
         A float64 copy (never a view of the caller's array).
 
     Raises
     ------
     ValueError
-        If ``value`` is not numeric or contains NaN.
+        If ``value`` is not a real number (bool, str, complex, None, ragged),
+        contains NaN, or is a sequence where ``scalar`` asks for one number.
     """
-    try:
-        arr = np.array(value, dtype=np.float64, copy=True)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number or an array of numbers (got {value!r})") from None
+    arr = _real_array(name, value)
     if np.isnan(arr).any():
         raise ValueError(f"{name} must not be NaN (got {_describe(value)})")
-    return arr
+    return _to_scalar(name, arr, value) if scalar else arr
 
 
 def check_in_range(name: str, value, low=-np.inf, high=np.inf, *,
-                   low_inclusive=True, high_inclusive=True) -> np.ndarray:
+                   low_inclusive=True, high_inclusive=True, scalar: bool = False):
     """Check that every element of ``value`` lies in an interval.
 
     Parameters
@@ -74,11 +141,13 @@ def check_in_range(name: str, value, low=-np.inf, high=np.inf, *,
         Bounds of the allowed interval.
     low_inclusive, high_inclusive : bool
         Whether the bounds themselves are allowed.
+    scalar : bool
+        Require a single number and return it as a Python ``float``.
 
     Returns
     -------
-    numpy.ndarray
-        ``value`` as a new float64 array.
+    numpy.ndarray or float
+        ``value`` as a new float64 array (a float when ``scalar``).
     """
     arr = as_float_array(name, value)
     ok_low = arr >= low if low_inclusive else arr > low
@@ -89,48 +158,136 @@ def check_in_range(name: str, value, low=-np.inf, high=np.inf, *,
         raise ValueError(
             f"{name} must be in {lo}{low:g}, {high:g}{hi} (got {_describe(value)})"
         )
-    return arr
+    return _to_scalar(name, arr, value) if scalar else arr
 
 
-def check_positive(name: str, value, *, allow_inf: bool = False) -> np.ndarray:
+def check_finite(name: str, value, *, scalar: bool = False):
+    """Check that ``value`` is a finite real number (or array of them)."""
+    return check_in_range(name, value, -np.inf, np.inf, low_inclusive=False,
+                          high_inclusive=False, scalar=scalar)
+
+
+def check_positive(name: str, value, *, allow_inf: bool = False, scalar: bool = False):
     """Check ``value > 0`` (finite unless ``allow_inf``) and return it as floats."""
     return check_in_range(name, value, 0.0, np.inf, low_inclusive=False,
-                          high_inclusive=allow_inf)
+                          high_inclusive=allow_inf, scalar=scalar)
 
 
-def check_nonnegative(name: str, value, *, allow_inf: bool = False) -> np.ndarray:
+def check_nonnegative(name: str, value, *, allow_inf: bool = False, scalar: bool = False):
     """Check ``value >= 0`` (finite unless ``allow_inf``) and return it as floats."""
-    return check_in_range(name, value, 0.0, np.inf, high_inclusive=allow_inf)
+    return check_in_range(name, value, 0.0, np.inf, high_inclusive=allow_inf, scalar=scalar)
 
 
-def check_probability(name: str, value) -> np.ndarray:
+def check_probability(name: str, value, *, scalar: bool = False):
     """Check ``0 <= value <= 1`` and return it as floats."""
-    return check_in_range(name, value, 0.0, 1.0)
+    return check_in_range(name, value, 0.0, 1.0, scalar=scalar)
 
 
-def check_integer(name: str, value, minimum: int = 1, maximum: float = np.inf) -> np.ndarray:
+def _int_range(minimum, maximum) -> str:
+    if maximum >= INT64_MAX:
+        return f"in [{minimum}, 2**63 - 1]"
+    return f"in [{minimum}, {int(maximum)}]"
+
+
+def check_integer(name: str, value, minimum: int = 1, maximum: float = INT64_MAX, *,
+                  scalar: bool = False):
     """Check that ``value`` holds whole numbers in ``[minimum, maximum]``.
 
-    Floats that are whole (``4.0``) are accepted; ``4.5``, booleans, NaN and
-    infinity are not.
+    Floats that are whole (``4.0``) are accepted; ``4.5``, booleans, strings,
+    NaN and infinity are not. The bounds are checked on the exact value
+    *before* it is cast to int64, so ``2**63`` or ``1e20`` is a ValueError
+    stating the range, never an ``OverflowError`` or a wrapped-around count.
+    ``maximum`` is capped at ``2**63 - 1``.
 
     Returns
     -------
-    numpy.ndarray
-        ``value`` as a new int64 array.
+    numpy.ndarray or int
+        ``value`` as a new int64 array (a Python ``int`` when ``scalar``).
     """
+    maximum = min(maximum, INT64_MAX)
+    what = f"{name} must be an integer {_int_range(minimum, maximum)}"
     if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be an integer >= {minimum} (got {value!r})")
-    if isinstance(value, numbers.Integral):
-        arr = np.array(int(value), dtype=np.int64)
+        raise ValueError(f"{what} (got {value!r})")
+    if isinstance(value, numbers.Integral):          # exact Python / numpy int
+        iv = int(value)
+        if iv < minimum or iv > maximum:
+            raise ValueError(f"{what} (got {_short_repr(value)})")
+        arr = np.array(iv, dtype=np.int64)
     else:
-        farr = as_float_array(name, value)
-        if not np.all(np.isfinite(farr)) or np.any(farr != np.round(farr)):
-            raise ValueError(
-                f"{name} must be an integer >= {minimum} (got {_describe(value)})"
-            )
-        arr = farr.astype(np.int64)
-    if np.any(arr < minimum) or np.any(arr > maximum):
-        rng = f">= {minimum}" if maximum == np.inf else f"in [{minimum}, {int(maximum)}]"
-        raise ValueError(f"{name} must be an integer {rng} (got {_describe(value)})")
-    return arr
+        try:
+            raw = np.asarray(value)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"{what} (got {_short_repr(value)})") from None
+        if raw.dtype.kind == "b":
+            raise ValueError(f"{what} (got {_describe(value)})")
+        if raw.dtype.kind in "iu":
+            if raw.size and (raw.min() < minimum or raw.max() > maximum):
+                raise ValueError(f"{what} (got {_describe(value)})")
+            arr = raw.astype(np.int64)
+        elif raw.dtype.kind == "O" and raw.size and all(
+                isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
+                for x in raw.ravel()):
+            ints = [int(x) for x in raw.ravel()]
+            if min(ints) < minimum or max(ints) > maximum:
+                raise ValueError(f"{what} (got {_describe(value)})")
+            arr = np.array(ints, dtype=np.int64).reshape(raw.shape)
+        else:
+            try:
+                farr = as_float_array(name, value)
+            except ValueError:
+                raise ValueError(f"{what} (got {_describe(value)})") from None
+            if (not np.all(np.isfinite(farr)) or np.any(farr != np.round(farr))
+                    or np.any(farr < minimum) or np.any(farr > maximum)
+                    or np.any(farr >= 2.0**63)):
+                raise ValueError(f"{what} (got {_describe(value)})")
+            arr = farr.astype(np.int64)
+    return _to_scalar(name, arr, value) if scalar else arr
+
+
+def check_choice(name: str, value, allowed):
+    """Check that ``value`` is one of ``allowed`` and return the allowed object.
+
+    The comparison never hashes ``value`` and never compares arrays element by
+    element, so ``np.array(3)`` or a list gives the same clear ValueError as a
+    misspelt string. Strings match strings only (``np.str_`` included).
+    """
+    allowed = tuple(allowed)
+    for a in allowed:
+        if isinstance(a, str):
+            if isinstance(value, str) and str(value) == a:
+                return a
+        elif isinstance(a, bool) or a is None:
+            if value is a or (isinstance(value, np.bool_) and bool(value) is a):
+                return a
+        elif type(value) is type(a):
+            try:
+                if bool(value == a):
+                    return a
+            except Exception:  # pragma: no cover - exotic __eq__
+                pass
+    raise ValueError(f"{name} must be one of {list(allowed)} (got {_short_repr(value)})")
+
+
+def check_bool(name: str, value) -> bool:
+    """Check that ``value`` is a boolean (``True``/``False`` or ``np.bool_``)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False (got {_short_repr(value)})")
+
+
+def check_real_or_choice(name: str, value, allowed, low=-np.inf, high=np.inf, *,
+                         low_inclusive=True, high_inclusive=True):
+    """A parameter that is either one of the strings ``allowed`` or a number in a range.
+
+    Returns the matching string, or the number as a float64 array.
+    """
+    if isinstance(value, str):
+        return check_choice(name, value, allowed)
+    try:
+        return check_in_range(name, value, low, high, low_inclusive=low_inclusive,
+                              high_inclusive=high_inclusive)
+    except ValueError:
+        lo = "[" if low_inclusive else "("
+        hi = "]" if high_inclusive else ")"
+        raise ValueError(f"{name} must be one of {list(allowed)} or a number in "
+                         f"{lo}{low:g}, {high:g}{hi} (got {_describe(value)})") from None

@@ -355,7 +355,7 @@ def shared_link_loss(interval_s, transfer_s, n_domains, schedule: str = "stagger
     i = check_positive("interval_s", interval_s)
     s = check_nonnegative("transfer_s", transfer_s)
     from ..validation import check_integer
-    p = int(check_integer("n_domains", n_domains, minimum=1))
+    p = check_integer("n_domains", n_domains, minimum=1, scalar=True)
     k = np.arange(1, p + 1)
     i, s = np.asarray(i)[..., None], np.asarray(s)[..., None]
     if schedule == "aligned":

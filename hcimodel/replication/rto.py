@@ -127,8 +127,8 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
     """
     n = check_integer("n_desktops", n_desktops, minimum=1)
     k = check_integer("power_on_parallelism", power_on_parallelism, minimum=1)
-    per_pd = int(check_integer("desktops_per_pd", desktops_per_pd, minimum=1))
-    a = int(check_integer("activation_parallelism", activation_parallelism, minimum=1))
+    per_pd = check_integer("desktops_per_pd", desktops_per_pd, minimum=1, scalar=True)
+    a = check_integer("activation_parallelism", activation_parallelism, minimum=1, scalar=True)
     for name, v in (("detection_s", detection_s), ("decision_s", decision_s),
                     ("activation_s_per_pd", activation_s_per_pd), ("register_s", register_s),
                     ("power_on_s", power_on_s), ("ready_s", ready_s),

@@ -140,14 +140,14 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
     """
     change = change or ChangeModel()
     link = link or Link()
-    I = float(check_positive("interval_s", interval_s))
+    I = check_positive("interval_s", interval_s, scalar=True)
     sizes = check_domain_size(np.atleast_1d(np.asarray(domains)))
     P = sizes.size
-    K = int(check_integer("n_intervals", n_intervals, minimum=10))
-    R = int(check_integer("n_replications", n_replications, minimum=2))
-    nf = int(check_integer("n_failures", n_failures, minimum=1))
-    scv = float(check_nonnegative("delta_scv", delta_scv))
-    w0 = float(check_nonnegative("warmup", warmup))
+    K = check_integer("n_intervals", n_intervals, minimum=10, scalar=True)
+    R = check_integer("n_replications", n_replications, minimum=2, scalar=True)
+    nf = check_integer("n_failures", n_failures, minimum=1, scalar=True)
+    scv = check_nonnegative("delta_scv", delta_scv, scalar=True)
+    w0 = check_nonnegative("warmup", warmup, scalar=True)
     if w0 >= 0.9:
         raise ValueError(f"warmup must be in [0, 0.9) (got {warmup!r})")
     if offsets_s is not None:
@@ -198,7 +198,7 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
         "mean_loss_s", "p95_loss_s", "p99_loss_s", "peak_p99_s", "worst_loss_s",
         "mean_wait_s", "miss_fraction")}
     creations, completions = [], []
-    target = None if target_rpo_s is None else float(check_positive("target_rpo_s", target_rpo_s))
+    target = None if target_rpo_s is None else check_positive("target_rpo_s", target_rpo_s, scalar=True)
     for p in range(P):
         sel = dom == p
         a = np.concatenate([[off[p]], arr[sel]])  # seed: replicated state at the offset

@@ -355,10 +355,10 @@ def lru_hits(keys, capacity, sizes=None) -> np.ndarray:
     """
     k = _as_keys(keys)
     if sizes is None:
-        cap = int(check_integer("capacity", capacity, minimum=0, maximum=2**31 - 1))
+        cap = check_integer("capacity", capacity, minimum=0, maximum=2**31 - 1, scalar=True)
         ids, nd = dense_ids(k)
         return _lru_count_kernel(ids, nd, cap)
-    cap = int(check_integer("capacity", capacity, minimum=0, maximum=2**62))
+    cap = check_integer("capacity", capacity, minimum=0, maximum=2**62, scalar=True)
     s = _as_sizes(sizes, k.size)
     ids, nd = dense_ids(k)
     return _lru_bytes_kernel(ids, nd, s, cap)
@@ -467,7 +467,7 @@ def shards_sample(keys, rate: float) -> np.ndarray:
     rate : float
         Sampling rate R in (0, 1].
     """
-    r = float(check_in_range("rate", rate, 0.0, 1.0, low_inclusive=False))
+    r = check_in_range("rate", rate, 0.0, 1.0, low_inclusive=False, scalar=True)
     k = _as_keys(keys)
     return _shards_mask(k, np.uint64(round(r * SHARDS_MODULUS)))
 
@@ -550,8 +550,8 @@ def miss_ratio_curve(keys, sizes=None, *, max_capacity=None, capacities=None,
     n = k.size
     rate = 1.0
     if sampling_rate is not None:
-        rate = float(check_in_range("sampling_rate", sampling_rate, 0.0, 1.0,
-                                    low_inclusive=False))
+        rate = check_in_range("sampling_rate", sampling_rate, 0.0, 1.0,
+                                    low_inclusive=False, scalar=True)
     by_bytes = sizes is not None
     s = _as_sizes(sizes, n) if by_bytes else None
 

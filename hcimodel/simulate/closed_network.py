@@ -457,11 +457,11 @@ def simulate_closed_network(service_s, visit_prob, think_time_s, population_per_
     s, cum, z, d, d_exp, cls, pop = _check_network(service_s, visit_prob, think_time_s,
                                                    population_per_class, delay_s,
                                                    delay_distribution)
-    n = int(check_integer("n_requests", n_requests, minimum=1))
+    n = check_integer("n_requests", n_requests, minimum=1, scalar=True)
     if warmup_requests is None:
         warm = max(n // 10, 20 * int(pop.sum()))
     else:
-        warm = int(check_integer("warmup_requests", warmup_requests, minimum=0))
+        warm = check_integer("warmup_requests", warmup_requests, minimum=0, scalar=True)
     gen = as_generator(rng)
     resp, t_warm, t_end, area_q, area_b, _, cls_sum, cls_cnt = _run(
         s, cum, z, d, d_exp, cls, 0, warm + n, warm, gen)
@@ -526,7 +526,7 @@ def simulate_boot_storm(service_s, visit_prob, think_time_s, population_per_clas
     s, cum, z, d, d_exp, cls, pop = _check_network(service_s, visit_prob, think_time_s,
                                                    population_per_class, delay_s,
                                                    delay_distribution)
-    m = int(check_integer("requests_per_desktop", requests_per_desktop, minimum=1))
+    m = check_integer("requests_per_desktop", requests_per_desktop, minimum=1, scalar=True)
     total = int(pop.sum()) * m
     gen = as_generator(rng)
     resp, _, t_end, area_q, area_b, finish, cls_sum, cls_cnt = _run(

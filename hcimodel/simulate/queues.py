@@ -317,7 +317,7 @@ def fifo_multiserver_waits(interarrival_s, service_s, servers) -> np.ndarray:
     ----------
     J. Kiefer and J. Wolfowitz (1955), Trans. AMS 78, 1–18.
     """
-    c = int(check_integer("servers", servers, minimum=1))
+    c = check_integer("servers", servers, minimum=1, scalar=True)
     a, s = _check_pair(interarrival_s, service_s)
     return _waits(a, s, c)
 
@@ -580,7 +580,7 @@ def _summarise(a: np.ndarray, s: np.ndarray, c: int, warmup: float) -> QueueSimR
 
 
 def _check_warmup(warmup) -> float:
-    return float(check_in_range("warmup", warmup, 0.0, 1.0, high_inclusive=False))
+    return check_in_range("warmup", warmup, 0.0, 1.0, high_inclusive=False, scalar=True)
 
 
 def simulate_queue(interarrival_s, service_s, servers=1, *, n_customers=None, n_reps=1,
@@ -621,13 +621,13 @@ def simulate_queue(interarrival_s, service_s, servers=1, *, n_customers=None, n_
         On negative or non-finite times, mismatched shapes, ``servers < 1``,
         a missing ``n_customers`` with a sampler, or ``warmup`` outside [0, 1).
     """
-    c = int(check_integer("servers", servers, minimum=1))
+    c = check_integer("servers", servers, minimum=1, scalar=True)
     warmup = _check_warmup(warmup)
     if callable(interarrival_s) or callable(service_s):
         if n_customers is None:
             raise ValueError("n_customers must be given when a sampler is used (got None)")
-        n = int(check_integer("n_customers", n_customers, minimum=1))
-        reps = int(check_integer("n_reps", n_reps, minimum=1))
+        n = check_integer("n_customers", n_customers, minimum=1, scalar=True)
+        reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
         gen = as_generator(rng)
         shape = (reps, n)
         if callable(interarrival_s):
@@ -694,11 +694,11 @@ def simulate_mmc(arrival_rate, service_rate, servers, n_customers, *, warmup=0.1
     >>> round(float(r.mean_wait_s.mean()), 1)   # exact: rho/(mu - lambda) = 1
     1.0
     """
-    lam = float(check_positive("arrival_rate", arrival_rate))
-    mu = float(check_positive("service_rate", service_rate))
-    c = int(check_integer("servers", servers, minimum=1))
-    n = int(check_integer("n_customers", n_customers, minimum=1))
-    reps = int(check_integer("n_reps", n_reps, minimum=1))
+    lam = check_positive("arrival_rate", arrival_rate, scalar=True)
+    mu = check_positive("service_rate", service_rate, scalar=True)
+    c = check_integer("servers", servers, minimum=1, scalar=True)
+    n = check_integer("n_customers", n_customers, minimum=1, scalar=True)
+    reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
     warmup = _check_warmup(warmup)
     n_warm = _n_warmup(warmup, n)
     gen = as_generator(rng)

@@ -86,8 +86,8 @@ def confidence_interval(samples, level: float = 0.95, *, axis: int = 0) -> Confi
         raise ValueError("samples must hold at least one replication (got an empty array)")
     if not np.all(np.isfinite(x)):
         raise ValueError("samples must be finite (got inf)")
-    level = float(check_in_range("level", level, 0.0, 1.0, low_inclusive=False,
-                                 high_inclusive=False))
+    level = check_in_range("level", level, 0.0, 1.0, low_inclusive=False,
+                                 high_inclusive=False, scalar=True)
     n = int(x.shape[axis])
     mean = x.mean(axis=axis)
     if n < 2:

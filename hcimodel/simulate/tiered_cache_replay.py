@@ -222,7 +222,7 @@ def _dense_keys(keys):
 
 
 def _capacity(name, value):
-    return int(check_integer(name, value, minimum=0))
+    return check_integer(name, value, minimum=0, scalar=True)
 
 
 def two_lru_hits(keys, meta_capacity, capacity):
