@@ -50,7 +50,8 @@ from .simulate.closed_network import simulate_boot_storm as _simulate_closed_boo
 from .simulate.queues import lindley_waits
 from .simulate.stats import confidence_interval
 from .streams import as_generator
-from .validation import check_integer, check_nonnegative, check_positive, check_probability
+from .validation import (check_choice, check_in_range, check_integer, check_nonnegative,
+                         check_positive, check_probability)
 from .workload import WorkloadProfile, as_profile
 
 __all__ = [
@@ -72,9 +73,7 @@ _QUANTILES = {"p95": 0.95, "p99": 0.99}
 
 
 def _check_strategy(strategy: str) -> str:
-    if strategy not in STRATEGIES:
-        raise ValueError(f"strategy must be one of {STRATEGIES} (got {strategy!r})")
-    return strategy
+    return check_choice("strategy", strategy, STRATEGIES)
 
 
 @dataclass(frozen=True)
@@ -265,7 +264,17 @@ class SteadyState:
 
 
 def _check_pool(n_desktops) -> np.ndarray:
-    return np.atleast_1d(check_integer("n_desktops", n_desktops, minimum=1))
+    n = np.atleast_1d(check_integer("n_desktops", n_desktops, minimum=1))
+    if n.size == 0 or n.ndim != 1:
+        raise ValueError(f"n_desktops must be one pool size or a non-empty 1-D sequence of them "
+                         f"(got shape {n.shape})")
+    return n
+
+
+def _check_boot_bytes(boot_read_bytes) -> float:
+    # at most 2**63 bytes: the I/O count per desktop must fit an int64
+    return check_in_range("boot_read_bytes", boot_read_bytes, 0.0, 2.0**63,
+                          low_inclusive=False, scalar=True)
 
 
 def _station_rates(n_desktops: np.ndarray, workload: WorkloadProfile, strategy: str,
@@ -457,11 +466,10 @@ def max_pool_size(latency_target_s: float, workload: WorkloadProfile | str = "lo
     int
         The largest N meeting the target; 0 if even one desktop misses it.
     """
-    check_positive("latency_target_s", latency_target_s)
-    if statistic not in ("mean", *_QUANTILES):
-        raise ValueError(f"statistic must be 'mean', 'p95' or 'p99' (got {statistic!r})")
-    if group not in GROUPS:
-        raise ValueError(f"group must be one of {GROUPS} (got {group!r})")
+    latency_target_s = check_positive("latency_target_s", latency_target_s, scalar=True)
+    check_choice("statistic", statistic, ("mean", *_QUANTILES))
+    check_choice("group", group, GROUPS)
+    upper = check_integer("upper", upper, minimum=1, scalar=True)
 
     def ok(n: int) -> bool:
         lat = steady_state(n, workload, strategy, cluster).read_latency[group][statistic][0]
@@ -622,7 +630,7 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
     workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
-    check_positive("boot_read_bytes", boot_read_bytes)
+    boot_read_bytes = _check_boot_bytes(boot_read_bytes)
     N = _check_pool(n_desktops)
     dur, mean_done, thr, lat, util = [], [], [], [], []
     for n in N:
@@ -664,7 +672,7 @@ def simulate_boot_storm(n_desktops: int, strategy: str = "linked_clones",
     workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = cluster or Cluster()
-    check_positive("boot_read_bytes", boot_read_bytes)
+    boot_read_bytes = _check_boot_bytes(boot_read_bytes)
     n = int(_check_pool(n_desktops)[0])
     net = _boot_network(n, workload, strategy, cluster, boot_read_bytes)
     res = _simulate_closed_boot(

@@ -45,7 +45,8 @@ import polars as pl
 from scipy import special, stats
 
 from .. import queueing
-from ..validation import check_in_range, check_nonnegative, check_positive
+from ..validation import (check_choice, check_in_range, check_integer, check_nonnegative,
+                          check_positive)
 from .change import ChangeModel, Link, check_domain_size
 
 __all__ = ["MODES", "MODE_INTERVAL_S", "NEARSYNC_FALLBACK_S", "dm1_sigma",
@@ -60,16 +61,20 @@ MODES = ("async", "nearsync", "sync")
 #: NearSync falls back to ordinary (hourly) snapshots when a light-weight
 #: snapshot takes more than 60 min to replicate.
 NEARSYNC_FALLBACK_S = 3600.0
+#: Most protection domains :func:`shared_link_loss` takes (its result has one
+#: column per domain).
+MAX_DOMAINS = 10**6
 #: Metro Availability (sync): RTT below 5 ms, at most 400 km.
 METRO_MAX_RTT_S = 5e-3
 METRO_MAX_KM = 400.0
 
 
 def _check_interval(interval_s, mode):
-    if mode not in MODE_INTERVAL_S:
-        raise ValueError(f"mode must be one of {tuple(MODE_INTERVAL_S)} for periodic "
-                         f"replication (got {mode!r}); sync replication loses no data, "
-                         "see sync_write_latency")
+    try:
+        mode = check_choice("mode", mode, tuple(MODE_INTERVAL_S))
+    except ValueError as exc:
+        raise ValueError(f"{exc} for periodic replication; sync replication loses no "
+                         "data, see sync_write_latency") from None
     lo, hi = MODE_INTERVAL_S[mode]
     return check_in_range("interval_s", interval_s, lo, hi)
 
@@ -188,7 +193,12 @@ class AsyncRPO:
     worst_loss_s : I + S for deterministic transfers; for random ones the 99th
         percentile of the age just before a completion, I + T_99 (T taken as
         gamma with mean E[T] and the transfer's SCV: exact at SCV 0 and for
-        D/M/1, approximate otherwise)
+        D/M/1, approximate otherwise), and never less than the mean peak age
+        I + E[T]. For a very skewed T (SCV above about 575) the gamma's p99
+        falls below its mean, which put the worst loss under the mean loss
+        (issue 11); with I + max(T_99, E[T]) the worst loss is always at least
+        ``mean_loss_s + I/2``. ``inf`` when E[T] overflows a float (an
+        astronomical SCV), even though the link is ``stable``.
     mean_loss_s : I/2 + E[T], E[T] = S + E[W] (time-average age of the replica)
     stable : S < I (S <= I for deterministic transfers)
     fallback : NearSync fell back to hourly snapshots (its own schedule unstable)
@@ -230,9 +240,13 @@ def _loss(interval, transfer, cs2):
     wait = np.where(det, np.where(stable, 0.0, np.inf), wait)
     resp = transfer + wait
     mean = np.where(stable, interval / 2 + resp, np.inf)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    finite = stable & np.isfinite(resp)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         shape = 1.0 / np.where(det, 1.0, cs2)
-        q = stats.gamma.ppf(0.99, shape, scale=np.where(stable, resp, 1.0) / shape)
+        q = stats.gamma.ppf(0.99, shape, scale=np.where(finite, resp, 1.0) / shape)
+    # The p99 of a very skewed T (SCV above about 575) falls below its mean; the peak
+    # age I + T is then summarised by its mean I + E[T], so that worst >= mean always.
+    q = np.where(finite & np.isfinite(q), np.maximum(q, resp), np.inf)
     worst = np.where(stable, interval + np.where(det, transfer, q), np.inf)
     return wait, mean, worst, stable
 
@@ -354,15 +368,13 @@ def shared_link_loss(interval_s, transfer_s, n_domains, schedule: str = "stagger
     """
     i = check_positive("interval_s", interval_s)
     s = check_nonnegative("transfer_s", transfer_s)
-    from ..validation import check_integer
-    p = check_integer("n_domains", n_domains, minimum=1, scalar=True)
+    p = check_integer("n_domains", n_domains, minimum=1, maximum=MAX_DOMAINS, scalar=True)
     k = np.arange(1, p + 1)
+    schedule = check_choice("schedule", schedule, ("aligned", "staggered"))
     i, s = np.asarray(i)[..., None], np.asarray(s)[..., None]
     if schedule == "aligned":
         return np.where(p * s <= i, i + k * s, np.inf)
-    if schedule == "staggered":
-        return np.where(p * s <= i, i + s + 0 * k, np.inf)
-    raise ValueError(f"schedule must be 'aligned' or 'staggered' (got {schedule!r})")
+    return np.where(p * s <= i, i + s + 0 * k, np.inf)
 
 
 @dataclass(frozen=True)

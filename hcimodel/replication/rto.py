@@ -38,10 +38,15 @@ import numpy as np
 import polars as pl
 
 from .. import hotspot
-from ..validation import check_integer, check_nonnegative, check_positive
+from ..validation import (check_bool, check_choice, check_in_range, check_integer,
+                          check_nonnegative)
 from .change import MAX_DESKTOPS_PER_PD, ChangeModel, Link
 
 __all__ = ["RTO", "rto", "Failback", "failback", "PHASES"]
+
+#: Largest duration of one phase (s), 1e15 s (about 30 million years): anything
+#: longer is a typo, and the bound keeps ceil(N / k) phases finite.
+MAX_PHASE_S = 1e15
 
 PHASES = ("detection_s", "decision_s", "activation_s", "power_on_s", "boot_s",
           "ready_s", "final_sync_s")
@@ -129,12 +134,14 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
     k = check_integer("power_on_parallelism", power_on_parallelism, minimum=1)
     per_pd = check_integer("desktops_per_pd", desktops_per_pd, minimum=1, scalar=True)
     a = check_integer("activation_parallelism", activation_parallelism, minimum=1, scalar=True)
-    for name, v in (("detection_s", detection_s), ("decision_s", decision_s),
-                    ("activation_s_per_pd", activation_s_per_pd), ("register_s", register_s),
-                    ("power_on_s", power_on_s), ("ready_s", ready_s),
-                    ("final_sync_s", final_sync_s)):
-        check_nonnegative(name, v)
-    check_positive("boot_read_bytes", boot_read_bytes)
+    # Scalar durations, bounded so that ceil(N / k) phases cannot overflow to inf - inf.
+    (detection_s, decision_s, activation_s_per_pd, register_s, power_on_s, ready_s,
+     final_sync_s) = (check_in_range(name, v, 0.0, MAX_PHASE_S, scalar=True) for name, v in (
+        ("detection_s", detection_s), ("decision_s", decision_s),
+        ("activation_s_per_pd", activation_s_per_pd), ("register_s", register_s),
+        ("power_on_s", power_on_s), ("ready_s", ready_s), ("final_sync_s", final_sync_s)))
+    planned = check_bool("planned", planned)
+    check_choice("strategy", strategy, hotspot.STRATEGIES)
     n, k = np.broadcast_arrays(n, k)
     uniq = np.unique(np.concatenate([n.ravel(), [1]]))
     storm = hotspot.boot_storm(uniq, strategy, cluster, boot_read_bytes=boot_read_bytes)
