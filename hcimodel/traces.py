@@ -29,19 +29,25 @@ offset in the file.
 
 from __future__ import annotations
 
+import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from .validation import check_integer
+from .validation import check_bool, check_integer
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "OP_DTYPE",
     "VSCSI_RECORD_DTYPE",
     "VSCSI_READ_COMMANDS",
     "VSCSI_WRITE_COMMANDS",
+    "MAX_REQUEST_BYTES",
+    "TraceSpan",
     "data_path",
     "read_vscsi",
     "read_csv_trace",
@@ -71,6 +77,30 @@ VSCSI_READ_COMMANDS = (0x08, 0x28, 0xA8, 0x88)
 VSCSI_WRITE_COMMANDS = (0x0A, 0x2A, 0xAA, 0x8A)
 
 _SECTOR_BYTES = 512
+
+#: Largest plausible transfer of one vSCSI request, 16 MiB: a record claiming
+#: more (or zero bytes) is taken as corrupt, since the format has no checksum.
+#: The real trace's requests are 512 B to 68 KiB.
+MAX_REQUEST_BYTES = 16 * 2**20
+
+
+@dataclass(frozen=True)
+class TraceSpan:
+    """What a reader read: ``n_records`` requests over ``span_s`` seconds.
+
+    ``file_bytes`` is the size of the file read, ``first_offset_bytes`` the
+    lowest byte offset and ``end_offset_bytes`` one past the highest byte any
+    request touched (0 for an empty trace). A file cut exactly on a record
+    boundary reads as a valid shorter trace: compare ``n_records`` and
+    ``span_s`` with what you expect.
+    """
+
+    path: str
+    n_records: int
+    span_s: float
+    file_bytes: int
+    first_offset_bytes: int
+    end_offset_bytes: int
 _SCHEMA = {
     "time_s": pl.Float64,
     "op": OP_DTYPE,
@@ -136,7 +166,7 @@ def _corrupt(path, index: int, offset: int, what: str) -> ValueError:
     return ValueError(f"{path}: record {index} at byte offset {offset}: {what}")
 
 
-def read_vscsi(path) -> pl.DataFrame:
+def read_vscsi(path, *, device_bytes=None, with_span: bool = False):
     """Read a VMware vSCSI (version 1) block trace.
 
     Each record is 32 little-endian bytes ``<IIIHHQQ>``: serial, transfer
@@ -149,6 +179,13 @@ def read_vscsi(path) -> pl.DataFrame:
     ----------
     path : str or os.PathLike
         The trace file.
+    device_bytes : int, optional
+        Size of the traced disk (bytes), when known: a request reaching past
+        it is rejected as corrupt.
+    with_span : bool
+        Also return a :class:`TraceSpan` (records and seconds read). The span
+        and count are logged at INFO level on the ``hcimodel.traces`` logger
+        either way.
 
     Returns
     -------
@@ -157,6 +194,8 @@ def read_vscsi(path) -> pl.DataFrame:
         timestamp), ``op`` (:data:`OP_DTYPE`, ``"read"``/``"write"``),
         ``offset_bytes`` (Int64, ``lbn * 512``) and ``size_bytes`` (Int64),
         one row per record in file order. An empty file gives an empty frame.
+    span : TraceSpan
+        Only with ``with_span``.
 
     Raises
     ------
@@ -170,9 +209,14 @@ def read_vscsi(path) -> pl.DataFrame:
           (:data:`VSCSI_READ_COMMANDS`, :data:`VSCSI_WRITE_COMMANDS`);
         * its timestamp is earlier than the previous record's (timestamps
           must be non-decreasing; the serial is a tag and may go backwards);
-        * its byte offset ``lbn * 512`` does not fit in a signed 64-bit integer.
+        * its byte offset ``lbn * 512`` does not fit in a signed 64-bit integer;
+        * its length is 0 or above :data:`MAX_REQUEST_BYTES` (16 MiB): the
+          format has no checksum, so an implausible length is the only sign
+          of a damaged record;
+        * it reaches past ``device_bytes``, when that is given.
 
-        Zero-length transfers are valid (they touch no block).
+        Within those bounds a changed length or block number cannot be
+        detected.
 
     Notes
     -----
@@ -181,6 +225,9 @@ def read_vscsi(path) -> pl.DataFrame:
     113,872 requests, 46,974 reads, 66,898 writes, over 7,200.09 s.
     """
     path = Path(path)
+    if device_bytes is not None:
+        device_bytes = check_integer("device_bytes", device_bytes, minimum=1, scalar=True)
+    with_span = check_bool("with_span", with_span)
     raw = np.fromfile(path, dtype=np.uint8)
     rec = VSCSI_RECORD_DTYPE.itemsize
     n_full, tail = divmod(raw.size, rec)
@@ -210,6 +257,22 @@ def read_vscsi(path) -> pl.DataFrame:
     if lbn_bad.size:
         i = int(lbn_bad[0])
         bad.append((i, f"logical block number {int(arr['lbn'][i])} too large"))
+    length = arr["length"]
+    len_bad = np.flatnonzero((length == 0) | (length > MAX_REQUEST_BYTES))
+    if len_bad.size:
+        i = int(len_bad[0])
+        bad.append((i, f"implausible transfer length {int(length[i])} bytes (must be in "
+                       f"[1, {MAX_REQUEST_BYTES}], 16 MiB)"))
+    # one past the last byte of each request; lbn is capped so uint64 cannot wrap
+    end = np.minimum(arr["lbn"], np.uint64((2**63 - 1) // _SECTOR_BYTES)) * np.uint64(
+        _SECTOR_BYTES) + length.astype(np.uint64)
+    if device_bytes is not None:
+        past = np.flatnonzero(end > np.uint64(device_bytes))
+        if past.size:
+            i = int(past[0])
+            bad.append((i, f"request at byte {int(arr['lbn'][i]) * _SECTOR_BYTES} of "
+                           f"{int(length[i])} bytes reaches past the device's "
+                           f"{device_bytes} bytes"))
     if bad:
         i, what = min(bad, key=lambda t: t[0])
         raise _corrupt(path, i, i * rec, what)
@@ -218,7 +281,7 @@ def read_vscsi(path) -> pl.DataFrame:
         time_s = (ts - ts[0]).astype(np.float64) * 1e-6
     else:
         time_s = np.empty(0, dtype=np.float64)
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "time_s": time_s,
             "op": _op_series(is_write),
@@ -227,6 +290,14 @@ def read_vscsi(path) -> pl.DataFrame:
         },
         schema=_SCHEMA,
     )
+    span = TraceSpan(
+        path=str(path), n_records=int(n_full),
+        span_s=float(time_s[-1]) if n_full else 0.0, file_bytes=int(raw.size),
+        first_offset_bytes=int(arr["lbn"].min()) * _SECTOR_BYTES if n_full else 0,
+        end_offset_bytes=int(end.max()) if n_full else 0)
+    _log.info("%s: read %d records spanning %.6f s (bytes %d to %d of the disk)", path,
+              span.n_records, span.span_s, span.first_offset_bytes, span.end_offset_bytes)
+    return (frame, span) if with_span else frame
 
 
 # ----------------------------------------------------------------------------
