@@ -46,6 +46,9 @@ RESULT_COLUMNS = ("replication", "metric", "value")
 #: Show a progress bar automatically above this many tasks (stderr a tty).
 PROGRESS_MIN_TASKS = 100
 
+#: Largest number of joblib workers ``n_jobs`` may ask for (either sign).
+MAX_JOBS = 4096
+
 #: Largest number of batches an automatic ``batch_size`` produces.
 AUTO_MAX_BATCHES = 256
 
@@ -425,13 +428,22 @@ def sweep(
         raise ValueError(f"model must be callable (got {type(model).__name__} {model!r})")
     n_reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
     if n_jobs is not None:
-        if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
-            raise ValueError(f"n_jobs must be None or a non-zero integer (got {n_jobs!r})")
+        if (isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral)
+                or n_jobs == 0 or abs(int(n_jobs)) > MAX_JOBS):
+            raise ValueError(f"n_jobs must be None or a non-zero integer in [-{MAX_JOBS}, "
+                             f"{MAX_JOBS}] (got {n_jobs!r})")
         n_jobs = int(n_jobs)
     if backend is not None and not isinstance(backend, str):
         raise ValueError(f"backend must be None or a joblib backend name (got {backend!r})")
     if batch_size is not None:
         batch_size = check_integer("batch_size", batch_size, minimum=1, scalar=True)
+    if checkpoint is not None and (not isinstance(checkpoint, (str, os.PathLike))
+                                   or isinstance(os.fspath(checkpoint), bytes)
+                                   or os.fspath(checkpoint) == ""):
+        raise ValueError(f"checkpoint must be None or the path of a parquet file "
+                         f"(got {checkpoint!r})")
+    if checkpoint is not None and Path(checkpoint).is_dir():
+        raise ValueError(f"checkpoint {os.fspath(checkpoint)!r} is a folder, not a parquet file")
 
     points, kwargs = _grid_points(grid)
     n_points = points.height

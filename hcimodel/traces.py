@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from .validation import check_bool, check_integer
+from .validation import check_bool, check_choice, check_integer
 
 _log = logging.getLogger(__name__)
 
@@ -162,6 +162,14 @@ def _op_series(is_write: np.ndarray) -> pl.Series:
 # ----------------------------------------------------------------------------
 # vSCSI binary traces
 # ----------------------------------------------------------------------------
+def _check_path(path) -> Path:
+    """A path given as str or path-like; file-system errors stay OSErrors."""
+    if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes) \
+            or os.fspath(path) == "":
+        raise ValueError(f"path must be a str or os.PathLike naming a file (got {path!r:.80})")
+    return Path(path)
+
+
 def _corrupt(path, index: int, offset: int, what: str) -> ValueError:
     return ValueError(f"{path}: record {index} at byte offset {offset}: {what}")
 
@@ -224,7 +232,7 @@ def read_vscsi(path, *, device_bytes=None, with_span: bool = False):
     libCacheSim) holds only READ(10)/WRITE(10) records of version ``0x0100``:
     113,872 requests, 46,974 reads, 66,898 writes, over 7,200.09 s.
     """
-    path = Path(path)
+    path = _check_path(path)
     if device_bytes is not None:
         device_bytes = check_integer("device_bytes", device_bytes, minimum=1, scalar=True)
     with_span = check_bool("with_span", with_span)
@@ -368,17 +376,25 @@ def read_csv_trace(
         one of ``read/r/rs/0`` or ``write/w/ws/1`` (any case), the offset or
         size is negative, or the time is earlier than the previous record's.
     """
-    path = Path(path)
-    if time_unit not in _TIME_UNITS:
-        raise ValueError(f"time_unit must be one of {sorted(_TIME_UNITS)} (got {time_unit!r})")
+    path = _check_path(path)
+    check_choice("time_unit", time_unit, sorted(_TIME_UNITS))
     off_mult = _unit_bytes("offset_unit", offset_unit)
     size_mult = _unit_bytes("size_unit", size_unit)
+    has_header = check_bool("has_header", has_header)
+    relative_time = check_bool("relative_time", relative_time)
+    if not isinstance(separator, str) or len(separator) != 1 or separator in "\r\n\"":
+        raise ValueError(f"separator must be one character other than a quote or a line end "
+                         f"(got {separator!r:.40})")
 
     raw = path.read_bytes()
-    df = pl.read_csv(
-        raw, has_header=has_header, separator=separator, infer_schema=False,
-        truncate_ragged_lines=True,
-    )
+    try:
+        df = pl.read_csv(
+            raw, has_header=has_header, separator=separator, infer_schema=False,
+            truncate_ragged_lines=True,
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise ValueError(f"{path}: not a readable CSV trace ({str(exc).splitlines()[0]})") \
+            from None
     # byte offset of each data line (quoted newlines are not supported)
     nl = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == ord("\n"))
     line_starts = np.concatenate(([0], nl + 1))
@@ -488,16 +504,27 @@ def block_keys(trace: pl.DataFrame, block_size: int = 4096, ops=("read",),
         Only when ``return_index``: row of ``trace`` each key came from.
     """
     bs = check_integer("block_size", block_size, minimum=1, scalar=True)
+    return_index = check_bool("return_index", return_index)
+    need = {"op", "offset_bytes", "size_bytes"}
+    if not isinstance(trace, pl.DataFrame) or not need <= set(trace.columns):
+        raise ValueError(f"trace must be a polars DataFrame with columns {sorted(need)}, as "
+                         f"read_vscsi returns (got {type(trace).__name__})")
+    for col in ("offset_bytes", "size_bytes"):
+        if not trace[col].dtype.is_integer() or (trace.height and trace[col].min() < 0):
+            raise ValueError(f"trace[{col!r}] must hold integers >= 0 "
+                             f"(got dtype {trace[col].dtype})")
     if ops is None:
         ops = ("read", "write")
     elif isinstance(ops, str):
         ops = (ops,)
+    if not isinstance(ops, (list, tuple)):
+        raise ValueError(f"ops must be 'read', 'write', a sequence of them or None "
+                         f"(got {ops!r:.80})")
     ops = tuple(ops)
     if not ops:
         raise ValueError("ops must name at least one of 'read', 'write' (got an empty sequence)")
     for op in ops:
-        if op not in ("read", "write"):
-            raise ValueError(f"ops must contain only 'read' and 'write' (got {op!r})")
+        check_choice("ops", op, ("read", "write"))
     if set(ops) == {"read", "write"}:
         keep = np.ones(trace.height, dtype=bool)
     else:

@@ -40,10 +40,18 @@ __all__ = [
     "check_choice",
     "check_bool",
     "check_real_or_choice",
+    "check_duration",
+    "check_rate",
+    "MAX_SECONDS",
 ]
 
 #: Largest integer a count may take: it must fit a C ``int64``.
 INT64_MAX = 2**63 - 1
+
+#: Longest duration a model takes (s): 1e15 s, about 31.7 million years. Any
+#: longer is a typo, and the bound keeps sums of up to 2**63 such durations
+#: finite (no ``inf - inf`` = NaN inside a model or a simulation).
+MAX_SECONDS = 1e15
 
 
 def _describe(value) -> str:
@@ -89,6 +97,19 @@ def _real_array(name: str, value) -> np.ndarray:
             except (TypeError, ValueError, OverflowError):
                 raise _not_real(name, value) from None
     raise _not_real(name, value)
+
+
+def _bound(what: str, value, *, integral: bool = False):
+    """A bound passed to a helper (``low``, ``minimum``...): a real number, not NaN."""
+    ok = (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+          and not (isinstance(value, float | np.floating) and np.isnan(value)))
+    if ok and integral:
+        ok = isinstance(value, numbers.Integral) or float(value) in (np.inf, -np.inf) \
+            or float(value).is_integer()
+    if not ok:
+        kind = "an integer (or +-inf)" if integral else "a real number"
+        raise ValueError(f"{what} must be {kind} (got {_short_repr(value)})")
+    return value
 
 
 def _to_scalar(name: str, arr: np.ndarray, value):
@@ -149,6 +170,7 @@ def check_in_range(name: str, value, low=-np.inf, high=np.inf, *,
     numpy.ndarray or float
         ``value`` as a new float64 array (a float when ``scalar``).
     """
+    low, high = _bound("low", low), _bound("high", high)
     arr = as_float_array(name, value)
     ok_low = arr >= low if low_inclusive else arr > low
     ok_high = arr <= high if high_inclusive else arr < high
@@ -178,15 +200,45 @@ def check_nonnegative(name: str, value, *, allow_inf: bool = False, scalar: bool
     return check_in_range(name, value, 0.0, np.inf, high_inclusive=allow_inf, scalar=scalar)
 
 
+def check_duration(name: str, value, *, positive: bool = False, allow_inf: bool = False,
+                   scalar: bool = False):
+    """Check a duration in seconds: in ``[0, MAX_SECONDS]`` (``(0, ...]`` if ``positive``).
+
+    ``allow_inf`` also accepts ``inf`` (e.g. "never").
+    """
+    arr = check_in_range(name, value, 0.0, np.inf, low_inclusive=not positive,
+                         high_inclusive=allow_inf)
+    if np.any(np.isfinite(arr) & (arr > MAX_SECONDS)):
+        lo = "(0" if positive else "[0"
+        raise ValueError(f"{name} must be in {lo}, {MAX_SECONDS:g}] s"
+                         f"{' or inf' if allow_inf else ''} (got {_describe(value)})")
+    return _to_scalar(name, arr, value) if scalar else arr
+
+
+def check_rate(name: str, value, *, scalar: bool = False):
+    """Check an event rate (1/s): finite and at least ``1 / MAX_SECONDS``.
+
+    A rate below one event per :data:`MAX_SECONDS` (1e-15 /s) would make
+    simulated times overflow; a zero rate is not a rate of a process.
+    """
+    arr = check_in_range(name, value, 0.0, np.inf, low_inclusive=False, high_inclusive=False)
+    if np.any(arr < 1.0 / MAX_SECONDS):
+        raise ValueError(f"{name} must be in [{1.0 / MAX_SECONDS:g}, inf) per s "
+                         f"(got {_describe(value)})")
+    return _to_scalar(name, arr, value) if scalar else arr
+
+
 def check_probability(name: str, value, *, scalar: bool = False):
     """Check ``0 <= value <= 1`` and return it as floats."""
     return check_in_range(name, value, 0.0, 1.0, scalar=scalar)
 
 
 def _int_range(minimum, maximum) -> str:
+    def fmt(b):
+        return f"{int(b)}" if isinstance(b, numbers.Integral) or np.isfinite(b) else f"{b:g}"
     if maximum >= INT64_MAX:
-        return f"in [{minimum}, 2**63 - 1]"
-    return f"in [{minimum}, {int(maximum)}]"
+        return f"in [{fmt(minimum)}, 2**63 - 1]"
+    return f"in [{fmt(minimum)}, {fmt(maximum)}]"
 
 
 def check_integer(name: str, value, minimum: int = 1, maximum: float = INT64_MAX, *,
@@ -204,7 +256,8 @@ def check_integer(name: str, value, minimum: int = 1, maximum: float = INT64_MAX
     numpy.ndarray or int
         ``value`` as a new int64 array (a Python ``int`` when ``scalar``).
     """
-    maximum = min(maximum, INT64_MAX)
+    minimum = _bound("minimum", minimum, integral=True)
+    maximum = min(_bound("maximum", maximum, integral=True), INT64_MAX)
     what = f"{name} must be an integer {_int_range(minimum, maximum)}"
     if isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{what} (got {value!r})")
@@ -251,7 +304,13 @@ def check_choice(name: str, value, allowed):
     element, so ``np.array(3)`` or a list gives the same clear ValueError as a
     misspelt string. Strings match strings only (``np.str_`` included).
     """
-    allowed = tuple(allowed)
+    if isinstance(allowed, (str, bytes)):
+        allowed = (allowed,)
+    try:
+        allowed = tuple(allowed)
+    except TypeError:
+        raise ValueError(f"allowed must be a sequence of choices (got {_short_repr(allowed)})") \
+            from None
     for a in allowed:
         if isinstance(a, str):
             if isinstance(value, str) and str(value) == a:

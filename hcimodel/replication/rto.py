@@ -38,15 +38,11 @@ import numpy as np
 import polars as pl
 
 from .. import hotspot
-from ..validation import (check_bool, check_choice, check_in_range, check_integer,
+from ..validation import (check_bool, check_choice, check_duration, check_integer,
                           check_nonnegative)
 from .change import MAX_DESKTOPS_PER_PD, ChangeModel, Link
 
 __all__ = ["RTO", "rto", "Failback", "failback", "PHASES"]
-
-#: Largest duration of one phase (s), 1e15 s (about 30 million years): anything
-#: longer is a typo, and the bound keeps ceil(N / k) phases finite.
-MAX_PHASE_S = 1e15
 
 PHASES = ("detection_s", "decision_s", "activation_s", "power_on_s", "boot_s",
           "ready_s", "final_sync_s")
@@ -136,7 +132,7 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
     a = check_integer("activation_parallelism", activation_parallelism, minimum=1, scalar=True)
     # Scalar durations, bounded so that ceil(N / k) phases cannot overflow to inf - inf.
     (detection_s, decision_s, activation_s_per_pd, register_s, power_on_s, ready_s,
-     final_sync_s) = (check_in_range(name, v, 0.0, MAX_PHASE_S, scalar=True) for name, v in (
+     final_sync_s) = (check_duration(name, v, scalar=True) for name, v in (
         ("detection_s", detection_s), ("decision_s", decision_s),
         ("activation_s_per_pd", activation_s_per_pd), ("register_s", register_s),
         ("power_on_s", power_on_s), ("ready_s", ready_s), ("final_sync_s", final_sync_s)))

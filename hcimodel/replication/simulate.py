@@ -27,7 +27,7 @@ import polars as pl
 from ..simulate.queues import lindley_waits
 from ..simulate.stats import confidence_interval
 from ..streams import as_generator
-from ..validation import check_integer, check_nonnegative, check_positive
+from ..validation import as_float_array, check_integer, check_nonnegative, check_positive
 from .change import ChangeModel, Link, check_domain_size
 
 __all__ = ["RPOSimulation", "simulate_rpo", "profile_rate_factor", "replica_age"]
@@ -55,6 +55,14 @@ def replica_age(t, creation_s, completion_s) -> np.ndarray:
 
     ``creation_s`` and ``completion_s`` are 1-D, in FIFO order (both sorted).
     """
+    t = as_float_array("t", t)
+    creation_s = as_float_array("creation_s", creation_s)
+    completion_s = as_float_array("completion_s", completion_s)
+    if creation_s.ndim != 1 or creation_s.shape != completion_s.shape:
+        raise ValueError("creation_s and completion_s must be 1-D of the same length (got shapes "
+                         f"{creation_s.shape} and {completion_s.shape})")
+    if np.any(np.diff(creation_s) < 0) or np.any(np.diff(completion_s) < 0):
+        raise ValueError("creation_s and completion_s must be sorted (FIFO order)")
     idx = np.searchsorted(completion_s, t, side="right") - 1
     created = np.where(idx >= 0, creation_s[np.maximum(idx, 0)], -np.inf)
     return np.asarray(t) - created

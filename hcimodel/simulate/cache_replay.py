@@ -573,8 +573,8 @@ def miss_ratio_curve(keys, sizes=None, *, max_capacity=None, capacities=None,
         hi = max(int(w.sum()), lo)
         caps = np.unique(np.geomspace(lo, hi, 64).round().astype(np.int64))
     else:
-        mc = nd if max_capacity is None else int(
-            check_integer("max_capacity", max_capacity, minimum=1))
+        mc = nd if max_capacity is None else check_integer(
+            "max_capacity", max_capacity, minimum=1, maximum=2**62, scalar=True)
         caps = np.arange(1, max(mc, 1) + 1, dtype=np.int64)
 
     if n == 0:

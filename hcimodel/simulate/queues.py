@@ -37,7 +37,8 @@ import numba
 import numpy as np
 
 from ..streams import as_generator
-from ..validation import check_in_range, check_integer, check_nonnegative, check_positive
+from ..validation import (MAX_SECONDS, check_duration, check_in_range, check_integer,
+                          check_rate)
 from .stats import ConfidenceInterval, confidence_interval
 
 __all__ = [
@@ -54,19 +55,19 @@ __all__ = [
 HEAP_THRESHOLD = 32
 
 def _check_times(name, value):
-    """Validate times ``>= 0`` and finite; float64 arrays are checked in place.
+    """Validate times in ``[0, MAX_SECONDS]``; float64 arrays are checked in place.
 
     A float64 array passes with two reductions (min and max; NaN fails both
     comparisons) and is returned as is, not copied: the kernels never write to
     their inputs. Anything else, or a failing array, goes through
-    :func:`hcimodel.validation.check_nonnegative`, which raises the standard
+    :func:`hcimodel.validation.check_duration`, which raises the standard
     message.
     """
     if isinstance(value, np.ndarray) and value.dtype == np.float64 and value.size > 0:
         lo, hi = value.min(), value.max()
-        if lo >= 0.0 and hi < np.inf:
+        if lo >= 0.0 and hi <= MAX_SECONDS:
             return value
-    return check_nonnegative(name, value)
+    return check_duration(name, value)
 
 
 def _check_pair(interarrival_s, service_s):
@@ -694,8 +695,8 @@ def simulate_mmc(arrival_rate, service_rate, servers, n_customers, *, warmup=0.1
     >>> round(float(r.mean_wait_s.mean()), 1)   # exact: rho/(mu - lambda) = 1
     1.0
     """
-    lam = check_positive("arrival_rate", arrival_rate, scalar=True)
-    mu = check_positive("service_rate", service_rate, scalar=True)
+    lam = check_rate("arrival_rate", arrival_rate, scalar=True)
+    mu = check_rate("service_rate", service_rate, scalar=True)
     c = check_integer("servers", servers, minimum=1, scalar=True)
     n = check_integer("n_customers", n_customers, minimum=1, scalar=True)
     reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as _sps
 
-from ..validation import as_float_array, check_in_range
+from ..validation import as_float_array, check_in_range, check_integer
 
 __all__ = ["ConfidenceInterval", "confidence_interval"]
 
@@ -82,6 +82,7 @@ def confidence_interval(samples, level: float = 0.95, *, axis: int = 0) -> Confi
     x = as_float_array("samples", samples)
     if x.ndim == 0:
         x = x.reshape(1)
+    axis = check_integer("axis", axis, minimum=-x.ndim, maximum=x.ndim - 1, scalar=True)
     if x.shape[axis] == 0:
         raise ValueError("samples must hold at least one replication (got an empty array)")
     if not np.all(np.isfinite(x)):

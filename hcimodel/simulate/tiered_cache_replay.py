@@ -300,7 +300,7 @@ def lru_m_replay(keys, capacities_per_list):
     """
     caps = check_integer("capacities_per_list", capacities_per_list, minimum=1)
     caps = np.atleast_1d(caps).astype(np.int64)
-    if caps.ndim != 1 or caps.size > 100:
+    if caps.ndim != 1 or not 1 <= caps.size <= 100:
         raise ValueError(
             "capacities_per_list must be a sequence of 1 to 100 list sizes "
             f"(got shape {caps.shape})"
