@@ -613,8 +613,8 @@ def view_storage_accelerator(pool: ClonePool, cache_bytes=VSA_DEFAULT_BYTES, *,
         raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
     lo, hi = VSA_RANGE_BYTES
     cap = check_in_range("cache_bytes", cache_bytes, lo, hi)
-    nd = pool.n_desktops if desktops_per_host is None else int(
-        check_integer("desktops_per_host", desktops_per_host, minimum=1, maximum=pool.n_desktops))
+    nd = pool.n_desktops if desktops_per_host is None else check_integer(
+        "desktops_per_host", desktops_per_host, minimum=1, maximum=pool.n_desktops, scalar=True)
     host = pool.replace(n_desktops=nd, fingerprint_bytes=pool.block_bytes)
     ir = item_rates(host, True, time_s=time_s)
     bb = host.block_bytes

@@ -51,7 +51,7 @@ from .simulate.queues import lindley_waits
 from .simulate.stats import confidence_interval
 from .streams import as_generator
 from .validation import (check_choice, check_in_range, check_integer, check_nonnegative,
-                         check_positive, check_probability)
+                         check_positive, check_probability, check_instance)
 from .workload import WorkloadProfile, as_profile
 
 __all__ = [
@@ -66,6 +66,12 @@ __all__ = [
     "boot_storm",
     "simulate_boot_storm",
 ]
+
+#: Most I/Os :func:`simulate_boot_storm` simulates (8 bytes of memory each, several arrays).
+MAX_SIMULATED_IOS = 10**9
+
+#: Most nodes a cluster may have (the routing matrix is H x H).
+MAX_NODES = 4096
 
 STRATEGIES = ("linked_clones", "shadow_clones", "full_clones")
 GROUPS = ("replica_node", "other_nodes")
@@ -104,11 +110,11 @@ class Cluster:
     replica_node: int = 0
 
     def __post_init__(self):
-        check_integer("n_nodes", self.n_nodes, minimum=1)
-        check_positive("cvm_iops", self.cvm_iops)
-        check_nonnegative("rtt_s", self.rtt_s)
-        check_positive("link_bps", self.link_bps)
-        check_integer("replica_node", self.replica_node, minimum=0, maximum=self.n_nodes - 1)
+        n = check_integer("n_nodes", self.n_nodes, minimum=1, maximum=MAX_NODES, scalar=True)
+        check_positive("cvm_iops", self.cvm_iops, scalar=True)
+        check_nonnegative("rtt_s", self.rtt_s, scalar=True)
+        check_positive("link_bps", self.link_bps, scalar=True)
+        check_integer("replica_node", self.replica_node, minimum=0, maximum=n - 1, scalar=True)
 
     @property
     def service_time_s(self) -> float:
@@ -141,6 +147,9 @@ def routing(strategy: str, n_nodes: int, replica_node: int, replica_io_fraction:
     """
     _check_strategy(strategy)
     f = check_probability("replica_io_fraction", replica_io_fraction, scalar=True)
+    n_nodes = check_integer("n_nodes", n_nodes, minimum=1, maximum=MAX_NODES, scalar=True)
+    replica_node = check_integer("replica_node", replica_node, minimum=0, maximum=n_nodes - 1,
+                                 scalar=True)
     P = np.eye(n_nodes)
     if strategy == "linked_clones":
         P *= 1.0 - f
@@ -314,7 +323,7 @@ def steady_state(n_desktops, workload: WorkloadProfile | str = "login",
     """
     workload = as_profile(workload)
     _check_strategy(strategy)
-    cluster = cluster or Cluster()
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
     N = _check_pool(n_desktops)
     lam = _station_rates(N, workload, strategy, cluster)
     q = queueing.mm1(lam, cluster.cvm_iops)
@@ -377,11 +386,11 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
     """
     workload = as_profile(workload)
     _check_strategy(strategy)
-    cluster = cluster or Cluster()
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
     N = int(_check_pool(n_desktops)[0])
     n_customers = check_integer("n_customers", n_customers, minimum=100, scalar=True)
     n_reps = check_integer("n_reps", n_reps, minimum=2, scalar=True)
-    warmup = float(np.clip(check_probability("warmup", warmup), 0.0, 0.9))
+    warmup = float(np.clip(check_probability("warmup", warmup, scalar=True), 0.0, 0.9))
     rng = as_generator(rng)
 
     H = cluster.n_nodes
@@ -629,7 +638,7 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
     """
     workload = as_profile(workload)
     _check_strategy(strategy)
-    cluster = cluster or Cluster()
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
     boot_read_bytes = _check_boot_bytes(boot_read_bytes)
     N = _check_pool(n_desktops)
     dur, mean_done, thr, lat, util = [], [], [], [], []
@@ -671,10 +680,13 @@ def simulate_boot_storm(n_desktops: int, strategy: str = "linked_clones",
     """
     workload = as_profile(workload)
     _check_strategy(strategy)
-    cluster = cluster or Cluster()
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
     boot_read_bytes = _check_boot_bytes(boot_read_bytes)
     n = int(_check_pool(n_desktops)[0])
     net = _boot_network(n, workload, strategy, cluster, boot_read_bytes)
+    if n * net.ios_per_desktop > MAX_SIMULATED_IOS:
+        raise ValueError(f"n_desktops x boot_read_bytes must be at most {MAX_SIMULATED_IOS:.0e} "
+                         f"simulated I/Os (got {n} desktops x {net.ios_per_desktop} I/Os)")
     res = _simulate_closed_boot(
         np.full(cluster.n_nodes, cluster.service_time_s), net.visit_prob, net.think_s,
         net.populations, net.ios_per_desktop, delay_s=net.delay_s, rng=rng)

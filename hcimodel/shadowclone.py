@@ -57,7 +57,8 @@ import polars as pl
 from scipy import optimize, special
 
 from .streams import as_generator
-from .validation import (check_in_range, check_integer, check_nonnegative, check_positive,
+from .validation import (INT64_MAX, MAX_SECONDS, check_duration, check_in_range,
+                         check_instance, check_integer, check_nonnegative, check_positive,
                          check_probability)
 from .workload import (ClonePool, ClonePoolStream, WorkloadProfile, as_profile,
                        clone_pool_stream)
@@ -117,13 +118,13 @@ class Replica:
     alpha: float = 0.0
 
     def __post_init__(self):
-        check_positive("size_bytes", self.size_bytes)
-        check_in_range("used_bytes", self.used_bytes, 0.0, float(self.size_bytes),
-                       low_inclusive=False)
-        check_in_range("boot_bytes", self.boot_bytes, 0.0, float(self.used_bytes),
-                       low_inclusive=False)
-        check_integer("block_bytes", self.block_bytes, minimum=512)
-        check_nonnegative("alpha", self.alpha)
+        size = check_positive("size_bytes", self.size_bytes, scalar=True)
+        used = check_in_range("used_bytes", self.used_bytes, 0.0, size, low_inclusive=False,
+                              scalar=True)
+        check_in_range("boot_bytes", self.boot_bytes, 0.0, used, low_inclusive=False,
+                       scalar=True)
+        check_integer("block_bytes", self.block_bytes, minimum=512, scalar=True)
+        check_nonnegative("alpha", self.alpha, scalar=True)
         if self.block_bytes > self.boot_bytes:
             raise ValueError(f"block_bytes must be <= boot_bytes = {self.boot_bytes:g} "
                              f"(got {self.block_bytes})")
@@ -443,7 +444,7 @@ def boot_pace(replica: Replica | None = None, workload: WorkloadProfile | str = 
     (float, float)
         ``r`` (blocks/s) and ``T_read`` (s).
     """
-    replica = replica or Replica()
+    replica = check_instance("replica", replica, Replica, default=Replica)
     wl = as_profile(workload)
     r = wl.replica_read_iops * wl.read_size_bytes / replica.block_bytes
     return r, replica.n_boot_blocks / r
@@ -592,7 +593,7 @@ def warmup(n_nodes=4, n_desktops=100, *, replica: Replica | None = None,
     -------
     WarmUp
     """
-    replica = replica or Replica()
+    replica = check_instance("replica", replica, Replica, default=Replica)
     _check_choice("phase", phase, PHASES)
     _check_choice("source", source, SOURCES)
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
@@ -738,8 +739,8 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
         replica reads served on the reader's node over the cycle), warm_s (time
         until the boot set is local everywhere); sorted.
     """
-    replica = replica or Replica()
-    P = np.atleast_1d(check_positive("interval_s", interval_s)).ravel()
+    replica = check_instance("replica", replica, Replica, default=Replica)
+    P = np.atleast_1d(check_duration("interval_s", interval_s, positive=True)).ravel()
     H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
     N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
     kw = dict(replica=replica, source=source, link_bps=link_bps, rtt_s=rtt_s,
@@ -863,9 +864,9 @@ def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection
     H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
     m = check_integer("n_blocks", n_blocks, minimum=1, scalar=True)
     own = check_integer("owner", owner, minimum=0, maximum=H - 1, scalar=True)
-    t = np.ascontiguousarray(times, dtype=np.float64)
-    nd = np.ascontiguousarray(nodes, dtype=np.int64)
-    bk = np.ascontiguousarray(blocks, dtype=np.int64)
+    t = np.ascontiguousarray(check_duration("times", times), dtype=np.float64)
+    nd = np.ascontiguousarray(check_integer("nodes", nodes, minimum=0), dtype=np.int64)
+    bk = np.ascontiguousarray(check_integer("blocks", blocks, minimum=0), dtype=np.int64)
     if not (t.shape == nd.shape == bk.shape and t.ndim == 1):
         raise ValueError(f"times, nodes and blocks must be 1-D of one length "
                          f"(got {t.shape}, {nd.shape}, {bk.shape})")
@@ -876,10 +877,13 @@ def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection
     if t.size > 1 and np.any(np.diff(t) < 0):
         order = np.argsort(t, kind="stable")
         t, nd, bk = t[order], nd[order], bk[order]
-    td = check_nonnegative("detection_s", detection_s, allow_inf=True, scalar=True)
-    tau = 8.0 * check_integer("block_bytes", block_bytes, minimum=1, scalar=True) / float(
-        check_positive("link_bps", link_bps))
-    rtt = check_nonnegative("rtt_s", rtt_s, scalar=True)
+    td = check_duration("detection_s", detection_s, allow_inf=True, scalar=True)
+    tau = 8.0 * check_integer("block_bytes", block_bytes, minimum=1, scalar=True) / \
+        check_positive("link_bps", link_bps, scalar=True)
+    if tau > MAX_SECONDS:
+        raise ValueError(f"link_bps must carry a {block_bytes}-byte block within "
+                         f"{MAX_SECONDS:g} s (got {link_bps!r})")
+    rtt = check_duration("rtt_s", rtt_s, scalar=True)
     lat = np.empty(t.size)
     kind = np.empty(t.size, dtype=np.int8)
     fetched, sent, remote = (np.zeros(H, dtype=np.int64) for _ in range(3))
@@ -1050,7 +1054,7 @@ def replica_pool(n_desktops: int = 100, *, replica: Replica | None = None,
     -------
     hcimodel.workload.ClonePool
     """
-    replica = replica or Replica()
+    replica = check_instance("replica", replica, Replica, default=Replica)
     wl = as_profile(workload)
     b = int(replica.block_bytes)
     return ClonePool(n_desktops=check_integer("n_desktops", n_desktops, minimum=1, scalar=True),
@@ -1154,6 +1158,7 @@ def replay_stream(stream: ClonePoolStream, n_nodes: int, *, detection_s: float =
     -------
     SimulatedWarmUp
     """
+    detection_s = check_duration("detection_s", detection_s, allow_inf=True, scalar=True)
     times, nodes, blocks = replica_reads(stream, n_nodes)
     return _replay_result(times, nodes, blocks, n_nodes=int(n_nodes),
                           n_blocks=stream.pool.base_blocks, detection_s=detection_s, owner=0,
@@ -1179,7 +1184,7 @@ def empirical_popularity(keys) -> np.ndarray:
     numpy.ndarray
         ``count / len(keys)`` of each distinct key (sums to 1), in decreasing order.
     """
-    k = np.asarray(keys).ravel()
+    k = check_integer("keys", keys, minimum=-INT64_MAX - 1).ravel()
     if k.size == 0:
         raise ValueError("keys must hold at least one block key (got an empty array)")
     _, counts = np.unique(k, return_counts=True)
@@ -1211,7 +1216,7 @@ def assign_requests(request, n_nodes: int, assign: str = "random", *, rng=None) 
     """
     _check_choice("assign", assign, ASSIGNMENTS)
     H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
-    req = np.asarray(request).ravel()
+    req = check_integer("request", request, minimum=-INT64_MAX - 1).ravel()
     _, first, inv = np.unique(req, return_index=True, return_inverse=True)
     rank = np.argsort(np.argsort(first, kind="stable"), kind="stable")  # order of appearance
     if assign == "round_robin":
@@ -1255,13 +1260,15 @@ def replay_trace(keys, n_nodes: int, *, request=None, times=None, assign: str = 
     -------
     SimulatedWarmUp
     """
-    k = np.asarray(keys).ravel()
+    k = check_integer("keys", keys, minimum=-INT64_MAX - 1).ravel()
     if k.size == 0:
         raise ValueError("keys must hold at least one block key (got an empty array)")
+    detection_s = check_duration("detection_s", detection_s, allow_inf=True, scalar=True)
     _, blocks = np.unique(k, return_inverse=True)
     blocks = blocks.ravel().astype(np.int64)
-    req = np.arange(k.size) if request is None else np.asarray(request).ravel()
-    t = np.arange(k.size) * 1e-6 if times is None else np.asarray(times, dtype=float).ravel()
+    req = np.arange(k.size) if request is None else check_integer(
+        "request", request, minimum=-INT64_MAX - 1).ravel()
+    t = np.arange(k.size) * 1e-6 if times is None else check_duration("times", times).ravel()
     if req.shape != k.shape or t.shape != k.shape:
         raise ValueError(f"request and times must have one entry per key ({k.size}) "
                          f"(got {req.size} and {t.size})")
@@ -1316,7 +1323,7 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
     -------
     SimulatedWarmUp
     """
-    replica = replica or Replica()
+    replica = check_instance("replica", replica, Replica, default=Replica)
     _check_choice("phase", phase, PHASES)
     _check_choice("source", source, SOURCES)
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
@@ -1349,8 +1356,10 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
         if sequence is None:
             seq = np.arange(replica.n_boot_blocks, dtype=np.int64)
         else:
-            seq = np.asarray(check_integer("sequence", sequence, minimum=0), dtype=np.int64)
-            seq = np.atleast_1d(seq)
+            seq = np.atleast_1d(check_integer("sequence", sequence, minimum=0))
+            if seq.ndim != 1 or seq.size == 0:
+                raise ValueError(f"sequence must be a non-empty 1-D sequence of block ids "
+                                 f"(got shape {seq.shape})")
         m = int(seq.max()) + 1
         offs = np.arange(seq.size) / r
         times = (starts[:, None] + offs[None, :]).ravel()

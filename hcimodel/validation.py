@@ -42,6 +42,7 @@ __all__ = [
     "check_real_or_choice",
     "check_duration",
     "check_rate",
+    "check_instance",
     "MAX_SECONDS",
 ]
 
@@ -332,6 +333,27 @@ def check_bool(name: str, value) -> bool:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise ValueError(f"{name} must be True or False (got {_short_repr(value)})")
+
+
+def check_instance(name: str, value, cls, *, default=None):
+    """Check that ``value`` is a ``cls``; ``None`` gives ``default()`` (or None).
+
+    Replaces ``value or cls()``, which silently took ``0``, ``''`` or
+    ``False`` for the default.
+    """
+    try:
+        isinstance(None, cls)
+    except TypeError:
+        raise ValueError(f"cls must be a class or a tuple of classes (got {_short_repr(cls)})") \
+            from None
+    if value is None and default is not None:
+        return default() if callable(default) else default
+    if not isinstance(value, cls):
+        kind = getattr(cls, "__name__", None) or " or ".join(
+            getattr(c, "__name__", repr(c)) for c in cls)
+        raise ValueError(f"{name} must be a {kind}{' or None' if default is not None else ''} "
+                         f"(got {type(value).__name__} {_short_repr(value)})")
+    return value
 
 
 def check_real_or_choice(name: str, value, allowed, low=-np.inf, high=np.inf, *,

@@ -102,6 +102,7 @@ def base_calls() -> dict[str, dict]:
         "validation.check_bool": dict(name="flag", value=True),
         "validation.check_duration": dict(name="t", value=[0.0, 5.0]),
         "validation.check_rate": dict(name="r", value=2.0),
+        "validation.check_instance": dict(name="x", value=(1, 2), cls=tuple, default=tuple),
         "validation.check_real_or_choice": dict(name="rate", value="peak",
                                                 allowed=("mean", "peak"), low=0.0),
         # units and streams

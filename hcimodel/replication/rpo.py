@@ -46,7 +46,7 @@ from scipy import special, stats
 
 from .. import queueing
 from ..validation import (check_choice, check_in_range, check_integer, check_nonnegative,
-                          check_positive)
+                          check_positive, check_instance)
 from .change import ChangeModel, Link, check_domain_size
 
 __all__ = ["MODES", "MODE_INTERVAL_S", "NEARSYNC_FALLBACK_S", "dm1_sigma",
@@ -100,7 +100,8 @@ def dm1_sigma(rho) -> np.ndarray:
     """
     rho = check_nonnegative("rho", rho, allow_inf=True)
     ok = (rho > 0) & (rho < 1)
-    a = 1.0 / np.where(ok, rho, 0.5)
+    # rho below 1e-300 would make a = 1/rho overflow (sigma underflows to 0 anyway)
+    a = 1.0 / np.where(ok, np.maximum(rho, 1e-300), 0.5)
     sig = np.real(-special.lambertw(-a * np.exp(-a), 0) / a)
     sig = np.clip(sig, 0.0, 1.0 - 1e-300)
     for _ in range(3):
@@ -154,7 +155,17 @@ def backlog_wait(interval_s, transfer_s, transfer_scv=1.0):
         klb = np.where(cs2 > 0, cs2 * np.exp(-2.0 * (1.0 - rho) / (3.0 * rho)
                                              * (1.0 / np.where(cs2 > 0, cs2, 1.0) - 1.0)), 0.0)
     klb = np.where(rho > 0, klb, 0.0)
-    w = klb * sig / (1.0 - sig) * np.where(stable, transfer_s, 0.0)
+    s_ok = np.where(stable, transfer_s, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        w = klb * sig / (1.0 - sig) * s_ok
+        # Tiny rho: the KLB factor overflows (or is inf * 0) while sigma underflows.
+        # The same product in logs, with log(sigma) = -(1 - sigma)/rho (the root's
+        # equation), is finite: it tends to 0 as rho -> 0.
+        c = np.where(cs2 > 0, cs2, 1.0)
+        log_w = (np.log(c) - ((1.0 - sig) + 2.0 / 3.0 * (1.0 - rho) * (1.0 / c - 1.0)) / rho
+                 - np.log1p(-sig) + np.log(s_ok))
+        w = np.where(np.isfinite(w), w,
+                     np.where((cs2 > 0) & (rho > 0) & (s_ok > 0), np.exp(log_w), 0.0))
     return np.where(stable, w, np.inf), stable
 
 
@@ -291,8 +302,8 @@ def async_rpo(interval_s, n_desktops=50, change: ChangeModel | None = None,
     -------
     AsyncRPO
     """
-    change = change or ChangeModel()
-    link = link or Link()
+    change = check_instance("change", change, ChangeModel, default=ChangeModel)
+    link = check_instance("link", link, Link, default=Link)
     interval = _check_interval(interval_s, mode)
     n = check_domain_size(n_desktops).astype(float)
     cs2 = check_nonnegative("transfer_scv", transfer_scv)
@@ -341,8 +352,8 @@ def required_bandwidth(target_rpo_s, interval_s=None, n_desktops=50,
     :math:`R/2` (the RPO/2 rule). The interval is not checked against a
     mode's limits (this is a sizing question).
     """
-    change = change or ChangeModel()
-    link = link or Link()
+    change = check_instance("change", change, ChangeModel, default=ChangeModel)
+    link = check_instance("link", link, Link, default=Link)
     r = check_positive("target_rpo_s", target_rpo_s)
     i = r / 2.0 if interval_s is None else check_positive("interval_s", interval_s)
     n = check_domain_size(n_desktops).astype(float)
@@ -419,7 +430,7 @@ def sync_write_latency(distance_km, write_bytes=10e3, *, write_rate_bytes_per_s=
     extra_rtt_s : array_like
         Switching and protocol round-trip overhead (s).
     """
-    link = link or Link()
+    link = check_instance("link", link, Link, default=Link)
     d = check_nonnegative("distance_km", distance_km)
     b = check_positive("write_bytes", write_bytes)
     w = check_nonnegative("write_rate_bytes_per_s", write_rate_bytes_per_s)

@@ -39,7 +39,7 @@ import polars as pl
 
 from .. import hotspot
 from ..validation import (check_bool, check_choice, check_duration, check_integer,
-                          check_nonnegative)
+                          check_nonnegative, check_instance)
 from .change import MAX_DESKTOPS_PER_PD, ChangeModel, Link
 
 __all__ = ["RTO", "rto", "Failback", "failback", "PHASES"]
@@ -191,8 +191,8 @@ def failback(recovery_period_s, n_desktops, change: ChangeModel | None = None,
     bandwidth_bps : array_like, optional
         Overrides the link bandwidth (bit/s).
     """
-    change = change or ChangeModel()
-    link = link or Link()
+    change = check_instance("change", change, ChangeModel, default=ChangeModel)
+    link = check_instance("link", link, Link, default=Link)
     dur = check_nonnegative("recovery_period_s", recovery_period_s)
     n = check_integer("n_desktops", n_desktops, minimum=1).astype(float)
     changed = n * change.unique_bytes(dur, rate)

@@ -27,7 +27,8 @@ import polars as pl
 from ..simulate.queues import lindley_waits
 from ..simulate.stats import confidence_interval
 from ..streams import as_generator
-from ..validation import as_float_array, check_integer, check_nonnegative, check_positive
+from ..validation import (as_float_array, check_duration, check_finite, check_instance,
+                          check_integer, check_nonnegative, check_positive)
 from .change import ChangeModel, Link, check_domain_size
 
 __all__ = ["RPOSimulation", "simulate_rpo", "profile_rate_factor", "replica_age"]
@@ -36,7 +37,16 @@ DAY_S = 86400.0
 
 
 def profile_rate_factor(change: ChangeModel, start_s, end_s) -> np.ndarray:
-    """Mean of the daily profile over ``[start_s, end_s)`` (exact, vectorized)."""
+    """Mean of the daily profile over ``[start_s, end_s)`` (exact, vectorized).
+
+    ``start_s`` and ``end_s`` (s) broadcast, in [0, 1e15], with ``end_s > start_s``.
+    """
+    change = check_instance("change", change, ChangeModel)
+    start_s = check_duration("start_s", start_s)
+    end_s = check_duration("end_s", end_s)
+    if np.any(end_s <= start_s):
+        raise ValueError("end_s must be greater than start_s (an interval of zero length "
+                         "has no mean rate)")
     knots = np.arange(25) * 3600.0
     cum = np.concatenate([[0.0], np.cumsum(change.daily_profile) * 3600.0])
 
@@ -55,7 +65,7 @@ def replica_age(t, creation_s, completion_s) -> np.ndarray:
 
     ``creation_s`` and ``completion_s`` are 1-D, in FIFO order (both sorted).
     """
-    t = as_float_array("t", t)
+    t = check_finite("t", t)
     creation_s = as_float_array("creation_s", creation_s)
     completion_s = as_float_array("completion_s", completion_s)
     if creation_s.ndim != 1 or creation_s.shape != completion_s.shape:
@@ -146,8 +156,8 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
     -------
     RPOSimulation
     """
-    change = change or ChangeModel()
-    link = link or Link()
+    change = check_instance("change", change, ChangeModel, default=ChangeModel)
+    link = check_instance("link", link, Link, default=Link)
     I = check_positive("interval_s", interval_s, scalar=True)
     sizes = check_domain_size(np.atleast_1d(np.asarray(domains)))
     P = sizes.size
