@@ -298,6 +298,16 @@ def check_integer(name: str, value, minimum: int = 1, maximum: float = INT64_MAX
     return _to_scalar(name, arr, value) if scalar else arr
 
 
+def _choices(allowed) -> tuple:
+    if isinstance(allowed, (str, bytes)):
+        return (allowed,)
+    try:
+        return tuple(allowed)
+    except TypeError:
+        raise ValueError(f"allowed must be a sequence of choices (got {_short_repr(allowed)})") \
+            from None
+
+
 def check_choice(name: str, value, allowed):
     """Check that ``value`` is one of ``allowed`` and return the allowed object.
 
@@ -305,13 +315,7 @@ def check_choice(name: str, value, allowed):
     element, so ``np.array(3)`` or a list gives the same clear ValueError as a
     misspelt string. Strings match strings only (``np.str_`` included).
     """
-    if isinstance(allowed, (str, bytes)):
-        allowed = (allowed,)
-    try:
-        allowed = tuple(allowed)
-    except TypeError:
-        raise ValueError(f"allowed must be a sequence of choices (got {_short_repr(allowed)})") \
-            from None
+    allowed = _choices(allowed)
     for a in allowed:
         if isinstance(a, str):
             if isinstance(value, str) and str(value) == a:
@@ -362,6 +366,8 @@ def check_real_or_choice(name: str, value, allowed, low=-np.inf, high=np.inf, *,
 
     Returns the matching string, or the number as a float64 array.
     """
+    allowed = _choices(allowed)
+    low, high = _bound("low", low), _bound("high", high)
     if isinstance(value, str):
         return check_choice(name, value, allowed)
     try:
