@@ -207,9 +207,9 @@ def check_duration(name: str, value, *, positive: bool = False, allow_inf: bool 
 
     ``allow_inf`` also accepts ``inf`` (e.g. "never").
     """
-    arr = check_in_range(name, value, 0.0, np.inf, low_inclusive=not positive,
-                         high_inclusive=allow_inf)
-    if np.any(np.isfinite(arr) & (arr > MAX_SECONDS)):
+    arr = as_float_array(name, value)
+    ok = (arr > 0 if positive else arr >= 0) & ((arr <= MAX_SECONDS) | (allow_inf & (arr == np.inf)))
+    if not np.all(ok):
         lo = "(0" if positive else "[0"
         raise ValueError(f"{name} must be in {lo}, {MAX_SECONDS:g}] s"
                          f"{' or inf' if allow_inf else ''} (got {_describe(value)})")

@@ -208,8 +208,7 @@ class AsyncRPO:
         I + E[T]. For a very skewed T (SCV above about 575) the gamma's p99
         falls below its mean, which put the worst loss under the mean loss
         (issue 11); with I + max(T_99, E[T]) the worst loss is always at least
-        ``mean_loss_s + I/2``. ``inf`` when E[T] overflows a float (an
-        astronomical SCV), even though the link is ``stable``.
+        ``mean_loss_s + I/2``.
     mean_loss_s : I/2 + E[T], E[T] = S + E[W] (time-average age of the replica)
     stable : S < I (S <= I for deterministic transfers)
     fallback : NearSync fell back to hourly snapshots (its own schedule unstable)
@@ -257,7 +256,8 @@ def _loss(interval, transfer, cs2):
         q = stats.gamma.ppf(0.99, shape, scale=np.where(finite, resp, 1.0) / shape)
     # The p99 of a very skewed T (SCV above about 575) falls below its mean; the peak
     # age I + T is then summarised by its mean I + E[T], so that worst >= mean always.
-    q = np.where(finite & np.isfinite(q), np.maximum(q, resp), np.inf)
+    # (a ppf lost to overflow, at an astronomical SCV, is such a case too).
+    q = np.where(finite, np.where(np.isfinite(q), np.maximum(q, resp), resp), np.inf)
     worst = np.where(stable, interval + np.where(det, transfer, q), np.inf)
     return wait, mean, worst, stable
 
