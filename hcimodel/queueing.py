@@ -85,6 +85,7 @@ __all__ = [
     "mva_schweitzer",
     "mva_multiclass_schweitzer",
     "asymptotic_bounds",
+    "MVA_MAX_POPULATION",
 ]
 
 # log cdf below which the Poisson form of Erlang B is replaced by the series
@@ -825,6 +826,10 @@ class ThroughputBounds:
     saturation_population: float
 
 
+#: Largest population of exact :func:`mva` (it returns arrays over n = 1..N).
+MVA_MAX_POPULATION = 10**7
+
+
 def _check_demands(demands, ndim=1):
     d = check_nonnegative("demands", demands)
     if d.ndim != ndim or d.size == 0 or 0 in d.shape:
@@ -891,7 +896,9 @@ def mva(demands, think_time, population, delay=0.0):
     think_time : float
         Mean think time Z (s), >= 0; excluded from the response time.
     population : int
-        Number of customers N, integer >= 1.
+        Number of customers N, integer in [1, :data:`MVA_MAX_POPULATION`]
+        (the recursion keeps every n = 1..N: O(N K) memory; use
+        :func:`mva_schweitzer` beyond).
     delay : float, optional
         Extra pure-delay demand per cycle (s), >= 0, included in the response
         time (infinite-server station).
@@ -916,7 +923,8 @@ def mva(demands, think_time, population, delay=0.0):
     """
     d = np.array(_check_demands(demands), dtype=np.float64)
     z = check_nonnegative("think_time", think_time, scalar=True)
-    n = check_integer("population", population, minimum=1, scalar=True)
+    n = check_integer("population", population, minimum=1, maximum=MVA_MAX_POPULATION,
+                      scalar=True)
     d0 = check_nonnegative("delay", delay, scalar=True)
     _check_cycle(d.sum(), z, d0)
     x, r, rk, qk = _mva_kernel(d, z, d0, n)
