@@ -208,7 +208,8 @@ def check_duration(name: str, value, *, positive: bool = False, allow_inf: bool 
     ``allow_inf`` also accepts ``inf`` (e.g. "never").
     """
     arr = as_float_array(name, value)
-    ok = (arr > 0 if positive else arr >= 0) & ((arr <= MAX_SECONDS) | (allow_inf & (arr == np.inf)))
+    high_ok = (arr <= MAX_SECONDS) | (arr == np.inf) if allow_inf else arr <= MAX_SECONDS
+    ok = (arr > 0 if positive else arr >= 0) & high_ok
     if not np.all(ok):
         lo = "(0" if positive else "[0"
         raise ValueError(f"{name} must be in {lo}, {MAX_SECONDS:g}] s"
