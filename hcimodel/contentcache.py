@@ -69,7 +69,7 @@ import polars as pl
 
 from . import caching
 from .clonepool import ClonePool, ItemRates, item_rates
-from .validation import check_in_range, check_integer, check_nonnegative
+from .validation import check_in_range, check_integer, check_nonnegative, check_probability
 
 __all__ = [
     "GiB",
@@ -208,8 +208,9 @@ class TierLatencies:
 
     def mean_s(self, memory_hit_ratio, ssd_hit_ratio, miss_ratio) -> np.ndarray:
         """Mean read latency (s): the ratios weighted by the tier latencies."""
-        return (np.asarray(memory_hit_ratio) * self.memory_s
-                + np.asarray(ssd_hit_ratio) * self.ssd_s + np.asarray(miss_ratio) * self.miss_s)
+        return (check_probability("memory_hit_ratio", memory_hit_ratio) * self.memory_s
+                + check_probability("ssd_hit_ratio", ssd_hit_ratio) * self.ssd_s
+                + check_probability("miss_ratio", miss_ratio) * self.miss_s)
 
 
 # ---------------------------------------------------------------------------

@@ -123,7 +123,7 @@ class Cluster:
 
     def remote_delay_s(self, size_bytes: float) -> float:
         """Network delay of a remote read of ``size_bytes``: RTT plus transfer (s)."""
-        return self.rtt_s + 8.0 * size_bytes / self.link_bps
+        return self.rtt_s + 8.0 * check_nonnegative("size_bytes", size_bytes) / self.link_bps
 
 
 def routing(strategy: str, n_nodes: int, replica_node: int, replica_io_fraction: float) -> np.ndarray:

@@ -460,3 +460,62 @@ def test_adversarial_values_one_parameter_at_a_time():
                 except Exception as exc:  # noqa: BLE001 - collected and reported
                     failures.append(f"{qualname}({p}={v!r}): {type(exc).__name__}: {exc}"[:300])
     assert not failures, f"{len(failures)} calls broke the contract:\n" + "\n".join(failures)
+
+
+# ---------------------------------------------------------------- methods of results
+#: Public methods of parameter sets and results: (function whose base call makes
+#: the object, method, a valid call of it).
+METHODS = [
+    ("caching.che_lru", "item_hit_ratio", {}),
+    ("caching.content_cache", "item_hit_ratio", {}),
+    ("caching.content_cache", "item_probabilities", {}),
+    ("caching.lru_m", "item_hit_ratio", {}),
+    ("caching.lru_m", "item_list_probability", {}),
+    ("caching.two_lru", "item_hit_ratio", {}),
+    ("clonepool.ClonePool", "from_profile", {"profile": "task"}),
+    ("clonepool.ClonePool", "replace", {"n_desktops": 8}),
+    ("clonepool.ClonePool", "shared_probability", {"dedup": True, "time_s": 10.0}),
+    ("clonepool.ClonePool", "written_fraction_at", {"time_s": 10.0}),
+    ("clonepool.clone_pool_stream", "item_rates", {"dedup": True}),
+    ("clonepool.clone_pool_stream", "keys", {"dedup": False}),
+    ("contentcache.TierLatencies", "mean_s", {"memory_hit_ratio": 0.5, "ssd_hit_ratio": 0.2,
+                                              "miss_ratio": 0.3}),
+    ("contentcache.content_cache_model", "to_frame", {}),
+    ("hotspot.Cluster", "remote_delay_s", {"size_bytes": 4096.0}),
+    ("hotspot.boot_storm", "to_frame", {}),
+    ("hotspot.steady_state", "to_frame", {}),
+    ("queueing.mm1", "response_quantile", {"q": 0.95}),
+    ("queueing.mm1", "response_tail", {"t": 1.0}),
+    ("queueing.mm1", "wait_quantile", {"q": 0.95}),
+    ("queueing.mm1", "wait_tail", {"t": 1.0}),
+    ("queueing.mmc", "wait_quantile", {"q": 0.95}),
+    ("replication.ChangeModel", "rate_factor", {"rate": "peak"}),
+    ("replication.ChangeModel", "unique_bytes", {"interval_s": 3600.0}),
+    ("replication.Link", "transfer_s", {"changed_bytes": 1e9}),
+    ("replication.async_rpo", "meets", {"rpo_s": 7200.0}),
+    ("replication.async_rpo", "to_frame", {}),
+    ("replication.rto", "to_frame", {}),
+    ("replication.simulate_rpo", "estimate", {"metric": "mean_loss_s"}),
+    ("shadowclone.Replica", "popularity", {}),
+    ("shadowclone.warmup", "to_frame", {}),
+    ("simulate.confidence_interval", "contains", {"value": 2.0}),
+    ("simulate.miss_ratio_curve", "at", {"capacity": 2}),
+    ("simulate.simulate_mmc", "ci", {"name": "mean_wait_s"}),
+]
+
+
+def _made(qualname):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CALLABLES[qualname](**BASE[qualname])
+
+
+@pytest.mark.parametrize("maker, method, kwargs", METHODS,
+                         ids=[f"{m}.{n}" for m, n, _ in METHODS])
+def test_methods_of_results_only_raise_valueerror(maker, method, kwargs):
+    bound = getattr(_made(maker), method)
+    check_result(call(bound, kwargs) if kwargs else bound())
+    assert call(bound, kwargs) is not None or not kwargs  # the base call is valid
+    for p in kwargs:
+        for v in ADVERSARIAL:
+            call(bound, {**kwargs, p: v})

@@ -27,8 +27,8 @@ import polars as pl
 from ..simulate.queues import lindley_waits
 from ..simulate.stats import confidence_interval
 from ..streams import as_generator
-from ..validation import (as_float_array, check_duration, check_finite, check_instance,
-                          check_integer, check_nonnegative, check_positive)
+from ..validation import (as_float_array, check_choice, check_duration, check_finite,
+                          check_instance, check_integer, check_nonnegative, check_positive)
 from .change import ChangeModel, Link, check_domain_size
 
 __all__ = ["RPOSimulation", "simulate_rpo", "profile_rate_factor", "replica_age"]
@@ -105,6 +105,8 @@ class RPOSimulation:
 
     def estimate(self, metric: str, domain: int = -1) -> float:
         """The estimate of a metric for one domain (or -1: pooled)."""
+        metric = check_choice("metric", metric, sorted(set(self.frame["metric"])))
+        domain = check_integer("domain", domain, minimum=-1, scalar=True)
         row = self.frame.filter((pl.col("metric") == metric) & (pl.col("domain") == domain))
         if row.height != 1:
             raise ValueError(f"metric must be one of {sorted(set(self.frame['metric']))} "

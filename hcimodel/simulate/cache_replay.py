@@ -447,7 +447,7 @@ class MissRatioCurve:
 
         Capacities below the smallest tabulated one get the miss ratio 1.
         """
-        c = np.asarray(capacity)
+        c = check_integer("capacity", capacity, minimum=0)
         i = np.searchsorted(self.capacity, c, side="right") - 1
         out = np.where(i >= 0, self.miss_ratio[np.maximum(i, 0)], 1.0)
         return out

@@ -44,7 +44,7 @@ class ConfidenceInterval:
 
     def contains(self, value) -> np.ndarray | bool:
         """Return whether ``value`` lies inside ``[low, high]``."""
-        value = np.asarray(value, dtype=np.float64)
+        value = as_float_array("value", value)
         out = (self.low <= value) & (value <= self.high)
         return bool(out) if np.ndim(out) == 0 else out
 
