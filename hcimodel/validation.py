@@ -19,7 +19,15 @@ What is accepted
   dimensions is rejected with a ValueError naming the parameter; without it
   array-likes are accepted and broadcast, as documented by each function.
 - **Choices** (:func:`check_choice`): a value compared with the allowed ones
-  without hashing it, so an array or a list gives a clear message too.
+  without hashing it, so an array or a list gives a clear message too; flags
+  (:func:`check_bool`) are ``True`` or ``False``; parameter objects
+  (:func:`check_instance`) are of their class, ``None`` meaning the default.
+- **Durations** (:func:`check_duration`) lie in ``[0, MAX_SECONDS]`` (1e15 s)
+  and event rates (:func:`check_rate`) are at least ``1 / MAX_SECONDS``, so
+  that no sum of them inside a model overflows into ``inf - inf`` = NaN.
+
+``tests/test_fuzz.py`` holds every public function to this: only ValueError
+escapes, and no result holds a NaN.
 """
 
 from __future__ import annotations
