@@ -339,7 +339,9 @@ def read_csv_trace(
     has_header: bool = True,
     separator: str = ",",
     relative_time: bool = True,
-) -> pl.DataFrame:
+    device_bytes=None,
+    with_span: bool = False,
+):
     """Read a plain CSV block trace into the common trace schema.
 
     Parameters
@@ -360,6 +362,10 @@ def read_csv_trace(
     relative_time : bool
         If true (default) ``time_s`` counts from the first request, as in
         :func:`read_vscsi`; otherwise it is the file's time in seconds.
+    device_bytes : int, optional
+        Size of the traced disk (bytes): a request reaching past it is rejected.
+    with_span : bool
+        Also return a :class:`TraceSpan`, as :func:`read_vscsi` does.
 
     Returns
     -------
@@ -374,7 +380,9 @@ def read_csv_trace(
         naming its 0-based record index, line number and byte offset. A record
         is malformed when a field is missing or does not parse, the op is not
         one of ``read/r/rs/0`` or ``write/w/ws/1`` (any case), the offset or
-        size is negative, or the time is earlier than the previous record's.
+        size is negative, the size is 0 or above :data:`MAX_REQUEST_BYTES`
+        (16 MiB) once in bytes, the request ends past 2**63 - 1 bytes or past
+        ``device_bytes``, or the time is earlier than the previous record's.
     """
     path = _check_path(path)
     check_choice("time_unit", time_unit, sorted(_TIME_UNITS))
@@ -382,6 +390,9 @@ def read_csv_trace(
     size_mult = _unit_bytes("size_unit", size_unit)
     has_header = check_bool("has_header", has_header)
     relative_time = check_bool("relative_time", relative_time)
+    with_span = check_bool("with_span", with_span)
+    if device_bytes is not None:
+        device_bytes = check_integer("device_bytes", device_bytes, minimum=1, scalar=True)
     if not isinstance(separator, str) or len(separator) != 1 or separator in "\r\n\"":
         raise ValueError(f"separator must be one character other than a quote or a line end "
                          f"(got {separator!r:.40})")
@@ -452,13 +463,33 @@ def read_csv_trace(
         i = int(back[0]) + 1
         bad.append((i, f"time {float(tv[i])!r} earlier than the previous record's "
                        f"{float(tv[i - 1])!r}"))
+    # plausibility in bytes, in exact Python integers where int64 could wrap
+    off_i = off.fill_null(0).to_numpy().astype(np.int64)
+    size_i = size.fill_null(1).to_numpy().astype(np.int64)
+    size_b = size_i.astype(np.float64) * size_mult
+    idx = np.flatnonzero((size_i >= 0) & ((size_i == 0) | (size_b > MAX_REQUEST_BYTES)))
+    if idx.size:
+        i = int(idx[0])
+        bad.append((i, f"implausible transfer length {int(size_i[i]) * size_mult} bytes "
+                       f"(must be in [1, {MAX_REQUEST_BYTES}], 16 MiB)"))
+    limit = (2**63 - 1) if device_bytes is None else device_bytes
+    end_f = off_i.astype(np.float64) * off_mult + size_b  # rounding only matters near limit
+    idx = np.flatnonzero((off_i >= 0) & (size_i >= 0) & (end_f > limit * (1 - 1e-12)))
+    for i in idx.tolist():  # exact check of the few candidates
+        end = int(off_i[i]) * off_mult + int(size_i[i]) * size_mult
+        if end > limit:
+            where = "the device's" if device_bytes is not None else "the largest offset,"
+            bad.append((i, f"request at byte {int(off_i[i]) * off_mult} of "
+                           f"{int(size_i[i]) * size_mult} bytes reaches past {where} "
+                           f"{limit} bytes"))
+            break
     if bad:
         fail(*min(bad, key=lambda b: b[0]))
 
     time_s = tv * _TIME_UNITS[time_unit]
     if relative_time and time_s.size:
         time_s = time_s - time_s[0]
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "time_s": time_s,
             "op": _op_series(is_write),
@@ -467,6 +498,15 @@ def read_csv_trace(
         },
         schema=_SCHEMA,
     )
+    n = frame.height
+    ends = frame["offset_bytes"] + frame["size_bytes"]
+    span = TraceSpan(path=str(path), n_records=n,
+                     span_s=float(time_s[-1] - time_s[0]) if n else 0.0, file_bytes=len(raw),
+                     first_offset_bytes=int(frame["offset_bytes"].min()) if n else 0,
+                     end_offset_bytes=int(ends.max()) if n else 0)
+    _log.info("%s: read %d records spanning %.6f s (bytes %d to %d of the disk)", path,
+              span.n_records, span.span_s, span.first_offset_bytes, span.end_offset_bytes)
+    return (frame, span) if with_span else frame
 
 
 # ----------------------------------------------------------------------------

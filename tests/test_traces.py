@@ -233,12 +233,39 @@ def test_csv_positions_no_header(tmp_path):
     ("1,r,0,4096\n2,r,0\n", r"record 1 \(line 3\) at byte offset 31: size field"),
     ("1,r,0,4096\n0.5,r,0,4096\n", r"record 1 \(line 3\) at byte offset 31: time 0.5 earlier"),
     ("1,r,0,-1\n", r"record 0 \(line 2\) at byte offset 20: size -1 is negative"),
+    # issue 11: implausible lengths and offsets
+    ("1,r,0,4096\n2,r,0,0\n", r"record 1 \(line 3\) at byte offset 31: implausible transfer "
+                             r"length 0 bytes"),
+    ("1,r,0,16777217\n", r"record 0 \(line 2\) at byte offset 20: implausible transfer "
+                        r"length 16777217"),
+    ("1,r,9223372036854775000,4096\n", r"record 0 .*reaches past the largest offset"),
 ])
 def test_csv_corrupt(tmp_path, body, match):
     p = tmp_path / "t.csv"
     p.write_text("time,op,offset,size\n" + body)
     with pytest.raises(ValueError, match=match):
         read_csv_trace(p)
+
+
+def test_csv_units_device_size_and_span(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("time,op,offset,size\n1,r,0,8\n3.5,w,8,8\n")
+    # 32,769 sectors is 16 MiB + 512 bytes: too long once in bytes
+    big = tmp_path / "big.csv"
+    big.write_text("time,op,offset,size\n1,r,0,32769\n")
+    with pytest.raises(ValueError, match="implausible transfer length 16777728 bytes"):
+        read_csv_trace(big, size_unit="sectors")
+    # offsets in sectors that overflow int64 once in bytes
+    far = tmp_path / "far.csv"
+    far.write_text(f"time,op,offset,size\n1,r,{2**62},8\n")
+    with pytest.raises(ValueError, match="reaches past the largest offset"):
+        read_csv_trace(far, offset_unit="sectors", size_unit="sectors")
+    df, span = read_csv_trace(p, offset_unit="sectors", size_unit="sectors",
+                              device_bytes=8192, with_span=True)
+    assert df.height == 2 and (span.n_records, span.span_s) == (2, 2.5)
+    assert (span.first_offset_bytes, span.end_offset_bytes) == (0, 8192)
+    with pytest.raises(ValueError, match=r"record 1 \(line 3\).*past the device's 8191 bytes"):
+        read_csv_trace(p, offset_unit="sectors", size_unit="sectors", device_bytes=8191)
 
 
 def test_csv_bad_options(tmp_path):
