@@ -606,6 +606,8 @@ def _mg1(lam, es, cs2, model):
     with np.errstate(divide="ignore", invalid="ignore"):
         wq = np.where(stable, lam * (1.0 + cs2) * es ** 2 / (2.0 * np.where(stable, 1.0 - rho, 1.0)),
                       np.inf)
+        # lam = 0 with es**2 overflowing is 0 * inf: the same wait grouped as rho * es
+        wq = np.where(np.isnan(wq), rho * (1.0 + cs2) * es / (2.0 * (1.0 - rho)), wq)
     return _metrics(model, lam, 1.0 / es, np.ones(lam.shape, dtype=np.int64), rho, rho, wq, es)
 
 

@@ -840,7 +840,7 @@ def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection
     Parameters
     ----------
     times : array_like of float
-        Time of each read (s); sorted here (stable) if needed.
+        Time of each read (s), in [0, 1e15]; sorted here (stable) if needed.
     nodes : array_like of int
         Node of the desktop issuing each read.
     blocks : array_like of int

@@ -24,6 +24,7 @@ import dataclasses
 import importlib
 import inspect
 import math
+import os
 import struct
 import tempfile
 import warnings
@@ -42,8 +43,9 @@ MODULES = ("validation", "units", "streams", "sweep", "queueing", "caching", "si
            "traces", "workload", "clonepool", "hotspot", "shadowclone", "contentcache",
            "replication")
 
-#: Examples per function (derandomized).
-EXAMPLES = 24
+#: Examples per function (derandomized); HCIMODEL_FUZZ_EXAMPLES raises it for a
+#: deeper local run (still derandomized: a given budget always runs the same cases).
+EXAMPLES = int(os.environ.get("HCIMODEL_FUZZ_EXAMPLES", "24"))
 
 
 # ----------------------------------------------------------------------------- base calls
@@ -365,8 +367,6 @@ BASE = base_calls()
 @pytest.fixture(autouse=True, scope="module")
 def _scratch_cwd(tmp_path_factory):
     """Run in a scratch folder: a fuzzed path (sweep's checkpoint='3') writes there."""
-    import os
-
     old = os.getcwd()
     os.chdir(tmp_path_factory.mktemp("fuzz-cwd"))
     yield
