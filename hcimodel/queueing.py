@@ -449,6 +449,8 @@ def _metrics(model, lam, mu, c, rho, p_wait, wq, service_time):
         lam, mu, c, rho, p_wait, wq, service_time)
     stable = rho < 1.0
     wq = np.where(stable, wq, np.inf)
+    # no arrivals, no wait: a closed form's 0 * inf (e.g. es**2 or an SCV overflowing) is 0
+    wq = np.where(np.isnan(wq) & (lam == 0), 0.0, wq)
     w = wq + service_time
     with np.errstate(invalid="ignore"):
         lq = np.where(stable, lam * wq, np.inf)
@@ -606,8 +608,6 @@ def _mg1(lam, es, cs2, model):
     with np.errstate(divide="ignore", invalid="ignore"):
         wq = np.where(stable, lam * (1.0 + cs2) * es ** 2 / (2.0 * np.where(stable, 1.0 - rho, 1.0)),
                       np.inf)
-        # lam = 0 with es**2 overflowing is 0 * inf: the same wait grouped as rho * es
-        wq = np.where(np.isnan(wq), rho * (1.0 + cs2) * es / (2.0 * (1.0 - rho)), wq)
     return _metrics(model, lam, 1.0 / es, np.ones(lam.shape, dtype=np.int64), rho, rho, wq, es)
 
 

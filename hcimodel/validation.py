@@ -259,14 +259,14 @@ def check_integer(name: str, value, minimum: int = 1, maximum: float = INT64_MAX
     NaN and infinity are not. The bounds are checked on the exact value
     *before* it is cast to int64, so ``2**63`` or ``1e20`` is a ValueError
     stating the range, never an ``OverflowError`` or a wrapped-around count.
-    ``maximum`` is capped at ``2**63 - 1``.
+    The bounds are clipped to the int64 range ``[-2**63, 2**63 - 1]``.
 
     Returns
     -------
     numpy.ndarray or int
         ``value`` as a new int64 array (a Python ``int`` when ``scalar``).
     """
-    minimum = _bound("minimum", minimum, integral=True)
+    minimum = max(_bound("minimum", minimum, integral=True), -INT64_MAX - 1)
     maximum = min(_bound("maximum", maximum, integral=True), INT64_MAX)
     what = f"{name} must be an integer {_int_range(minimum, maximum)}"
     if isinstance(value, (bool, np.bool_)):

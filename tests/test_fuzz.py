@@ -423,6 +423,8 @@ ALLOWED = {
                                 "documented: no convergence within the max_iter asked for"),
     "queueing.mva_multiclass_schweitzer": (RuntimeError, "converge",
                                            "documented: no convergence within max_iter"),
+    "traces.read_vscsi": (OSError, "", "a missing or unreadable file is the usual OSError"),
+    "traces.read_csv_trace": (OSError, "", "a missing or unreadable file is the usual OSError"),
 }
 
 

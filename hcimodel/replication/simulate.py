@@ -73,6 +73,8 @@ def replica_age(t, creation_s, completion_s) -> np.ndarray:
                          f"{creation_s.shape} and {completion_s.shape})")
     if np.any(np.diff(creation_s) < 0) or np.any(np.diff(completion_s) < 0):
         raise ValueError("creation_s and completion_s must be sorted (FIFO order)")
+    if creation_s.size == 0:  # no snapshot ever completed
+        return np.full(np.shape(t), np.inf)
     idx = np.searchsorted(completion_s, t, side="right") - 1
     created = np.where(idx >= 0, creation_s[np.maximum(idx, 0)], -np.inf)
     return np.asarray(t) - created
