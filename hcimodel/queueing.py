@@ -608,6 +608,8 @@ def _mg1(lam, es, cs2, model):
     with np.errstate(divide="ignore", invalid="ignore"):
         wq = np.where(stable, lam * (1.0 + cs2) * es ** 2 / (2.0 * np.where(stable, 1.0 - rho, 1.0)),
                       np.inf)
+        # lam (1 + cs2) overflowing while es**2 underflows is inf * 0: regroup as rho * es
+        wq = np.where(np.isnan(wq), rho * (1.0 + cs2) * es / (2.0 * (1.0 - rho)), wq)
     return _metrics(model, lam, 1.0 / es, np.ones(lam.shape, dtype=np.int64), rho, rho, wq, es)
 
 
@@ -682,6 +684,8 @@ def gg1_kingman(arrival_rate, service_rate, scv_arrival, scv_service):
         wq = np.where(stable,
                       rho / np.where(stable, 1.0 - rho, 1.0) * 0.5 * (ca2 + cs2) / mu,
                       np.inf)
+        # ca2 + cs2 overflowing: halve before adding (0 * inf otherwise at rho = 0)
+        wq = np.where(np.isnan(wq), rho / (1.0 - rho) * (0.5 * ca2 + 0.5 * cs2) / mu, wq)
     return _metrics("G/G/1 Kingman", lam, mu, np.ones(lam.shape, dtype=np.int64), rho, rho,
                     wq, 1.0 / mu)
 
@@ -734,6 +738,8 @@ def ggc_allen_cunneen(arrival_rate, service_rate, servers, scv_arrival, scv_serv
     with np.errstate(divide="ignore", invalid="ignore"):
         wq = np.where(stable, cw / np.where(stable, c * mu - lam, 1.0) * 0.5 * (ca2 + cs2),
                       np.inf)
+        # ca2 + cs2 overflowing: halve before adding (0 * inf otherwise when cw underflows)
+        wq = np.where(np.isnan(wq), cw / (c * mu - lam) * (0.5 * ca2 + 0.5 * cs2), wq)
     return _metrics("G/G/c Allen-Cunneen", lam, mu, c, rho, cw, wq, 1.0 / mu)
 
 
