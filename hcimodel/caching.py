@@ -167,7 +167,7 @@ def zipf_rates(n_items, alpha, total_rate=1.0):
     numpy.ndarray, shape (n_items,)
         Rates in decreasing order, summing to ``total_rate``.
     """
-    n = int(check_integer("n_items", n_items, minimum=1))
+    n = check_integer("n_items", n_items, minimum=1, scalar=True)
     a = check_nonnegative("alpha", alpha)
     if a.ndim:
         raise ValueError(f"alpha must be a scalar (got shape {a.shape})")

@@ -71,7 +71,8 @@ import numpy as np
 
 from .caching import merge_duplicate_rates, zipf_rates
 from .streams import as_generator
-from .validation import check_in_range, check_integer, check_nonnegative, check_positive, check_probability
+from .validation import (check_choice, check_in_range, check_integer, check_nonnegative,
+                         check_positive, check_probability)
 
 __all__ = ["CLONE_TYPES", "UNSHARE", "ClonePool", "ClonePoolStream", "clone_pool_stream", "item_rates",
            "ItemRates"]
@@ -143,22 +144,21 @@ class ClonePool:
     unshare: str = "block"
 
     def __post_init__(self):
-        check_integer("n_desktops", self.n_desktops, minimum=1)
-        check_integer("base_blocks", self.base_blocks, minimum=1)
-        check_integer("private_blocks", self.private_blocks, minimum=0)
-        check_nonnegative("alpha", self.alpha)
-        check_nonnegative("private_alpha", self.private_alpha)
-        check_probability("shared_read_fraction", self.shared_read_fraction)
+        check_integer("n_desktops", self.n_desktops, minimum=1, scalar=True)
+        check_integer("base_blocks", self.base_blocks, minimum=1, scalar=True)
+        check_integer("private_blocks", self.private_blocks, minimum=0, scalar=True)
+        check_nonnegative("alpha", self.alpha, scalar=True)
+        check_nonnegative("private_alpha", self.private_alpha, scalar=True)
+        check_probability("shared_read_fraction", self.shared_read_fraction, scalar=True)
         if self.private_blocks == 0 and self.shared_read_fraction != 1:
             raise ValueError("shared_read_fraction must be 1 when private_blocks is 0 "
                              f"(got {self.shared_read_fraction!r})")
-        check_probability("written_fraction", self.written_fraction)
-        check_nonnegative("overwrite_rate_per_s", self.overwrite_rate_per_s)
-        check_positive("read_iops", self.read_iops)
-        if self.clone_type not in CLONE_TYPES:
-            raise ValueError(f"clone_type must be one of {list(CLONE_TYPES)} (got {self.clone_type!r})")
-        check_integer("block_bytes", self.block_bytes, minimum=1)
-        check_integer("fingerprint_bytes", self.fingerprint_bytes, minimum=1)
+        check_probability("written_fraction", self.written_fraction, scalar=True)
+        check_nonnegative("overwrite_rate_per_s", self.overwrite_rate_per_s, scalar=True)
+        check_positive("read_iops", self.read_iops, scalar=True)
+        check_choice("clone_type", self.clone_type, CLONE_TYPES)
+        check_integer("block_bytes", self.block_bytes, minimum=1, scalar=True)
+        check_integer("fingerprint_bytes", self.fingerprint_bytes, minimum=1, scalar=True)
         if self.fingerprint_bytes % self.block_bytes:
             raise ValueError("fingerprint_bytes must be a multiple of block_bytes "
                              f"{self.block_bytes} (got {self.fingerprint_bytes!r})")
@@ -299,7 +299,7 @@ class ClonePoolStream:
         largest when few desktops share the most popular chunks.
         """
         pool = self.pool
-        t = float(check_in_range("time_s", time_s, 0.0, np.inf))
+        t = check_in_range("time_s", time_s, 0.0, np.inf, scalar=True)
         N, B, P = pool.n_desktops, pool.base_blocks, pool.private_blocks
         rho, s = pool.read_iops, pool.shared_read_fraction
         d = np.repeat(np.arange(N, dtype=np.int64), B)
@@ -351,7 +351,7 @@ def clone_pool_stream(pool: ClonePool, n_requests: int, *, rng=None) -> ClonePoo
     """
     if not isinstance(pool, ClonePool):
         raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
-    n = int(check_integer("n_requests", n_requests, minimum=1))
+    n = check_integer("n_requests", n_requests, minimum=1, scalar=True)
     gen = as_generator(rng)
     N, B, P = pool.n_desktops, pool.base_blocks, pool.private_blocks
     salt = np.uint64(gen.integers(0, 2**63, dtype=np.int64))
@@ -479,7 +479,7 @@ def item_rates(pool: ClonePool, dedup: bool, *, time_s: float = 0.0) -> ItemRate
     """
     if not isinstance(pool, ClonePool):
         raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
-    t = float(check_in_range("time_s", time_s, 0.0, np.inf))
+    t = check_in_range("time_s", time_s, 0.0, np.inf, scalar=True)
     N, B, P = pool.n_desktops, pool.base_blocks, pool.private_blocks
     rho = pool.read_iops
     lam_b = rho * pool.shared_read_fraction * zipf_rates(B, pool.alpha)

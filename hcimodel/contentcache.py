@@ -75,7 +75,7 @@ import numpy as np
 
 from . import caching
 from .clonepool import ClonePool, ItemRates, item_rates
-from .validation import check_in_range, check_integer, check_nonnegative
+from .validation import check_in_range, check_integer, check_nonnegative, check_probability
 
 __all__ = [
     "GiB",
@@ -220,8 +220,9 @@ class TierLatencies:
 
     def mean_s(self, memory_hit_ratio, ssd_hit_ratio, miss_ratio) -> np.ndarray:
         """Mean read latency (s): the ratios weighted by the tier latencies."""
-        return (np.asarray(memory_hit_ratio) * self.memory_s
-                + np.asarray(ssd_hit_ratio) * self.ssd_s + np.asarray(miss_ratio) * self.miss_s)
+        return (check_probability("memory_hit_ratio", memory_hit_ratio) * self.memory_s
+                + check_probability("ssd_hit_ratio", ssd_hit_ratio) * self.ssd_s
+                + check_probability("miss_ratio", miss_ratio) * self.miss_s)
 
 
 # ---------------------------------------------------------------------------
@@ -340,8 +341,8 @@ def content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *, dedup: b
     -------
     CacheHits
     """
-    f = float(check_in_range("single_touch_fraction", single_touch_fraction, 0.0, 1.0,
-                             low_inclusive=False))
+    f = check_in_range("single_touch_fraction", single_touch_fraction, 0.0, 1.0,
+                       low_inclusive=False, scalar=True)
     ir = _pool_rates(pool, dedup, time_s)
     bb = pool.block_bytes
     mem = _blocks("memory_bytes", memory_bytes, bb)
@@ -550,10 +551,10 @@ def cache_needed(pool: ClonePool, target_hit_ratio, *, dedup: bool = True, cache
                             low_inclusive=False, high_inclusive=False)
     if cache not in ("content", "extent"):
         raise ValueError(f"cache must be one of ['content', 'extent'] (got {cache!r})")
-    sig = float(check_in_range("ssd_fraction", ssd_fraction, 0.0, 1.0, high_inclusive=False))
-    f = float(check_in_range("single_touch_fraction", single_touch_fraction, 0.0, 1.0,
-                             low_inclusive=False))
-    tol = float(check_in_range("rtol", rtol, 0.0, 0.1, low_inclusive=False))
+    sig = check_in_range("ssd_fraction", ssd_fraction, 0.0, 1.0, high_inclusive=False, scalar=True)
+    f = check_in_range("single_touch_fraction", single_touch_fraction, 0.0, 1.0,
+                       low_inclusive=False, scalar=True)
+    tol = check_in_range("rtol", rtol, 0.0, 0.1, low_inclusive=False, scalar=True)
     ir = _pool_rates(pool, dedup and cache != "extent", time_s)
     n = ir.n_items
     share = 1.0 if cache == "extent" else (1 - f) * (1 - sig) + sig
@@ -627,8 +628,8 @@ def view_storage_accelerator(pool: ClonePool, cache_bytes=VSA_DEFAULT_BYTES, *,
         raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
     lo, hi = VSA_RANGE_BYTES
     cap = check_in_range("cache_bytes", cache_bytes, lo, hi)
-    nd = pool.n_desktops if desktops_per_host is None else int(
-        check_integer("desktops_per_host", desktops_per_host, minimum=1, maximum=pool.n_desktops))
+    nd = pool.n_desktops if desktops_per_host is None else check_integer(
+        "desktops_per_host", desktops_per_host, minimum=1, maximum=pool.n_desktops, scalar=True)
     host = pool.replace(n_desktops=nd, fingerprint_bytes=pool.block_bytes)
     ir = item_rates(host, True, time_s=time_s)
     bb = host.block_bytes

@@ -67,7 +67,8 @@ import numpy as np
 from . import queueing
 from .contentcache import TierLatencies
 from .streams import as_generator
-from .validation import check_integer, check_nonnegative, check_positive, check_probability
+from .validation import (check_choice, check_in_range, check_instance, check_integer,
+                         check_nonnegative, check_positive, check_probability)
 from .workload import BOOT_READ_BYTES, WorkloadProfile, as_profile
 
 __all__ = [
@@ -87,6 +88,12 @@ __all__ = [
     "simulate_boot_storm",
 ]
 
+#: Most I/Os :func:`simulate_boot_storm` simulates (8 bytes of memory each, several arrays).
+MAX_SIMULATED_IOS = 10**9
+
+#: Most nodes a cluster may have (the routing matrix is H x H).
+MAX_NODES = 4096
+
 STRATEGIES = ("linked_clones", "shadow_clones", "full_clones")
 GROUPS = ("replica_node", "other_nodes")
 _QUANTILES = {"p95": 0.95, "p99": 0.99}
@@ -94,9 +101,7 @@ GiB = 2.0**30
 
 
 def _check_strategy(strategy: str) -> str:
-    if strategy not in STRATEGIES:
-        raise ValueError(f"strategy must be one of {STRATEGIES} (got {strategy!r})")
-    return strategy
+    return check_choice("strategy", strategy, STRATEGIES)
 
 
 @dataclass(frozen=True)
@@ -208,14 +213,14 @@ class Cluster:
     read_path: ReadPath = ReadPath()
 
     def __post_init__(self):
-        check_integer("n_nodes", self.n_nodes, minimum=1)
-        check_positive("cvm_iops", self.cvm_iops)
-        check_nonnegative("rtt_s", self.rtt_s)
-        check_positive("link_bps", self.link_bps)
-        check_integer("replica_node", self.replica_node, minimum=0, maximum=self.n_nodes - 1)
-        check_integer("replication_factor", self.replication_factor, minimum=1, maximum=3)
-        if not isinstance(self.read_path, ReadPath):
-            raise ValueError(f"read_path must be a ReadPath (got {self.read_path!r})")
+        n = check_integer("n_nodes", self.n_nodes, minimum=1, maximum=MAX_NODES, scalar=True)
+        check_positive("cvm_iops", self.cvm_iops, scalar=True)
+        check_nonnegative("rtt_s", self.rtt_s, scalar=True)
+        check_positive("link_bps", self.link_bps, scalar=True)
+        check_integer("replica_node", self.replica_node, minimum=0, maximum=n - 1, scalar=True)
+        check_integer("replication_factor", self.replication_factor, minimum=1, maximum=3,
+                      scalar=True)
+        check_instance("read_path", self.read_path, ReadPath)
 
     @property
     def service_time_s(self) -> float:
@@ -255,7 +260,7 @@ class Cluster:
 
     def remote_delay_s(self, size_bytes: float) -> float:
         """Network delay of a remote read of ``size_bytes``: RTT plus transfer (s)."""
-        return self.rtt_s + 8.0 * size_bytes / self.link_bps
+        return self.rtt_s + 8.0 * check_nonnegative("size_bytes", size_bytes) / self.link_bps
 
 
 @dataclass(frozen=True)
@@ -449,8 +454,9 @@ def routing(workload: WorkloadProfile | str, strategy: str, cluster: Cluster | N
         and RF - 1 others.
     """
     workload = as_profile(workload)
-    cluster = cluster or Cluster()
-    fl = _flows(workload, _check_strategy(strategy), cluster, cached_share)
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
+    fl = _flows(workload, _check_strategy(strategy), cluster,
+                check_probability("cached_share", cached_share, scalar=True))
     P = np.zeros((cluster.n_nodes, cluster.n_nodes))
     np.add.at(P, (fl.origin, fl.station), fl.rate / workload.iops)
     return P
@@ -656,7 +662,17 @@ class SteadyState:
 
 
 def _check_pool(n_desktops) -> np.ndarray:
-    return np.atleast_1d(check_integer("n_desktops", n_desktops, minimum=1))
+    n = np.atleast_1d(check_integer("n_desktops", n_desktops, minimum=1))
+    if n.size == 0 or n.ndim != 1:
+        raise ValueError(f"n_desktops must be one pool size or a non-empty 1-D sequence of them "
+                         f"(got shape {n.shape})")
+    return n
+
+
+def _check_boot_bytes(boot_read_bytes) -> float:
+    # at most 2**63 bytes: the I/O count per desktop must fit an int64
+    return check_in_range("boot_read_bytes", boot_read_bytes, 0.0, 2.0**63,
+                          low_inclusive=False, scalar=True)
 
 
 def _group_nodes(cluster: Cluster, group: str) -> list[int]:
@@ -705,8 +721,8 @@ def steady_state(n_desktops, workload: WorkloadProfile | str = "login",
     """
     workload = as_profile(workload)
     _check_strategy(strategy)
-    cluster = cluster or Cluster()
-    c = float(check_probability("cached_share", cached_share))
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
+    c = check_probability("cached_share", cached_share, scalar=True)
     return _steady_state(_check_pool(n_desktops), workload, strategy, cluster, c, writes=True)
 
 
@@ -793,12 +809,12 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
 
     workload = as_profile(workload)
     _check_strategy(strategy)
-    cluster = cluster or Cluster()
-    c = float(check_probability("cached_share", cached_share))
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
+    c = check_probability("cached_share", cached_share, scalar=True)
     N = int(_check_pool(n_desktops)[0])
-    n_customers = int(check_integer("n_customers", n_customers, minimum=100))
-    n_reps = int(check_integer("n_reps", n_reps, minimum=2))
-    warmup = float(np.clip(check_probability("warmup", warmup), 0.0, 0.9))
+    n_customers = check_integer("n_customers", n_customers, minimum=100, scalar=True)
+    n_reps = check_integer("n_reps", n_reps, minimum=2, scalar=True)
+    warmup = float(np.clip(check_probability("warmup", warmup, scalar=True), 0.0, 0.9))
     rng = as_generator(rng)
 
     H = cluster.n_nodes
@@ -879,17 +895,16 @@ def max_pool_size(latency_target_s: float, workload: WorkloadProfile | str = "lo
         An ``int`` (the largest N; 0 if even one desktop misses the target)
         with attributes ``storage``, ``cpu``, ``memory`` and ``binding``.
     """
-    check_positive("latency_target_s", latency_target_s)
-    if statistic not in ("mean", *_QUANTILES):
-        raise ValueError(f"statistic must be 'mean', 'p95' or 'p99' (got {statistic!r})")
-    if group not in GROUPS:
-        raise ValueError(f"group must be one of {GROUPS} (got {group!r})")
-    if host is not None and not isinstance(host, Host):
-        raise ValueError(f"host must be a Host or None (got {host!r})")
+    latency_target_s = check_positive("latency_target_s", latency_target_s, scalar=True)
+    check_choice("statistic", statistic, ("mean", *_QUANTILES))
+    check_choice("group", group, GROUPS)
+    upper = check_integer("upper", upper, minimum=1, scalar=True)
+    if host is not None:
+        check_instance("host", host, Host)
     workload = as_profile(workload)
     _check_strategy(strategy)
-    cluster = cluster or Cluster()
-    c = float(check_probability("cached_share", cached_share))
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
+    c = check_probability("cached_share", cached_share, scalar=True)
     H = cluster.n_nodes
 
     def n_ok(n: np.ndarray) -> int:
@@ -1091,9 +1106,9 @@ def boot_storm(n_desktops, strategy: str = "linked_clones", cluster: Cluster | N
 
     workload = as_profile(workload)
     _check_strategy(strategy)
-    cluster = cluster or Cluster()
-    check_positive("boot_read_bytes", boot_read_bytes)
-    c = float(check_probability("cached_share", cached_share))
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
+    boot_read_bytes = _check_boot_bytes(boot_read_bytes)
+    c = check_probability("cached_share", cached_share, scalar=True)
     N = _check_pool(n_desktops)
     dur, mean_done, thr, lat, util = [], [], [], [], []
     for n in N:
@@ -1137,11 +1152,14 @@ def simulate_boot_storm(n_desktops: int, strategy: str = "linked_clones",
 
     workload = as_profile(workload)
     _check_strategy(strategy)
-    cluster = cluster or Cluster()
-    check_positive("boot_read_bytes", boot_read_bytes)
-    c = float(check_probability("cached_share", cached_share))
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
+    boot_read_bytes = _check_boot_bytes(boot_read_bytes)
+    c = check_probability("cached_share", cached_share, scalar=True)
     n = int(_check_pool(n_desktops)[0])
     net = _boot_network(n, workload, strategy, cluster, boot_read_bytes, c)
+    if n * net.ios_per_desktop > MAX_SIMULATED_IOS:
+        raise ValueError(f"n_desktops x boot_read_bytes must be at most {MAX_SIMULATED_IOS:.0e} "
+                         f"simulated I/Os (got {n} desktops x {net.ios_per_desktop} I/Os)")
     res = _simulate_closed_boot(
         np.full(cluster.n_nodes, cluster.service_time_s), net.visit_prob, net.think_s,
         net.populations, net.ios_per_desktop, delay_s=net.delay_s, rng=rng)

@@ -83,6 +83,7 @@ __all__ = [
     "mva_schweitzer",
     "mva_multiclass_schweitzer",
     "asymptotic_bounds",
+    "MVA_MAX_POPULATION",
 ]
 
 # log cdf below which the Poisson form of Erlang B is replaced by the series
@@ -450,6 +451,8 @@ def _metrics(model, lam, mu, c, rho, p_wait, wq, service_time):
         lam, mu, c, rho, p_wait, wq, service_time)
     stable = rho < 1.0
     wq = np.where(stable, wq, np.inf)
+    # no arrivals, no wait: a closed form's 0 * inf (e.g. es**2 or an SCV overflowing) is 0
+    wq = np.where(np.isnan(wq) & (lam == 0), 0.0, wq)
     w = wq + service_time
     with np.errstate(invalid="ignore"):
         lq = np.where(stable, lam * wq, np.inf)
@@ -607,6 +610,8 @@ def _mg1(lam, es, cs2, model):
     with np.errstate(divide="ignore", invalid="ignore"):
         wq = np.where(stable, lam * (1.0 + cs2) * es ** 2 / (2.0 * np.where(stable, 1.0 - rho, 1.0)),
                       np.inf)
+        # lam (1 + cs2) overflowing while es**2 underflows is inf * 0: regroup as rho * es
+        wq = np.where(np.isnan(wq), rho * (1.0 + cs2) * es / (2.0 * (1.0 - rho)), wq)
     return _metrics(model, lam, 1.0 / es, np.ones(lam.shape, dtype=np.int64), rho, rho, wq, es)
 
 
@@ -681,6 +686,8 @@ def gg1_kingman(arrival_rate, service_rate, scv_arrival, scv_service):
         wq = np.where(stable,
                       rho / np.where(stable, 1.0 - rho, 1.0) * 0.5 * (ca2 + cs2) / mu,
                       np.inf)
+        # ca2 + cs2 overflowing: halve before adding (0 * inf otherwise at rho = 0)
+        wq = np.where(np.isnan(wq), rho / (1.0 - rho) * (0.5 * ca2 + 0.5 * cs2) / mu, wq)
     return _metrics("G/G/1 Kingman", lam, mu, np.ones(lam.shape, dtype=np.int64), rho, rho,
                     wq, 1.0 / mu)
 
@@ -733,6 +740,8 @@ def ggc_allen_cunneen(arrival_rate, service_rate, servers, scv_arrival, scv_serv
     with np.errstate(divide="ignore", invalid="ignore"):
         wq = np.where(stable, cw / np.where(stable, c * mu - lam, 1.0) * 0.5 * (ca2 + cs2),
                       np.inf)
+        # ca2 + cs2 overflowing: halve before adding (0 * inf otherwise when cw underflows)
+        wq = np.where(np.isnan(wq), cw / (c * mu - lam) * (0.5 * ca2 + 0.5 * cs2), wq)
     return _metrics("G/G/c Allen-Cunneen", lam, mu, c, rho, cw, wq, 1.0 / mu)
 
 
@@ -827,6 +836,10 @@ class ThroughputBounds:
     saturation_population: float
 
 
+#: Largest population of exact :func:`mva` (it returns arrays over n = 1..N).
+MVA_MAX_POPULATION = 10**7
+
+
 def _check_demands(demands, ndim=1):
     d = check_nonnegative("demands", demands)
     if d.ndim != ndim or d.size == 0 or 0 in d.shape:
@@ -893,7 +906,9 @@ def mva(demands, think_time, population, delay=0.0):
     think_time : float
         Mean think time Z (s), >= 0; excluded from the response time.
     population : int
-        Number of customers N, integer >= 1.
+        Number of customers N, integer in [1, :data:`MVA_MAX_POPULATION`]
+        (the recursion keeps every n = 1..N: O(N K) memory; use
+        :func:`mva_schweitzer` beyond).
     delay : float, optional
         Extra pure-delay demand per cycle (s), >= 0, included in the response
         time (infinite-server station).
@@ -917,9 +932,10 @@ def mva(demands, think_time, population, delay=0.0):
     [0.5, 0.666666666667, 0.75]
     """
     d = np.array(_check_demands(demands), dtype=np.float64)
-    z = float(check_nonnegative("think_time", think_time))
-    n = int(check_integer("population", population, minimum=1))
-    d0 = float(check_nonnegative("delay", delay))
+    z = check_nonnegative("think_time", think_time, scalar=True)
+    n = check_integer("population", population, minimum=1, maximum=MVA_MAX_POPULATION,
+                      scalar=True)
+    d0 = check_nonnegative("delay", delay, scalar=True)
     _check_cycle(d.sum(), z, d0)
     x, r, rk, qk = _mva_kernel(d, z, d0, n)
     return MVAResult(
@@ -983,11 +999,11 @@ def mva_schweitzer(demands, think_time, population, delay=0.0, tol=1e-10, max_it
     .. [5] P. J. Schweitzer, 1979; Y. Bard, 1979.
     """
     d = _check_demands(demands)
-    z = float(check_nonnegative("think_time", think_time))
-    n = int(check_integer("population", population, minimum=1))
-    d0 = float(check_nonnegative("delay", delay))
-    tol = float(check_positive("tol", tol))
-    max_iter = int(check_integer("max_iter", max_iter, minimum=1))
+    z = check_nonnegative("think_time", think_time, scalar=True)
+    n = check_integer("population", population, minimum=1, scalar=True)
+    d0 = check_nonnegative("delay", delay, scalar=True)
+    tol = check_positive("tol", tol, scalar=True)
+    max_iter = check_integer("max_iter", max_iter, minimum=1, scalar=True)
     _check_cycle(d.sum(), z, d0)
     f = (n - 1) / n
     base = z + d0
@@ -1137,8 +1153,8 @@ def mva_multiclass_schweitzer(demands, think_times, populations, delay=0.0, tol=
                 f"think_times, populations and delay must be scalars or of shape ({n_cls},) "
                 f"to match demands of shape {d.shape}: {exc}") from None
         raise
-    tol = float(check_positive("tol", tol))
-    max_iter = int(check_integer("max_iter", max_iter, minimum=1))
+    tol = check_positive("tol", tol, scalar=True)
+    max_iter = check_integer("max_iter", max_iter, minimum=1, scalar=True)
     _check_cycle(d.sum(axis=1), z, d0)
     x, rk, q, it, converged = _schweitzer_mc_kernel(
         np.array(d, dtype=np.float64, order="C"), z, d0, pops.astype(np.float64), tol, max_iter)
@@ -1191,9 +1207,9 @@ def asymptotic_bounds(demands, think_time, population, delay=0.0):
     .. [4] Lazowska et al., *Quantitative System Performance*, 1984, ch. 5.
     """
     d = _check_demands(demands)
-    z = float(check_nonnegative("think_time", think_time))
+    z = check_nonnegative("think_time", think_time, scalar=True)
     n = check_integer("population", population, minimum=1)
-    d0 = float(check_nonnegative("delay", delay))
+    d0 = check_nonnegative("delay", delay, scalar=True)
     _check_cycle(d.sum(), z, d0)
     dsum = float(d.sum())
     dmax = float(d.max())

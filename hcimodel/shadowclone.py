@@ -55,7 +55,8 @@ import numpy as np
 
 from . import _jit as numba  # numba.njit, imported on a kernel's first call
 from .streams import as_generator
-from .validation import (check_in_range, check_integer, check_nonnegative, check_positive,
+from .validation import (INT64_MAX, MAX_SECONDS, check_duration, check_in_range,
+                         check_instance, check_integer, check_nonnegative, check_positive,
                          check_probability)
 from .clonepool import ClonePool, ClonePoolStream, clone_pool_stream
 from .workload import BOOT_SHARED_READ_BYTES, WorkloadProfile, as_profile
@@ -120,13 +121,13 @@ class Replica:
     alpha: float = 0.0
 
     def __post_init__(self):
-        check_positive("size_bytes", self.size_bytes)
-        check_in_range("used_bytes", self.used_bytes, 0.0, float(self.size_bytes),
-                       low_inclusive=False)
-        check_in_range("boot_bytes", self.boot_bytes, 0.0, float(self.used_bytes),
-                       low_inclusive=False)
-        check_integer("block_bytes", self.block_bytes, minimum=512)
-        check_nonnegative("alpha", self.alpha)
+        size = check_positive("size_bytes", self.size_bytes, scalar=True)
+        used = check_in_range("used_bytes", self.used_bytes, 0.0, size, low_inclusive=False,
+                              scalar=True)
+        check_in_range("boot_bytes", self.boot_bytes, 0.0, used, low_inclusive=False,
+                       scalar=True)
+        check_integer("block_bytes", self.block_bytes, minimum=512, scalar=True)
+        check_nonnegative("alpha", self.alpha, scalar=True)
         if self.block_bytes > self.boot_bytes:
             raise ValueError(f"block_bytes must be <= boot_bytes = {self.boot_bytes:g} "
                              f"(got {self.block_bytes})")
@@ -163,8 +164,8 @@ def zipf_popularity(n_blocks, alpha) -> np.ndarray:
     numpy.ndarray, shape (m,)
         Probabilities in decreasing order, summing to 1.
     """
-    m = int(check_integer("n_blocks", n_blocks, minimum=1))
-    a = float(check_nonnegative("alpha", alpha))
+    m = check_integer("n_blocks", n_blocks, minimum=1, scalar=True)
+    a = check_nonnegative("alpha", alpha, scalar=True)
     if _zipf_rates is not None:
         return _zipf_rates(m, a, 1.0)
     w = np.arange(1, m + 1, dtype=float) ** (-a)  # pragma: no cover
@@ -484,7 +485,7 @@ def boot_pace(replica: Replica | None = None, workload: WorkloadProfile | str = 
     (float, float)
         ``r`` (blocks/s) and ``T_read`` (s).
     """
-    replica = replica or Replica()
+    replica = check_instance("replica", replica, Replica, default=Replica)
     r = block_read_rate(workload, replica)
     return r, replica.n_boot_blocks / r
 
@@ -795,14 +796,14 @@ def warmup(n_nodes=4, n_desktops=100, *, replica: Replica | None = None,
     -------
     WarmUp
     """
-    replica = replica or Replica()
+    replica = check_instance("replica", replica, Replica, default=Replica)
     _check_choice("phase", phase, PHASES)
     _check_choice("source", source, SOURCES)
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
-    link = float(check_positive("link_bps", link_bps))
-    rtt = float(check_nonnegative("rtt_s", rtt_s))
-    tgt = float(check_in_range("target", target, 0.0, 1.0, low_inclusive=False,
-                               high_inclusive=False))
+    link = check_positive("link_bps", link_bps, scalar=True)
+    rtt = check_nonnegative("rtt_s", rtt_s, scalar=True)
+    tgt = check_in_range("target", target, 0.0, 1.0, low_inclusive=False,
+                         high_inclusive=False, scalar=True)
     H = check_integer("n_nodes", n_nodes, minimum=1)
     N = check_integer("n_desktops", n_desktops, minimum=1)
     W = check_nonnegative("start_window_s", start_window_s)
@@ -1018,11 +1019,11 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
 
     from . import fullclone  # fullclone builds on this module: imported when used
 
-    replica = replica or Replica()
-    P = np.atleast_1d(check_positive("interval_s", interval_s)).ravel()
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
-    N = int(check_integer("n_desktops", n_desktops, minimum=1))
-    rf = int(check_integer("rf", rf, minimum=1, maximum=3))
+    replica = check_instance("replica", replica, Replica, default=Replica)
+    P = np.atleast_1d(check_duration("interval_s", interval_s, positive=True)).ravel()
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
+    rf = check_integer("rf", rf, minimum=1, maximum=3, scalar=True)
     patch = fullclone.patch_cycle(1, N, parent=replica, rf=min(rf, H), n_nodes=H, patch_bytes=(
         fullclone.PATCH_BYTES if patch_bytes is None else patch_bytes))
     kw = dict(replica=replica, source=source, link_bps=link_bps, rtt_s=rtt_s,
@@ -1205,7 +1206,7 @@ def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection
     Parameters
     ----------
     times : array_like of float
-        Time of each read (s); sorted here (stable) if needed.
+        Time of each read (s), in [0, 1e15]; sorted here (stable) if needed.
     nodes : array_like of int
         Node of the desktop issuing each read.
     blocks : array_like of int
@@ -1226,12 +1227,12 @@ def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection
         ``remote_blocks``, ``sent_blocks``, ``last_fetch_s`` (0 if none).
     """
     _check_choice("source", source, SOURCES)
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
-    m = int(check_integer("n_blocks", n_blocks, minimum=1))
-    own = int(check_integer("owner", owner, minimum=0, maximum=H - 1))
-    t = np.ascontiguousarray(times, dtype=np.float64)
-    nd = np.ascontiguousarray(nodes, dtype=np.int64)
-    bk = np.ascontiguousarray(blocks, dtype=np.int64)
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    m = check_integer("n_blocks", n_blocks, minimum=1, scalar=True)
+    own = check_integer("owner", owner, minimum=0, maximum=H - 1, scalar=True)
+    t = np.ascontiguousarray(check_duration("times", times), dtype=np.float64)
+    nd = np.ascontiguousarray(check_integer("nodes", nodes, minimum=0), dtype=np.int64)
+    bk = np.ascontiguousarray(check_integer("blocks", blocks, minimum=0), dtype=np.int64)
     if not (t.shape == nd.shape == bk.shape and t.ndim == 1):
         raise ValueError(f"times, nodes and blocks must be 1-D of one length "
                          f"(got {t.shape}, {nd.shape}, {bk.shape})")
@@ -1242,10 +1243,13 @@ def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection
     if not _is_sorted(t):
         order = np.argsort(t, kind="stable")
         t, nd, bk = t[order], nd[order], bk[order]
-    td = float(check_nonnegative("detection_s", detection_s, allow_inf=True))
-    tau = 8.0 * float(check_integer("block_bytes", block_bytes, minimum=1)) / float(
-        check_positive("link_bps", link_bps))
-    rtt = float(check_nonnegative("rtt_s", rtt_s))
+    td = check_duration("detection_s", detection_s, allow_inf=True, scalar=True)
+    tau = 8.0 * check_integer("block_bytes", block_bytes, minimum=1, scalar=True) / \
+        check_positive("link_bps", link_bps, scalar=True)
+    if tau > MAX_SECONDS:
+        raise ValueError(f"link_bps must carry a {block_bytes}-byte block within "
+                         f"{MAX_SECONDS:g} s (got {link_bps!r})")
+    rtt = check_duration("rtt_s", rtt_s, scalar=True)
     lat = np.empty(t.size)
     kind = np.empty(t.size, dtype=np.int8)
     fetched, sent, remote = (np.zeros(H, dtype=np.int64) for _ in range(3))
@@ -1264,11 +1268,11 @@ def simulate_detection_delay(n_nodes: int, n_desktops: int, start_window_s: floa
     nodes starting from the owner (node 0); detection is the third remote node's
     first start, plus the lag (``inf`` if fewer than 3 remote nodes have desktops).
     """
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
-    N = int(check_integer("n_desktops", n_desktops, minimum=1))
-    W = float(check_nonnegative("start_window_s", start_window_s))
-    lag = float(check_nonnegative("lag_s", lag_s))
-    reps = int(check_integer("n_reps", n_reps, minimum=1))
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
+    W = check_nonnegative("start_window_s", start_window_s, scalar=True)
+    lag = check_nonnegative("lag_s", lag_s, scalar=True)
+    reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
     rng = as_generator(rng)
     starts = rng.random((reps, N)) * W
     return _detect_from_starts(starts, np.arange(N) % H, H, lag)
@@ -1525,9 +1529,9 @@ def replica_pool(n_desktops: int = 100, *, replica: Replica | None = None,
     -------
     hcimodel.clonepool.ClonePool
     """
-    replica = replica or Replica()
+    replica = check_instance("replica", replica, Replica, default=Replica)
     b = int(replica.block_bytes)
-    return ClonePool(n_desktops=int(check_integer("n_desktops", n_desktops, minimum=1)),
+    return ClonePool(n_desktops=check_integer("n_desktops", n_desktops, minimum=1, scalar=True),
                      base_blocks=replica.n_blocks, private_blocks=0, alpha=replica.alpha,
                      shared_read_fraction=1.0, written_fraction=0.0,
                      read_iops=block_read_rate(workload, replica),
@@ -1598,7 +1602,7 @@ def replica_reads(stream: ClonePoolStream, n_nodes: int):
     if not isinstance(stream, ClonePoolStream):
         raise ValueError(f"stream must be a ClonePoolStream (got {type(stream).__name__})")
     _check_pool(stream.pool)
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
     keep = ~stream.written & (stream.block < stream.pool.base_blocks)
     return stream.time_s[keep], stream.desktop[keep] % H, stream.block[keep]
 
@@ -1628,6 +1632,7 @@ def replay_stream(stream: ClonePoolStream, n_nodes: int, *, detection_s: float =
     -------
     SimulatedWarmUp
     """
+    detection_s = check_duration("detection_s", detection_s, allow_inf=True, scalar=True)
     times, nodes, blocks = replica_reads(stream, n_nodes)
     return _replay_result(times, nodes, blocks, n_nodes=int(n_nodes),
                           n_blocks=stream.pool.base_blocks, detection_s=detection_s, owner=0,
@@ -1653,7 +1658,7 @@ def empirical_popularity(keys) -> np.ndarray:
     numpy.ndarray
         ``count / len(keys)`` of each distinct key (sums to 1), in decreasing order.
     """
-    k = np.asarray(keys).ravel()
+    k = check_integer("keys", keys, minimum=-INT64_MAX - 1).ravel()
     if k.size == 0:
         raise ValueError("keys must hold at least one block key (got an empty array)")
     _, counts = np.unique(k, return_counts=True)
@@ -1684,8 +1689,8 @@ def assign_requests(request, n_nodes: int, assign: str = "random", *, rng=None) 
         Node of each block read.
     """
     _check_choice("assign", assign, ASSIGNMENTS)
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
-    req = np.asarray(request).ravel()
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    req = check_integer("request", request, minimum=-INT64_MAX - 1).ravel()
     _, first, inv = np.unique(req, return_index=True, return_inverse=True)
     rank = np.argsort(np.argsort(first, kind="stable"), kind="stable")  # order of appearance
     if assign == "round_robin":
@@ -1729,13 +1734,15 @@ def replay_trace(keys, n_nodes: int, *, request=None, times=None, assign: str = 
     -------
     SimulatedWarmUp
     """
-    k = np.asarray(keys).ravel()
+    k = check_integer("keys", keys, minimum=-INT64_MAX - 1).ravel()
     if k.size == 0:
         raise ValueError("keys must hold at least one block key (got an empty array)")
+    detection_s = check_duration("detection_s", detection_s, allow_inf=True, scalar=True)
     _, blocks = np.unique(k, return_inverse=True)
     blocks = blocks.ravel().astype(np.int64)
-    req = np.arange(k.size) if request is None else np.asarray(request).ravel()
-    t = np.arange(k.size) * 1e-6 if times is None else np.asarray(times, dtype=float).ravel()
+    req = np.arange(k.size) if request is None else check_integer(
+        "request", request, minimum=-INT64_MAX - 1).ravel()
+    t = np.arange(k.size) * 1e-6 if times is None else check_duration("times", times).ravel()
     if req.shape != k.shape or t.shape != k.shape:
         raise ValueError(f"request and times must have one entry per key ({k.size}) "
                          f"(got {req.size} and {t.size})")
@@ -1790,13 +1797,13 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
     -------
     SimulatedWarmUp
     """
-    replica = replica or Replica()
+    replica = check_instance("replica", replica, Replica, default=Replica)
     _check_choice("phase", phase, PHASES)
     _check_choice("source", source, SOURCES)
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
-    N = int(check_integer("n_desktops", n_desktops, minimum=1))
-    W = float(check_nonnegative("start_window_s", start_window_s))
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
+    W = check_nonnegative("start_window_s", start_window_s, scalar=True)
     if pool is not None:
         _check_pool(pool)
         if phase != "steady":
@@ -1810,10 +1817,10 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
     starts = rng.random(N) * W
     if detection_delay_s is None:
         td = float(_detect_from_starts(starts[None, :], node_of, H,
-                                       float(check_nonnegative("detection_lag_s",
-                                                               detection_lag_s)))[0])
+                                       check_nonnegative("detection_lag_s", detection_lag_s,
+                                                         scalar=True))[0])
     else:
-        td = float(check_nonnegative("detection_delay_s", detection_delay_s, allow_inf=True))
+        td = check_nonnegative("detection_delay_s", detection_delay_s, allow_inf=True, scalar=True)
         if H > 1 and min(N, H) - 1 < DETECTION_REMOTE_CVMS:
             td = np.inf
     if H == 1:
@@ -1823,15 +1830,17 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
         if sequence is None:
             seq = np.arange(replica.n_boot_blocks, dtype=np.int64)
         else:
-            seq = np.asarray(check_integer("sequence", sequence, minimum=0), dtype=np.int64)
-            seq = np.atleast_1d(seq)
+            seq = np.atleast_1d(check_integer("sequence", sequence, minimum=0))
+            if seq.ndim != 1 or seq.size == 0:
+                raise ValueError(f"sequence must be a non-empty 1-D sequence of block ids "
+                                 f"(got shape {seq.shape})")
         m = int(seq.max()) + 1
         offs = np.arange(seq.size) / r
     else:
         pool = pool if pool is not None else replica_pool(N, replica=replica, workload=wl)
         m = pool.base_blocks
         b = pool.block_bytes
-        n = int(check_integer("n_reads_per_node", n_reads_per_node, minimum=1)) \
+        n = check_integer("n_reads_per_node", n_reads_per_node, minimum=1, scalar=True) \
             if n_reads_per_node is not None else 2 * m
         share = pool.shared_read_fraction * (1.0 - pool.written_fraction)
         if share <= 0:

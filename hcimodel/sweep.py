@@ -46,6 +46,9 @@ RESULT_COLUMNS = ("replication", "metric", "value")
 #: Show a progress bar automatically above this many tasks (stderr a tty).
 PROGRESS_MIN_TASKS = 100
 
+#: Largest number of joblib workers ``n_jobs`` may ask for (either sign).
+MAX_JOBS = 4096
+
 #: Largest number of batches an automatic ``batch_size`` produces.
 AUTO_MAX_BATCHES = 256
 
@@ -53,7 +56,7 @@ AUTO_MAX_BATCHES = 256
 #: when the sweep stops on an exception).
 CHECKPOINT_INTERVAL_S = 5.0
 
-_CHECKPOINT_FORMAT = "hcimodel.sweep/1"
+_CHECKPOINT_FORMAT = "hcimodel.sweep/2"
 _META_KEY = b"hcimodel.sweep"
 _POINT = "__hcimodel_point__"
 
@@ -202,8 +205,38 @@ def _empty_results() -> pl.DataFrame:
 # ---------------------------------------------------------------------- checkpoint
 
 
+def _checkpoint_digest(meta: dict, frame: pl.DataFrame) -> str:
+    """SHA-256 over the sweep's metadata and the rows' bytes, in canonical order.
+
+    The metadata (seed entropy, spawn key, pool size, grid fingerprint,
+    ``n_reps``, row count; everything but the digest itself) is hashed as
+    sorted-key JSON; then the rows sorted by (point, replication, metric):
+    points and replications as little-endian int64, values as little-endian
+    float64 bit patterns, metric names as UTF-8 with a length prefix. Any edit
+    of a row or of the stored seed or grid changes it. It guards against
+    accidental edits and mixed-up files, not against a forger (no secret key).
+    """
+    h = hashlib.sha256()
+    core = {k: v for k, v in meta.items() if k != "digest"}
+    h.update(json.dumps(core, sort_keys=True).encode())
+    rows = frame.sort([_POINT, "replication", "metric"])
+    h.update(rows.height.to_bytes(8, "little"))
+    for col, dtype in ((_POINT, "<i8"), ("replication", "<i8"), ("value", "<f8")):
+        h.update(np.ascontiguousarray(rows[col].to_numpy(), dtype=dtype).tobytes())
+    for name in rows["metric"].to_list():
+        raw = name.encode()
+        h.update(len(raw).to_bytes(8, "little"))
+        h.update(raw)
+    return h.hexdigest()
+
+
 def _read_checkpoint(path: Path):
-    """Return (metadata dict, results frame) of an existing checkpoint."""
+    """Return (metadata dict, results frame) of an existing checkpoint.
+
+    Refused with a ValueError naming the file: unreadable or foreign files, an
+    older format (no digest), and any file whose rows or stored seed and grid
+    no longer match the digest written with them.
+    """
     import pyarrow.parquet as pq
 
     try:
@@ -212,12 +245,26 @@ def _read_checkpoint(path: Path):
         raise ValueError(f"checkpoint {str(path)!r} is not a readable parquet file ({exc})") from None
     if _META_KEY not in schema_meta:
         raise ValueError(f"checkpoint {str(path)!r} was not written by hcimodel.sweep (no sweep metadata)")
-    meta = json.loads(schema_meta[_META_KEY])
+    try:
+        meta = json.loads(schema_meta[_META_KEY])
+    except ValueError:
+        meta = None
+    if not isinstance(meta, dict):
+        raise ValueError(f"checkpoint {str(path)!r} has unreadable sweep metadata; delete it "
+                         "to start again") from None
     if meta.get("format") != _CHECKPOINT_FORMAT:
         raise ValueError(f"checkpoint {str(path)!r} has format {meta.get('format')!r}, expected {_CHECKPOINT_FORMAT!r}")
-    frame = pl.read_parquet(path)
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:  # noqa: BLE001 - a damaged body is a bad checkpoint too
+        raise ValueError(f"checkpoint {str(path)!r} is not a readable parquet file ({exc})") from None
     if frame.schema != _empty_results().schema:
         raise ValueError(f"checkpoint {str(path)!r} has columns {dict(frame.schema)}, not those of a sweep")
+    if meta.get("n_rows") != frame.height or meta.get("digest") != _checkpoint_digest(meta, frame):
+        raise ValueError(
+            f"checkpoint {str(path)!r} has been modified since the sweep wrote it (its rows, "
+            f"seed or grid do not match the digest stored with them: {frame.height} rows, "
+            f"{meta.get('n_rows')} written); it is not resumed from: delete it to start again")
     return meta, frame
 
 
@@ -225,6 +272,8 @@ def _write_checkpoint(path: Path, meta: dict, frame: pl.DataFrame) -> None:
     """Write atomically: a temporary file next to ``path``, then rename."""
     import pyarrow.parquet as pq
 
+    meta = {**meta, "n_rows": frame.height}
+    meta["digest"] = _checkpoint_digest(meta, frame)
     table = frame.to_arrow()
     table = table.replace_schema_metadata({_META_KEY: json.dumps(meta).encode()})
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -339,7 +388,10 @@ def sweep(
         ``CHECKPOINT_INTERVAL_S`` seconds, at the end, and when the sweep stops on
         an exception). If it exists, its tasks are not run again, and the result
         equals that of an uninterrupted sweep exactly. A checkpoint of another
-        grid, seed or ``n_reps`` is refused.
+        grid, seed or ``n_reps`` is refused, and so is one edited since it was
+        written: it carries a SHA-256 digest of its rows (in canonical order)
+        and of the seed and grid it belongs to, checked before anything is
+        resumed (a ValueError naming the file).
     progress : bool or None
         Show a tqdm progress bar. ``None``: only when there are more than
         ``PROGRESS_MIN_TASKS`` tasks to run and stderr is a terminal.
@@ -374,15 +426,24 @@ def sweep(
     """
     if not callable(model):
         raise ValueError(f"model must be callable (got {type(model).__name__} {model!r})")
-    n_reps = int(check_integer("n_reps", n_reps, minimum=1))
+    n_reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
     if n_jobs is not None:
-        if isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
-            raise ValueError(f"n_jobs must be None or a non-zero integer (got {n_jobs!r})")
+        if (isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral)
+                or n_jobs == 0 or abs(int(n_jobs)) > MAX_JOBS):
+            raise ValueError(f"n_jobs must be None or a non-zero integer in [-{MAX_JOBS}, "
+                             f"{MAX_JOBS}] (got {n_jobs!r})")
         n_jobs = int(n_jobs)
     if backend is not None and not isinstance(backend, str):
         raise ValueError(f"backend must be None or a joblib backend name (got {backend!r})")
     if batch_size is not None:
-        batch_size = int(check_integer("batch_size", batch_size, minimum=1))
+        batch_size = check_integer("batch_size", batch_size, minimum=1, scalar=True)
+    if checkpoint is not None and (not isinstance(checkpoint, (str, os.PathLike))
+                                   or isinstance(os.fspath(checkpoint), bytes)
+                                   or os.fspath(checkpoint) == ""):
+        raise ValueError(f"checkpoint must be None or the path of a parquet file "
+                         f"(got {checkpoint!r})")
+    if checkpoint is not None and Path(checkpoint).is_dir():
+        raise ValueError(f"checkpoint {os.fspath(checkpoint)!r} is a folder, not a parquet file")
 
     points, kwargs = _grid_points(grid)
     n_points = points.height

@@ -32,19 +32,25 @@ offset in the file.
 from __future__ import annotations
 
 import gzip
+import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-from .validation import check_integer
+from .validation import check_bool, check_choice, check_integer
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "OP_DTYPE",
     "VSCSI_RECORD_DTYPE",
     "VSCSI_READ_COMMANDS",
     "VSCSI_WRITE_COMMANDS",
+    "MAX_REQUEST_BYTES",
+    "TraceSpan",
     "data_path",
     "read_bytes",
     "read_vscsi",
@@ -75,6 +81,30 @@ VSCSI_READ_COMMANDS = (0x08, 0x28, 0xA8, 0x88)
 VSCSI_WRITE_COMMANDS = (0x0A, 0x2A, 0xAA, 0x8A)
 
 _SECTOR_BYTES = 512
+
+#: Largest plausible transfer of one vSCSI request, 16 MiB: a record claiming
+#: more (or zero bytes) is taken as corrupt, since the format has no checksum.
+#: The real trace's requests are 512 B to 68 KiB.
+MAX_REQUEST_BYTES = 16 * 2**20
+
+
+@dataclass(frozen=True)
+class TraceSpan:
+    """What a reader read: ``n_records`` requests over ``span_s`` seconds.
+
+    ``file_bytes`` is the size of the file read, ``first_offset_bytes`` the
+    lowest byte offset and ``end_offset_bytes`` one past the highest byte any
+    request touched (0 for an empty trace). A file cut exactly on a record
+    boundary reads as a valid shorter trace: compare ``n_records`` and
+    ``span_s`` with what you expect.
+    """
+
+    path: str
+    n_records: int
+    span_s: float
+    file_bytes: int
+    first_offset_bytes: int
+    end_offset_bytes: int
 _SCHEMA = {
     "time_s": pl.Float64,
     "op": OP_DTYPE,
@@ -165,11 +195,19 @@ def _op_series(is_write: np.ndarray) -> pl.Series:
 # ----------------------------------------------------------------------------
 # vSCSI binary traces
 # ----------------------------------------------------------------------------
+def _check_path(path) -> Path:
+    """A path given as str or path-like; file-system errors stay OSErrors."""
+    if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes) \
+            or os.fspath(path) == "":
+        raise ValueError(f"path must be a str or os.PathLike naming a file (got {path!r:.80})")
+    return Path(path)
+
+
 def _corrupt(path, index: int, offset: int, what: str) -> ValueError:
     return ValueError(f"{path}: record {index} at byte offset {offset}: {what}")
 
 
-def read_vscsi(path) -> pl.DataFrame:
+def read_vscsi(path, *, device_bytes=None, with_span: bool = False):
     """Read a VMware vSCSI (version 1) block trace.
 
     Each record is 32 little-endian bytes ``<IIIHHQQ>``: serial, transfer
@@ -182,6 +220,13 @@ def read_vscsi(path) -> pl.DataFrame:
     ----------
     path : str or os.PathLike
         The trace file.
+    device_bytes : int, optional
+        Size of the traced disk (bytes), when known: a request reaching past
+        it is rejected as corrupt.
+    with_span : bool
+        Also return a :class:`TraceSpan` (records and seconds read). The span
+        and count are logged at INFO level on the ``hcimodel.traces`` logger
+        either way.
 
     Returns
     -------
@@ -190,6 +235,8 @@ def read_vscsi(path) -> pl.DataFrame:
         timestamp), ``op`` (:data:`OP_DTYPE`, ``"read"``/``"write"``),
         ``offset_bytes`` (Int64, ``lbn * 512``) and ``size_bytes`` (Int64),
         one row per record in file order. An empty file gives an empty frame.
+    span : TraceSpan
+        Only with ``with_span``.
 
     Raises
     ------
@@ -203,9 +250,14 @@ def read_vscsi(path) -> pl.DataFrame:
           (:data:`VSCSI_READ_COMMANDS`, :data:`VSCSI_WRITE_COMMANDS`);
         * its timestamp is earlier than the previous record's (timestamps
           must be non-decreasing; the serial is a tag and may go backwards);
-        * its byte offset ``lbn * 512`` does not fit in a signed 64-bit integer.
+        * its byte offset ``lbn * 512`` does not fit in a signed 64-bit integer;
+        * its length is 0 or above :data:`MAX_REQUEST_BYTES` (16 MiB): the
+          format has no checksum, so an implausible length is the only sign
+          of a damaged record;
+        * it reaches past ``device_bytes``, when that is given.
 
-        Zero-length transfers are valid (they touch no block).
+        Within those bounds a changed length or block number cannot be
+        detected.
 
     Notes
     -----
@@ -213,7 +265,10 @@ def read_vscsi(path) -> pl.DataFrame:
     libCacheSim) holds only READ(10)/WRITE(10) records of version ``0x0100``:
     113,872 requests, 46,974 reads, 66,898 writes, over 7,200.09 s.
     """
-    path = Path(path)
+    path = _check_path(path)
+    if device_bytes is not None:
+        device_bytes = check_integer("device_bytes", device_bytes, minimum=1, scalar=True)
+    with_span = check_bool("with_span", with_span)
     raw = np.frombuffer(read_bytes(path), dtype=np.uint8)
     rec = VSCSI_RECORD_DTYPE.itemsize
     n_full, tail = divmod(raw.size, rec)
@@ -243,6 +298,22 @@ def read_vscsi(path) -> pl.DataFrame:
     if lbn_bad.size:
         i = int(lbn_bad[0])
         bad.append((i, f"logical block number {int(arr['lbn'][i])} too large"))
+    length = arr["length"]
+    len_bad = np.flatnonzero((length == 0) | (length > MAX_REQUEST_BYTES))
+    if len_bad.size:
+        i = int(len_bad[0])
+        bad.append((i, f"implausible transfer length {int(length[i])} bytes (must be in "
+                       f"[1, {MAX_REQUEST_BYTES}], 16 MiB)"))
+    # one past the last byte of each request; lbn is capped so uint64 cannot wrap
+    end = np.minimum(arr["lbn"], np.uint64((2**63 - 1) // _SECTOR_BYTES)) * np.uint64(
+        _SECTOR_BYTES) + length.astype(np.uint64)
+    if device_bytes is not None:
+        past = np.flatnonzero(end > np.uint64(device_bytes))
+        if past.size:
+            i = int(past[0])
+            bad.append((i, f"request at byte {int(arr['lbn'][i]) * _SECTOR_BYTES} of "
+                           f"{int(length[i])} bytes reaches past the device's "
+                           f"{device_bytes} bytes"))
     if bad:
         i, what = min(bad, key=lambda t: t[0])
         raise _corrupt(path, i, i * rec, what)
@@ -251,7 +322,7 @@ def read_vscsi(path) -> pl.DataFrame:
         time_s = (ts - ts[0]).astype(np.float64) * 1e-6
     else:
         time_s = np.empty(0, dtype=np.float64)
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "time_s": time_s,
             "op": _op_series(is_write),
@@ -260,6 +331,14 @@ def read_vscsi(path) -> pl.DataFrame:
         },
         schema=_SCHEMA,
     )
+    span = TraceSpan(
+        path=str(path), n_records=int(n_full),
+        span_s=float(time_s[-1]) if n_full else 0.0, file_bytes=int(raw.size),
+        first_offset_bytes=int(arr["lbn"].min()) * _SECTOR_BYTES if n_full else 0,
+        end_offset_bytes=int(end.max()) if n_full else 0)
+    _log.info("%s: read %d records spanning %.6f s (bytes %d to %d of the disk)", path,
+              span.n_records, span.span_s, span.first_offset_bytes, span.end_offset_bytes)
+    return (frame, span) if with_span else frame
 
 
 # ----------------------------------------------------------------------------
@@ -277,7 +356,7 @@ def _unit_bytes(name: str, unit) -> int:
             raise ValueError(f"{name} must be one of {sorted(table)} or a positive "
                              f"integer number of bytes (got {unit!r})")
         return table[unit.lower()]
-    return int(check_integer(name, unit, minimum=1))
+    return check_integer(name, unit, minimum=1, scalar=True)
 
 
 def read_csv_trace(
@@ -293,7 +372,9 @@ def read_csv_trace(
     has_header: bool = True,
     separator: str = ",",
     relative_time: bool = True,
-) -> pl.DataFrame:
+    device_bytes=None,
+    with_span: bool = False,
+):
     """Read a plain CSV block trace into the common trace schema.
 
     Parameters
@@ -314,6 +395,10 @@ def read_csv_trace(
     relative_time : bool
         If true (default) ``time_s`` counts from the first request, as in
         :func:`read_vscsi`; otherwise it is the file's time in seconds.
+    device_bytes : int, optional
+        Size of the traced disk (bytes): a request reaching past it is rejected.
+    with_span : bool
+        Also return a :class:`TraceSpan`, as :func:`read_vscsi` does.
 
     Returns
     -------
@@ -328,19 +413,32 @@ def read_csv_trace(
         naming its 0-based record index, line number and byte offset. A record
         is malformed when a field is missing or does not parse, the op is not
         one of ``read/r/rs/0`` or ``write/w/ws/1`` (any case), the offset or
-        size is negative, or the time is earlier than the previous record's.
+        size is negative, the size is 0 or above :data:`MAX_REQUEST_BYTES`
+        (16 MiB) once in bytes, the request ends past 2**63 - 1 bytes or past
+        ``device_bytes``, or the time is earlier than the previous record's.
     """
-    path = Path(path)
-    if time_unit not in _TIME_UNITS:
-        raise ValueError(f"time_unit must be one of {sorted(_TIME_UNITS)} (got {time_unit!r})")
+    path = _check_path(path)
+    check_choice("time_unit", time_unit, sorted(_TIME_UNITS))
     off_mult = _unit_bytes("offset_unit", offset_unit)
     size_mult = _unit_bytes("size_unit", size_unit)
+    has_header = check_bool("has_header", has_header)
+    relative_time = check_bool("relative_time", relative_time)
+    with_span = check_bool("with_span", with_span)
+    if device_bytes is not None:
+        device_bytes = check_integer("device_bytes", device_bytes, minimum=1, scalar=True)
+    if not isinstance(separator, str) or len(separator) != 1 or separator in "\r\n\"":
+        raise ValueError(f"separator must be one character other than a quote or a line end "
+                         f"(got {separator!r:.40})")
 
     raw = read_bytes(path)
-    df = pl.read_csv(
-        raw, has_header=has_header, separator=separator, infer_schema=False,
-        truncate_ragged_lines=True,
-    )
+    try:
+        df = pl.read_csv(
+            raw, has_header=has_header, separator=separator, infer_schema=False,
+            truncate_ragged_lines=True,
+        )
+    except pl.exceptions.PolarsError as exc:
+        raise ValueError(f"{path}: not a readable CSV trace ({str(exc).splitlines()[0]})") \
+            from None
     # byte offset of each data line (quoted newlines are not supported)
     nl = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == ord("\n"))
     line_starts = np.concatenate(([0], nl + 1))
@@ -398,13 +496,33 @@ def read_csv_trace(
         i = int(back[0]) + 1
         bad.append((i, f"time {float(tv[i])!r} earlier than the previous record's "
                        f"{float(tv[i - 1])!r}"))
+    # plausibility in bytes, in exact Python integers where int64 could wrap
+    off_i = off.fill_null(0).to_numpy().astype(np.int64)
+    size_i = size.fill_null(1).to_numpy().astype(np.int64)
+    size_b = size_i.astype(np.float64) * size_mult
+    idx = np.flatnonzero((size_i >= 0) & ((size_i == 0) | (size_b > MAX_REQUEST_BYTES)))
+    if idx.size:
+        i = int(idx[0])
+        bad.append((i, f"implausible transfer length {int(size_i[i]) * size_mult} bytes "
+                       f"(must be in [1, {MAX_REQUEST_BYTES}], 16 MiB)"))
+    limit = (2**63 - 1) if device_bytes is None else device_bytes
+    end_f = off_i.astype(np.float64) * off_mult + size_b  # rounding only matters near limit
+    idx = np.flatnonzero((off_i >= 0) & (size_i >= 0) & (end_f > limit * (1 - 1e-12)))
+    for i in idx.tolist():  # exact check of the few candidates
+        end = int(off_i[i]) * off_mult + int(size_i[i]) * size_mult
+        if end > limit:
+            where = "the device's" if device_bytes is not None else "the largest offset,"
+            bad.append((i, f"request at byte {int(off_i[i]) * off_mult} of "
+                           f"{int(size_i[i]) * size_mult} bytes reaches past {where} "
+                           f"{limit} bytes"))
+            break
     if bad:
         fail(*min(bad, key=lambda b: b[0]))
 
     time_s = tv * _TIME_UNITS[time_unit]
     if relative_time and time_s.size:
         time_s = time_s - time_s[0]
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "time_s": time_s,
             "op": _op_series(is_write),
@@ -413,6 +531,15 @@ def read_csv_trace(
         },
         schema=_SCHEMA,
     )
+    n = frame.height
+    ends = frame["offset_bytes"] + frame["size_bytes"]
+    span = TraceSpan(path=str(path), n_records=n,
+                     span_s=float(time_s[-1] - time_s[0]) if n else 0.0, file_bytes=len(raw),
+                     first_offset_bytes=int(frame["offset_bytes"].min()) if n else 0,
+                     end_offset_bytes=int(ends.max()) if n else 0)
+    _log.info("%s: read %d records spanning %.6f s (bytes %d to %d of the disk)", path,
+              span.n_records, span.span_s, span.first_offset_bytes, span.end_offset_bytes)
+    return (frame, span) if with_span else frame
 
 
 # ----------------------------------------------------------------------------
@@ -449,17 +576,28 @@ def block_keys(trace: pl.DataFrame, block_size: int = 4096, ops=("read",),
     index : numpy.ndarray of int64
         Only when ``return_index``: row of ``trace`` each key came from.
     """
-    bs = int(check_integer("block_size", block_size, minimum=1))
+    bs = check_integer("block_size", block_size, minimum=1, scalar=True)
+    return_index = check_bool("return_index", return_index)
+    need = {"op", "offset_bytes", "size_bytes"}
+    if not isinstance(trace, pl.DataFrame) or not need <= set(trace.columns):
+        raise ValueError(f"trace must be a polars DataFrame with columns {sorted(need)}, as "
+                         f"read_vscsi returns (got {type(trace).__name__})")
+    for col in ("offset_bytes", "size_bytes"):
+        if not trace[col].dtype.is_integer() or (trace.height and trace[col].min() < 0):
+            raise ValueError(f"trace[{col!r}] must hold integers >= 0 "
+                             f"(got dtype {trace[col].dtype})")
     if ops is None:
         ops = ("read", "write")
     elif isinstance(ops, str):
         ops = (ops,)
+    if not isinstance(ops, (list, tuple)):
+        raise ValueError(f"ops must be 'read', 'write', a sequence of them or None "
+                         f"(got {ops!r:.80})")
     ops = tuple(ops)
     if not ops:
         raise ValueError("ops must name at least one of 'read', 'write' (got an empty sequence)")
     for op in ops:
-        if op not in ("read", "write"):
-            raise ValueError(f"ops must contain only 'read' and 'write' (got {op!r})")
+        check_choice("ops", op, ("read", "write"))
     if set(ops) == {"read", "write"}:
         keep = np.ones(trace.height, dtype=bool)
     else:

@@ -20,6 +20,8 @@ import re
 
 import numpy as np
 
+from .validation import as_float_array
+
 __all__ = ["parse_bytes", "parse_bitrate", "parse_duration", "format_bytes", "format_duration"]
 
 _BYTE_UNITS = {
@@ -92,7 +94,9 @@ def parse_duration(text, name: str = "duration") -> float:
 
 def format_bytes(n_bytes: float) -> str:
     """Format a byte count with a binary prefix, e.g. ``format_bytes(2**31) == '2.0 GiB'``."""
-    value = float(n_bytes)
+    value = as_float_array("n_bytes", n_bytes, scalar=True)
+    if not np.isfinite(value):
+        return "unbounded"
     for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
         if abs(value) < 1024 or unit == "TiB":
             return f"{value:.1f} {unit}" if unit != "B" else f"{value:.0f} B"
@@ -102,7 +106,7 @@ def format_bytes(n_bytes: float) -> str:
 
 def format_duration(seconds: float) -> str:
     """Format seconds readably, e.g. ``format_duration(90) == '1.5 min'``."""
-    s = float(seconds)
+    s = as_float_array("seconds", seconds, scalar=True)
     if not np.isfinite(s):
         return "unbounded"
     if s == 0:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_positive, check_probability
+from .validation import check_choice, check_positive, check_probability
 
 __all__ = ["WorkloadProfile", "PROFILES", "profile", "as_profile", "BOOT_READ_BYTES",
            "BOOT_WRITE_BYTES", "BOOT_SHARED_READ_BYTES", "OFFICE_DAY_LEVELS", "OFFICE_DAY",
@@ -73,11 +73,14 @@ class WorkloadProfile:
     source: str = ""
 
     def __post_init__(self):
-        check_positive("iops", self.iops)
-        check_probability("read_fraction", self.read_fraction)
-        check_positive("read_size_bytes", self.read_size_bytes)
-        check_positive("write_size_bytes", self.write_size_bytes)
-        check_probability("replica_read_fraction", self.replica_read_fraction)
+        for what in ("name", "source"):
+            if not isinstance(getattr(self, what), str):
+                raise ValueError(f"{what} must be a str (got {getattr(self, what)!r:.80})")
+        check_positive("iops", self.iops, scalar=True)
+        check_probability("read_fraction", self.read_fraction, scalar=True)
+        check_positive("read_size_bytes", self.read_size_bytes, scalar=True)
+        check_positive("write_size_bytes", self.write_size_bytes, scalar=True)
+        check_probability("replica_read_fraction", self.replica_read_fraction, scalar=True)
 
     @property
     def read_iops(self) -> float:
@@ -198,9 +201,4 @@ def profile(name: str) -> WorkloadProfile:
     ValueError
         If ``name`` is not a known profile.
     """
-    try:
-        return PROFILES[name]
-    except KeyError:
-        raise ValueError(
-            f"profile must be one of {sorted(PROFILES)} (got {name!r})"
-        ) from None
+    return PROFILES[check_choice("profile", name, sorted(PROFILES))]

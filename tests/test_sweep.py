@@ -229,6 +229,67 @@ def test_checkpoint_of_another_sweep_is_refused(tmp_path):
         sweep(stochastic_model, GRID, seed=1, checkpoint=garbage)
 
 
+def _tamper(path, edit_table=None, edit_meta=None):
+    """Rewrite a checkpoint with an edited table and/or metadata, keeping the rest."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    meta = json.loads(table.schema.metadata[b"hcimodel.sweep"])
+    if edit_table is not None:
+        table = edit_table(pl.from_arrow(table)).to_arrow()
+    if edit_meta is not None:
+        edit_meta(meta)
+    pq.write_table(table.replace_schema_metadata({b"hcimodel.sweep": json.dumps(meta).encode()}),
+                   path)
+
+
+@pytest.mark.parametrize("edit_table, edit_meta", [
+    # a deleted row (issue 11: 719 of 720 rows came back with no error)
+    (lambda f: f.slice(1), None),
+    # a changed value (it flowed into the result)
+    (lambda f: f.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.col("value") + 1.0)
+                              .otherwise(pl.col("value")).alias("value")), None),
+    # a duplicated row
+    (lambda f: pl.concat([f, f.slice(0, 1)]), None),
+    # a changed stored seed (it resumed on a mix of two seeds)
+    (None, lambda m: m.update(entropy=str(int(m["entropy"]) + 1))),
+    # an edited row count or digest
+    (None, lambda m: m.update(n_rows=m["n_rows"] - 1)),
+    (None, lambda m: m.update(digest="0" * 64)),
+])
+def test_tampered_checkpoint_is_refused_never_resumed(tmp_path, edit_table, edit_meta):
+    ckpt = tmp_path / "tampered.parquet"
+    with pytest.raises(RuntimeError):
+        sweep(FailAfter(fail_at=4), GRID, n_reps=2, checkpoint=ckpt, batch_size=1)
+    _tamper(ckpt, edit_table, edit_meta)
+    model = FailAfter()
+    with pytest.raises(ValueError, match=r"checkpoint '.*tampered\.parquet' has been modified"):
+        sweep(model, GRID, n_reps=2, checkpoint=ckpt)          # seed from the checkpoint
+    assert model.calls == 0
+    if edit_meta is None:  # with the right seed given explicitly, refused all the same
+        with pytest.raises(ValueError, match="has been modified"):
+            sweep(model, GRID, n_reps=2, checkpoint=ckpt, seed=0)
+        assert model.calls == 0
+
+
+def test_untouched_rewritten_checkpoint_is_still_accepted(tmp_path):
+    """The digest depends on the rows and metadata only, not on how the file is written."""
+    ckpt = tmp_path / "s.parquet"
+    with pytest.raises(RuntimeError):
+        sweep(FailAfter(fail_at=4), GRID, n_reps=2, seed=5, checkpoint=ckpt, batch_size=1)
+    _tamper(ckpt, lambda f: f.reverse())                   # same rows, other order
+    resumed = sweep(stochastic_model, GRID, n_reps=2, seed=5, checkpoint=ckpt)
+    assert resumed.equals(sweep(stochastic_model, GRID, n_reps=2, seed=5))
+
+
+def test_checkpoint_without_digest_is_refused(tmp_path):
+    ckpt = tmp_path / "old.parquet"
+    sweep(stochastic_model, GRID, seed=1, checkpoint=ckpt)
+    _tamper(ckpt, edit_meta=lambda m: (m.pop("digest"), m.update(format="hcimodel.sweep/1")))
+    with pytest.raises(ValueError, match=r"old\.parquet' has format 'hcimodel.sweep/1'"):
+        sweep(stochastic_model, GRID, seed=1, checkpoint=ckpt)
+
+
 # --------------------------------------------------------------------- progress
 
 
@@ -259,7 +320,7 @@ def test_progress_forced_on_and_off(capsys):
         ({"grid": [1, 2]}, "grid must be a dict"),
         ({"grid": pl.DataFrame({"load": []})}, "at least one point"),
         ({"grid": pl.DataFrame({"load": [1, 1]})}, "must not repeat a point"),
-        ({"n_reps": 0}, "n_reps must be an integer >= 1"),
+        ({"n_reps": 0}, r"n_reps must be an integer in \[1, 2\*\*63 - 1\]"),
         ({"n_reps": 1.5}, "n_reps"),
         ({"n_jobs": 0}, "n_jobs"),
         ({"batch_size": 0}, "batch_size"),

@@ -88,12 +88,12 @@ def test_synthetic_roundtrip(tmp_path):
         rec(length=4096, cmd=0x08, lbn=1, ts_us=1_500_000),   # READ(6)
         rec(length=4096, cmd=0x0A, lbn=2, ts_us=1_600_000),   # WRITE(6)
         rec(length=1024, cmd=0x88, lbn=2**40, ts_us=2_000_000),  # READ(16)
-        rec(length=0, cmd=0x8A, lbn=3, ts_us=2_000_001, version=0x01FF),  # WRITE(16)
+        rec(length=512, cmd=0x8A, lbn=3, ts_us=2_000_001, version=0x01FF),  # WRITE(16)
     ])
     df = read_vscsi(p)
     assert df["op"].to_list() == ["read", "write", "read", "write", "read", "write"]
     assert df["offset_bytes"].to_list() == [4096, 8192, 512, 1024, 2**40 * 512, 1536]
-    assert df["size_bytes"].to_list() == [512, 8192, 4096, 4096, 1024, 0]
+    assert df["size_bytes"].to_list() == [512, 8192, 4096, 4096, 1024, 512]
     np.testing.assert_allclose(df["time_s"].to_numpy(), [0, 0.5, 0.5, 0.6, 1.0, 1.000001])
 
 
@@ -115,6 +115,10 @@ def test_truncated(tmp_path):
     (dict(cmd=0x12), "unknown SCSI command 0x12"),
     (dict(ts_us=5), "timestamp 5 us earlier"),
     (dict(lbn=2**63), "logical block number"),
+    # issue 11: lengths the format cannot vouch for
+    (dict(length=0), "implausible transfer length 0 bytes"),
+    (dict(length=16 * 2**20 + 1), "implausible transfer length 16777217 bytes"),
+    (dict(length=2**32 - 1), "implausible transfer length 4294967295"),
 ])
 def test_corrupt_record(tmp_path, bad, what):
     good = [rec(lbn=i, ts_us=10 + i) for i in range(5)]
@@ -122,6 +126,44 @@ def test_corrupt_record(tmp_path, bad, what):
     good[3] = rec(**kw)
     with pytest.raises(ValueError, match=rf"record 3 at byte offset 96: {what}"):
         read_vscsi(write(tmp_path, good))
+
+
+def test_largest_plausible_length_is_read(tmp_path):
+    df = read_vscsi(write(tmp_path, [rec(length=16 * 2**20, ts_us=1)]))
+    assert df["size_bytes"].to_list() == [16 * 2**20]
+
+
+def test_offset_past_the_stated_device_is_rejected(tmp_path):
+    records = [rec(lbn=0, ts_us=1), rec(lbn=8, length=4096, ts_us=2),
+               rec(lbn=16, length=4096, ts_us=3)]
+    p = write(tmp_path, records)
+    # device of 12 KiB: record 2 (bytes 8192..12288) ends exactly at its end, fits
+    assert read_vscsi(p, device_bytes=12288).height == 3
+    with pytest.raises(ValueError, match=r"record 2 at byte offset 64: request at byte 8192 "
+                                         r"of 4096 bytes reaches past the device's 12287"):
+        read_vscsi(p, device_bytes=12287)
+    assert read_vscsi(p).height == 3  # no device size stated: not checked
+    for bad in (0, -1, 2**63, 1.5, "1 GiB", True):
+        with pytest.raises(ValueError, match="device_bytes"):
+            read_vscsi(p, device_bytes=bad)
+
+
+def test_span_and_count_are_reported(tmp_path, caplog):
+    records = [rec(lbn=8, length=512, ts_us=1_000_000), rec(lbn=2, length=4096, ts_us=3_500_000),
+               rec(lbn=100, length=1024, ts_us=4_000_000)]
+    p = write(tmp_path, records)
+    with caplog.at_level("INFO", logger="hcimodel.traces"):
+        df, span = read_vscsi(p, with_span=True)
+    assert (span.n_records, span.span_s, span.file_bytes) == (3, 3.0, 96)
+    assert (span.first_offset_bytes, span.end_offset_bytes) == (1024, 100 * 512 + 1024)
+    assert "read 3 records spanning 3.000000 s" in caplog.text
+    assert df.equals(read_vscsi(p))
+    # a file cut exactly on a record boundary reads as a shorter trace, and says so
+    cut = write(tmp_path, records[:2], name="cut.vscsi")
+    _, short = read_vscsi(cut, with_span=True)
+    assert (short.n_records, short.span_s) == (2, 2.5)
+    _, empty = read_vscsi(write(tmp_path, [], name="e.vscsi"), with_span=True)
+    assert (empty.n_records, empty.span_s, empty.end_offset_bytes) == (0, 0.0, 0)
 
 
 def test_first_problem_reported(tmp_path):
@@ -188,12 +230,39 @@ def test_csv_positions_no_header(tmp_path):
     ("1,r,0,4096\n2,r,0\n", r"record 1 \(line 3\) at byte offset 31: size field"),
     ("1,r,0,4096\n0.5,r,0,4096\n", r"record 1 \(line 3\) at byte offset 31: time 0.5 earlier"),
     ("1,r,0,-1\n", r"record 0 \(line 2\) at byte offset 20: size -1 is negative"),
+    # issue 11: implausible lengths and offsets
+    ("1,r,0,4096\n2,r,0,0\n", r"record 1 \(line 3\) at byte offset 31: implausible transfer "
+                             r"length 0 bytes"),
+    ("1,r,0,16777217\n", r"record 0 \(line 2\) at byte offset 20: implausible transfer "
+                        r"length 16777217"),
+    ("1,r,9223372036854775000,4096\n", r"record 0 .*reaches past the largest offset"),
 ])
 def test_csv_corrupt(tmp_path, body, match):
     p = tmp_path / "t.csv"
     p.write_text("time,op,offset,size\n" + body)
     with pytest.raises(ValueError, match=match):
         read_csv_trace(p)
+
+
+def test_csv_units_device_size_and_span(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("time,op,offset,size\n1,r,0,8\n3.5,w,8,8\n")
+    # 32,769 sectors is 16 MiB + 512 bytes: too long once in bytes
+    big = tmp_path / "big.csv"
+    big.write_text("time,op,offset,size\n1,r,0,32769\n")
+    with pytest.raises(ValueError, match="implausible transfer length 16777728 bytes"):
+        read_csv_trace(big, size_unit="sectors")
+    # offsets in sectors that overflow int64 once in bytes
+    far = tmp_path / "far.csv"
+    far.write_text(f"time,op,offset,size\n1,r,{2**62},8\n")
+    with pytest.raises(ValueError, match="reaches past the largest offset"):
+        read_csv_trace(far, offset_unit="sectors", size_unit="sectors")
+    df, span = read_csv_trace(p, offset_unit="sectors", size_unit="sectors",
+                              device_bytes=8192, with_span=True)
+    assert df.height == 2 and (span.n_records, span.span_s) == (2, 2.5)
+    assert (span.first_offset_bytes, span.end_offset_bytes) == (0, 8192)
+    with pytest.raises(ValueError, match=r"record 1 \(line 3\).*past the device's 8191 bytes"):
+        read_csv_trace(p, offset_unit="sectors", size_unit="sectors", device_bytes=8191)
 
 
 def test_csv_bad_options(tmp_path):

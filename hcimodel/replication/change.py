@@ -230,4 +230,9 @@ class Link:
         b = self.bandwidth_bps if bandwidth_bps is None else check_positive(
             "bandwidth_bps", bandwidth_bps)
         u = as_float_array("changed_bytes", changed_bytes)
-        return self.setup_s + 8.0 * u / (self.reduction * self.efficiency * b)
+        with np.errstate(invalid="ignore", over="ignore"):
+            s = self.setup_s + 8.0 * u / (self.reduction * self.efficiency * b)
+            # an overflowing delta over a bandwidth near the float limit is inf / inf:
+            # divide by the bandwidth first
+            return np.where(np.isnan(s), self.setup_s + 8.0 * (u / b) / (
+                self.reduction * self.efficiency), s)

@@ -43,7 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import queueing
-from ..validation import check_in_range, check_nonnegative, check_positive
+from ..validation import (check_choice, check_in_range, check_integer, check_nonnegative,
+                          check_positive, check_instance)
 from .change import ChangeModel, Link, check_domain_size
 
 __all__ = ["MODES", "MODE_INTERVAL_S", "NEARSYNC_FALLBACK_S", "dm1_sigma",
@@ -58,16 +59,20 @@ MODES = ("async", "nearsync", "sync")
 #: NearSync falls back to ordinary (hourly) snapshots when a light-weight
 #: snapshot takes more than 60 min to replicate.
 NEARSYNC_FALLBACK_S = 3600.0
+#: Most protection domains :func:`shared_link_loss` takes (its result has one
+#: column per domain).
+MAX_DOMAINS = 10**6
 #: Metro Availability (sync): RTT below 5 ms, at most 400 km.
 METRO_MAX_RTT_S = 5e-3
 METRO_MAX_KM = 400.0
 
 
 def _check_interval(interval_s, mode):
-    if mode not in MODE_INTERVAL_S:
-        raise ValueError(f"mode must be one of {tuple(MODE_INTERVAL_S)} for periodic "
-                         f"replication (got {mode!r}); sync replication loses no data, "
-                         "see sync_write_latency")
+    try:
+        mode = check_choice("mode", mode, tuple(MODE_INTERVAL_S))
+    except ValueError as exc:
+        raise ValueError(f"{exc} for periodic replication; sync replication loses no "
+                         "data, see sync_write_latency") from None
     lo, hi = MODE_INTERVAL_S[mode]
     return check_in_range("interval_s", interval_s, lo, hi)
 
@@ -95,7 +100,8 @@ def dm1_sigma(rho) -> np.ndarray:
 
     rho = check_nonnegative("rho", rho, allow_inf=True)
     ok = (rho > 0) & (rho < 1)
-    a = 1.0 / np.where(ok, rho, 0.5)
+    # rho below 1e-300 would make a = 1/rho overflow (sigma underflows to 0 anyway)
+    a = 1.0 / np.where(ok, np.maximum(rho, 1e-300), 0.5)
     sig = np.real(-special.lambertw(-a * np.exp(-a), 0) / a)
     sig = np.clip(sig, 0.0, 1.0 - 1e-300)
     for _ in range(3):
@@ -149,7 +155,17 @@ def backlog_wait(interval_s, transfer_s, transfer_scv=1.0):
         klb = np.where(cs2 > 0, cs2 * np.exp(-2.0 * (1.0 - rho) / (3.0 * rho)
                                              * (1.0 / np.where(cs2 > 0, cs2, 1.0) - 1.0)), 0.0)
     klb = np.where(rho > 0, klb, 0.0)
-    w = klb * sig / (1.0 - sig) * np.where(stable, transfer_s, 0.0)
+    s_ok = np.where(stable, transfer_s, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        w = klb * sig / (1.0 - sig) * s_ok
+        # Tiny rho: the KLB factor overflows (or is inf * 0) while sigma underflows.
+        # The same product in logs, with log(sigma) = -(1 - sigma)/rho (the root's
+        # equation), is finite: it tends to 0 as rho -> 0.
+        c = np.where(cs2 > 0, cs2, 1.0)
+        log_w = (np.log(c) - ((1.0 - sig) + 2.0 / 3.0 * (1.0 - rho) * (1.0 / c - 1.0)) / rho
+                 - np.log1p(-sig) + np.log(s_ok))
+        w = np.where(np.isfinite(w), w,
+                     np.where((cs2 > 0) & (rho > 0) & (s_ok > 0), np.exp(log_w), 0.0))
     return np.where(stable, w, np.inf), stable
 
 
@@ -188,7 +204,11 @@ class AsyncRPO:
     worst_loss_s : I + S for deterministic transfers; for random ones the 99th
         percentile of the age just before a completion, I + T_99 (T taken as
         gamma with mean E[T] and the transfer's SCV: exact at SCV 0 and for
-        D/M/1, approximate otherwise)
+        D/M/1, approximate otherwise), and never less than the mean peak age
+        I + E[T]. For a very skewed T (SCV above about 575) the gamma's p99
+        falls below its mean, which put the worst loss under the mean loss
+        (issue 11); with I + max(T_99, E[T]) the worst loss is always at least
+        ``mean_loss_s + I/2``.
     mean_loss_s : I/2 + E[T], E[T] = S + E[W] (time-average age of the replica)
     stable : S < I (S <= I for deterministic transfers)
     fallback : NearSync fell back to hourly snapshots (its own schedule unstable)
@@ -234,9 +254,14 @@ def _loss(interval, transfer, cs2):
     wait = np.where(det, np.where(stable, 0.0, np.inf), wait)
     resp = transfer + wait
     mean = np.where(stable, interval / 2 + resp, np.inf)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    finite = stable & np.isfinite(resp)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         shape = 1.0 / np.where(det, 1.0, cs2)
-        q = stats.gamma.ppf(0.99, shape, scale=np.where(stable, resp, 1.0) / shape)
+        q = stats.gamma.ppf(0.99, shape, scale=np.where(finite, resp, 1.0) / shape)
+    # The p99 of a very skewed T (SCV above about 575) falls below its mean; the peak
+    # age I + T is then summarised by its mean I + E[T], so that worst >= mean always.
+    # (a ppf lost to overflow, at an astronomical SCV, is such a case too).
+    q = np.where(finite, np.where(np.isfinite(q), np.maximum(q, resp), resp), np.inf)
     worst = np.where(stable, interval + np.where(det, transfer, q), np.inf)
     return wait, mean, worst, stable
 
@@ -281,8 +306,8 @@ def async_rpo(interval_s, n_desktops=50, change: ChangeModel | None = None,
     -------
     AsyncRPO
     """
-    change = change or ChangeModel()
-    link = link or Link()
+    change = check_instance("change", change, ChangeModel, default=ChangeModel)
+    link = check_instance("link", link, Link, default=Link)
     interval = _check_interval(interval_s, mode)
     n = check_domain_size(n_desktops).astype(float)
     cs2 = check_nonnegative("transfer_scv", transfer_scv)
@@ -331,8 +356,8 @@ def required_bandwidth(target_rpo_s, interval_s=None, n_desktops=50,
     :math:`R/2` (the RPO/2 rule). The interval is not checked against a
     mode's limits (this is a sizing question).
     """
-    change = change or ChangeModel()
-    link = link or Link()
+    change = check_instance("change", change, ChangeModel, default=ChangeModel)
+    link = check_instance("link", link, Link, default=Link)
     r = check_positive("target_rpo_s", target_rpo_s)
     i = r / 2.0 if interval_s is None else check_positive("interval_s", interval_s)
     n = check_domain_size(n_desktops).astype(float)
@@ -358,15 +383,13 @@ def shared_link_loss(interval_s, transfer_s, n_domains, schedule: str = "stagger
     """
     i = check_positive("interval_s", interval_s)
     s = check_nonnegative("transfer_s", transfer_s)
-    from ..validation import check_integer
-    p = int(check_integer("n_domains", n_domains, minimum=1))
+    p = check_integer("n_domains", n_domains, minimum=1, maximum=MAX_DOMAINS, scalar=True)
     k = np.arange(1, p + 1)
+    schedule = check_choice("schedule", schedule, ("aligned", "staggered"))
     i, s = np.asarray(i)[..., None], np.asarray(s)[..., None]
     if schedule == "aligned":
         return np.where(p * s <= i, i + k * s, np.inf)
-    if schedule == "staggered":
-        return np.where(p * s <= i, i + s + 0 * k, np.inf)
-    raise ValueError(f"schedule must be 'aligned' or 'staggered' (got {schedule!r})")
+    return np.where(p * s <= i, i + s + 0 * k, np.inf)
 
 
 @dataclass(frozen=True)
@@ -420,7 +443,8 @@ def sync_write_latency(distance_km=None, write_bytes=10e3, *, write_rate_bytes_p
     extra_rtt_s : array_like
         Switching and protocol round-trip overhead (s).
     """
-    link = link or Link(bandwidth_bps=10e9, compression_ratio=1.0, distance_km=100.0)
+    link = check_instance("link", link, Link, default=lambda: Link(
+        bandwidth_bps=10e9, compression_ratio=1.0, distance_km=100.0))
     d = check_nonnegative("distance_km", link.distance_km if distance_km is None else distance_km)
     b = check_positive("write_bytes", write_bytes)
     w = check_nonnegative("write_rate_bytes_per_s", write_rate_bytes_per_s)

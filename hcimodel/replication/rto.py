@@ -55,7 +55,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import hotspot, shadowclone
-from ..validation import check_integer, check_nonnegative, check_positive
+from ..validation import (check_bool, check_choice, check_duration, check_instance,
+                          check_integer, check_nonnegative, check_positive)
 from ..workload import BOOT_READ_BYTES
 from .change import MAX_DESKTOPS_PER_PD, ChangeModel, Link
 
@@ -207,21 +208,27 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
     """
     n = check_integer("n_desktops", n_desktops, minimum=1)
     k = check_integer("power_on_parallelism", power_on_parallelism, minimum=1)
-    per_pd = int(check_integer("desktops_per_pd", desktops_per_pd, minimum=1))
-    a = int(check_integer("activation_parallelism", activation_parallelism, minimum=1))
-    for name, v in (("detection_s", detection_s), ("decision_s", decision_s),
-                    ("activation_s_per_pd", activation_s_per_pd), ("register_s", register_s),
-                    ("power_on_s", power_on_s), ("ready_s", ready_s),
-                    ("final_sync_s", final_sync_s), ("detection_lag_s", detection_lag_s)):
-        check_nonnegative(name, v)
+    per_pd = check_integer("desktops_per_pd", desktops_per_pd, minimum=1, scalar=True)
+    a = check_integer("activation_parallelism", activation_parallelism, minimum=1, scalar=True)
+    # Scalar durations, bounded so that ceil(N / k) phases cannot overflow to inf - inf.
+    (detection_s, decision_s, register_s, power_on_s, ready_s, final_sync_s,
+     detection_lag_s) = (check_duration(name, v, scalar=True) for name, v in (
+        ("detection_s", detection_s), ("decision_s", decision_s),
+        ("register_s", register_s), ("power_on_s", power_on_s), ("ready_s", ready_s),
+        ("final_sync_s", final_sync_s), ("detection_lag_s", detection_lag_s)))
+    # the activation time may be an array (one per draw of an uncertain input)
+    activation_s_per_pd = check_duration("activation_s_per_pd", activation_s_per_pd)
+    planned = check_bool("planned", planned)
+    shadow_clones = check_bool("shadow_clones", shadow_clones)
+    check_choice("strategy", strategy, hotspot.STRATEGIES)
     check_positive("boot_read_bytes", boot_read_bytes)
     infra = tuple(infrastructure)
     for item in infra:
-        if len(item) != 2:
-            raise ValueError(f"infrastructure must hold (name, seconds) pairs (got {item!r})")
-        check_nonnegative(f"infrastructure[{item[0]!r}]", item[1])
+        if not isinstance(item, tuple | list) or len(item) != 2:
+            raise ValueError(f"infrastructure must hold (name, seconds) pairs (got {item!r:.60})")
+        check_duration(f"infrastructure[{item[0]!r}]", item[1], scalar=True)
     infra_s = float(sum(float(s) for _, s in infra))
-    cluster = cluster or hotspot.Cluster()
+    cluster = check_instance("cluster", cluster, hotspot.Cluster, default=hotspot.Cluster)
     n, k = np.broadcast_arrays(n, k)
     task = register_s + power_on_s
     pds = np.ceil(n / per_pd)
@@ -332,8 +339,8 @@ def failback(recovery_period_s, n_desktops, change: ChangeModel | None = None,
     bandwidth_bps : array_like, optional
         Overrides the link bandwidth (bit/s).
     """
-    change = change or ChangeModel()
-    link = link or Link()
+    change = check_instance("change", change, ChangeModel, default=ChangeModel)
+    link = check_instance("link", link, Link, default=Link)
     dur = check_nonnegative("recovery_period_s", recovery_period_s)
     n = check_integer("n_desktops", n_desktops, minimum=1).astype(float)
     changed = n * change.unique_bytes(dur, rate)

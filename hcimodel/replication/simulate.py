@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..streams import as_generator
-from ..validation import check_integer, check_nonnegative, check_positive
+from ..validation import (as_float_array, check_choice, check_duration, check_finite,
+                          check_instance, check_integer, check_nonnegative, check_positive)
 from .change import ChangeModel, Link, check_domain_size
 
 __all__ = ["RPOSimulation", "simulate_rpo", "profile_rate_factor", "replica_age"]
@@ -33,7 +34,16 @@ DAY_S = 86400.0
 
 
 def profile_rate_factor(change: ChangeModel, start_s, end_s) -> np.ndarray:
-    """Mean of the daily profile over ``[start_s, end_s)`` (exact, vectorized)."""
+    """Mean of the daily profile over ``[start_s, end_s)`` (exact, vectorized).
+
+    ``start_s`` and ``end_s`` (s) broadcast, in [0, 1e15], with ``end_s > start_s``.
+    """
+    change = check_instance("change", change, ChangeModel)
+    start_s = check_duration("start_s", start_s)
+    end_s = check_duration("end_s", end_s)
+    if np.any(end_s <= start_s):
+        raise ValueError("end_s must be greater than start_s (an interval of zero length "
+                         "has no mean rate)")
     knots = np.arange(25) * 3600.0
     cum = np.concatenate([[0.0], np.cumsum(change.daily_profile) * 3600.0])
 
@@ -52,6 +62,16 @@ def replica_age(t, creation_s, completion_s) -> np.ndarray:
 
     ``creation_s`` and ``completion_s`` are 1-D, in FIFO order (both sorted).
     """
+    t = check_finite("t", t)
+    creation_s = as_float_array("creation_s", creation_s)
+    completion_s = as_float_array("completion_s", completion_s)
+    if creation_s.ndim != 1 or creation_s.shape != completion_s.shape:
+        raise ValueError("creation_s and completion_s must be 1-D of the same length (got shapes "
+                         f"{creation_s.shape} and {completion_s.shape})")
+    if np.any(np.diff(creation_s) < 0) or np.any(np.diff(completion_s) < 0):
+        raise ValueError("creation_s and completion_s must be sorted (FIFO order)")
+    if creation_s.size == 0:  # no snapshot ever completed
+        return np.full(np.shape(t), np.inf)
     idx = np.searchsorted(completion_s, t, side="right") - 1
     created = np.where(idx >= 0, creation_s[np.maximum(idx, 0)], -np.inf)
     return np.asarray(t) - created
@@ -86,6 +106,8 @@ class RPOSimulation:
         """The estimate of a metric for one domain (or -1: pooled)."""
         import polars as pl
 
+        metric = check_choice("metric", metric, sorted(set(self.frame["metric"])))
+        domain = check_integer("domain", domain, minimum=-1, scalar=True)
         row = self.frame.filter((pl.col("metric") == metric) & (pl.col("domain") == domain))
         if row.height != 1:
             raise ValueError(f"metric must be one of {sorted(set(self.frame['metric']))} "
@@ -142,16 +164,16 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
     from ..simulate.queues import lindley_waits
     from ..simulate.stats import confidence_interval
 
-    change = change or ChangeModel()
-    link = link or Link()
-    I = float(check_positive("interval_s", interval_s))
+    change = check_instance("change", change, ChangeModel, default=ChangeModel)
+    link = check_instance("link", link, Link, default=Link)
+    I = check_positive("interval_s", interval_s, scalar=True)
     sizes = check_domain_size(np.atleast_1d(np.asarray(domains)))
     P = sizes.size
-    K = int(check_integer("n_intervals", n_intervals, minimum=10))
-    R = int(check_integer("n_replications", n_replications, minimum=2))
-    nf = int(check_integer("n_failures", n_failures, minimum=1))
-    scv = float(check_nonnegative("delta_scv", delta_scv))
-    w0 = float(check_nonnegative("warmup", warmup))
+    K = check_integer("n_intervals", n_intervals, minimum=10, scalar=True)
+    R = check_integer("n_replications", n_replications, minimum=2, scalar=True)
+    nf = check_integer("n_failures", n_failures, minimum=1, scalar=True)
+    scv = check_nonnegative("delta_scv", delta_scv, scalar=True)
+    w0 = check_nonnegative("warmup", warmup, scalar=True)
     if w0 >= 0.9:
         raise ValueError(f"warmup must be in [0, 0.9) (got {warmup!r})")
     if offsets_s is not None:
@@ -202,7 +224,7 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
         "mean_loss_s", "p95_loss_s", "p99_loss_s", "peak_p99_s", "worst_loss_s",
         "mean_wait_s", "miss_fraction")}
     creations, completions = [], []
-    target = None if target_rpo_s is None else float(check_positive("target_rpo_s", target_rpo_s))
+    target = None if target_rpo_s is None else check_positive("target_rpo_s", target_rpo_s, scalar=True)
     for p in range(P):
         sel = dom == p
         a = np.concatenate([[off[p]], arr[sel]])  # seed: replicated state at the offset

@@ -377,10 +377,10 @@ def lru_hits(keys, capacity, sizes=None) -> np.ndarray:
     """
     k = _as_keys(keys)
     if sizes is None:
-        cap = int(check_integer("capacity", capacity, minimum=0, maximum=2**31 - 1))
+        cap = check_integer("capacity", capacity, minimum=0, maximum=2**31 - 1, scalar=True)
         ids, nd = dense_ids(k)
         return _lru_count_kernel(ids, nd, cap)
-    cap = int(check_integer("capacity", capacity, minimum=0, maximum=2**62))
+    cap = check_integer("capacity", capacity, minimum=0, maximum=2**62, scalar=True)
     s = _as_sizes(sizes, k.size)
     ids, nd = dense_ids(k)
     return _lru_bytes_kernel(ids, nd, s, cap)
@@ -469,7 +469,7 @@ class MissRatioCurve:
 
         Capacities below the smallest tabulated one get the miss ratio 1.
         """
-        c = np.asarray(capacity)
+        c = check_integer("capacity", capacity, minimum=0)
         i = np.searchsorted(self.capacity, c, side="right") - 1
         out = np.where(i >= 0, self.miss_ratio[np.maximum(i, 0)], 1.0)
         return out
@@ -489,7 +489,7 @@ def shards_sample(keys, rate: float) -> np.ndarray:
     rate : float
         Sampling rate R in (0, 1].
     """
-    r = float(check_in_range("rate", rate, 0.0, 1.0, low_inclusive=False))
+    r = check_in_range("rate", rate, 0.0, 1.0, low_inclusive=False, scalar=True)
     k = _as_keys(keys)
     return _shards_mask(k, np.uint64(round(r * SHARDS_MODULUS)))
 
@@ -572,8 +572,8 @@ def miss_ratio_curve(keys, sizes=None, *, max_capacity=None, capacities=None,
     n = k.size
     rate = 1.0
     if sampling_rate is not None:
-        rate = float(check_in_range("sampling_rate", sampling_rate, 0.0, 1.0,
-                                    low_inclusive=False))
+        rate = check_in_range("sampling_rate", sampling_rate, 0.0, 1.0,
+                                    low_inclusive=False, scalar=True)
     by_bytes = sizes is not None
     s = _as_sizes(sizes, n) if by_bytes else None
 
@@ -595,8 +595,8 @@ def miss_ratio_curve(keys, sizes=None, *, max_capacity=None, capacities=None,
         hi = max(int(w.sum()), lo)
         caps = np.unique(np.geomspace(lo, hi, 64).round().astype(np.int64))
     else:
-        mc = nd if max_capacity is None else int(
-            check_integer("max_capacity", max_capacity, minimum=1))
+        mc = nd if max_capacity is None else check_integer(
+            "max_capacity", max_capacity, minimum=1, maximum=2**62, scalar=True)
         caps = np.arange(1, max(mc, 1) + 1, dtype=np.int64)
 
     if n == 0:

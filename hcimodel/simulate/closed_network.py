@@ -40,7 +40,7 @@ import numba
 import numpy as np
 
 from ..streams import as_generator
-from ..validation import check_integer, check_nonnegative, check_positive, check_probability
+from ..validation import check_choice, check_duration, check_integer, check_probability
 
 __all__ = [
     "ClosedNetworkResult",
@@ -299,7 +299,7 @@ def _per_class(name, value, n_cls, check):
 
 def _check_network(service_s, visit_prob, think_time_s, population_per_class, delay_s,
                    delay_distribution):
-    s = check_positive("service_s", service_s)
+    s = check_duration("service_s", service_s, positive=True)
     if s.ndim == 0:
         s = s.reshape(1)
     if s.ndim != 1:
@@ -321,11 +321,9 @@ def _check_network(service_s, visit_prob, think_time_s, population_per_class, de
     rows = p.sum(axis=1)
     if np.any(np.abs(rows - 1.0) > 1e-9):
         raise ValueError(f"visit_prob rows must sum to 1 (got row sums {rows.tolist()})")
-    z = _per_class("think_time_s", think_time_s, n_cls, check_nonnegative)
-    d = _per_class("delay_s", delay_s, n_cls, check_nonnegative)
-    if delay_distribution not in ("constant", "exponential"):
-        raise ValueError("delay_distribution must be 'constant' or 'exponential' "
-                         f"(got {delay_distribution!r})")
+    z = _per_class("think_time_s", think_time_s, n_cls, check_duration)
+    d = _per_class("delay_s", delay_s, n_cls, check_duration)
+    check_choice("delay_distribution", delay_distribution, ("constant", "exponential"))
     # the kernel picks the first k with u < cum[r, k]: a station of probability
     # zero is skipped (equal cumulative values), and from each row's last
     # positive entry on the cumulative sum is set to inf so rounding never
@@ -486,11 +484,11 @@ def simulate_closed_network(service_s, visit_prob, think_time_s, population_per_
     s, cum, z, d, d_exp, cls, pop = _check_network(service_s, visit_prob, think_time_s,
                                                    population_per_class, delay_s,
                                                    delay_distribution)
-    n = int(check_integer("n_requests", n_requests, minimum=1))
+    n = check_integer("n_requests", n_requests, minimum=1, scalar=True)
     if warmup_requests is None:
         warm = max(n // 10, 20 * int(pop.sum()))
     else:
-        warm = int(check_integer("warmup_requests", warmup_requests, minimum=0))
+        warm = check_integer("warmup_requests", warmup_requests, minimum=0, scalar=True)
     gen = as_generator(rng)
     resp, t_warm, t_end, area_q, area_b, _, cls_sum, cls_cnt = _run(
         s, cum, z, d, d_exp, cls, 0, warm + n, warm, gen)
@@ -555,7 +553,7 @@ def simulate_boot_storm(service_s, visit_prob, think_time_s, population_per_clas
     s, cum, z, d, d_exp, cls, pop = _check_network(service_s, visit_prob, think_time_s,
                                                    population_per_class, delay_s,
                                                    delay_distribution)
-    m = int(check_integer("requests_per_desktop", requests_per_desktop, minimum=1))
+    m = check_integer("requests_per_desktop", requests_per_desktop, minimum=1, scalar=True)
     total = int(pop.sum()) * m
     gen = as_generator(rng)
     resp, _, t_end, area_q, area_b, finish, cls_sum, cls_cnt = _run(

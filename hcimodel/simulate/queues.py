@@ -37,7 +37,8 @@ import numba
 import numpy as np
 
 from ..streams import as_generator
-from ..validation import check_in_range, check_integer, check_nonnegative, check_positive
+from ..validation import (MAX_SECONDS, check_duration, check_in_range, check_integer,
+                          check_rate)
 from .stats import ConfidenceInterval, confidence_interval
 
 __all__ = [
@@ -54,19 +55,19 @@ __all__ = [
 HEAP_THRESHOLD = 32
 
 def _check_times(name, value):
-    """Validate times ``>= 0`` and finite; float64 arrays are checked in place.
+    """Validate times in ``[0, MAX_SECONDS]``; float64 arrays are checked in place.
 
     A float64 array passes with two reductions (min and max; NaN fails both
     comparisons) and is returned as is, not copied: the kernels never write to
     their inputs. Anything else, or a failing array, goes through
-    :func:`hcimodel.validation.check_nonnegative`, which raises the standard
+    :func:`hcimodel.validation.check_duration`, which raises the standard
     message.
     """
     if isinstance(value, np.ndarray) and value.dtype == np.float64 and value.size > 0:
         lo, hi = value.min(), value.max()
-        if lo >= 0.0 and hi < np.inf:
+        if lo >= 0.0 and hi <= MAX_SECONDS:
             return value
-    return check_nonnegative(name, value)
+    return check_duration(name, value)
 
 
 def _check_pair(interarrival_s, service_s):
@@ -317,7 +318,7 @@ def fifo_multiserver_waits(interarrival_s, service_s, servers) -> np.ndarray:
     ----------
     J. Kiefer and J. Wolfowitz (1955), Trans. AMS 78, 1–18.
     """
-    c = int(check_integer("servers", servers, minimum=1))
+    c = check_integer("servers", servers, minimum=1, scalar=True)
     a, s = _check_pair(interarrival_s, service_s)
     return _waits(a, s, c)
 
@@ -580,7 +581,7 @@ def _summarise(a: np.ndarray, s: np.ndarray, c: int, warmup: float) -> QueueSimR
 
 
 def _check_warmup(warmup) -> float:
-    return float(check_in_range("warmup", warmup, 0.0, 1.0, high_inclusive=False))
+    return check_in_range("warmup", warmup, 0.0, 1.0, high_inclusive=False, scalar=True)
 
 
 def simulate_queue(interarrival_s, service_s, servers=1, *, n_customers=None, n_reps=1,
@@ -621,13 +622,13 @@ def simulate_queue(interarrival_s, service_s, servers=1, *, n_customers=None, n_
         On negative or non-finite times, mismatched shapes, ``servers < 1``,
         a missing ``n_customers`` with a sampler, or ``warmup`` outside [0, 1).
     """
-    c = int(check_integer("servers", servers, minimum=1))
+    c = check_integer("servers", servers, minimum=1, scalar=True)
     warmup = _check_warmup(warmup)
     if callable(interarrival_s) or callable(service_s):
         if n_customers is None:
             raise ValueError("n_customers must be given when a sampler is used (got None)")
-        n = int(check_integer("n_customers", n_customers, minimum=1))
-        reps = int(check_integer("n_reps", n_reps, minimum=1))
+        n = check_integer("n_customers", n_customers, minimum=1, scalar=True)
+        reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
         gen = as_generator(rng)
         shape = (reps, n)
         if callable(interarrival_s):
@@ -694,11 +695,11 @@ def simulate_mmc(arrival_rate, service_rate, servers, n_customers, *, warmup=0.1
     >>> round(float(r.mean_wait_s.mean()), 1)   # exact: rho/(mu - lambda) = 1
     1.0
     """
-    lam = float(check_positive("arrival_rate", arrival_rate))
-    mu = float(check_positive("service_rate", service_rate))
-    c = int(check_integer("servers", servers, minimum=1))
-    n = int(check_integer("n_customers", n_customers, minimum=1))
-    reps = int(check_integer("n_reps", n_reps, minimum=1))
+    lam = check_rate("arrival_rate", arrival_rate, scalar=True)
+    mu = check_rate("service_rate", service_rate, scalar=True)
+    c = check_integer("servers", servers, minimum=1, scalar=True)
+    n = check_integer("n_customers", n_customers, minimum=1, scalar=True)
+    reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
     warmup = _check_warmup(warmup)
     n_warm = _n_warmup(warmup, n)
     gen = as_generator(rng)

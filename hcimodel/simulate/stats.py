@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..validation import as_float_array, check_in_range
+from ..validation import as_float_array, check_in_range, check_integer
 
 __all__ = ["ConfidenceInterval", "confidence_interval"]
 
@@ -43,7 +43,7 @@ class ConfidenceInterval:
 
     def contains(self, value) -> np.ndarray | bool:
         """Return whether ``value`` lies inside ``[low, high]``."""
-        value = np.asarray(value, dtype=np.float64)
+        value = as_float_array("value", value)
         out = (self.low <= value) & (value <= self.high)
         return bool(out) if np.ndim(out) == 0 else out
 
@@ -81,12 +81,13 @@ def confidence_interval(samples, level: float = 0.95, *, axis: int = 0) -> Confi
     x = as_float_array("samples", samples)
     if x.ndim == 0:
         x = x.reshape(1)
+    axis = check_integer("axis", axis, minimum=-x.ndim, maximum=x.ndim - 1, scalar=True)
     if x.shape[axis] == 0:
         raise ValueError("samples must hold at least one replication (got an empty array)")
     if not np.all(np.isfinite(x)):
         raise ValueError("samples must be finite (got inf)")
-    level = float(check_in_range("level", level, 0.0, 1.0, low_inclusive=False,
-                                 high_inclusive=False))
+    level = check_in_range("level", level, 0.0, 1.0, low_inclusive=False,
+                                 high_inclusive=False, scalar=True)
     n = int(x.shape[axis])
     mean = x.mean(axis=axis)
     if n < 2:

@@ -257,7 +257,7 @@ def _dense_keys(keys):
 
 
 def _capacity(name, value):
-    return int(check_integer(name, value, minimum=0))
+    return check_integer(name, value, minimum=0, scalar=True)
 
 
 def two_lru_hits(keys, meta_capacity, capacity):
@@ -335,7 +335,7 @@ def lru_m_replay(keys, capacities_per_list):
     """
     caps = check_integer("capacities_per_list", capacities_per_list, minimum=1)
     caps = np.atleast_1d(caps).astype(np.int64)
-    if caps.ndim != 1 or caps.size > 100:
+    if caps.ndim != 1 or not 1 <= caps.size <= 100:
         raise ValueError(
             "capacities_per_list must be a sequence of 1 to 100 list sizes "
             f"(got shape {caps.shape})"
