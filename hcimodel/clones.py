@@ -16,7 +16,7 @@ Strategies
     *recompose*: a new replica is written (``RF`` copies), a second replica
     lives beside the old one while desktops move, delta disks are reset, and
     the Shadow Clones are re-detected and re-fetched
-    (:func:`hcimodel.shadowclone.lifecycle`). A *refresh* resets delta disks.
+    (:func:`lifecycle`). A *refresh* resets delta disks.
 ``full_vaai``
     Full clones made by native cloning (:mod:`hcimodel.fullclone`): the shared
     extents warm up once, with no detection and no drop; an image update is a
@@ -64,9 +64,11 @@ from .clonepool import ClonePool, item_rates
 from .contentcache import SINGLE_TOUCH_FRACTION, GiB, cache_sizing
 from .replication.change import MAX_DESKTOPS_PER_PD
 from .replication.rto import rto
-from .validation import check_integer, check_nonnegative, check_positive
+from .validation import (check_duration, check_instance, check_integer, check_nonnegative,
+                         check_positive)
+from .workload import WorkloadProfile, as_profile
 
-__all__ = ["STRATEGIES", "CRITERIA", "DAY_S", "MONTH_S", "MAINTENANCE_LIMIT",
+__all__ = ["lifecycle", "STRATEGIES", "CRITERIA", "DAY_S", "MONTH_S", "MAINTENANCE_LIMIT",
            "POWER_OPERATIONS_LIMIT", "PoolLife", "Comparison", "compare", "network_per_month",
            "capacity_timeline", "operations", "flip_update_interval", "flip_patch_bytes",
            "verdict", "SOURCE_VERDICT"]
@@ -231,6 +233,105 @@ class PoolLife:
                                replication_factor=self.rf)
 
 
+# ------------------------------------------------------------------ network per cycle
+def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
+              replica: sc.Replica | None = None, boot_workload: WorkloadProfile | str = "boot",
+              steady_workload: WorkloadProfile | str = "task", source: str = "single",
+              link_bps: float = 10e9, rtt_s: float = 200e-6, detection_delay_s=None,
+              start_window_s: float = 0.0, detection_lag_s: float = 0.0,
+              rf: int = 2, patch_bytes: float | None = None) -> pl.DataFrame:
+    r"""Network cost of a recompose (or refresh) cadence, beside the alternatives.
+
+    A write to the base drops every shadow clone; each cycle of length ``P``
+    then starts with a boot storm of the whole pool and continues in the steady
+    state. Per cycle:
+
+    ``no_shadow_clones``
+        Every replica read of the ``M = N - ceil(N/H)`` desktops off the owner
+        crosses the network, forever: ``M * boot_bytes + R * lambda * b * P``
+        (``R = min(N, H) - 1`` remote nodes hosting desktops, ``lambda`` the
+        block reads per second of one of them).
+    ``shadow_clones``
+        Remote reads until detection, the boot set fetched once per remote
+        node with desktops (:func:`hcimodel.shadowclone.warmup`), then the steady state's first
+        reads: ``remote + R f boot_bytes + R D(lambda P) b`` (boot and steady
+        working sets counted apart: an upper bound where they overlap).
+    ``full_clones``
+        Native (VAAI) clones have no recompose: each image update is a patch
+        inside every guest, whose writes go to ``RF - 1`` remote oplogs,
+        ``N p (RF - 1)`` bytes (``network_bytes_per_patch`` of
+        :func:`hcimodel.fullclone.patch_cycle`, the one definition). Their
+        shared extents stay cached (a patched block becomes the desktop's own,
+        local), so nothing is fetched again: local share 1. The one-time
+        warm-up of the first deployment is :func:`hcimodel.fullclone.warmup`;
+        :func:`network_per_month` spreads it over a pool's life
+        and adds the new replica's ``RF - 1`` copies to a recompose.
+
+    Parameters
+    ----------
+    interval_s : array_like
+        Time between two writes to the base (s), e.g. 30 days for a monthly
+        recompose.
+    n_nodes, n_desktops : int
+    replica : sc.Replica, optional
+    boot_workload, steady_workload : WorkloadProfile or str
+    source, link_bps, rtt_s, detection_delay_s, start_window_s, detection_lag_s
+        As in :func:`hcimodel.shadowclone.warmup`.
+    rf : int
+        Replication factor of the patch writes of full clones (default 2, at
+        most 3; at most one copy per node).
+    patch_bytes : float, optional
+        Bytes each guest writes per image update (full clones); default
+        :data:`hcimodel.fullclone.PATCH_BYTES`.
+
+    Returns
+    -------
+    polars.DataFrame
+        Columns strategy, interval_s, bytes_per_cycle, bytes_per_month,
+        mean_network_bps (average over the cycle), local_share (share of
+        replica reads served on the reader's node over the cycle), warm_s (time
+        until the boot set is local everywhere); sorted.
+    """
+    replica = check_instance("replica", replica, sc.Replica, default=sc.Replica)
+    P = np.atleast_1d(check_duration("interval_s", interval_s, positive=True)).ravel()
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
+    rf = check_integer("rf", rf, minimum=1, maximum=3, scalar=True)
+    patch = fc.patch_cycle(1, N, parent=replica, rf=min(rf, H), n_nodes=H, patch_bytes=(
+        fc.PATCH_BYTES if patch_bytes is None else patch_bytes))
+    kw = dict(replica=replica, source=source, link_bps=link_bps, rtt_s=rtt_s,
+              detection_delay_s=detection_delay_s, start_window_s=start_window_s,
+              detection_lag_s=detection_lag_s)
+    boot = sc.warmup(H, N, workload=boot_workload, phase="boot", **kw)
+    wl = as_profile(steady_workload)
+    b = float(replica.block_bytes)
+    R, n = (float(x) for x in sc.remote_placement(H, N))  # remote nodes with desktops
+    rate = sc.block_read_rate(wl, replica)  # block reads/s per desktop
+    reads_node = n * rate * P  # per remote node with desktops
+    boot_reads_bytes = N * replica.n_boot_blocks * b  # whole pool, every node
+    no_sc = R * n * replica.n_boot_blocks * b + R * reads_node * b
+    if bool(boot.detected[()]) and H > 1:
+        d = sc.expected_distinct(reads_node, replica.popularity())
+        shadow = float(boot.remote_read_bytes[()] + boot.total_bytes[()]) + R * d * b
+        warm = float(boot.time_s[()])
+    else:
+        shadow, warm = no_sc, (0.0 if H == 1 else np.inf)
+    total_reads = boot_reads_bytes / b + N * rate * P
+    rows = []
+    for name, net, w, local in (
+            ("no_shadow_clones", no_sc, np.inf if H > 1 else 0.0, None),
+            ("shadow_clones", shadow, warm, None),
+            ("full_clones", patch.network_bytes_per_patch, 0.0, 1.0)):
+        net = np.broadcast_to(np.asarray(net, dtype=float), P.shape)
+        rows.append(pl.DataFrame({
+            "strategy": name, "interval_s": P, "bytes_per_cycle": net,
+            "bytes_per_month": net * MONTH_S / P, "mean_network_bps": 8.0 * net / P,
+            "local_share": 1.0 - net / b / total_reads if local is None
+            else np.full(P.shape, local),
+            "warm_s": np.full(P.shape, w)}))
+    return pl.concat(rows).sort(["strategy", "interval_s"])
+
+
 def _life(life, overrides):
     life = life if life is not None else PoolLife()
     if not isinstance(life, PoolLife):
@@ -243,11 +344,11 @@ def _life(life, overrides):
 def _update_bytes(life: PoolLife, interval_s) -> dict:
     """Bytes on the network per image update, each strategy.
 
-    From :func:`hcimodel.shadowclone.lifecycle` (one source for both): linked
+    From :func:`lifecycle` (one source for both): linked
     clones, the new replica's ``RF - 1`` copies plus the Shadow Clones' cycle;
     full clones, the patch's RF-replicated writes.
     """
-    df = sc.lifecycle(np.atleast_1d(interval_s), life.n_nodes, life.n_desktops,
+    df = lifecycle(np.atleast_1d(interval_s), life.n_nodes, life.n_desktops,
                       replica=life.parent, link_bps=life.link_bps, rtt_s=life.rtt_s,
                       start_window_s=life.start_window_s, rf=life.rf,
                       patch_bytes=life.patch_bytes)
@@ -272,11 +373,11 @@ def network_per_month(life: PoolLife | None = None, interval_s=None, **overrides
 
     ``linked_shadow``: per update, the new replica's ``RF - 1`` remote copies
     plus the Shadow Clones' re-warm-up over the interval ``P``
-    (:func:`hcimodel.shadowclone.lifecycle`: remote reads before detection, the
+    (:func:`lifecycle`: remote reads before detection, the
     boot set, the steady state's first reads), times ``MONTH / P``.
     ``full_vaai``: per update, ``N p (RF - 1)`` (every guest's patch writes to
     the remote oplogs, the ``full_clones`` column of the same
-    :func:`hcimodel.shadowclone.lifecycle`), times ``MONTH / P``, plus the one-time warm-up of the
+    :func:`lifecycle`), times ``MONTH / P``, plus the one-time warm-up of the
     shared extents (:func:`hcimodel.fullclone.warmup`, boot and the life's
     steady reads) spread over the life's months.
 
@@ -527,7 +628,7 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
                           rtt_s=life.rtt_s, start_window_s=life.start_window_s)
     warm_s = float(steady_sc.time_s) if H > 1 else 0.0
     add("latency", "rewarm_after_update", "s", "lower", warm_s, 0.0)
-    lc = sc.lifecycle(DAY_S, H, N, replica=life.parent, link_bps=life.link_bps,
+    lc = lifecycle(DAY_S, H, N, replica=life.parent, link_bps=life.link_bps,
                       rtt_s=life.rtt_s, start_window_s=life.start_window_s, rf=R,
                       patch_bytes=life.patch_bytes)
     first_day = float(lc.filter(pl.col("strategy") == "shadow_clones")["local_share"][0])

@@ -28,7 +28,7 @@ Two read patterns are modelled:
 
 Closed forms (vectorized, :func:`expected_distinct`, :func:`coupon_collector`,
 :func:`expected_reads_to_fetch_all`, :func:`local_share`, :func:`detection_delay`,
-:func:`warmup`, :func:`lifecycle`, :func:`payback_reads`) are checked against a
+:func:`warmup`, :func:`payback_reads`; the lifecycle is :func:`hcimodel.clones.lifecycle`) are checked against a
 block-level Monte Carlo twin (:func:`simulate_warmup`): a numba replay
 (:func:`replay_reads`) of every read of every desktop in time order, with links
 as FIFO servers, fetch sources (the owner alone, or any node already holding
@@ -67,11 +67,12 @@ except ImportError:  # pragma: no cover
     _zipf_rates = None
 
 __all__ = [
+    "remote_placement",
     "PHASES", "SOURCES", "DETECTION_REMOTE_CVMS",
     "Replica", "zipf_popularity", "expected_distinct", "coupon_collector",
     "expected_reads_to_fetch_all", "local_share", "reads_to_local_share",
     "detection_delay", "boot_pace", "block_read_rate", "WarmUp", "warmup", "lag_sensitivity",
-    "lifecycle", "payback_reads",
+    "payback_reads",
     "SimulatedWarmUp", "simulate_warmup", "simulate_detection_delay", "replay_reads",
     "replica_pool", "pool_popularity", "replica_read_rate", "replica_reads", "replay_stream",
     "ASSIGNMENTS", "empirical_popularity", "assign_requests", "replay_trace",
@@ -81,7 +82,6 @@ PHASES = ("boot", "steady")
 SOURCES = ("single", "map")
 #: Shadow Clones start when reads come from more than two remote CVMs.
 DETECTION_REMOTE_CVMS = 3
-MONTH_S = 30 * 86_400.0
 
 
 def _check_choice(name, value, choices):
@@ -387,7 +387,7 @@ def _share_groups(n, p, c):
 
 # ------------------------------------------------------------------ detection
 
-def _remote_placement(H, N):
+def remote_placement(H, N):
     """Remote nodes hosting desktops ``R`` and their mean desktops ``n`` (floats).
 
     Desktop ``d`` runs on node ``d mod H`` and node 0 owns the replica: the
@@ -452,7 +452,7 @@ def detection_delay(n_nodes, n_desktops, start_window_s=0.0, lag_s=0.0):
     W = check_nonnegative("start_window_s", start_window_s)
     lag = check_nonnegative("lag_s", lag_s)
     H, N, W, lag = np.broadcast_arrays(H, N, W, lag)
-    R, n = _remote_placement(H, N)
+    R, n = remote_placement(H, N)
     return np.where(H == 1, 0.0, _detection_delay(R, n, W, lag))
 
 
@@ -497,7 +497,7 @@ def block_read_rate(workload: WorkloadProfile | str = "task",
     ``replica_read_iops * read_size / block``: a desktop read of
     ``read_size_bytes`` touches ``read_size / block`` blocks on average. The
     one definition of the shared read rate used by the boot pace
-    (:func:`boot_pace`), the steady phase of :func:`warmup`, :func:`lifecycle`,
+    (:func:`boot_pace`), the steady phase of :func:`warmup`, :func:`hcimodel.clones.lifecycle`,
     :func:`replica_pool` and :mod:`hcimodel.fullclone`.
 
     Parameters
@@ -818,7 +818,7 @@ def warmup(n_nodes=4, n_desktops=100, *, replica: Replica | None = None,
     td = np.broadcast_to(td, H.shape).astype(float)
     detected = np.isfinite(td)
     single = H == 1
-    R, n = _remote_placement(H, N)  # remote nodes with desktops, desktops on each
+    R, n = remote_placement(H, N)  # remote nodes with desktops, desktops on each
     M = R * n  # desktops on remote nodes
     b = float(replica.block_bytes)
     tau = 8.0 * b / link
@@ -916,7 +916,7 @@ def lag_sensitivity(lags_s=(0.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0), n_nodes: 
                          "time_s": w.time_s}).sort("lag_s")
 
 
-# ------------------------------------------------------------------ lifecycle and payback
+# ------------------------------------------------------------------ payback
 
 def payback_reads(popularity) -> float:
     r"""Reads after which a node has served as many blocks locally as it fetched (IRM).
@@ -955,108 +955,6 @@ def payback_reads(popularity) -> float:
     if excess_share(hi) <= 0.0:  # one block: share exactly 1/2 at n = 2
         return float(np.exp(hi))
     return float(np.exp(optimize.brentq(excess_share, 0.0, hi, xtol=1e-13, rtol=1e-13)))
-
-
-def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
-              replica: Replica | None = None, boot_workload: WorkloadProfile | str = "boot",
-              steady_workload: WorkloadProfile | str = "task", source: str = "single",
-              link_bps: float = 10e9, rtt_s: float = 200e-6, detection_delay_s=None,
-              start_window_s: float = 0.0, detection_lag_s: float = 0.0,
-              rf: int = 2, patch_bytes: float | None = None) -> pl.DataFrame:
-    r"""Network cost of a recompose (or refresh) cadence, beside the alternatives.
-
-    A write to the base drops every shadow clone; each cycle of length ``P``
-    then starts with a boot storm of the whole pool and continues in the steady
-    state. Per cycle:
-
-    ``no_shadow_clones``
-        Every replica read of the ``M = N - ceil(N/H)`` desktops off the owner
-        crosses the network, forever: ``M * boot_bytes + R * lambda * b * P``
-        (``R = min(N, H) - 1`` remote nodes hosting desktops, ``lambda`` the
-        block reads per second of one of them).
-    ``shadow_clones``
-        Remote reads until detection, the boot set fetched once per remote
-        node with desktops (:func:`warmup`), then the steady state's first
-        reads: ``remote + R f boot_bytes + R D(lambda P) b`` (boot and steady
-        working sets counted apart: an upper bound where they overlap).
-    ``full_clones``
-        Native (VAAI) clones have no recompose: each image update is a patch
-        inside every guest, whose writes go to ``RF - 1`` remote oplogs,
-        ``N p (RF - 1)`` bytes (``network_bytes_per_patch`` of
-        :func:`hcimodel.fullclone.patch_cycle`, the one definition). Their
-        shared extents stay cached (a patched block becomes the desktop's own,
-        local), so nothing is fetched again: local share 1. The one-time
-        warm-up of the first deployment is :func:`hcimodel.fullclone.warmup`;
-        :func:`hcimodel.clones.network_per_month` spreads it over a pool's life
-        and adds the new replica's ``RF - 1`` copies to a recompose.
-
-    Parameters
-    ----------
-    interval_s : array_like
-        Time between two writes to the base (s), e.g. 30 days for a monthly
-        recompose.
-    n_nodes, n_desktops : int
-    replica : Replica, optional
-    boot_workload, steady_workload : WorkloadProfile or str
-    source, link_bps, rtt_s, detection_delay_s, start_window_s, detection_lag_s
-        As in :func:`warmup`.
-    rf : int
-        Replication factor of the patch writes of full clones (default 2, at
-        most 3; at most one copy per node).
-    patch_bytes : float, optional
-        Bytes each guest writes per image update (full clones); default
-        :data:`hcimodel.fullclone.PATCH_BYTES`.
-
-    Returns
-    -------
-    polars.DataFrame
-        Columns strategy, interval_s, bytes_per_cycle, bytes_per_month,
-        mean_network_bps (average over the cycle), local_share (share of
-        replica reads served on the reader's node over the cycle), warm_s (time
-        until the boot set is local everywhere); sorted.
-    """
-    import polars as pl
-
-    from . import fullclone  # fullclone builds on this module: imported when used
-
-    replica = check_instance("replica", replica, Replica, default=Replica)
-    P = np.atleast_1d(check_duration("interval_s", interval_s, positive=True)).ravel()
-    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
-    N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
-    rf = check_integer("rf", rf, minimum=1, maximum=3, scalar=True)
-    patch = fullclone.patch_cycle(1, N, parent=replica, rf=min(rf, H), n_nodes=H, patch_bytes=(
-        fullclone.PATCH_BYTES if patch_bytes is None else patch_bytes))
-    kw = dict(replica=replica, source=source, link_bps=link_bps, rtt_s=rtt_s,
-              detection_delay_s=detection_delay_s, start_window_s=start_window_s,
-              detection_lag_s=detection_lag_s)
-    boot = warmup(H, N, workload=boot_workload, phase="boot", **kw)
-    wl = as_profile(steady_workload)
-    b = float(replica.block_bytes)
-    R, n = (float(x) for x in _remote_placement(H, N))  # remote nodes with desktops
-    rate = block_read_rate(wl, replica)  # block reads/s per desktop
-    reads_node = n * rate * P  # per remote node with desktops
-    boot_reads_bytes = N * replica.n_boot_blocks * b  # whole pool, every node
-    no_sc = R * n * replica.n_boot_blocks * b + R * reads_node * b
-    if bool(boot.detected[()]) and H > 1:
-        d = expected_distinct(reads_node, replica.popularity())
-        sc = float(boot.remote_read_bytes[()] + boot.total_bytes[()]) + R * d * b
-        warm = float(boot.time_s[()])
-    else:
-        sc, warm = no_sc, (0.0 if H == 1 else np.inf)
-    total_reads = boot_reads_bytes / b + N * rate * P
-    rows = []
-    for name, net, w, local in (
-            ("no_shadow_clones", no_sc, np.inf if H > 1 else 0.0, None),
-            ("shadow_clones", sc, warm, None),
-            ("full_clones", patch.network_bytes_per_patch, 0.0, 1.0)):
-        net = np.broadcast_to(np.asarray(net, dtype=float), P.shape)
-        rows.append(pl.DataFrame({
-            "strategy": name, "interval_s": P, "bytes_per_cycle": net,
-            "bytes_per_month": net * MONTH_S / P, "mean_network_bps": 8.0 * net / P,
-            "local_share": 1.0 - net / b / total_reads if local is None
-            else np.full(P.shape, local),
-            "warm_s": np.full(P.shape, w)}))
-    return pl.concat(rows).sort(["strategy", "interval_s"])
 
 
 # ------------------------------------------------------------------ Monte Carlo twin

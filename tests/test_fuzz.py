@@ -204,7 +204,7 @@ def base_calls() -> dict[str, dict]:
         "shadowclone.detection_delay": dict(n_nodes=4, n_desktops=20, start_window_s=60.0),
         "shadowclone.boot_pace": dict(replica=o["replica"]),
         "shadowclone.warmup": dict(n_nodes=4, n_desktops=20, replica=o["replica"]),
-        "shadowclone.lifecycle": dict(interval_s=86400.0 * 7, n_nodes=4, n_desktops=20,
+        "clones.lifecycle": dict(interval_s=86400.0 * 7, n_nodes=4, n_desktops=20,
                                       replica=o["replica"]),
         "shadowclone.payback_reads": dict(popularity=pop),
         "shadowclone.simulate_warmup": dict(n_nodes=4, n_desktops=8, replica=o["replica"],

@@ -6,6 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from hcimodel import clones
 from hcimodel import shadowclone as sc
 from hcimodel.workload import as_profile
 
@@ -151,7 +152,7 @@ def test_steady_unstable_link_gives_inf_and_flag():
 
 
 def test_lifecycle_orders_strategies():
-    df = sc.lifecycle([7 * 86400.0, 30 * 86400.0], 8, 400, replica=SMALL)
+    df = clones.lifecycle([7 * 86400.0, 30 * 86400.0], 8, 400, replica=SMALL)
     by = {(r["strategy"], r["interval_s"]): r for r in df.iter_rows(named=True)}
     for P in (7 * 86400.0, 30 * 86400.0):
         # full clones: each update is a patch in every guest, N p (RF - 1) = 400 x 1 GB x 1
@@ -163,7 +164,7 @@ def test_lifecycle_orders_strategies():
     # a faster cadence costs more warm-ups per month
     assert (by[("shadow_clones", 7 * 86400.0)]["bytes_per_month"]
             > by[("shadow_clones", 30 * 86400.0)]["bytes_per_month"])
-    rf3 = sc.lifecycle(7 * 86400.0, 8, 400, replica=SMALL, rf=3, patch_bytes=0.5e9)
+    rf3 = clones.lifecycle(7 * 86400.0, 8, 400, replica=SMALL, rf=3, patch_bytes=0.5e9)
     assert rf3.filter(pl.col("strategy") == "full_clones")["bytes_per_cycle"][0] == 400 * 0.5e9 * 2
 
 
@@ -185,7 +186,7 @@ def test_lifecycle_orders_strategies():
     (lambda: sc.expected_distinct(1, [0.5, 0.6]), "popularity"),
     (lambda: sc.coupon_collector(1, 0), "n_blocks"),
     (lambda: sc.detection_delay(4, 4, -1.0), "start_window_s"),
-    (lambda: sc.lifecycle(0.0), "interval_s"),
+    (lambda: clones.lifecycle(0.0), "interval_s"),
     (lambda: sc.replay_reads([0.0], [5], [0], n_nodes=4, n_blocks=1, detection_s=0), "nodes"),
     (lambda: sc.replay_trace([], 4), "keys"),
     (lambda: sc.replay_trace([1, 2], 4, request=[0]), "request"),

@@ -56,7 +56,7 @@ from hcimodel import hotspot, queueing, replication, shadowclone, simulate  # no
 from hcimodel.validation import (INT64_MAX, MAX_SECONDS, check_bool, check_choice,  # noqa: E402
                                  check_duration, check_finite, check_instance, check_rate,
                                  check_real_or_choice)
-from hcimodel.workload import ClonePool  # noqa: E402
+from hcimodel.clonepool import ClonePool  # noqa: E402
 
 FOUND = [
     # integers of 2**63 or more: OverflowError before, now the parameter and its range

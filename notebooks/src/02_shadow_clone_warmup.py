@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 import matplotlib.pyplot as plt
 
-from hcimodel import plotting, shadowclone as sc
+from hcimodel import clones, plotting, shadowclone as sc
 from hcimodel.figures import shadowclone as figs
 
 pl.Config.set_tbl_rows(20)
@@ -239,7 +239,7 @@ with plotting.style():
 # served locally as blocks fetched) is the second desktop to boot on a node.
 
 # %%
-life = sc.lifecycle(np.array([1, 7, 30]) * 86400.0, 8, 400, replica=sc.Replica(alpha=0.9),
+life = clones.lifecycle(np.array([1, 7, 30]) * 86400.0, 8, 400, replica=sc.Replica(alpha=0.9),
                     start_window_s=600.0)
 life.with_columns((pl.col("interval_s") / 86400).round(0).alias("days"),
                   (pl.col("bytes_per_month") / 1e9).round(1).alias("GB per month"),
