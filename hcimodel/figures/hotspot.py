@@ -101,7 +101,7 @@ def _simulated_busy_fraction(n_desktops: int, workload, strategy: str, cluster: 
     from ..simulate.queues import lindley_waits
 
     H = cluster.n_nodes
-    P = hotspot.routing(strategy, H, cluster.replica_node, workload.replica_io_fraction)
+    P = hotspot.routing(workload, strategy, cluster)  # reads and RF write legs
     lam = ((n_desktops / H) * workload.iops * P).sum(axis=0)
     horizon = n_ios / lam.max()
     busy = np.empty(H)
