@@ -353,6 +353,12 @@ class PoolSize(int):
         return (f"PoolSize({int(self)}, binding={self.binding!r}, storage={self.storage}, "
                 f"cpu={self.cpu}, memory={self.memory})")
 
+    def __str__(self) -> str:  # printed (and f-strings) as the number, repr tells all
+        return int.__repr__(self)
+
+    def __format__(self, spec: str) -> str:
+        return int.__format__(int(self), spec)
+
     def __reduce__(self):
         return (PoolSize, (self.storage, self.cpu, self.memory))
 

@@ -71,7 +71,7 @@ def draw_hotspot_latency(df: pl.DataFrame, target_s: float = 2e-3, ax=None):
     knee = hotspot.max_pool_size(target_s, "login", "linked_clones", host=None)
     ax.axhline(target_s * 1e3, color="grey", linewidth=0.8)
     ax.axvline(knee, color="grey", linewidth=0.8, linestyle=":")
-    ax.annotate(f"{knee} desktops within {target_s * 1e3:g} ms p95", (knee, target_s * 1e3),
+    ax.annotate(f"{knee:,} desktops within {target_s * 1e3:g} ms p95", (knee, target_s * 1e3),
                 xytext=(-10, 12), textcoords="offset points", ha="right", fontsize=8)
     ax.set_yscale("log")
     ax.set_xlabel("desktops in the pool (4 nodes, login storm)")

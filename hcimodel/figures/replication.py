@@ -336,7 +336,8 @@ def draw_rto(df: pl.DataFrame, ax=None):
                         arrowprops={"arrowstyle": "->", "color": "0.5", "linewidth": 0.8})
     ax.set_xlabel("desktops recovered")
     ax.set_ylabel("RTO: failure to every desktop usable (min)")
-    ax.set_title("RTO with 20 min detection + decision, cold-cache boot storm")
+    ax.set_title("RTO: 20 min detection + decision, 25 min infrastructure,\n"
+                 "boot storm on Shadow Clones (detected at the recovery site)")
     ax.legend(loc="upper left")
     return fig
 

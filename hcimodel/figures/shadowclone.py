@@ -247,9 +247,12 @@ def break_even_data(n_nodes: int = 8, n_desktops: int = 400, alpha: float = 0.9,
 def draw_break_even(df: pl.DataFrame, ax=None):
     """Draw :func:`break_even_data`; returns the figure."""
     fig, ax = axes(ax)
+    n_patch = float(df.filter(pl.col("strategy") == "full_clones")["bytes"].max()) / GB
     for strategy in ("no_shadow_clones", "shadow_clones", "full_clones"):
         part = df.filter(pl.col("strategy") == strategy)
-        ax.plot(part["hours"], part["bytes"] / GB, label=_LABELS[strategy],
+        label = (f"full clones: one patch instead ({n_patch:,.0f} GB of RF2 writes)"
+                 if strategy == "full_clones" else _LABELS[strategy])
+        ax.plot(part["hours"], part["bytes"] / GB, label=label,
                 linestyle="--" if strategy == "full_clones" else "-")
     ax.set_xlabel("hours after a recompose (8 nodes, 400 desktops)")
     ax.set_ylabel("replica bytes on the network (GB, cumulative)")
