@@ -210,14 +210,15 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
     k = check_integer("power_on_parallelism", power_on_parallelism, minimum=1)
     per_pd = check_integer("desktops_per_pd", desktops_per_pd, minimum=1, scalar=True)
     a = check_integer("activation_parallelism", activation_parallelism, minimum=1, scalar=True)
-    # Scalar durations, bounded so that ceil(N / k) phases cannot overflow to inf - inf.
+    # Durations, bounded so that ceil(N / k) phases cannot overflow to inf - inf; each
+    # may be an array broadcasting with the pool sizes (one per draw of an uncertain
+    # input in hcimodel.sizing).
     (detection_s, decision_s, register_s, power_on_s, ready_s, final_sync_s,
-     detection_lag_s) = (check_duration(name, v, scalar=True) for name, v in (
+     activation_s_per_pd) = (check_duration(name, v) for name, v in (
         ("detection_s", detection_s), ("decision_s", decision_s),
         ("register_s", register_s), ("power_on_s", power_on_s), ("ready_s", ready_s),
-        ("final_sync_s", final_sync_s), ("detection_lag_s", detection_lag_s)))
-    # the activation time may be an array (one per draw of an uncertain input)
-    activation_s_per_pd = check_duration("activation_s_per_pd", activation_s_per_pd)
+        ("final_sync_s", final_sync_s), ("activation_s_per_pd", activation_s_per_pd)))
+    detection_lag_s = check_duration("detection_lag_s", detection_lag_s, scalar=True)
     planned = check_bool("planned", planned)
     shadow_clones = check_bool("shadow_clones", shadow_clones)
     check_choice("strategy", strategy, hotspot.STRATEGIES)

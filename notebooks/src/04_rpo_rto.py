@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 import matplotlib.pyplot as plt
 
+from hcimodel import plotting
 from hcimodel import replication as rep
 from hcimodel.figures import replication as figs
 
