@@ -33,6 +33,7 @@ def tables() -> dict:
 
     out = dict(VALIDATION_TABLES)
     out["clones_verdict"] = _clones_verdict
+    out["sizing_example"] = _sizing_example
     try:  # the defaults table comes from the registry of defaults
         from ..defaults import defaults_table
     except ImportError:  # pragma: no cover - until the registry lands
@@ -48,6 +49,18 @@ def _clones_verdict():
 
     return verdict().select("criterion", "metric", "unit", "linked_shadow", "full_vaai",
                             "winner", "factor", "flip_note", "source_verdict")
+
+
+def _sizing_example():
+    """``hcimodel size`` on the built-in example: the answer, the nodes each limit
+    asks for, and the main metrics, one column per clone strategy."""
+    import polars as pl
+
+    from ..sizing import size
+
+    df = size().to_frame().filter(pl.col("section").is_in(["answer", "limit", "metric"]))
+    return (df.pivot(on="strategy", index=["section", "metric"], values="value")
+            .sort(["section", "metric"]))
 
 
 def table_markdown(df) -> str:
