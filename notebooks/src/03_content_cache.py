@@ -126,9 +126,11 @@ print(f"dedup cuts the memory full clones need for 80 % hits by "
 # At a fixed 64 MiB cache: without dedup, full clones spread the cache over N copies of
 # the base and the hit ratio falls fast as N grows; with dedup (and for linked clones,
 # whose base blocks are shared anyway: their two curves coincide) the clones share the
-# base blocks, and only their private blocks compete, so it falls much more slowly. The
-# effective (logical) capacity, bytes of desktop address space served per cached byte,
-# grows with N.
+# base blocks, and only their private blocks compete, so it falls much more slowly (0.80 at
+# 200 desktops against 0.25 without dedup). With a write unsharing only its own 4 KiB
+# block, full clones with dedup share exactly what linked clones share, so all three
+# curves coincide (here, and in the replay table of section 2). The effective (logical)
+# capacity, bytes of desktop address space served per cached byte, grows with N.
 
 # %%
 df_clones = cache_figures.cache_clones_data()
