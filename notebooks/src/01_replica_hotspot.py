@@ -16,7 +16,10 @@
 #
 # Three strategies are set side by side: linked clones with one replica, linked clones
 # with **Shadow Clones** warmed up (each node serves replica reads locally), and
-# **full clones** made by native cloning (reads local from the start).
+# **full clones** made by native (VAAI) cloning, which share their parent's extents
+# until they write them and warm up once, from the parent's RF replica nodes (section 4).
+# The largest pool is then the smallest of this storage limit and the host's own CPU and
+# memory limits (section 4).
 
 # %%
 import numpy as np
@@ -326,11 +329,28 @@ pl.DataFrame({"number": list(was), "was": list(was.values()), "now": [now[k] for
 # %% [markdown]
 # ## What the numbers say
 #
-# * In a login storm a single replica CVM serves about 3,000 desktops on a 4-node
-#   cluster within 2 ms p95; more nodes move that knee little, towards the bound of
-#   about 4,200 set by the replica CVM alone.
-# * In a boot storm the replica CVM saturates near 140 desktops booted at once; beyond
+# * In a login storm a single replica CVM serves about 3,100 desktops on a 4-node
+#   cluster within 2 ms p95 (storage limit); more nodes move that knee little (4,283 on
+#   16 nodes), towards the bound of about 5,300 set by the replica CVM alone. Shadow
+#   Clones and warmed full clones spread the load and grow with the cluster (5,975 on 4
+#   nodes, 22,901 on 16).
+# * The storage limit is not what binds a 2015 node: host memory allows 116 task workers
+#   per node (464 on 4 nodes), close to the published "up to 400 VMs" per block, for
+#   every strategy. The hot spot matters for the latency of a pool that fits, and for
+#   denser hosts.
+# * In a boot storm the replica CVM saturates near 160 desktops booted at once; beyond
 #   that, boot time grows linearly with N (the replica CVM is the bottleneck) while
 #   Shadow Clones and full clones keep it nearly flat.
-# * Warmed Shadow Clones and full clones behave the same in steady state; they differ in
-#   the warm-up after every recompose (see the Shadow Clone notebook) and in capacity.
+# * RF2 write legs lower the one-replica limit by about a sixth (3,759 with RF1, 3,100
+#   with RF2);
+#   the replica share of reads (an assumption) moves it between 2,940 and 3,965.
+# * Warmed Shadow Clones and full clones behave the same in steady state. They differ
+#   while cold: before detection Shadow Clones read every shared block through the
+#   owner CVM, while full clones read from the parent's RF replica nodes and need no
+#   detection; and a recompose drops the shadow clones, while a patch leaves the full
+#   clones' caches in place (notebooks 02 and 06).
+#
+# **Limits.** The CVM is one M/M/1 server with an assumed per-node capacity (25,000
+# IOPS; the sensitivity above), every desktop runs the same profile, and the boot storm
+# checked against its twin in section 3 reads a tenth of a real boot (the table of what
+# changed uses the full 420 MB).

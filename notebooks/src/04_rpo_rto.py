@@ -93,14 +93,15 @@ saw = figs.sawtooth_data()
 fig = figs.draw_sawtooth(saw)
 plt.show()
 cf = rep.async_rpo(3600.0, 50, flat, rate="mean")
-mc = rep.simulate_rpo(3600.0, [50], flat, rate="mean", n_intervals=500, target_rpo_s=3800.0,
+mc = rep.simulate_rpo(3600.0, [50], flat, rate="mean", n_intervals=500, target_rpo_s=3650.0,
                       rng=2015)
 i, s = 3600.0, float(cf.transfer_s)
 print(f"mean loss: closed form {float(cf.mean_loss_s) / 60:.2f} min, "
       f"Monte Carlo {mc.estimate('mean_loss_s') / 60:.2f} min")
 print(f"p95 loss: closed form {(s + 0.95 * i) / 60:.2f} min, "
       f"Monte Carlo {mc.estimate('p95_loss_s') / 60:.2f} min")
-print(f"time above a 63.3-min target: {mc.estimate('miss_fraction'):.4f}")
+print(f"share of time above a {3650 / 60:.1f}-min target: closed form {(i + s - 3650.0) / i:.4f}, "
+      f"Monte Carlo {mc.estimate('miss_fraction'):.4f}")
 
 # %%
 loss = figs.loss_vs_interval_data()
@@ -148,8 +149,9 @@ for b, row_i in zip((6.2, 50), range(2)):
     for j in range(3):
         print(f"{b:>4} Mbit/s, {[1, 5, 15][j]:>2}-min interval: worst loss "
               f"{ns.worst_loss_s[row_i, j] / 60:6.1f} min, fallback {bool(ns.fallback[row_i, j])}")
+peak_rate = change.write_bytes_per_s * change.peak_factor  # one desktop at the peak hour
 for km in (10, 100, 300):
-    lat = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * 26_250 * 2.6)
+    lat = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * peak_rate)
     print(f"sync over {km:>3} km: +{float(lat.added_s) * 1e3:.2f} ms per 10-kB write "
           f"(RTT {float(lat.rtt_s) * 1e3:.2f} ms)")
 
@@ -178,9 +180,10 @@ dom.filter(pl.col("n_domains") == 6).with_columns(
 # %% [markdown]
 # ## 6. RTO and failback
 #
-# Detection and decision, activation of the PDs, registration and power-on at a given
-# parallelism, and the boot storm at the recovery site on cold caches (the hot-spot boot
-# model with one replica), until every desktop is usable. The table lists the phases in
+# Detection and decision, activation of the PDs, the infrastructure booted first
+# (directory, broker database, vCenter, connection servers: section 7), registration and
+# power-on at a given parallelism, and the boot storm at the recovery site (Shadow Clones
+# on, as by default since AOS 4.0.2), until every desktop is usable. The table lists the phases in
 # the order they happen, for 300 desktops powered on 20 at a time: an unplanned failover,
 # and a planned one (no detection nor decision, a final sync instead).
 
@@ -190,6 +193,7 @@ planned = rep.rto(300, 20, planned=True, final_sync_s=float(
     rep.async_rpo(3600.0, 50, rate="peak").transfer_s) / 2)
 steps = {"detection_s": "detection", "decision_s": "decision",
          "final_sync_s": "final sync (planned only)", "activation_s": "activation of the PDs",
+         "infrastructure_s": "infrastructure booted first",
          "power_on_s": "registration and power-on", "boot_s": "boot storm after last power-on",
          "ready_s": "desktop agent ready", "total_s": "RTO, in all"}
 pl.DataFrame({"phase": list(steps.values()),
@@ -206,19 +210,6 @@ for d, b, t in zip((1, 3, 7), fb.sent_bytes, fb.transfer_s):
 # %%
 rto_df = figs.rto_data(pool_sizes=np.array([50, 100, 200, 300, 400, 600, 800, 1000, 1200]))
 fig = figs.draw_rto(rto_df)
-
-# %% [markdown]
-# ## What the numbers say
-#
-# * Hourly async replication of 50 task workers loses up to about `I + S`; at the peak
-#   hour a 10 Mbit/s link is already past saturation, and the backlog then grows without
-#   bound rather than degrading gracefully.
-# * The RPO/2 rule is the closed form at `I = RPO/2`; variable transfer times add a queueing
-#   wait that explodes as the link utilisation nears 1.
-# * Staggering PDs on a shared link keeps every domain's loss at `I + S`; aligned schedules
-#   push the last domain to `I + P S`.
-# * The RTO is dominated by the human decision and, for large pools, by the cold-cache boot
-#   storm at the recovery site (one replica CVM), not by power-on parallelism.
 
 # %% [markdown]
 # ## 7. Recovery revisited (issue 10): infrastructure first, Shadow Clones, activation
@@ -280,21 +271,48 @@ act.with_columns((pl.col("activation_s_per_pd") / 60).round(1).alias("per PD min
 # **Sync writes use their own metro link.** Sync replication runs over the metro link of a
 # stretched cluster (default 10 Gbit/s, assumed), not the 100 Mbit/s async WAN link: a
 # 10-kB write then adds essentially the round trip, where the WAN link would have added
-# another millisecond of serialization and queueing.
+# serialization and queueing (about 1.1 ms more).
 
 # %%
 for km in (10, 100, 300):
-    metro = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * 26_250 * 2.6)
-    wan = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * 26_250 * 2.6,
+    metro = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * peak_rate)
+    wan = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * peak_rate,
                                  link=rep.Link())
     print(f"sync over {km:>3} km: metro link +{float(metro.added_s) * 1e3:.3f} ms per write, "
           f"on the WAN link it would be +{float(wan.added_s) * 1e3:.3f} ms")
 
 # %% [markdown]
-# **What changed.** The RTO of 1,000 desktops was 79.1 min (boot storm without Shadow
+# **What changed.** The RTO of 1,000 desktops was 76.3 min (boot storm without Shadow
 # Clones, no infrastructure phase); it is now 96.7 min: +25 min of infrastructure booted
-# first, −7.5 min of boot storm thanks to Shadow Clones. The largest phases are now the
-# assumed ones, activation (41 %) and infrastructure (26 %), not the boot storm; the
-# summary of section 6 ("dominated by the decision and the cold-cache boot storm") holds
-# only with Shadow Clones switched off. Sync writes over 100 km add 1.01 ms on the metro
-# link (2.26 ms when they were priced on the WAN link).
+# first, −4.5 min of boot storm thanks to Shadow Clones (6.9 → 2.4 min). The largest
+# phases are now the assumed ones, activation (41 %) and infrastructure (26 %), not the
+# boot storm, even with Shadow Clones switched off. Sync writes over 100 km add 1.01 ms on
+# the metro link (2.11 ms when they were priced on the WAN link).
+
+# %% [markdown]
+# ## What the numbers say
+#
+# * Overwrites coalesce: an hourly snapshot sends 94 % of what a desktop wrote, a daily
+#   one 41 %.
+# * Hourly async replication of 50 task workers loses at most `I + S`: sized at the peak
+#   hour, 10 Mbit/s takes 46 min per transfer (worst loss 106 min), 100 Mbit/s under 5 min
+#   (65 min). A link slower than the delta rate (1 Mbit/s here) does not degrade
+#   gracefully: the backlog grows without bound.
+# * The RPO/2 rule is the closed form at `I = RPO/2` (a 2 h RPO for 50 desktops needs
+#   7.7 Mbit/s); variable transfer times add a queueing wait that explodes as the link
+#   utilisation nears 1.
+# * NearSync at 1 min loses under 2 min even on 6.2 Mbit/s; sync adds about 1 ms of round
+#   trip per 100 km to every write.
+# * Staggering PDs on a shared link keeps every domain's loss at `I + S` (64.6 min for 6
+#   PDs); aligned schedules push the last domain to `I + P S` (87.9 min).
+# * The RTO of 300 desktops is 62.9 min unplanned and 45.2 min planned; of 1,000 desktops
+#   96.7 min. Its largest phases are assumptions: the activation of the protection domains
+#   (2 min per PD assumed: 0.5 to 10 min gives 67 to 257 min), the infrastructure (25 min)
+#   and the decision (15 min). The boot storm with Shadow Clones takes 2.4 min; power-on
+#   parallelism matters when it is low (5 at a time: 136 min for 1,200 desktops, against
+#   106 min at 20).
+# * Failback after a week at the recovery site sends 288 GB, 8 h at 100 Mbit/s.
+#
+# **Limits.** One change model (task worker, 256 MB hot set, 20 % cold writes: assumed)
+# for every desktop; one WAN link; the phase durations of the RTO are assumed where no
+# published figure exists, and the model flags them in `notes`.
