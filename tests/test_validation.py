@@ -67,7 +67,8 @@ FOUND = [
     (lambda: queueing.mva([1, 2, 3], [1, 2, 3], 0), "think_time must be a single number"),
     (lambda: simulate.lru_hits([1, 2, 3], [1, 2, 3]), "capacity must be a single number"),
     (lambda: shadowclone.warmup(2, 100, link_bps=(0.1, 0.2)), "link_bps must be a single number"),
-    (lambda: replication.rto(10, 5, power_on_s=[1, 2, 3]), "power_on_s must be a single number"),
+    (lambda: replication.rto(10, 5, power_on_s=[1, 2, -3]), "power_on_s must be in"),
+    (lambda: replication.rto(10, 5, detection_lag_s=[1, 2]), "detection_lag_s must be a single number"),
     (lambda: hotspot.boot_storm([100, 200], boot_read_bytes=(0.1, 0.2)),
      "boot_read_bytes must be a single number"),
     (lambda: replication.async_rpo(3600.0, 10, mode=np.array(3)),
@@ -202,3 +203,13 @@ def test_default_objects_are_not_taken_from_falsy_values():
             hotspot.steady_state(10, cluster=bad)
         with pytest.raises(ValueError, match="link must be a Link"):
             replication.async_rpo(3600.0, 10, link=bad)
+
+
+def test_rto_durations_broadcast_with_the_pool():
+    # issue 11 found rto(10, 5, power_on_s=[1, 2, 3]) raising a TypeError; durations
+    # are array_like (hcimodel.sizing draws them), so it is one RTO per value
+    r = replication.rto(10, 5, power_on_s=[1, 2, 3])
+    assert np.shape(r.total_s) == (3,) and np.shape(r.power_on_s) == (3,)
+    assert np.all(np.diff(r.total_s) > 0)
+    one = replication.rto(10, 5, power_on_s=2)
+    assert float(r.total_s[1]) == float(one.total_s)

@@ -202,7 +202,7 @@ def rpo_backlog(out_dir: Path) -> tuple[Path, Path]:
 
 # ------------------------------------------------------------------ shared link
 
-def domains_data(max_domains: int = 8, bandwidth_bps: float = 100e6,
+def domains_data(max_domains: int = 14, bandwidth_bps: float = 100e6,
                  n_desktops: int = 50, interval_s: float = 3600.0) -> pl.DataFrame:
     """Worst data loss of the last PD versus the number of PDs sharing one link.
 

@@ -188,8 +188,9 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
         default since AOS 4.0.2).
     detection_lag_s : float
         Shadow Clone detection lag (s; not published, 0 the best case).
-    detection_s, decision_s, activation_s_per_pd, register_s, power_on_s, ready_s : float
-        Durations (s) as in the module docstring.
+    detection_s, decision_s, activation_s_per_pd, register_s, power_on_s, ready_s : array_like
+        Durations (s) as in the module docstring, in [0, 1e15]; arrays broadcast with
+        ``n_desktops`` and ``power_on_parallelism`` (one RTO per element).
     desktops_per_pd : int
         Desktops per protection domain (guideline: at most 50).
     activation_parallelism : int
@@ -230,7 +231,11 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
         check_duration(f"infrastructure[{item[0]!r}]", item[1], scalar=True)
     infra_s = float(sum(float(s) for _, s in infra))
     cluster = check_instance("cluster", cluster, hotspot.Cluster, default=hotspot.Cluster)
-    n, k = np.broadcast_arrays(n, k)
+    # every array input broadcasts to one shape, so each phase has the result's shape
+    (n, k, detection_s, decision_s, register_s, power_on_s, ready_s, final_sync_s,
+     activation_s_per_pd) = np.broadcast_arrays(n, k, detection_s, decision_s, register_s,
+                                                power_on_s, ready_s, final_sync_s,
+                                                activation_s_per_pd)
     task = register_s + power_on_s
     pds = np.ceil(n / per_pd)
     activation = np.ceil(pds / a) * activation_s_per_pd
