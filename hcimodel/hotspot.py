@@ -122,24 +122,18 @@ class ReadPath:
     cache_memory_share : float
         Share of cache hits served from CVM memory; the rest from the SSD part
         of the cache. Default 0.5 (*assumed*).
-    hot_tier_hit : float
-        Share of extent-store reads served by the SSD hot tier; the rest from
-        the HDD cold tier. Default 0.95 (*assumed*: the VDI working set fits
-        the 700 GB of flash of an NX-3000 node; the Dell View 4.5 study served
-        about 90 % of all array I/O from SSD on a tiered array).
     tiers : hcimodel.contentcache.TierLatencies
-        Access time of memory, SSD and HDD (s), shared with the cache model.
+        Access time of memory, SSD and HDD (s) and the share of extent-store
+        reads on the SSD hot tier (``hot_tier_hit``), shared with the cache model.
     """
 
     cache_hit_shared: float = 0.9
     cache_hit_private: float = 0.5
     cache_memory_share: float = 0.5
-    hot_tier_hit: float = 0.95
     tiers: TierLatencies = TierLatencies()
 
     def __post_init__(self):
-        for name in ("cache_hit_shared", "cache_hit_private", "cache_memory_share",
-                     "hot_tier_hit"):
+        for name in ("cache_hit_shared", "cache_hit_private", "cache_memory_share"):
             check_probability(name, getattr(self, name))
         if not isinstance(self.tiers, TierLatencies):
             raise ValueError(f"tiers must be a TierLatencies (got {self.tiers!r})")
@@ -151,8 +145,8 @@ class ReadPath:
 
     def extent_mix(self) -> list[tuple[float, float]]:
         """An extent-store read: (probability, access time in s) of the SSD and HDD tiers."""
-        t = self.hot_tier_hit
-        return [(t, self.tiers.ssd_s), (1.0 - t, self.tiers.miss_s)]
+        t = self.tiers.hot_tier_hit
+        return [(t, self.tiers.ssd_s), (1.0 - t, self.tiers.hdd_s)]
 
     def mix(self, hit: float) -> list[tuple[float, float]]:
         """Cache with hit ratio ``hit``, then the extent store."""

@@ -58,10 +58,16 @@ def test_bad_sizing_input():
 
 def test_tier_latencies():
     lat = TierLatencies()
-    assert lat.mean_s(1, 0, 0) == 10e-6 and lat.mean_s(0, 0, 1) == 7.5e-3
-    assert lat.mean_s(0.5, 0.25, 0.25) == pytest.approx(0.5 * 10e-6 + 0.25 * 0.15e-3 + 0.25 * 7.5e-3)
+    # a miss is read from the extent store: 95 % SSD hot tier, 5 % HDD (0.5175 ms)
+    miss = 0.95 * 0.15e-3 + 0.05 * 7.5e-3
+    assert lat.miss_s == pytest.approx(miss, rel=1e-15)
+    assert lat.mean_s(1, 0, 0) == 10e-6 and lat.mean_s(0, 0, 1) == pytest.approx(miss)
+    assert lat.mean_s(0.5, 0.25, 0.25) == pytest.approx(0.5 * 10e-6 + 0.25 * 0.15e-3 + 0.25 * miss)
+    assert TierLatencies(hot_tier_hit=0.0).miss_s == 7.5e-3  # all misses from HDD
     with pytest.raises(ValueError, match="ssd_s"):
         TierLatencies(ssd_s=-1)
+    with pytest.raises(ValueError, match="hot_tier_hit"):
+        TierLatencies(hot_tier_hit=1.5)
 
 
 # ------------------------------------------------------------------ hit ratios of a pool
@@ -230,7 +236,7 @@ def test_model_picks_the_cache_of_the_rule():
 
 def test_model_latency_from_tiers():
     pool = ClonePool(clone_type="full", **SMALL)
-    lat = TierLatencies(memory_s=1e-6, ssd_s=1e-4, miss_s=1e-2)
+    lat = TierLatencies(memory_s=1e-6, ssd_s=1e-4, hdd_s=1e-2, hot_tier_hit=0.0)
     m = content_cache_model(pool, 13 * GiB, rule="unified", ssd_bytes=8 * MiB, dedup=True,
                             latencies=lat)
     h = m.hits

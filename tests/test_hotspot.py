@@ -5,6 +5,7 @@ import polars as pl
 import pytest
 
 from hcimodel import fullclone, hotspot
+from hcimodel.contentcache import TierLatencies
 from hcimodel.workload import PROFILES
 
 BOOT = PROFILES["boot"]
@@ -325,7 +326,7 @@ def test_boot_storm_shape():
     (lambda: hotspot.boot_storm(10, cached_share=-0.1), "cached_share"),
     (lambda: hotspot.Cluster(replication_factor=4), "replication_factor"),
     (lambda: hotspot.Cluster(read_path=0.9), "read_path"),
-    (lambda: hotspot.ReadPath(hot_tier_hit=1.2), "hot_tier_hit"),
+    (lambda: hotspot.ReadPath(tiers=TierLatencies(hot_tier_hit=1.2)), "hot_tier_hit"),
     (lambda: hotspot.Host(cores=0), "cores"),
     (lambda: hotspot.Host(cvm_memory_bytes=300 * hotspot.GiB), "cvm_memory_bytes"),
     (lambda: hotspot.max_pool_size(1e-3, host="nx3000"), "host"),

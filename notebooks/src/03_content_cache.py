@@ -145,9 +145,9 @@ df_clones.filter(pl.col("n_desktops").is_in([1, 20, 200])).with_columns(
 #
 # 100 full clones, 32 MiB of cache memory, a growing SSD part of the multi-touch pool.
 # SSD takes the reads that memory cannot hold; the mean read latency uses *assumed*
-# tier latencies (memory 10 µs, SSD 0.15 ms, miss 7.5 ms from HDD). Every miss is priced
-# as an HDD read here, although the read path of notebook 01 sends part of them to the
-# extent store's SSD hot tier: the latencies are upper bounds.
+# tier latencies (memory 10 µs, SSD 0.15 ms) and prices a miss as the read path of
+# notebook 01 does: read from the extent store, 95 % from its SSD hot tier and 5 % at
+# 7.5 ms from HDD (0.52 ms on average; `TierLatencies(hot_tier_hit=...)` changes it).
 
 # %%
 df_tiers = cache_figures.cache_tiers_data()
