@@ -267,5 +267,5 @@ pl.DataFrame(rows).sort("unshare")
 #   miss ratio of 0.60 where the trace misses 0.83; at 1 MiB it is pessimistic instead).
 #
 # **Limits.** Reads are independent draws (IRM) from a Zipf base; the tier latencies are
-# assumed and a miss is priced as an HDD read; the share of base blocks each desktop
+# assumed (a miss is read from the extent store, 95 % SSD, 5 % HDD); the share of base blocks each desktop
 # writes (w = 0.2 here) is assumed and drives every full-clone result.
