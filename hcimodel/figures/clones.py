@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import polars as pl
 
 from .. import clones as cl
 from .. import fullclone as fc
 from .. import shadowclone as sc
-from ._registry import SEED, axes, register, render
+from ._registry import SEED, axes, register, render, styled
 
 __all__ = ["clone_network_data", "draw_clone_network", "clones_network_cadence",
            "clone_rewarm_data", "draw_clone_rewarm", "clones_rewarm",
@@ -52,6 +51,7 @@ def clone_network_data(patch_gb=(0.25, 1.0, 4.0)) -> pl.DataFrame:
             .sort(["strategy", "patch_gb", "interval_days"], nulls_last=True))
 
 
+@styled
 def draw_clone_network(df: pl.DataFrame, ax=None):
     """Draw :func:`clone_network_data`; returns the figure."""
     fig, ax = axes(ax)
@@ -118,6 +118,7 @@ def clone_rewarm_data(hours: float = 96.0, mc_hours=(1.0, 6.0)) -> pl.DataFrame:
     return pl.concat(frames).sort(["case", "origin", "hours"])
 
 
+@styled
 def draw_clone_rewarm(df: pl.DataFrame, ax=None):
     """Draw :func:`clone_rewarm_data`; returns the figure."""
     fig, ax = axes(ax)
@@ -160,6 +161,7 @@ def clone_capacity_data(growth_mb=(50.0,)) -> pl.DataFrame:
             .sort(["strategy", "growth_mb", "days"]))
 
 
+@styled
 def draw_clone_capacity(df: pl.DataFrame, ax=None):
     """Draw :func:`clone_capacity_data`; returns the figure."""
     fig, ax = axes(ax)
@@ -203,6 +205,7 @@ def clone_operations_data(limits=(12, 20)) -> pl.DataFrame:
         .sort(["operation", "limit", "n_desktops"], nulls_last=True)
 
 
+@styled
 def draw_clone_operations(df: pl.DataFrame, ax=None):
     """Draw :func:`clone_operations_data`; returns the figure."""
     fig, ax = axes(ax)
@@ -235,6 +238,7 @@ def clone_verdict_data() -> pl.DataFrame:
                     "factor", "source_verdict").sort(["criterion", "metric"])
 
 
+@styled
 def draw_clone_verdict(df: pl.DataFrame, ax=None):
     """Draw :func:`clone_verdict_data` as signed log factors; returns the figure."""
     fig, ax = axes(ax)
@@ -252,7 +256,8 @@ def draw_clone_verdict(df: pl.DataFrame, ax=None):
     ax.axvline(0.0, color="black", linewidth=0.8)
     ax.set_xlabel("log10(loser / winner):  <- linked clones win | full clones win ->")
     ax.set_title(f"Who wins, by how much (capped at {cap:g}x)")
-    plt.setp(ax.get_xticklabels(), fontsize=7)
+    for label in ax.get_xticklabels():
+        label.set_fontsize(7)
     return fig
 
 
