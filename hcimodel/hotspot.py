@@ -163,7 +163,7 @@ class ReadPath:
         """Mean time of a cache miss read from the extent store (s): the tiers'
         mix, plus ``remote_delay_s`` when the extent's replica is on another node.
         This, not one HDD access, is what a cache miss costs."""
-        return float(check_nonnegative("remote_delay_s", remote_delay_s)
+        return float(check_nonnegative("remote_delay_s", remote_delay_s, scalar=True)
                      + sum(p * s for p, s in self.extent_mix()))
 
     def mean_device_s(self, hit: float) -> float:
@@ -301,15 +301,15 @@ class Host:
     desktop_memory_bytes: float = 2 * GiB
 
     def __post_init__(self):
-        check_integer("cores", self.cores, minimum=1)
-        check_positive("vcpus_per_core", self.vcpus_per_core)
-        check_positive("memory_bytes", self.memory_bytes)
-        check_nonnegative("cvm_memory_bytes", self.cvm_memory_bytes)
+        check_integer("cores", self.cores, minimum=1, scalar=True)
+        check_positive("vcpus_per_core", self.vcpus_per_core, scalar=True)
+        check_positive("memory_bytes", self.memory_bytes, scalar=True)
+        check_nonnegative("cvm_memory_bytes", self.cvm_memory_bytes, scalar=True)
         if self.cvm_memory_bytes >= self.memory_bytes:
             raise ValueError(f"cvm_memory_bytes must be below memory_bytes = {self.memory_bytes:g} "
                              f"(got {self.cvm_memory_bytes:g})")
-        check_integer("desktop_vcpus", self.desktop_vcpus, minimum=1)
-        check_positive("desktop_memory_bytes", self.desktop_memory_bytes)
+        check_integer("desktop_vcpus", self.desktop_vcpus, minimum=1, scalar=True)
+        check_positive("desktop_memory_bytes", self.desktop_memory_bytes, scalar=True)
 
     @property
     def cpu_desktops_per_node(self) -> int:
@@ -383,8 +383,9 @@ def read_components(workload: WorkloadProfile | str, strategy: str, cluster: Clu
     """
     workload = as_profile(workload)
     _check_strategy(strategy)
-    check_integer("node", node, minimum=0, maximum=cluster.n_nodes - 1)
-    c = float(check_probability("cached_share", cached_share))
+    cluster = check_instance("cluster", cluster, Cluster)
+    node = check_integer("node", node, minimum=0, maximum=cluster.n_nodes - 1, scalar=True)
+    c = check_probability("cached_share", cached_share, scalar=True)
     rp = cluster.read_path
     d = cluster.remote_delay_s(workload.read_size_bytes)
     q = workload.replica_read_fraction

@@ -188,7 +188,10 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
         default since AOS 4.0.2).
     detection_lag_s : float
         Shadow Clone detection lag (s; not published, 0 the best case).
-    detection_s, decision_s, activation_s_per_pd, register_s, power_on_s, ready_s : float
+    detection_s, decision_s, activation_s_per_pd : array_like of float
+        Durations (s) as in the module docstring; arrays (one value per draw of
+        an uncertain input) broadcast with N and k.
+    register_s, power_on_s, ready_s : float
         Durations (s) as in the module docstring.
     desktops_per_pd : int
         Desktops per protection domain (guideline: at most 50).
@@ -211,18 +214,29 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
     per_pd = check_integer("desktops_per_pd", desktops_per_pd, minimum=1, scalar=True)
     a = check_integer("activation_parallelism", activation_parallelism, minimum=1, scalar=True)
     # Scalar durations, bounded so that ceil(N / k) phases cannot overflow to inf - inf.
-    (detection_s, decision_s, register_s, power_on_s, ready_s, final_sync_s,
+    (register_s, power_on_s, ready_s, final_sync_s,
      detection_lag_s) = (check_duration(name, v, scalar=True) for name, v in (
-        ("detection_s", detection_s), ("decision_s", decision_s),
         ("register_s", register_s), ("power_on_s", power_on_s), ("ready_s", ready_s),
         ("final_sync_s", final_sync_s), ("detection_lag_s", detection_lag_s)))
-    # the activation time may be an array (one per draw of an uncertain input)
+    # the detection, decision and activation times may be arrays (one per draw of
+    # an uncertain input, as hcimodel.sizing passes them): they only add up
+    detection_s = check_duration("detection_s", detection_s)
+    decision_s = check_duration("decision_s", decision_s)
     activation_s_per_pd = check_duration("activation_s_per_pd", activation_s_per_pd)
+    shapes = {name: np.shape(v) for name, v in (
+        ("n_desktops", n), ("power_on_parallelism", k), ("detection_s", detection_s),
+        ("decision_s", decision_s), ("activation_s_per_pd", activation_s_per_pd))}
+    try:
+        np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        raise ValueError("n_desktops, power_on_parallelism, detection_s, decision_s and "
+                         "activation_s_per_pd must broadcast together (got shapes "
+                         + ", ".join(f"{k_}={v}" for k_, v in shapes.items()) + ")") from None
     planned = check_bool("planned", planned)
     shadow_clones = check_bool("shadow_clones", shadow_clones)
     check_choice("strategy", strategy, hotspot.STRATEGIES)
     check_positive("boot_read_bytes", boot_read_bytes)
-    infra = tuple(infrastructure)
+    infra = tuple(check_instance("infrastructure", infrastructure, (tuple, list)))
     for item in infra:
         if not isinstance(item, tuple | list) or len(item) != 2:
             raise ValueError(f"infrastructure must hold (name, seconds) pairs (got {item!r:.60})")
@@ -298,6 +312,7 @@ def activation_sensitivity(n_desktops=1000, activation_s_per_pd=(30.0, 60.0, 120
     """
     import polars as pl
 
+    n_desktops = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
     ta = np.atleast_1d(check_nonnegative("activation_s_per_pd", activation_s_per_pd))
     rows = [rto(n_desktops, activation_s_per_pd=float(t), **kwargs) for t in ta.ravel()]
     return pl.DataFrame({"activation_s_per_pd": ta.ravel().astype(float),

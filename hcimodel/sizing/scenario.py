@@ -19,6 +19,7 @@ Errors are one line naming the key path, the value and what is allowed, e.g.
 from __future__ import annotations
 
 import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -488,6 +489,10 @@ def loads(text: str, source: str = "scenario") -> Scenario:
 
 def load(path) -> Scenario:
     """Read a scenario file (TOML); errors name the file."""
+    if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes) \
+            or os.fspath(path) == "":
+        raise ValueError(f"path must be a str or os.PathLike naming a scenario file "
+                         f"(got {path!r:.80})")
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
