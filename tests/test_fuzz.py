@@ -526,6 +526,41 @@ def test_adversarial_values_one_parameter_at_a_time():
     assert not failures, f"{len(failures)} calls broke the contract:\n" + "\n".join(failures)
 
 
+# ------------------------------------------------------------------- edge cases
+def _one_node():
+    from hcimodel import hotspot
+    return hotspot.Cluster(n_nodes=1)
+
+
+#: Valid but degenerate calls (one node, one desktop, an empty group): results
+#: must still hold no NaN (a group with no node is left out, not filled with NaN).
+EDGE_CASES = [
+    ("hotspot.steady_state", lambda: dict(n_desktops=[1, 10], cluster=_one_node())),
+    ("hotspot.steady_state", lambda: dict(n_desktops=10**6)),  # unstable: inf, not NaN
+    ("hotspot.simulate_steady_state", lambda: dict(n_desktops=10, cluster=_one_node(),
+                                                   n_customers=200, n_reps=2, rng=1)),
+    ("hotspot.boot_storm", lambda: dict(n_desktops=[1, 4], cluster=_one_node(),
+                                        boot_read_bytes=1e6)),
+    ("hotspot.max_pool_size", lambda: dict(latency_target_s=2e-3, cluster=_one_node(),
+                                           group="replica_node", upper=64)),
+    ("replication.rto", lambda: dict(n_desktops=1, power_on_parallelism=1,
+                                     cluster=_one_node())),
+    ("shadowclone.warmup", lambda: dict(n_nodes=1, n_desktops=1)),
+    ("shadowclone.warmup", lambda: dict(n_nodes=4, n_desktops=20, start_window_s=5e-324)),
+    ("fullclone.warmup", lambda: dict(n_nodes=1, n_desktops=1, rf=1)),
+    ("clones.lifecycle", lambda: dict(interval_s=86400.0, n_nodes=1, n_desktops=1, rf=1)),
+]
+
+
+@pytest.mark.parametrize("qualname, make", EDGE_CASES,
+                         ids=[f"{q}-{i}" for i, (q, _) in enumerate(EDGE_CASES)])
+def test_degenerate_valid_calls_hold_no_nan(qualname, make):
+    result = call(CALLABLES[qualname], make(), qualname)
+    assert result is not None, "a valid degenerate call was refused"
+    if hasattr(result, "to_frame"):
+        check_result(result.to_frame())
+
+
 # ---------------------------------------------------------------- methods of results
 #: Public methods of parameter sets and results: (function whose base call makes
 #: the object, method, a valid call of it).
@@ -545,6 +580,13 @@ METHODS = [
     ("contentcache.TierLatencies", "mean_s", {"memory_hit_ratio": 0.5, "ssd_hit_ratio": 0.2,
                                               "miss_ratio": 0.3}),
     ("contentcache.content_cache_model", "to_frame", {}),
+    ("fullclone.warmup", "to_frame", {}),
+    ("fullclone.patch_cycle", "to_frame", {}),
+    ("clones.PoolLife", "replace", {"n_desktops": 8}),
+    ("sizing.size", "to_frame", {}),
+    ("sizing.size", "to_dict", {}),
+    ("sizing.size", "strategy", {"name": "shadow_clones"}),
+    ("sizing.loads", "replace", {"path": "pools.office.count", "value": 30.0}),
     ("hotspot.Cluster", "remote_delay_s", {"size_bytes": 4096.0}),
     ("hotspot.boot_storm", "to_frame", {}),
     ("hotspot.steady_state", "to_frame", {}),

@@ -270,15 +270,30 @@ class Scenario:
                     out.append(s)
         return tuple(out)
 
+    def _path(self, path) -> list:
+        if not isinstance(path, str) or path not in {p for p, _, _ in self.items()}:
+            raise ValueError(f"path must name an input of the scenario, as 'pools.NAME.KEY' "
+                             f"or 'SECTION.KEY' (got {path!r:.80})")
+        return path.split(".")
+
     def get(self, path: str):
-        parts = path.split(".")
+        parts = self._path(path)
         if parts[0] == "pools":
             return self.pools[parts[1]][parts[2]]
         return getattr(self, parts[0])[parts[1]]
 
     def replace(self, path: str, value) -> "Scenario":
-        """A copy with one input replaced (no re-validation)."""
-        parts = path.split(".")
+        """A copy with one input replaced (the path is checked; the value only for NaN:
+        callers pass values of the field's kind)."""
+        import numpy as np
+
+        parts = self._path(path)
+        try:
+            nan = bool(np.isnan(np.asarray(value, dtype=float)).any())
+        except (TypeError, ValueError):
+            nan = False
+        if nan:
+            raise ValueError(f"{path}: value must not be NaN (got {value!r:.80})")
         if parts[0] == "pools":
             pools = {k: dict(v) for k, v in self.pools.items()}
             pools[parts[1]][parts[2]] = value
