@@ -625,3 +625,115 @@ def test_methods_of_results_only_raise_valueerror(maker, method, kwargs):
     for p in kwargs:
         for v in ADVERSARIAL:
             call(bound, {**kwargs, p: v})
+
+
+# ------------------------------------------------------------- the scenario parser
+def _toml_scalar():
+    words = ["", "abc", "4 GiB", "10 Gbit/s", "15 min", "-1 GB", "1e999 B", "nan", "N+1",
+             "unified", "nearsync", "task", "shadow_clones", "full_clones", "0 s", "1 h"]
+    return st.one_of(
+        st.integers(min_value=-3, max_value=2000).map(str),
+        st.sampled_from(["9223372036854775807", "-9223372036854775808", "0", "1"]),
+        st.sampled_from(["nan", "inf", "-inf", "1e308", "-0.0", "5e-324", "0.5", "2.5"]),
+        st.sampled_from(["true", "false"]),
+        st.sampled_from(words).map(lambda w: f'"{w}"'),
+    )
+
+
+def _toml_value():
+    scalar = _toml_scalar()
+    return st.one_of(
+        scalar,
+        st.lists(scalar, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
+        st.tuples(st.sampled_from(["uniform", "triangular", "loguniform", "normal", '"x']),
+                  scalar, scalar, scalar).map(
+            lambda t: f'{{dist = "{t[0]}", min = {t[1]}, mode = {t[2]}, max = {t[3]}}}'),
+        st.tuples(scalar, scalar).map(lambda t: f"{{min = {t[0]}, max = {t[1]}}}"),
+        st.just("{}"),
+    )
+
+
+def _field_paths():
+    from hcimodel.sizing import FIELDS
+
+    out = [("pools.office", k) for k in FIELDS["pool"]]
+    out += [(sec, k) for sec, fields in FIELDS.items() if sec != "pool" for k in fields]
+    return out + [("pools.office", "no_such_key"), ("cluster", "no_such_key")]
+
+
+def _scenario_text(changes) -> str:
+    sections = {"pools.office": {"count": "20", "image": '"200 MB"', "disk": '"200 MB"'}}
+    for (sec, key), value in changes:
+        sections.setdefault(sec, {})[key] = value
+    return "\n".join(f"[{sec}]\n" + "\n".join(f"{k} = {v}" for k, v in kv.items())
+                     for sec, kv in sections.items()) + "\n"
+
+
+_scenario_changes = st.lists(st.tuples(st.sampled_from(_field_paths()), _toml_value()),
+                             min_size=1, max_size=3)
+
+
+@settings(max_examples=8 * EXAMPLES, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(_scenario_changes)
+def test_scenario_parser_only_raises_valueerror(changes):
+    """Random values for every key of every section: a Scenario without NaN or a ValueError."""
+    from hcimodel import sizing
+
+    result = call(sizing.loads, {"text": _scenario_text(changes)}, "sizing.loads")
+    if result is not None:
+        for path, _kind, value in result.items():
+            if isinstance(value, float):
+                assert not math.isnan(value), f"NaN at {path}"
+
+
+def _plausible(field):
+    """Values of a field's kind over its range (most parse), as TOML text."""
+    from hcimodel import hotspot
+
+    lo = field.low if math.isfinite(field.low) else 0.0
+    hi = min(field.high, lo + 100.0)
+    unit = {"bytes": " MB", "bitrate": " Mbit/s", "duration": " s"}.get(field.kind)
+    if field.kind == "bool":
+        return st.sampled_from(["true", "false"])
+    if field.kind == "choice":
+        return st.sampled_from([f'"{c}"' for c in field.choices])
+    if field.kind == "strategies":
+        return st.lists(st.sampled_from(hotspot.STRATEGIES), min_size=1, max_size=3,
+                        unique=True).map(lambda xs: "[" + ", ".join(f'"{x}"' for x in xs) + "]")
+    if field.kind == "text":
+        return st.just('"fuzzed"')
+    if field.kind == "count":
+        num = st.integers(min_value=int(lo), max_value=int(min(hi, lo + 40)))
+    elif field.kind == "fraction":
+        num = st.floats(min_value=0.0, max_value=1.0)
+    else:
+        num = st.floats(min_value=lo, max_value=hi)
+    text = num.map(lambda v: f'"{v:g}{unit}"' if unit else f"{v:g}" if isinstance(v, float)
+                   else str(v))
+    if not field.uncertain:
+        return text
+    return st.one_of(text, st.tuples(text, text).map(lambda t: f"{{min = {t[0]}, max = {t[1]}}}"))
+
+
+def _plausible_change():
+    from hcimodel.sizing import FIELDS
+
+    return st.sampled_from(_field_paths()[:-2]).flatmap(
+        lambda p: _plausible(FIELDS["pool" if p[0].startswith("pools") else p[0]][p[1]]).map(
+            lambda v: (p, v)))
+
+
+@settings(max_examples=max(EXAMPLES // 3, 4), derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(st.lists(_plausible_change(), min_size=1, max_size=2))
+def test_size_of_fuzzed_scenarios(changes):
+    """size() on scenarios the parser accepts: only ValueError, no NaN in the result."""
+    from hcimodel import sizing
+
+    try:
+        scenario = sizing.loads(_scenario_text(changes))
+    except ValueError:
+        return
+    call(sizing.size, dict(scenario=scenario, n_draws=8, levels=3, tornado=True,
+                           largest=False), "sizing.size")
