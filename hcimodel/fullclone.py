@@ -78,8 +78,8 @@ def _phase(phase):
 def _rf(rf, H, scalar=False):
     r = check_integer("rf", rf, minimum=1, scalar=scalar)
     if np.any(r > H):
-        raise ValueError(f"rf must be in [1, n_nodes] (got rf {r.tolist()} with n_nodes "
-                         f"{np.asarray(H).tolist()})")
+        raise ValueError(f"rf must be in [1, n_nodes] (got rf {np.asarray(r).tolist()} with "
+                         f"n_nodes {np.asarray(H).tolist()})")
     return r
 
 
