@@ -339,6 +339,7 @@ class _Foreign:
 ADVERSARIAL = [
     None, True, False, np.True_, "3", "", "abc", b"x", 1 + 2j, np.complex128(1),
     math.nan, math.inf, -math.inf, np.float64("nan"), -1, -1.5, 0, 0.0, -0.0, 1e-308, 5e-324,
+    7,  # valid alone, yet above the 4 nodes of the base calls (rf, node, replica_node)
     2**63, -2**63 - 1, 2**64, 10**20, -10**20, 1e19, 1e308, -1e308, np.uint64(2**63),
     [], (), np.array([]), np.array(3), np.array([np.nan]), np.array([[1.0, 2.0]]),
     [1, 2, 3], (0.1, 0.2), [[1, 2], [3]], [True, False], ["a", "b"], [1, None], [2**64],
