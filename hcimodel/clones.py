@@ -64,8 +64,8 @@ from .clonepool import ClonePool, item_rates
 from .contentcache import SINGLE_TOUCH_FRACTION, GiB, cache_sizing
 from .replication.change import MAX_DESKTOPS_PER_PD
 from .replication.rto import rto
-from .validation import (check_duration, check_instance, check_integer, check_nonnegative,
-                         check_positive)
+from .validation import (check_bool, check_duration, check_instance, check_integer,
+                         check_nonnegative, check_positive)
 from .workload import WorkloadProfile, as_profile
 
 __all__ = ["lifecycle", "STRATEGIES", "CRITERIA", "DAY_S", "MONTH_S", "MAINTENANCE_LIMIT",
@@ -174,27 +174,28 @@ class PoolLife:
     floating: bool = True
 
     def __post_init__(self):
-        check_integer("n_nodes", self.n_nodes, minimum=1)
-        check_integer("n_desktops", self.n_desktops, minimum=1)
-        check_integer("rf", self.rf, minimum=1, maximum=min(3, self.n_nodes))
+        check_integer("n_nodes", self.n_nodes, minimum=1, scalar=True)
+        check_integer("n_desktops", self.n_desktops, minimum=1, scalar=True)
+        check_integer("rf", self.rf, minimum=1, maximum=min(3, self.n_nodes), scalar=True)
         if not isinstance(self.parent, sc.Replica):
             raise ValueError(f"parent must be a shadowclone.Replica (got {self.parent!r})")
-        check_integer("months", self.months, minimum=1)
-        check_positive("update_interval_s", self.update_interval_s)
-        check_nonnegative("patch_bytes", self.patch_bytes)
-        check_nonnegative("growth_bytes_per_day", self.growth_bytes_per_day)
-        check_positive("refresh_interval_s", self.refresh_interval_s, allow_inf=True)
-        check_nonnegative("start_window_s", self.start_window_s)
-        check_positive("link_bps", self.link_bps)
-        check_nonnegative("rtt_s", self.rtt_s)
-        check_positive("cvm_memory_bytes", self.cvm_memory_bytes)
-        check_integer("private_blocks", self.private_blocks, minimum=0)
-        check_integer("maintenance_limit", self.maintenance_limit, minimum=1)
-        check_integer("power_limit", self.power_limit, minimum=1)
+        check_integer("months", self.months, minimum=1, scalar=True)
+        check_positive("update_interval_s", self.update_interval_s, scalar=True)
+        check_nonnegative("patch_bytes", self.patch_bytes, scalar=True)
+        check_nonnegative("growth_bytes_per_day", self.growth_bytes_per_day, scalar=True)
+        check_positive("refresh_interval_s", self.refresh_interval_s, allow_inf=True, scalar=True)
+        check_nonnegative("start_window_s", self.start_window_s, scalar=True)
+        check_positive("link_bps", self.link_bps, scalar=True)
+        check_nonnegative("rtt_s", self.rtt_s, scalar=True)
+        check_positive("cvm_memory_bytes", self.cvm_memory_bytes, scalar=True)
+        check_integer("private_blocks", self.private_blocks, minimum=0, scalar=True)
+        check_integer("maintenance_limit", self.maintenance_limit, minimum=1, scalar=True)
+        check_integer("power_limit", self.power_limit, minimum=1, scalar=True)
         for name in ("recompose_s_per_desktop", "refresh_s_per_desktop", "patch_install_s",
                      "reboot_s"):
-            check_nonnegative(name, getattr(self, name))
-        check_integer("full_desktops_per_pd", self.full_desktops_per_pd, minimum=1)
+            check_nonnegative(name, getattr(self, name), scalar=True)
+        check_integer("full_desktops_per_pd", self.full_desktops_per_pd, minimum=1, scalar=True)
+        check_bool("floating", self.floating)
 
     def replace(self, **changes) -> "PoolLife":
         """A copy with some fields changed (validated again)."""
@@ -297,6 +298,12 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
     H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
     N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
     rf = check_integer("rf", rf, minimum=1, maximum=3, scalar=True)
+    # one pool, one answer per interval: the warm-up inputs are single numbers
+    start_window_s = check_nonnegative("start_window_s", start_window_s, scalar=True)
+    detection_lag_s = check_nonnegative("detection_lag_s", detection_lag_s, scalar=True)
+    if detection_delay_s is not None:
+        detection_delay_s = check_nonnegative("detection_delay_s", detection_delay_s,
+                                              allow_inf=True, scalar=True)
     patch = fc.patch_cycle(1, N, parent=replica, rf=min(rf, H), n_nodes=H, patch_bytes=(
         fc.PATCH_BYTES if patch_bytes is None else patch_bytes))
     kw = dict(replica=replica, source=source, link_bps=link_bps, rtt_s=rtt_s,
@@ -438,8 +445,8 @@ def flip_update_interval(life: PoolLife | None = None, lo_s=DAY_S, hi_s=None,
         whole range.
     """
     life = _life(life, overrides)
-    hi = life.life_s if hi_s is None else float(check_positive("hi_s", hi_s))
-    lo = float(check_positive("lo_s", lo_s))
+    hi = life.life_s if hi_s is None else check_positive("hi_s", hi_s, scalar=True)
+    lo = check_positive("lo_s", lo_s, scalar=True)
 
     def diff(p):  # linked_shadow - full_vaai, vectorized over intervals
         df = network_per_month(life, p)
@@ -488,7 +495,7 @@ def capacity_timeline(life: PoolLife | None = None, n_points: int = 241,
         strategy, days, raw_bytes; sorted.
     """
     life = _life(life, overrides)
-    n = int(check_integer("n_points", n_points, minimum=2))
+    n = check_integer("n_points", n_points, minimum=2, scalar=True)
     t = np.linspace(0.0, life.life_s, n)
     upd = life.update_interval_s
     k = np.floor(t / upd + 1e-9).astype(np.int64)
@@ -600,6 +607,7 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
     Comparison
     """
     life = _life(life, overrides)
+    cache = check_bool("cache", cache)
     H, N, R = life.n_nodes, life.n_desktops, life.rf
     cl = life.cluster
     rows = []
@@ -720,6 +728,7 @@ def verdict(comparison: Comparison | None = None, *, flips: bool = True) -> pl.D
         source_verdict ('supports', 'contradicts', 'tie', 'not a performance
         claim'); sorted by criterion, metric.
     """
+    flips = check_bool("flips", flips)
     comp = comparison if comparison is not None else compare()
     if not isinstance(comp, Comparison):
         raise ValueError(f"comparison must be a Comparison (got {type(comp).__name__})")

@@ -55,7 +55,8 @@ import numpy as np
 from . import shadowclone as sc
 from .shadowclone import Replica
 from .streams import as_generator
-from .validation import check_in_range, check_integer, check_nonnegative, check_positive
+from .validation import (check_choice, check_in_range, check_instance, check_integer,
+                         check_nonnegative, check_positive)
 from .clonepool import clone_pool_stream
 from .workload import WorkloadProfile, as_profile
 
@@ -71,16 +72,14 @@ PATCH_BYTES = 1e9
 
 
 def _phase(phase):
-    if phase not in sc.PHASES:
-        raise ValueError(f"phase must be one of {sc.PHASES} (got {phase!r})")
-    return phase
+    return check_choice("phase", phase, sc.PHASES)
 
 
-def _rf(rf, H):
-    r = check_integer("rf", rf, minimum=1)
+def _rf(rf, H, scalar=False):
+    r = check_integer("rf", rf, minimum=1, scalar=scalar)
     if np.any(r > H):
-        raise ValueError(f"rf must be in [1, n_nodes] (got rf {r.tolist()} with n_nodes "
-                         f"{np.asarray(H).tolist()})")
+        raise ValueError(f"rf must be in [1, n_nodes] (got rf {np.asarray(r).tolist()} with "
+                         f"n_nodes {np.asarray(H).tolist()})")
     return r
 
 
@@ -212,8 +211,8 @@ def shared_read_rate(n_nodes=4, n_desktops=100, *, parent: Replica | None = None
     """
     H = check_integer("n_nodes", n_nodes, minimum=1).astype(float)
     N = check_integer("n_desktops", n_desktops, minimum=1).astype(float)
-    w = float(check_in_range("written_fraction", written_fraction, 0.0, 1.0,
-                             high_inclusive=False))
+    w = check_in_range("written_fraction", written_fraction, 0.0, 1.0,
+                       high_inclusive=False, scalar=True)
     return N / np.minimum(N, H) * sc.block_read_rate(workload, parent) * (1.0 - w)
 
 
@@ -243,7 +242,7 @@ def cached_share(time_s, n_nodes=4, n_desktops=100, *, parent: Replica | None = 
     numpy.ndarray
         Share in [0, 1], shape of ``time_s`` broadcast with H and N.
     """
-    parent = parent or Replica()
+    parent = check_instance("parent", parent, Replica, default=Replica)
     t = check_nonnegative("time_s", time_s, allow_inf=True)
     lam = shared_read_rate(n_nodes, n_desktops, parent=parent, workload=workload,
                            written_fraction=written_fraction)
@@ -340,15 +339,15 @@ def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
     -------
     FullCloneWarmUp
     """
-    parent = parent or Replica()
+    parent = check_instance("parent", parent, Replica, default=Replica)
     _phase(phase)
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
-    link = float(check_positive("link_bps", link_bps))
-    rtt = float(check_nonnegative("rtt_s", rtt_s))
-    w = float(check_in_range("written_fraction", written_fraction, 0.0, 1.0,
-                             high_inclusive=False))
-    tgt = float(check_in_range("target", target, 0.0, 1.0, low_inclusive=False,
-                               high_inclusive=False))
+    link = check_positive("link_bps", link_bps, scalar=True)
+    rtt = check_nonnegative("rtt_s", rtt_s, scalar=True)
+    w = check_in_range("written_fraction", written_fraction, 0.0, 1.0,
+                       high_inclusive=False, scalar=True)
+    tgt = check_in_range("target", target, 0.0, 1.0, low_inclusive=False,
+                         high_inclusive=False, scalar=True)
     H = check_integer("n_nodes", n_nodes, minimum=1)
     N = check_integer("n_desktops", n_desktops, minimum=1)
     R = _rf(rf, H)
@@ -449,19 +448,20 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, rf: int = 2,
         than node 0, ``link_utilization`` node 0's blocks sent times ``tau``
         over the span of the reads.
     """
-    parent = parent or Replica()
+    parent = check_instance("parent", parent, Replica, default=Replica)
     _phase(phase)
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
-    N = int(check_integer("n_desktops", n_desktops, minimum=1))
-    R = int(_rf(rf, H))
-    w = float(check_in_range("written_fraction", written_fraction, 0.0, 1.0,
-                             high_inclusive=False))
-    W = float(check_nonnegative("start_window_s", start_window_s))
-    link = float(check_positive("link_bps", link_bps))
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
+    R = _rf(rf, H, scalar=True)
+    w = check_in_range("written_fraction", written_fraction, 0.0, 1.0,
+                       high_inclusive=False, scalar=True)
+    W = check_nonnegative("start_window_s", start_window_s, scalar=True)
+    link = check_positive("link_bps", link_bps, scalar=True)
     rng = as_generator(rng)
     b = int(parent.block_bytes)
-    per_extent = max(1, int(check_integer("extent_bytes", extent_bytes, minimum=b)) // b)
+    per_extent = max(1, check_integer("extent_bytes", extent_bytes, minimum=b,
+                                      scalar=True) // b)
     hosting = min(N, H)
     starts = rng.random(N) * W
     node_of = np.arange(N) % H
@@ -477,7 +477,7 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, rf: int = 2,
     else:
         pool = sc.replica_pool(N, replica=parent, workload=wl).replace(written_fraction=w)
         m = pool.base_blocks
-        n = int(check_integer("n_reads_per_node", n_reads_per_node, minimum=1)) \
+        n = check_integer("n_reads_per_node", n_reads_per_node, minimum=1, scalar=True) \
             if n_reads_per_node is not None else 2 * m
         stream = clone_pool_stream(pool, int(np.ceil(n * hosting / (1.0 - w))), rng=rng)
         times, nodes, blocks = sc.replica_reads(stream, H)
@@ -560,12 +560,12 @@ class PatchCycle:
 
 
 def _patch_inputs(n_patches, n_desktops, parent, patch_bytes, rf, n_nodes):
-    K = int(check_integer("n_patches", n_patches, minimum=0))
-    N = int(check_integer("n_desktops", n_desktops, minimum=1))
-    H = int(check_integer("n_nodes", n_nodes, minimum=1))
-    R = int(_rf(rf, H))
-    p = float(check_nonnegative("patch_bytes", patch_bytes))
-    parent = parent or Replica()
+    K = check_integer("n_patches", n_patches, minimum=0, scalar=True)
+    N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
+    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    R = _rf(rf, H, scalar=True)
+    p = check_nonnegative("patch_bytes", patch_bytes, scalar=True)
+    parent = check_instance("parent", parent, Replica, default=Replica)
     return K, N, R, p, parent
 
 

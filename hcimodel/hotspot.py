@@ -157,7 +157,7 @@ class ReadPath:
         """Mean time of a cache miss read from the extent store (s): the tiers'
         mix, plus ``remote_delay_s`` when the extent's replica is on another node.
         This, not one HDD access, is what a cache miss costs."""
-        return float(check_nonnegative("remote_delay_s", remote_delay_s)
+        return float(check_nonnegative("remote_delay_s", remote_delay_s, scalar=True)
                      + sum(p * s for p, s in self.extent_mix()))
 
     def mean_device_s(self, hit: float) -> float:
@@ -295,15 +295,15 @@ class Host:
     desktop_memory_bytes: float = 2 * GiB
 
     def __post_init__(self):
-        check_integer("cores", self.cores, minimum=1)
-        check_positive("vcpus_per_core", self.vcpus_per_core)
-        check_positive("memory_bytes", self.memory_bytes)
-        check_nonnegative("cvm_memory_bytes", self.cvm_memory_bytes)
+        check_integer("cores", self.cores, minimum=1, scalar=True)
+        check_positive("vcpus_per_core", self.vcpus_per_core, scalar=True)
+        check_positive("memory_bytes", self.memory_bytes, scalar=True)
+        check_nonnegative("cvm_memory_bytes", self.cvm_memory_bytes, scalar=True)
         if self.cvm_memory_bytes >= self.memory_bytes:
             raise ValueError(f"cvm_memory_bytes must be below memory_bytes = {self.memory_bytes:g} "
                              f"(got {self.cvm_memory_bytes:g})")
-        check_integer("desktop_vcpus", self.desktop_vcpus, minimum=1)
-        check_positive("desktop_memory_bytes", self.desktop_memory_bytes)
+        check_integer("desktop_vcpus", self.desktop_vcpus, minimum=1, scalar=True)
+        check_positive("desktop_memory_bytes", self.desktop_memory_bytes, scalar=True)
 
     @property
     def cpu_desktops_per_node(self) -> int:
@@ -383,8 +383,9 @@ def read_components(workload: WorkloadProfile | str, strategy: str, cluster: Clu
     """
     workload = as_profile(workload)
     _check_strategy(strategy)
-    check_integer("node", node, minimum=0, maximum=cluster.n_nodes - 1)
-    c = float(check_probability("cached_share", cached_share))
+    cluster = check_instance("cluster", cluster, Cluster)
+    node = check_integer("node", node, minimum=0, maximum=cluster.n_nodes - 1, scalar=True)
+    c = check_probability("cached_share", cached_share, scalar=True)
     rp = cluster.read_path
     d = cluster.remote_delay_s(workload.read_size_bytes)
     q = workload.replica_read_fraction
@@ -621,8 +622,8 @@ class SteadyState:
         desktops on the replica's node (``'replica_node'``) and on the other
         nodes (``'other_nodes'``, pooled); statistics ``'mean'``, ``'p95'``,
         ``'p99'``. ``inf`` where the CVMs a group reads from (or a link) are
-        unstable, ``nan`` where the group is empty (a one-node cluster has no
-        other nodes).
+        unstable. A group without nodes is left out: a one-node cluster has
+        only ``'replica_node'`` (never a NaN).
     write_latency : dict
         Same layout: latency of a write, the slower of its local and RF - 1
         remote oplog legs (legs taken as independent).
@@ -745,10 +746,7 @@ def _steady_state(N: np.ndarray, workload: WorkloadProfile, strategy: str, clust
     latency, wlatency = {}, {}
     for group in GROUPS:
         nodes = _group_nodes(cluster, group)
-        if not nodes:
-            nan = np.full(N.shape, np.nan)
-            latency[group] = {"mean": nan, "p95": nan, "p99": nan}
-            wlatency[group] = {"mean": nan.copy(), "p95": nan.copy(), "p99": nan.copy()}
+        if not nodes:  # no desktop there, no latency (a one-node cluster)
             continue
         comps = [(w / len(nodes), j, s) for i in nodes
                  for w, j, s in read_components(workload, strategy, cluster, i, c)]
@@ -760,10 +758,8 @@ def _steady_state(N: np.ndarray, workload: WorkloadProfile, strategy: str, clust
         for name, p in _QUANTILES.items():
             stats[name] = shifted_exponential_mixture_quantile(p, w, decay[:, stations], d)
         latency[group] = stats
-        if writes:
+        if writes:  # else write_latency stays empty (internal callers read reads only)
             wlatency[group] = _write_latency(decay, nodes, cluster, d_w)
-        else:
-            wlatency[group] = {k: np.full(N.shape, np.nan) for k in ("mean", "p95", "p99")}
     stable = np.all(q.stable, axis=-1) & links_ok
     return SteadyState(strategy, N, lam, q.utilization, stable, latency, wlatency, link)
 
@@ -800,7 +796,8 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
     -------
     polars.DataFrame
         Columns group, statistic, estimate, ci_low, ci_high (95 % Student t over
-        replications), sorted. Unstable configurations give ``inf``.
+        replications), sorted. Unstable configurations give ``inf``; a group
+        without nodes (or without a sampled read) is left out, never NaN.
     """
     import polars as pl
 
@@ -825,12 +822,13 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
     in_group = np.array([0 if i == cluster.replica_node else 1 for i in range(H)])
     link = (N / H) * _link_load_bps(fl, H) / cluster.link_bps
     schema = ["group", "statistic", "estimate", "ci_low", "ci_high"]
+    groups = [g for g in GROUPS if _group_nodes(cluster, g)]  # as steady_state: no empty group
     if np.any(lam >= mu) or np.any(link >= 1.0):
-        rows = [(g, s, np.inf, np.inf, np.inf) for g in GROUPS for s in ("mean", "p95", "p99")]
+        rows = [(g, s, np.inf, np.inf, np.inf) for g in groups for s in ("mean", "p95", "p99")]
         return pl.DataFrame(rows, schema=schema, orient="row").sort(["group", "statistic"])
 
     horizon = n_customers / lam.max()
-    estimates = {(g, s): [] for g in GROUPS for s in ("mean", "p95", "p99")}
+    estimates = {(g, s): [] for g in groups for s in ("mean", "p95", "p99")}
     for _ in range(n_reps):
         samples = {g: [] for g in GROUPS}
         for j in range(H):
@@ -847,7 +845,7 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
             grp = in_group[fl.origin[f]]
             for k, g in enumerate(GROUPS):
                 samples[g].append(lat[keep & (grp == k)])
-        for g in GROUPS:
+        for g in groups:
             x = np.concatenate(samples[g]) if samples[g] else np.empty(0)
             if x.size == 0:
                 continue
@@ -856,8 +854,7 @@ def simulate_steady_state(n_desktops: int, workload: WorkloadProfile | str = "lo
             estimates[(g, "p99")].append(np.quantile(x, 0.99))
     rows = []
     for (g, s), values in estimates.items():
-        if not values:
-            rows.append((g, s, np.nan, np.nan, np.nan))
+        if not values:  # no read sampled in that group: left out, as an empty group
             continue
         ci = confidence_interval(np.asarray(values))
         rows.append((g, s, float(ci.mean), float(ci.low), float(ci.high)))
@@ -906,6 +903,9 @@ def max_pool_size(latency_target_s: float, workload: WorkloadProfile | str = "lo
     cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
     c = check_probability("cached_share", cached_share, scalar=True)
     H = cluster.n_nodes
+    if not _group_nodes(cluster, group):
+        raise ValueError(f"group {group!r} has no node on a {H}-node cluster "
+                         "(use group='replica_node')")
 
     def n_ok(n: np.ndarray) -> int:
         """How many of the increasing pool sizes ``n`` meet the target before the first miss."""

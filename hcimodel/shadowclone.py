@@ -396,8 +396,8 @@ def remote_placement(H, N):
     desktop read nothing, fetch nothing and are never seen by the detection.
     ``n = M / R`` (1 where ``R = 0``).
     """
-    H = np.asarray(H, dtype=float)
-    N = np.asarray(N, dtype=float)
+    H = check_integer("H", H, minimum=1).astype(float)
+    N = check_integer("N", N, minimum=1).astype(float)
     R = np.minimum(N, H) - 1.0
     M = N - np.ceil(N / H)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -512,7 +512,7 @@ def block_read_rate(workload: WorkloadProfile | str = "task",
     float
         Block reads per second (1/s).
     """
-    replica = replica or Replica()
+    replica = check_instance("replica", replica, Replica, default=Replica)
     wl = as_profile(workload)
     return wl.replica_read_iops * wl.read_size_bytes / replica.block_bytes
 
@@ -575,7 +575,7 @@ def _boot_window(R, n, W, lag, T, td=None):
     """
     from scipy import special
 
-    if W <= 0.0:
+    if W <= 1e-12 * T:  # a window below float resolution of the boot time is no window
         t = lag if td is None else td
         return 1.0 - min(t, T) / T, min(t, T), 0.0
     if td is None:
@@ -906,8 +906,8 @@ def lag_sensitivity(lags_s=(0.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0), n_nodes: 
         if bad in kwargs:
             raise ValueError(f"{bad} is set by lag_sensitivity (got {bad}={kwargs[bad]!r})")
     lags = np.atleast_1d(check_nonnegative("lags_s", lags_s)).astype(float).ravel()
-    w = warmup(int(check_integer("n_nodes", n_nodes, minimum=1)),
-               int(check_integer("n_desktops", n_desktops, minimum=1)), phase="boot",
+    w = warmup(check_integer("n_nodes", n_nodes, minimum=1, scalar=True),
+               check_integer("n_desktops", n_desktops, minimum=1, scalar=True), phase="boot",
                detection_lag_s=lags, **kwargs)
     return pl.DataFrame({"lag_s": lags, "detection_delay_s": w.detection_delay_s,
                          "fetched_bytes": w.total_bytes,
@@ -1702,6 +1702,11 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, replica: Replica
     H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
     N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
     W = check_nonnegative("start_window_s", start_window_s, scalar=True)
+    link_bps = check_positive("link_bps", link_bps, scalar=True)
+    rtt_s = check_duration("rtt_s", rtt_s, scalar=True)
+    if 8.0 * replica.block_bytes / link_bps > MAX_SECONDS:
+        raise ValueError(f"link_bps must carry a {replica.block_bytes}-byte block within "
+                         f"{MAX_SECONDS:g} s (got {link_bps!r})")
     if pool is not None:
         _check_pool(pool)
         if phase != "steady":

@@ -176,9 +176,12 @@ def read_bytes(path) -> bytes:
     Raises
     ------
     ValueError
-        If a ``.gz`` file is not valid gzip data (names the file).
+        If ``path`` is not a str or path-like, or a ``.gz`` file is not valid
+        gzip data (names the file).
+    OSError
+        If the file is missing or unreadable.
     """
-    path = Path(path)
+    path = _check_path(path)
     if path.suffix != ".gz":
         return path.read_bytes()
     try:

@@ -41,7 +41,12 @@ from hypothesis import strategies as st
 #: fuzzed through the CLI tests).
 MODULES = ("validation", "units", "streams", "sweep", "queueing", "caching", "simulate",
            "traces", "workload", "clonepool", "hotspot", "shadowclone", "contentcache",
-           "replication")
+           "replication", "fullclone", "clones", "sizing")
+
+#: A small scenario (a small image keeps the content cache model quick) and one
+#: with an uncertain input, for the sizing entries.
+SCENARIO = '[pools.office]\ncount = 20\nimage = "200 MB"\ndisk = "200 MB"\n'
+UNCERTAIN = SCENARIO + "steady_iops = {min = 8, max = 10}\n"
 
 #: Examples per function (derandomized); HCIMODEL_FUZZ_EXAMPLES raises it for a
 #: deeper local run (still derandomized: a given budget always runs the same cases).
@@ -60,14 +65,18 @@ def _tmp_files():
 
 
 _VSCSI, _CSV = _tmp_files()
+_SCENARIO_FILE = _VSCSI.with_name("scenario.toml")
+_SCENARIO_FILE.write_text(SCENARIO)
 
 
 def _objects():
-    from hcimodel import hotspot, replication, shadowclone
+    from hcimodel import clones, hotspot, replication, shadowclone, sizing
     from hcimodel.clonepool import ClonePool, clone_pool_stream
     from hcimodel.contentcache import TierLatencies
+    from hcimodel.sizing.core import Engine
 
     pool = ClonePool(n_desktops=4, base_blocks=64, private_blocks=16)
+    life = clones.PoolLife(n_nodes=4, n_desktops=20, months=2)
     return {
         "pool": pool,
         "stream": clone_pool_stream(pool, 200, rng=1),
@@ -80,6 +89,11 @@ def _objects():
         "cluster": hotspot.Cluster(),
         "replica": shadowclone.Replica(used_bytes=4096 * 200, boot_bytes=4096 * 50),
         "latencies": TierLatencies(),
+        "life": life,
+        "comparison": clones.compare(life),
+        "scenario": sizing.loads(SCENARIO),
+        "uncertain": sizing.loads(UNCERTAIN),
+        "engine": Engine(sizing.loads(SCENARIO)),
     }
 
 
@@ -174,6 +188,7 @@ def base_calls() -> dict[str, dict]:
         "traces.data_path": dict(name="no-such-file-here.vscsi"),
         "traces.read_vscsi": dict(path=_VSCSI),
         "traces.read_csv_trace": dict(path=_CSV),
+        "traces.read_bytes": dict(path=_VSCSI),
         "traces.block_keys": dict(trace=o["trace"]),
         # workload and clone pools
         "workload.WorkloadProfile": dict(name="x", iops=10.0, read_fraction=0.5,
@@ -186,12 +201,16 @@ def base_calls() -> dict[str, dict]:
         "clonepool.item_rates": dict(pool=o["pool"], dedup=True),
         # hotspot
         "hotspot.Cluster": dict(n_nodes=4),
-        "hotspot.routing": dict(strategy="linked_clones", n_nodes=4, replica_node=0,
-                                replica_io_fraction=0.5),
+        "hotspot.routing": dict(workload="task", strategy="linked_clones",
+                                cluster=o["cluster"], cached_share=0.5),
         "hotspot.steady_state": dict(n_desktops=[10, 20]),
         "hotspot.simulate_steady_state": dict(n_desktops=10, n_customers=200, n_reps=2, rng=1),
         "hotspot.max_pool_size": dict(latency_target_s=2e-3, upper=64),
         "hotspot.boot_storm": dict(n_desktops=[4, 8], boot_read_bytes=4e6),
+        "hotspot.Host": dict(cores=16, desktop_vcpus=2),
+        "hotspot.ReadPath": dict(cache_hit_shared=0.8),
+        "hotspot.read_components": dict(workload="task", strategy="linked_clones",
+                                        cluster=o["cluster"], node=0, cached_share=0.5),
         "hotspot.simulate_boot_storm": dict(n_desktops=4, boot_read_bytes=1e6, rng=1),
         # shadowclone
         "shadowclone.Replica": dict(used_bytes=4096 * 200, boot_bytes=4096 * 50),
@@ -204,9 +223,11 @@ def base_calls() -> dict[str, dict]:
         "shadowclone.detection_delay": dict(n_nodes=4, n_desktops=20, start_window_s=60.0),
         "shadowclone.boot_pace": dict(replica=o["replica"]),
         "shadowclone.warmup": dict(n_nodes=4, n_desktops=20, replica=o["replica"]),
-        "clones.lifecycle": dict(interval_s=86400.0 * 7, n_nodes=4, n_desktops=20,
-                                      replica=o["replica"]),
         "shadowclone.payback_reads": dict(popularity=pop),
+        "shadowclone.block_read_rate": dict(workload="task", replica=o["replica"]),
+        "shadowclone.lag_sensitivity": dict(lags_s=(0.0, 5.0), n_nodes=4, n_desktops=20,
+                                            replica=o["replica"]),
+        "shadowclone.remote_placement": dict(H=4, N=3),
         "shadowclone.simulate_warmup": dict(n_nodes=4, n_desktops=8, replica=o["replica"],
                                             rng=1),
         "shadowclone.simulate_detection_delay": dict(n_nodes=4, n_desktops=20,
@@ -250,6 +271,43 @@ def base_calls() -> dict[str, dict]:
                                         completion_s=[60.0, 3700.0]),
         "replication.rto": dict(n_desktops=[20, 40], power_on_parallelism=10),
         "replication.failback": dict(recovery_period_s=86400.0, n_desktops=10),
+        "replication.activation_sensitivity": dict(n_desktops=100,
+                                                   activation_s_per_pd=(30.0, 60.0)),
+        # full clones and the comparison of both strategies
+        "fullclone.holder_share": dict(n_nodes=4, rf=2),
+        "fullclone.fetching_nodes": dict(n_nodes=4, n_desktops=20, rf=2),
+        "fullclone.shared_read_rate": dict(n_nodes=4, n_desktops=20, parent=o["replica"],
+                                           workload="task", written_fraction=0.1),
+        "fullclone.cached_share": dict(time_s=60.0, n_nodes=4, n_desktops=20,
+                                       parent=o["replica"]),
+        "fullclone.local_share": dict(time_s=60.0, n_nodes=4, n_desktops=20, rf=2,
+                                      parent=o["replica"]),
+        "fullclone.warmup": dict(n_nodes=4, n_desktops=20, parent=o["replica"]),
+        "fullclone.simulate_warmup": dict(n_nodes=4, n_desktops=8, parent=o["replica"],
+                                          n_reads_per_node=100, rng=1),
+        "fullclone.patch_cycle": dict(n_patches=3, n_desktops=20, parent=o["replica"],
+                                      patch_bytes=1e6),
+        "fullclone.simulate_patch_cycle": dict(n_patches=3, n_desktops=20, parent=o["replica"],
+                                               patch_bytes=1e6, rng=1),
+        "clones.lifecycle": dict(interval_s=86400.0 * 7, n_nodes=4, n_desktops=20,
+                                 replica=o["replica"]),
+        "clones.PoolLife": dict(n_nodes=4, n_desktops=20, months=2),
+        "clones.compare": dict(life=o["life"], cache=False),
+        "clones.network_per_month": dict(life=o["life"], interval_s=[86400.0 * 7]),
+        "clones.capacity_timeline": dict(life=o["life"], n_points=11),
+        "clones.operations": dict(life=o["life"]),
+        "clones.flip_update_interval": dict(life=o["life"], lo_s=86400.0),
+        "clones.flip_patch_bytes": dict(life=o["life"]),
+        "clones.verdict": dict(comparison=o["comparison"], flips=False),
+        # sizing: the application layer's entry and its parser
+        "sizing.size": dict(scenario=o["scenario"], confidence=0.9, n_draws=20, seed=1,
+                            levels=5, tornado=False, largest=False),
+        "sizing.draw_inputs": dict(scenario=o["uncertain"], n_draws=10, rng=1, levels=5),
+        "sizing.example_scenario": dict(),
+        "sizing.example_text": dict(),
+        "sizing.largest_pool": dict(engine=o["engine"], strategy="shadow_clones", nodes=[4]),
+        "sizing.load": dict(path=_SCENARIO_FILE),
+        "sizing.loads": dict(text=SCENARIO, source="fuzz"),
     }
 
 
@@ -281,6 +339,7 @@ class _Foreign:
 ADVERSARIAL = [
     None, True, False, np.True_, "3", "", "abc", b"x", 1 + 2j, np.complex128(1),
     math.nan, math.inf, -math.inf, np.float64("nan"), -1, -1.5, 0, 0.0, -0.0, 1e-308, 5e-324,
+    7,  # valid alone, yet above the 4 nodes of the base calls (rf, node, replica_node)
     2**63, -2**63 - 1, 2**64, 10**20, -10**20, 1e19, 1e308, -1e308, np.uint64(2**63),
     [], (), np.array([]), np.array(3), np.array([np.nan]), np.array([[1.0, 2.0]]),
     [1, 2, 3], (0.1, 0.2), [[1, 2], [3]], [True, False], ["a", "b"], [1, None], [2**64],
@@ -320,8 +379,8 @@ def _walk(value, path="result", seen=None):
             yield from _walk(v, f"{path}[{i}]", seen)
     elif isinstance(value, pl.DataFrame):
         for col in value.columns:
-            if value[col].dtype.is_numeric():
-                yield f"{path}[{col!r}]", value[col].to_numpy()
+            if value[col].dtype.is_numeric():  # a null (documented "none") is not a NaN
+                yield f"{path}[{col!r}]", value[col].drop_nulls().to_numpy()
     elif isinstance(value, (np.ndarray, float, np.floating)):
         yield path, value
 
@@ -425,6 +484,7 @@ ALLOWED = {
                                            "documented: no convergence within max_iter"),
     "traces.read_vscsi": (OSError, "", "a missing or unreadable file is the usual OSError"),
     "traces.read_csv_trace": (OSError, "", "a missing or unreadable file is the usual OSError"),
+    "traces.read_bytes": (OSError, "", "a missing or unreadable file is the usual OSError"),
 }
 
 
@@ -440,6 +500,9 @@ def _fuzzable(qualname):
 def test_only_valueerror_escapes(qualname):
     func, params = _fuzzable(qualname)
     base = BASE[qualname]
+    if not params:  # nothing to fuzz: the base call is the whole input space
+        call(func, base, qualname)
+        return
 
     @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
               suppress_health_check=list(HealthCheck))
@@ -464,6 +527,41 @@ def test_adversarial_values_one_parameter_at_a_time():
     assert not failures, f"{len(failures)} calls broke the contract:\n" + "\n".join(failures)
 
 
+# ------------------------------------------------------------------- edge cases
+def _one_node():
+    from hcimodel import hotspot
+    return hotspot.Cluster(n_nodes=1)
+
+
+#: Valid but degenerate calls (one node, one desktop, an empty group): results
+#: must still hold no NaN (a group with no node is left out, not filled with NaN).
+EDGE_CASES = [
+    ("hotspot.steady_state", lambda: dict(n_desktops=[1, 10], cluster=_one_node())),
+    ("hotspot.steady_state", lambda: dict(n_desktops=10**6)),  # unstable: inf, not NaN
+    ("hotspot.simulate_steady_state", lambda: dict(n_desktops=10, cluster=_one_node(),
+                                                   n_customers=200, n_reps=2, rng=1)),
+    ("hotspot.boot_storm", lambda: dict(n_desktops=[1, 4], cluster=_one_node(),
+                                        boot_read_bytes=1e6)),
+    ("hotspot.max_pool_size", lambda: dict(latency_target_s=2e-3, cluster=_one_node(),
+                                           group="replica_node", upper=64)),
+    ("replication.rto", lambda: dict(n_desktops=1, power_on_parallelism=1,
+                                     cluster=_one_node())),
+    ("shadowclone.warmup", lambda: dict(n_nodes=1, n_desktops=1)),
+    ("shadowclone.warmup", lambda: dict(n_nodes=4, n_desktops=20, start_window_s=5e-324)),
+    ("fullclone.warmup", lambda: dict(n_nodes=1, n_desktops=1, rf=1)),
+    ("clones.lifecycle", lambda: dict(interval_s=86400.0, n_nodes=1, n_desktops=1, rf=1)),
+]
+
+
+@pytest.mark.parametrize("qualname, make", EDGE_CASES,
+                         ids=[f"{q}-{i}" for i, (q, _) in enumerate(EDGE_CASES)])
+def test_degenerate_valid_calls_hold_no_nan(qualname, make):
+    result = call(CALLABLES[qualname], make(), qualname)
+    assert result is not None, "a valid degenerate call was refused"
+    if hasattr(result, "to_frame"):
+        check_result(result.to_frame())
+
+
 # ---------------------------------------------------------------- methods of results
 #: Public methods of parameter sets and results: (function whose base call makes
 #: the object, method, a valid call of it).
@@ -483,6 +581,13 @@ METHODS = [
     ("contentcache.TierLatencies", "mean_s", {"memory_hit_ratio": 0.5, "ssd_hit_ratio": 0.2,
                                               "miss_ratio": 0.3}),
     ("contentcache.content_cache_model", "to_frame", {}),
+    ("fullclone.warmup", "to_frame", {}),
+    ("fullclone.patch_cycle", "to_frame", {}),
+    ("clones.PoolLife", "replace", {"n_desktops": 8}),
+    ("sizing.size", "to_frame", {}),
+    ("sizing.size", "to_dict", {}),
+    ("sizing.size", "strategy", {"name": "shadow_clones"}),
+    ("sizing.loads", "replace", {"path": "pools.office.count", "value": 30.0}),
     ("hotspot.Cluster", "remote_delay_s", {"size_bytes": 4096.0}),
     ("hotspot.boot_storm", "to_frame", {}),
     ("hotspot.steady_state", "to_frame", {}),
@@ -521,3 +626,115 @@ def test_methods_of_results_only_raise_valueerror(maker, method, kwargs):
     for p in kwargs:
         for v in ADVERSARIAL:
             call(bound, {**kwargs, p: v})
+
+
+# ------------------------------------------------------------- the scenario parser
+def _toml_scalar():
+    words = ["", "abc", "4 GiB", "10 Gbit/s", "15 min", "-1 GB", "1e999 B", "nan", "N+1",
+             "unified", "nearsync", "task", "shadow_clones", "full_clones", "0 s", "1 h"]
+    return st.one_of(
+        st.integers(min_value=-3, max_value=2000).map(str),
+        st.sampled_from(["9223372036854775807", "-9223372036854775808", "0", "1"]),
+        st.sampled_from(["nan", "inf", "-inf", "1e308", "-0.0", "5e-324", "0.5", "2.5"]),
+        st.sampled_from(["true", "false"]),
+        st.sampled_from(words).map(lambda w: f'"{w}"'),
+    )
+
+
+def _toml_value():
+    scalar = _toml_scalar()
+    return st.one_of(
+        scalar,
+        st.lists(scalar, max_size=3).map(lambda xs: "[" + ", ".join(xs) + "]"),
+        st.tuples(st.sampled_from(["uniform", "triangular", "loguniform", "normal", '"x']),
+                  scalar, scalar, scalar).map(
+            lambda t: f'{{dist = "{t[0]}", min = {t[1]}, mode = {t[2]}, max = {t[3]}}}'),
+        st.tuples(scalar, scalar).map(lambda t: f"{{min = {t[0]}, max = {t[1]}}}"),
+        st.just("{}"),
+    )
+
+
+def _field_paths():
+    from hcimodel.sizing import FIELDS
+
+    out = [("pools.office", k) for k in FIELDS["pool"]]
+    out += [(sec, k) for sec, fields in FIELDS.items() if sec != "pool" for k in fields]
+    return out + [("pools.office", "no_such_key"), ("cluster", "no_such_key")]
+
+
+def _scenario_text(changes) -> str:
+    sections = {"pools.office": {"count": "20", "image": '"200 MB"', "disk": '"200 MB"'}}
+    for (sec, key), value in changes:
+        sections.setdefault(sec, {})[key] = value
+    return "\n".join(f"[{sec}]\n" + "\n".join(f"{k} = {v}" for k, v in kv.items())
+                     for sec, kv in sections.items()) + "\n"
+
+
+_scenario_changes = st.lists(st.tuples(st.sampled_from(_field_paths()), _toml_value()),
+                             min_size=1, max_size=3)
+
+
+@settings(max_examples=8 * EXAMPLES, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(_scenario_changes)
+def test_scenario_parser_only_raises_valueerror(changes):
+    """Random values for every key of every section: a Scenario without NaN or a ValueError."""
+    from hcimodel import sizing
+
+    result = call(sizing.loads, {"text": _scenario_text(changes)}, "sizing.loads")
+    if result is not None:
+        for path, _kind, value in result.items():
+            if isinstance(value, float):
+                assert not math.isnan(value), f"NaN at {path}"
+
+
+def _plausible(field):
+    """Values of a field's kind over its range (most parse), as TOML text."""
+    from hcimodel import hotspot
+
+    lo = field.low if math.isfinite(field.low) else 0.0
+    hi = min(field.high, lo + 100.0)
+    unit = {"bytes": " MB", "bitrate": " Mbit/s", "duration": " s"}.get(field.kind)
+    if field.kind == "bool":
+        return st.sampled_from(["true", "false"])
+    if field.kind == "choice":
+        return st.sampled_from([f'"{c}"' for c in field.choices])
+    if field.kind == "strategies":
+        return st.lists(st.sampled_from(hotspot.STRATEGIES), min_size=1, max_size=3,
+                        unique=True).map(lambda xs: "[" + ", ".join(f'"{x}"' for x in xs) + "]")
+    if field.kind == "text":
+        return st.just('"fuzzed"')
+    if field.kind == "count":
+        num = st.integers(min_value=int(lo), max_value=int(min(hi, lo + 40)))
+    elif field.kind == "fraction":
+        num = st.floats(min_value=0.0, max_value=1.0)
+    else:
+        num = st.floats(min_value=lo, max_value=hi)
+    text = num.map(lambda v: f'"{v:g}{unit}"' if unit else f"{v:g}" if isinstance(v, float)
+                   else str(v))
+    if not field.uncertain:
+        return text
+    return st.one_of(text, st.tuples(text, text).map(lambda t: f"{{min = {t[0]}, max = {t[1]}}}"))
+
+
+def _plausible_change():
+    from hcimodel.sizing import FIELDS
+
+    return st.sampled_from(_field_paths()[:-2]).flatmap(
+        lambda p: _plausible(FIELDS["pool" if p[0].startswith("pools") else p[0]][p[1]]).map(
+            lambda v: (p, v)))
+
+
+@settings(max_examples=max(EXAMPLES // 3, 4), derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(st.lists(_plausible_change(), min_size=1, max_size=2))
+def test_size_of_fuzzed_scenarios(changes):
+    """size() on scenarios the parser accepts: only ValueError, no NaN in the result."""
+    from hcimodel import sizing
+
+    try:
+        scenario = sizing.loads(_scenario_text(changes))
+    except ValueError:
+        return
+    call(sizing.size, dict(scenario=scenario, n_draws=8, levels=3, tornado=True,
+                           largest=False), "sizing.size")

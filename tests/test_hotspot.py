@@ -209,9 +209,17 @@ def test_unstable_gives_inf_and_a_flag_never_nan():
 
 
 def test_one_node_cluster_has_no_other_nodes():
-    res = hotspot.steady_state(100, LOGIN, "linked_clones", hotspot.Cluster(n_nodes=1))
-    assert np.isnan(res.read_latency["other_nodes"]["mean"][0])
+    one = hotspot.Cluster(n_nodes=1)
+    res = hotspot.steady_state(100, LOGIN, "linked_clones", one)
+    assert set(res.read_latency) == set(res.write_latency) == {"replica_node"}  # no NaN group
     assert np.isfinite(res.read_latency["replica_node"]["p99"][0])
+    frame = res.to_frame()
+    assert frame["group"].unique().to_list() == ["replica_node"]
+    assert not frame["latency_s"].is_nan().any()
+    with pytest.raises(ValueError, match="group 'other_nodes' has no node"):
+        hotspot.max_pool_size(2e-3, LOGIN, "linked_clones", one, host=None)
+    assert hotspot.max_pool_size(2e-3, LOGIN, "linked_clones", one, host=None,
+                                 group="replica_node") > 0
 
 
 @pytest.mark.parametrize("strategy, n, share, rf", [

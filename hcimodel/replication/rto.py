@@ -220,11 +220,22 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
         ("register_s", register_s), ("power_on_s", power_on_s), ("ready_s", ready_s),
         ("final_sync_s", final_sync_s), ("activation_s_per_pd", activation_s_per_pd)))
     detection_lag_s = check_duration("detection_lag_s", detection_lag_s, scalar=True)
+    shapes = {name: np.shape(v) for name, v in (
+        ("n_desktops", n), ("power_on_parallelism", k), ("detection_s", detection_s),
+        ("decision_s", decision_s), ("register_s", register_s), ("power_on_s", power_on_s),
+        ("ready_s", ready_s), ("final_sync_s", final_sync_s),
+        ("activation_s_per_pd", activation_s_per_pd))}
+    try:
+        np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        raise ValueError("n_desktops, power_on_parallelism and the durations must broadcast "
+                         "together (got shapes " + ", ".join(
+                             f"{k_}={v}" for k_, v in shapes.items() if v) + ")") from None
     planned = check_bool("planned", planned)
     shadow_clones = check_bool("shadow_clones", shadow_clones)
     check_choice("strategy", strategy, hotspot.STRATEGIES)
     check_positive("boot_read_bytes", boot_read_bytes)
-    infra = tuple(infrastructure)
+    infra = tuple(check_instance("infrastructure", infrastructure, (tuple, list)))
     for item in infra:
         if not isinstance(item, tuple | list) or len(item) != 2:
             raise ValueError(f"infrastructure must hold (name, seconds) pairs (got {item!r:.60})")
@@ -304,6 +315,7 @@ def activation_sensitivity(n_desktops=1000, activation_s_per_pd=(30.0, 60.0, 120
     """
     import polars as pl
 
+    n_desktops = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
     ta = np.atleast_1d(check_nonnegative("activation_s_per_pd", activation_s_per_pd))
     rows = [rto(n_desktops, activation_s_per_pd=float(t), **kwargs) for t in ta.ravel()]
     return pl.DataFrame({"activation_s_per_pd": ta.ravel().astype(float),

@@ -11,6 +11,8 @@ import numpy as np
 import polars as pl
 
 from .. import __version__, units
+from ..streams import as_generator
+from ..validation import check_bool, check_choice, check_instance, check_integer
 from . import models
 from .core import LIMITS, Engine, Inputs, fmt_bps
 from .scenario import FIELDS, Scenario, _formatter, load, loads
@@ -176,6 +178,10 @@ def draw_inputs(scenario: Scenario, n_draws: int, rng, levels: int = 65) -> dict
     discrete levels let the models that cannot vectorize be solved once per
     level. Counts are rounded to whole numbers.
     """
+    check_instance("scenario", scenario, Scenario)
+    n_draws = check_integer("n_draws", n_draws, minimum=1, scalar=True)
+    levels = check_integer("levels", levels, minimum=1, scalar=True)
+    rng = as_generator(rng)
     out = {}
     q = (np.arange(levels) + 0.5) / levels
     for path, u in scenario.uncertain().items():
@@ -381,7 +387,11 @@ def largest_pool(engine: Engine, strategy: str, nodes) -> dict:
     form; below that bound, integer bisection on the model limits (more desktops
     never need fewer nodes).
     """
+    check_instance("engine", engine, Engine)
     s = engine.s
+    check_choice("strategy", strategy, s.strategies())
+    nodes = np.ravel(check_integer("nodes", nodes, minimum=engine.min_nodes,
+                                   maximum=engine.max_nodes))
     first = next(iter(s.pools))
     path = f"pools.{first}.count"
 
@@ -463,6 +473,8 @@ def size(scenario=None, *, confidence: float = 0.9, n_draws: int = 1000, seed: i
     for name, v, lo in (("n_draws", n_draws, 1), ("levels", levels, 1), ("seed", seed, 0)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
             raise ValueError(f"{name} must be an integer >= {lo} (got {v!r})")
+    tornado = check_bool("tornado", tornado)
+    largest = check_bool("largest", largest)
     engine = Engine(s)
     nominal = Inputs(s)
     uncertain = s.uncertain()

@@ -101,8 +101,7 @@ def read_p95(strategy: str, n_desktops: int, n_nodes: int, *, iops: float,
                                 login_profile(iops, replica_read_fraction), strategy,
                                 cluster(n_nodes, cvm_iops, rtt_s, link_bps, rf), 1.0,
                                 writes=False)
-    vals = [float(res.read_latency[g]["p95"][0]) for g in hotspot.GROUPS]
-    return max(v for v in vals if not np.isnan(v))
+    return max(float(stats["p95"][0]) for stats in res.read_latency.values())
 
 
 # ------------------------------------------------------------------ warm-up and boot storm

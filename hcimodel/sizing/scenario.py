@@ -19,6 +19,7 @@ Errors are one line naming the key path, the value and what is allowed, e.g.
 from __future__ import annotations
 
 import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -269,15 +270,30 @@ class Scenario:
                     out.append(s)
         return tuple(out)
 
+    def _path(self, path) -> list:
+        if not isinstance(path, str) or path not in {p for p, _, _ in self.items()}:
+            raise ValueError(f"path must name an input of the scenario, as 'pools.NAME.KEY' "
+                             f"or 'SECTION.KEY' (got {path!r:.80})")
+        return path.split(".")
+
     def get(self, path: str):
-        parts = path.split(".")
+        parts = self._path(path)
         if parts[0] == "pools":
             return self.pools[parts[1]][parts[2]]
         return getattr(self, parts[0])[parts[1]]
 
     def replace(self, path: str, value) -> "Scenario":
-        """A copy with one input replaced (no re-validation)."""
-        parts = path.split(".")
+        """A copy with one input replaced (the path is checked; the value only for NaN:
+        callers pass values of the field's kind)."""
+        import numpy as np
+
+        parts = self._path(path)
+        try:
+            nan = bool(np.isnan(np.asarray(value, dtype=float)).any())
+        except (TypeError, ValueError):
+            nan = False
+        if nan:
+            raise ValueError(f"{path}: value must not be NaN (got {value!r:.80})")
         if parts[0] == "pools":
             pools = {k: dict(v) for k, v in self.pools.items()}
             pools[parts[1]][parts[2]] = value
@@ -488,6 +504,10 @@ def loads(text: str, source: str = "scenario") -> Scenario:
 
 def load(path) -> Scenario:
     """Read a scenario file (TOML); errors name the file."""
+    if not isinstance(path, (str, os.PathLike)) or isinstance(os.fspath(path), bytes) \
+            or os.fspath(path) == "":
+        raise ValueError(f"path must be a str or os.PathLike naming a scenario file "
+                         f"(got {path!r:.80})")
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
