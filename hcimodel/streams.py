@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._jit import njit
-from .validation import check_integer
+from .validation import check_in_range, check_integer
 
 __all__ = ["as_generator", "as_seed_sequence", "spawn_generators", "MAX_STREAMS",
            "inverse_cdf_index"]
@@ -111,11 +111,19 @@ def inverse_cdf_index(cdf, u) -> np.ndarray:
     Returns
     -------
     numpy.ndarray of int64, shape of ``u``
+
+    Raises
+    ------
+    ValueError
+        If ``cdf`` is not a non-empty, non-decreasing 1-D array in [0, 1] or a
+        uniform lies outside [0, 1).
     """
-    cdf = np.ascontiguousarray(cdf, dtype=np.float64)
-    u = np.asarray(u, dtype=np.float64)
+    cdf = np.ascontiguousarray(check_in_range("cdf", cdf, 0.0, 1.0 + 1e-9))
+    u = check_in_range("u", u, 0.0, 1.0, high_inclusive=False)
     if cdf.ndim != 1 or cdf.size == 0:
         raise ValueError(f"cdf must be a non-empty 1-D array (got shape {cdf.shape})")
+    if np.any(np.diff(cdf) < 0):
+        raise ValueError("cdf must be non-decreasing")
     if u.size < 4096:  # a table is not worth building for a few draws
         return np.minimum(np.searchsorted(cdf, u, side="right"), cdf.size - 1).astype(np.int64)
     k = cdf.size

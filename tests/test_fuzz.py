@@ -130,6 +130,7 @@ def base_calls() -> dict[str, dict]:
         "streams.as_generator": dict(rng=1),
         "streams.as_seed_sequence": dict(seed=1),
         "streams.spawn_generators": dict(seed=1, n=2),
+        "streams.inverse_cdf_index": dict(cdf=[0.25, 0.5, 1.0], u=[0.1, 0.6, 0.99]),
         # sweep
         "sweep.sweep": dict(model=_model, grid={"x": [0.5, 1.0]}, n_reps=1, seed=1),
         # queueing
