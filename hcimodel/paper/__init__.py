@@ -63,6 +63,32 @@ def _sizing_example():
             .sort(["section", "metric"]))
 
 
+_SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
+
+
+def _size_pipe_tables(text: str) -> str:
+    """Give every pipe table's separator dashes as wide as its column's longest
+    cell (capped at 60), keeping the alignment colons: pandoc turns them into
+    relative column widths."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if i == 0 or not _SEPARATOR.match(line):
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j].startswith("|"):
+            j += 1
+        cells = [[c.strip() for c in row.strip().strip("|").split("|")]
+                 for row in [lines[i - 1]] + lines[i + 1:j]]
+        seps = [c.strip() for c in line.strip().strip("|").split("|")]
+        out = []
+        for k, sep in enumerate(seps):
+            w = min(max([3] + [len(r[k]) for r in cells if k < len(r)]), 60)
+            out.append((":" if sep.startswith(":") else "") + "-" * w
+                       + (":" if sep.endswith(":") else ""))
+        lines[i] = "|" + "|".join(out) + "|"
+    return "\n".join(lines)
+
+
 def table_markdown(df) -> str:
     """A polars frame as a pipe table: every row, floats to 6 significant digits."""
     def cell(v):
@@ -71,7 +97,7 @@ def table_markdown(df) -> str:
 
     lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * df.width]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.iter_rows()]
-    return "\n".join(lines) + "\n"
+    return _size_pipe_tables("\n".join(lines)) + "\n"
 
 
 def write_tables(out_dir: Path | str = "papers/tables", names=None) -> list[Path]:
@@ -112,6 +138,7 @@ def expand(text: str, tables_dir: Path, root: Path) -> str:
         if kind == "include":  # an included document's headings nest under the section
             body = re.sub(r"^(#+) ", lambda h: "#" * min(len(h.group(1)) + 2, 6) + " ",
                           body, flags=re.M)
+            body = _size_pipe_tables(body)
         return body
     return _DIRECTIVE.sub(sub, text)
 
@@ -174,7 +201,9 @@ def build(source: Path | str = "papers/whitepaper.md", out_dir: Path | str = "pa
         written.append(html)
     if "pdf" in formats:
         typ = out / "whitepaper.typ"
-        pypandoc.convert_file(str(expanded), "typst", outputfile=str(typ), extra_args=common)
+        header = Path(__file__).with_name("whitepaper-typst.typ")
+        pypandoc.convert_file(str(expanded), "typst", outputfile=str(typ),
+                              extra_args=common + [f"--include-in-header={header}"])
         # pandoc writes image paths as found in the source: make them absolute
         typ.write_text(re.sub(r'image\("(figures/[^"]+)"',
                               lambda m: f'image("{(base / m.group(1)).as_posix()}"',
