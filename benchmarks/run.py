@@ -33,7 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-ORDER = ["queueing", "caching", "shadowclone"]
+ORDER = ["queueing", "caching", "shadowclone", "sweep"]
 
 
 def _modules():
