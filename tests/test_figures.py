@@ -237,3 +237,12 @@ def test_reproduce_closes_pyplot_figures_it_opened_and_only_those(tmp_path, monk
         assert plt.get_fignums() == [mine.number]
     finally:
         plt.close(mine)
+
+
+def test_reproduce_on_two_workers_writes_the_same_files(tmp_path):
+    names = ["rpo_backlog", "cache_tier_split"]
+    one = figures.reproduce(tmp_path / "one", names)
+    two = figures.reproduce(tmp_path / "two", names, n_jobs=2)
+    assert [p.name for p in one] == [p.name for p in two]
+    for a, b in zip(one, two):
+        assert a.read_bytes() == b.read_bytes(), a.name

@@ -6,22 +6,24 @@ import os
 import sys
 from pathlib import Path
 
-from ._base import UsageError
+from ._base import UsageError, count
 
 FORMAT = False
 
 
 def add_parser(sub):
     p = sub.add_parser(
-        "reproduce", help="regenerate the whitepaper figures (PNG and CSV)",
-        description="Regenerate every figure (or those named) into a folder: a PNG and "
-                    "the CSV of the numbers drawn. With --check, regenerate into a "
+        "reproduce", help="regenerate the whitepaper figures (PNG, SVG and CSV)",
+        description="Regenerate every figure (or those named) into a folder: a PNG, an "
+                    "SVG and the CSV of the numbers drawn. With --check, regenerate into a "
                     "temporary folder and compare the CSVs with those in --out.")
     p.add_argument("--out", type=Path, default=Path("papers/figures"), metavar="FOLDER",
                    help="folder for the figures (its parent folder must exist)")
     p.add_argument("--check", action="store_true",
                    help="compare freshly generated CSVs with those in --out; exit 1 if "
                         "any differs")
+    p.add_argument("--jobs", type=count(1, 256), default=os.cpu_count() or 1, metavar="N",
+                   help="figures drawn at once (the files do not depend on it)")
     p.add_argument("figures", nargs="*", metavar="FIGURE",
                    help="names of figures to make (default: all)")
     return p
@@ -72,7 +74,7 @@ def run(args) -> int:
     skipped: list = []
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
-            written = figures.reproduce(tmp, names, skipped=skipped)
+            written = figures.reproduce(tmp, names, skipped=skipped, n_jobs=args.jobs)
             csvs = [p for p in written if p.suffix == ".csv"]
             missing = [p.name for p in csvs if not (args.out / p.name).is_file()]
             differ = [p.name for p in csvs if p.name not in missing
@@ -85,7 +87,7 @@ def run(args) -> int:
             return 1
         print(f"hcimodel: {len(csvs)} figures match {args.out}")
         return 0
-    written = figures.reproduce(args.out, names, skipped=skipped,
+    written = figures.reproduce(args.out, names, skipped=skipped, n_jobs=args.jobs,
                                 progress=lambda n: print(f"  {n}", file=sys.stderr))
     _report_skipped(skipped)
     print(f"hcimodel: wrote {len(written)} files to {args.out}")
