@@ -192,7 +192,46 @@ def domain_table() -> pl.DataFrame:
                                                                   rng=SEED)))
         rows.append(_row("Shadow Clones", f"detection delay (s), H = 8, N = 80, window {window:.0f} s",
                          "twin", "Monte Carlo, 20,000 runs", mc, cf))
+    rows += _twin_rows()
     return _frame(rows)
+
+
+def _twin_rows() -> list[dict]:
+    """Hot spot, Shadow Clone and full-clone warm-ups, Content Cache: closed form
+    against the Monte Carlo twin (seeded)."""
+    from .. import fullclone, hotspot, shadowclone
+    from ..clonepool import ClonePool, clone_pool_stream
+    from ..contentcache import content_cache_hits
+    from ..simulate import content_cache_replay
+
+    rows = []
+    n = 800
+    cf = hotspot.steady_state(n, "login", "linked_clones")
+    mc = hotspot.simulate_steady_state(n, "login", "linked_clones", rng=SEED)
+    for group in ("replica_node", "other_nodes"):
+        got = float(mc.filter((mc["group"] == group) & (mc["statistic"] == "p95"))["estimate"][0])
+        rows.append(_row("Hot spot", f"p95 read latency (s), {group}, {n} linked clones, login",
+                         "twin", "tagged Lindley queues, 5 x 200,000 I/Os", got,
+                         float(cf.read_latency[group]["p95"][0])))
+    H, N = 8, 64
+    w, sw = shadowclone.warmup(H, N), shadowclone.simulate_warmup(H, N, rng=SEED)
+    rows.append(_row("Shadow Clones", f"bytes fetched in a boot storm, H = {H}, N = {N}", "twin",
+                     "block-level replay of every read", float(sw.total_bytes),
+                     float(w.total_bytes)))
+    f, sf = fullclone.warmup(H, N), fullclone.simulate_warmup(H, N, rng=SEED)
+    rows.append(_row("Full clones (VAAI)", f"bytes fetched in a boot storm, H = {H}, N = {N}",
+                     "twin", "block-level replay, random RF2 placement", float(sf.total_bytes),
+                     float(f.total_bytes)))
+    pool = ClonePool(n_desktops=20, clone_type="full")
+    keys = clone_pool_stream(pool, 600_000, rng=SEED).keys(True)
+    for mib in (16, 64):
+        half = int(mib * 2**20 / pool.block_bytes / 2)
+        replay = float(np.mean(content_cache_replay(keys, half, half, 0)[200_000:] > 0))
+        model = float(content_cache_hits(pool, mib * 2**20, dedup=True,
+                                         single_touch_fraction=0.5).hit_ratio)
+        rows.append(_row("Content Cache", f"hit ratio, 20 full clones, dedup, {mib} MiB memory",
+                         "twin", "exact replay of 600,000 reads", replay, model))
+    return rows
 
 
 #: name -> function returning a validation table.
