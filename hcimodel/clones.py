@@ -64,7 +64,7 @@ from .clonepool import ClonePool, item_rates
 from .contentcache import SINGLE_TOUCH_FRACTION, GiB, cache_sizing
 from .replication.change import MAX_DESKTOPS_PER_PD
 from .replication.rto import rto
-from .validation import (check_bool, check_duration, check_instance, check_integer,
+from .validation import (check_bool, check_choice, check_duration, check_instance, check_integer,
                          check_nonnegative, check_positive)
 from .workload import WorkloadProfile, as_profile
 
@@ -458,19 +458,23 @@ def flip_update_interval(life: PoolLife | None = None, lo_s=DAY_S, hi_s=None,
     return _roots(diff, lo, hi)
 
 
-def flip_patch_bytes(life: PoolLife | None = None, **overrides):
-    """Bytes written per guest per update at which the monthly network bytes are equal.
+def flip_patch_bytes(life: PoolLife | None = None, per: str = "month", **overrides):
+    """Bytes written per guest per update at which both strategies send the same bytes.
 
-    Full clones' monthly bytes are linear in ``p``; solved with brentq on
-    ``[0, used bytes]``. None when linked clones send more even at ``p = 0``,
-    or less at a full image per update.
+    ``per="month"``: monthly network bytes (full clones' one-time warm-up
+    spread over the life included); ``per="update"``: the bytes of one image
+    update (a recompose's re-warm and new replica against one patch). Both are
+    linear in ``p``; solved with brentq on ``[0, used bytes]``. None when linked
+    clones send more even at ``p = 0``, or less at a full image per update.
     """
     life = _life(life, overrides)
+    column = {"month": "bytes_per_month", "update": "bytes_per_update"}[
+        check_choice("per", per, ("month", "update"))]
     hi = float(life.parent.used_bytes)
 
     def diff(p):
         v = network_per_month(life.replace(patch_bytes=p)).sort("strategy")
-        return float(v["bytes_per_month"][0] - v["bytes_per_month"][1])
+        return float(v[column][0] - v[column][1])
 
     return _flip(diff, 0.0, hi)
 
@@ -495,9 +499,11 @@ def capacity_timeline(life: PoolLife | None = None, n_points: int = 241,
         strategy, days, raw_bytes; sorted.
     """
     life = _life(life, overrides)
-    n = check_integer("n_points", n_points, minimum=2, scalar=True)
-    t = np.linspace(0.0, life.life_s, n)
+    n = check_integer("n_points", n_points, minimum=2, maximum=100_000, scalar=True)
     upd = life.update_interval_s
+    # the grid holds every update instant, where the second replica peaks
+    t = np.union1d(np.linspace(0.0, life.life_s, n),
+                   upd * np.arange(1, int(life.life_s // upd) + 1))
     k = np.floor(t / upd + 1e-9).astype(np.int64)
     reset = np.minimum(life.refresh_interval_s, upd)
     since = np.mod(t, reset)
@@ -739,7 +745,7 @@ def verdict(comparison: Comparison | None = None, *, flips: bool = True) -> pl.D
     flip = {}
     if flips:
         p_int = flip_update_interval(life)
-        p_b = flip_patch_bytes(life)
+        p_b = flip_patch_bytes(life, per="update")
         flip["bytes_per_month"] = (
             "update_interval_s", p_int[0] if p_int else None,
             "no flip between 1 day and the life" if not p_int else
@@ -748,7 +754,7 @@ def verdict(comparison: Comparison | None = None, *, flips: bool = True) -> pl.D
         flip["bytes_per_update"] = (
             "patch_bytes", p_b,
             "linked clones send more even with empty patches" if p_b is None else
-            "patches smaller than this make full clones send fewer bytes")
+            "patches smaller than this make full clones send fewer bytes per update")
     # operations: the concurrency limit at which a recompose is as short as a patch window
     lim = life.n_desktops * life.recompose_s_per_desktop / max(ops["patch_window_s"], 1e-9)
     flip["image_update_duration"] = (

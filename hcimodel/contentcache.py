@@ -42,7 +42,8 @@ Assumptions (not published; change them with the parameters):
 * the single-touch pool takes ``single_touch_fraction = 0.25`` of the cache
   memory, the multi-touch memory part the rest;
 * tier latencies (:class:`TierLatencies`): memory 10 µs, SSD 0.15 ms, a miss
-  7.5 ms (read from HDD); typical orders of magnitude, not measurements.
+  read from the extent store (its SSD hot tier 95 % of the time, else HDD at
+  7.5 ms: 0.52 ms on average); typical orders of magnitude, not measurements.
 
 Every solve runs on the grouped rates of :class:`hcimodel.clonepool.ItemRates`
 (a rate, its number of keys), never on per-key arrays: N full clones without
@@ -225,10 +226,10 @@ class TierLatencies:
     hot_tier_hit: float = 0.95
 
     def __post_init__(self):
-        check_nonnegative("memory_s", self.memory_s)
-        check_nonnegative("ssd_s", self.ssd_s)
-        check_nonnegative("hdd_s", self.hdd_s)
-        check_probability("hot_tier_hit", self.hot_tier_hit)
+        check_nonnegative("memory_s", self.memory_s, scalar=True)
+        check_nonnegative("ssd_s", self.ssd_s, scalar=True)
+        check_nonnegative("hdd_s", self.hdd_s, scalar=True)
+        check_probability("hot_tier_hit", self.hot_tier_hit, scalar=True)
 
     @property
     def miss_s(self) -> float:

@@ -41,7 +41,7 @@ functions of :mod:`hcimodel.shadowclone` (:func:`~hcimodel.shadowclone.expected_
 (:func:`simulate_warmup`, :func:`simulate_patch_cycle`) return the same result
 types. The warm-up twin replays every block read with
 :func:`hcimodel.shadowclone.replay_reads` (no detection, one replay per source
-node), on the boot sequence or on a :func:`hcimodel.workload.clone_pool_stream`.
+node), on the boot sequence or on a :func:`hcimodel.clonepool.clone_pool_stream`.
 
 Units are SI: bytes, seconds, bits per second.
 """
@@ -431,7 +431,7 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, rf: int = 2,
     Boot phase: each desktop reads the boot blocks ``0 .. m_b - 1`` from its
     start at pace ``r``. Steady phase: the shared reads
     (:func:`hcimodel.shadowclone.replica_reads`) of a
-    :func:`hcimodel.workload.clone_pool_stream` of
+    :func:`hcimodel.clonepool.clone_pool_stream` of
     :func:`hcimodel.shadowclone.replica_pool` with the written fraction, about
     ``n_reads_per_node`` per hosting node (default ``2 m``).
 

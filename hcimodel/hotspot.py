@@ -155,10 +155,11 @@ class ReadPath:
 
     def extent_read_s(self, remote_delay_s: float = 0.0) -> float:
         """Mean time of a cache miss read from the extent store (s): the tiers'
-        mix, plus ``remote_delay_s`` when the extent's replica is on another node.
-        This, not one HDD access, is what a cache miss costs."""
+        mix (:attr:`hcimodel.contentcache.TierLatencies.miss_s`), plus
+        ``remote_delay_s`` when the extent's replica is on another node. This,
+        not one HDD access, is what a cache miss costs."""
         return float(check_nonnegative("remote_delay_s", remote_delay_s, scalar=True)
-                     + sum(p * s for p, s in self.extent_mix()))
+                     + self.tiers.miss_s)
 
     def mean_device_s(self, hit: float) -> float:
         """Mean device access time of a read through a cache of hit ratio ``hit`` (s)."""
@@ -240,7 +241,7 @@ class Cluster:
         """
         from .fullclone import holder_share  # the placement's one definition
 
-        check_integer("node", node, minimum=0, maximum=self.n_nodes - 1)
+        node = check_integer("node", node, minimum=0, maximum=self.n_nodes - 1, scalar=True)
         H, k, owner = self.n_nodes, self.copies, self.replica_node
         share = np.zeros(H)
         if node == owner or H == 1:

@@ -156,7 +156,10 @@ def test_verdict_flip_columns(default):
     has_value = v.filter(pl.col("flip_value").is_not_null())
     assert has_value["flip_parameter"].null_count() == 0
     row = v.filter(pl.col("metric") == "bytes_per_update")
-    assert row["flip_value"][0] == pytest.approx(cl.flip_patch_bytes(), rel=1e-9)
+    assert row["flip_value"][0] == pytest.approx(cl.flip_patch_bytes(per="update"), rel=1e-9)
+    p = row["flip_value"][0]  # at the flip, one update costs the same bytes either way
+    per_update = cl.network_per_month(patch_bytes=p).sort("strategy")["bytes_per_update"]
+    assert per_update[0] == pytest.approx(per_update[1], rel=1e-6)
     # operations: the maintenance limit at which a recompose lasts one patch window
     lim = v.filter(pl.col("metric") == "image_update_duration")["flip_value"][0]
     assert lim == pytest.approx(400 * 600.0 / 3000.0)

@@ -20,7 +20,9 @@ def add_parser(sub):
         "rto", help="time to recover a pool at the recovery site (RTO)",
         description="Time from a failure until every desktop of a pool is usable at the "
                     "recovery site: detection, decision, activation of the protection "
-                    "domains, registration and power-on, the boot storm, the agents ready. "
+                    "domains, the infrastructure services (directory, broker database, "
+                    "vCenter, connection servers), registration and power-on, the boot "
+                    "storm (on Shadow Clones), the agents ready. "
                     "Phase durations are assumptions (see hcimodel.replication.rto).")
     p.add_argument("--desktops", type=count(1, 100_000), default=1000, metavar="N",
                    help="desktops to recover")
@@ -42,7 +44,7 @@ def run(args) -> int:
            "planned": bool(args.planned),
            **{k: float(getattr(res, k)) for k in phases}, "total_s": float(res.total_s)}
     notes = []
-    for note in getattr(res, "notes", ()):
+    for note in res.notes:
         for k in replication.PHASES:
             note = re.sub(rf"\b{k}\b", _label(k), note)
         notes.append(note)

@@ -173,9 +173,8 @@ def domain_table() -> pl.DataFrame:
 
     rows = []
     # REFERENCES.md, Replication: deterministic transfer S <= I: worst I + S, mean I/2 + S
-    det = replication.deterministic_loss(3600.0, 600.0)
-    worst, mean = (float(np.asarray(v)) for v in (det[0], det[1])) if isinstance(det, tuple) \
-        else (float(det.worst_loss_s), float(det.mean_loss_s))
+    worst, mean, _ = replication.deterministic_loss(3600.0, 600.0)
+    worst, mean = float(worst), float(mean)
     rows.append(_row("RPO", "worst loss (s), I = 3600 s, S = 600 s", "textbook",
                      "I + S (REFERENCES.md, derived)", 4200.0, worst))
     rows.append(_row("RPO", "mean loss (s), I = 3600 s, S = 600 s", "textbook",

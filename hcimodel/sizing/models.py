@@ -223,8 +223,8 @@ def cvm_memory_for_hit(target: float, n_per_node: int, *, image_bytes: float,
     """CVM memory (bytes) whose cache reaches a hit ratio (memory only, no SSD).
 
     :func:`hcimodel.contentcache.cache_needed`, then the sizing rule inverted
-    (unified: ``C / 0.45 + 12 GiB``; NOS 3.5: the content cache is the memory
-    beyond 60 % of ``0.4 (M - 8 GiB)``, so ``M = C / 0.16 + 8 GiB``).
+    (unified: ``C / 0.45 + 12 GiB``; NOS 3.5: bisection on the rule, which has
+    thresholds: a 4 GiB Extent Cache first, a Content Cache only from 1 GiB).
     """
     pool = _pool(n_per_node, image_bytes, private_bytes, profile)
     if rule == "unified":
@@ -232,7 +232,31 @@ def cvm_memory_for_hit(target: float, n_per_node: int, *, image_bytes: float,
         return c / 0.45 + 12 * contentcache.GiB
     kind = "content" if dedup else "extent"
     c = float(contentcache.cache_needed(pool, target, dedup=dedup, cache=kind))
-    return (c / 0.16 if dedup else c / 0.4) + 8 * contentcache.GiB
+    return _nos35_memory_for(c, kind)
+
+
+def _nos35_memory_for(cache_bytes: float, kind: str) -> float:
+    """Smallest CVM memory whose NOS 3.5 rule gives ``cache_bytes`` of the
+    ``kind`` ("content" or "extent") cache: the rule is non-decreasing in memory
+    (:func:`hcimodel.contentcache.cache_sizing`), so bisection on it, not a
+    hand inversion that misses its 4 GiB and 1 GiB thresholds."""
+    from scipy.optimize import brentq
+
+    attr = f"{kind}_cache_bytes"
+
+    def gap(m):
+        return float(getattr(contentcache.cache_sizing(m, "nos35"), attr)) - cache_bytes
+
+    lo, hi = 8 * contentcache.GiB, 16 * contentcache.GiB
+    while gap(hi) < 0:
+        lo, hi = hi, 2 * hi
+        if hi > 2.0**60:
+            return float("inf")
+    if gap(lo) >= 0:
+        return lo
+    # the rule jumps (the content cache turns on at 1 GiB): take the right end of the bracket
+    m = brentq(gap, lo, hi, xtol=1.0)
+    return m if gap(m) >= 0 else float(np.nextafter(m, np.inf)) + 1.0
 
 
 # ------------------------------------------------------------------ replication
