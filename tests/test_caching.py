@@ -411,7 +411,9 @@ def test_dedup_never_lowers_hit_ratio(rates, data):
     merged = merge_duplicate_rates(rates, ids)
     assert merged.sum() == pytest.approx(rates.sum(), rel=1e-12)
     assert merged.size == np.unique(ids).size
-    assert che_lru(merged, cap).hit_ratio >= che_lru(rates, cap).hit_ratio - 1e-12
+    # the characteristic-time solve is exact to ~1e-12, and the order of the rates moves
+    # the last bits (a permutation alone: 1.3e-12 seen), so allow 1e-10
+    assert che_lru(merged, cap).hit_ratio >= che_lru(rates, cap).hit_ratio - 1e-10
 
 
 @SETTINGS
