@@ -394,10 +394,10 @@ def test_hit_ratio_never_falls_with_capacity(rates, caps):
     caps = np.sort(np.array(caps))
     for fn in (che_lru, fifo_random):
         h = fn(rates, caps).hit_ratio
-        assert np.all(np.diff(h) >= -1e-12)
+        assert np.all(np.diff(h) >= -1e-10)  # solver noise ~1e-12
         assert np.all((h >= 0) & (h <= 1))
     h2 = two_lru(rates, 5.0, caps).hit_ratio
-    assert np.all(np.diff(h2) >= -1e-12)
+    assert np.all(np.diff(h2) >= -1e-10)
     hc = content_cache(rates, 3.0, 2.0, caps).hit_ratio
     assert np.all(np.diff(hc) >= -1e-9)
 
