@@ -61,22 +61,22 @@ from . import hotspot
 from . import shadowclone as sc
 from . import caching
 from .clonepool import ClonePool, item_rates
-from .contentcache import SINGLE_TOUCH_FRACTION, GiB, cache_sizing
+from .contentcache import SINGLE_TOUCH_FRACTION, cache_sizing
+from .units import DAY_S, GiB, MONTH_S
 from .replication.change import MAX_DESKTOPS_PER_PD
 from .replication.rto import rto
 from .validation import (check_bool, check_choice, check_duration, check_instance, check_integer,
                          check_nonnegative, check_positive)
 from .workload import WorkloadProfile, as_profile
+from .cluster import Cluster
 
-__all__ = ["lifecycle", "STRATEGIES", "CRITERIA", "DAY_S", "MONTH_S", "MAINTENANCE_LIMIT",
+__all__ = ["lifecycle", "STRATEGIES", "CRITERIA", "MAINTENANCE_LIMIT",
            "POWER_OPERATIONS_LIMIT", "PoolLife", "Comparison", "compare", "network_per_month",
            "capacity_timeline", "operations", "flip_update_interval", "flip_patch_bytes",
            "verdict", "SOURCE_VERDICT"]
 
 STRATEGIES = ("linked_shadow", "full_vaai")
 CRITERIA = ("latency", "network", "cache", "capacity", "operations", "protection")
-DAY_S = 86_400.0
-MONTH_S = 30 * DAY_S
 #: Horizon's default "max concurrent View Composer maintenance operations"
 #: (refresh, recompose, rebalance): 12 in the View API reference
 #: (VirtualCenter.ConcurrentOperationLimits.viewComposerMaintenanceLimit, Horizon
@@ -228,9 +228,9 @@ class PoolLife:
             + float(pc.private_bytes_per_desktop[-1])
 
     @property
-    def cluster(self) -> hotspot.Cluster:
+    def cluster(self) -> Cluster:
         """The cluster of the hot-spot model."""
-        return hotspot.Cluster(n_nodes=self.n_nodes, rtt_s=self.rtt_s, link_bps=self.link_bps,
+        return Cluster(n_nodes=self.n_nodes, rtt_s=self.rtt_s, link_bps=self.link_bps,
                                replication_factor=self.rf)
 
 

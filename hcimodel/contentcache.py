@@ -76,11 +76,10 @@ import numpy as np
 
 from . import caching
 from .clonepool import ClonePool, ItemRates, item_rates
+from .units import GiB, MiB
 from .validation import check_in_range, check_integer, check_nonnegative, check_probability
 
 __all__ = [
-    "GiB",
-    "MiB",
     "SIZING_RULES",
     "CacheSizing",
     "cache_sizing",
@@ -97,8 +96,6 @@ __all__ = [
     "view_storage_accelerator",
 ]
 
-GiB = float(2**30)
-MiB = float(2**20)
 
 #: Cache-sizing rules understood by :func:`cache_sizing`.
 SIZING_RULES = ("nos35", "unified")
@@ -202,7 +199,7 @@ class TierLatencies:
 
     A cache miss is read from the extent store: its SSD hot tier with
     probability ``hot_tier_hit``, else its HDD cold tier (the read path of
-    :class:`hcimodel.hotspot.ReadPath`, which shares this object).
+    :class:`hcimodel.cluster.ReadPath`, which shares this object).
 
     Parameters
     ----------

@@ -25,6 +25,7 @@ __all__ = ["MODULES", "CONTROLS", "collect_defaults", "sources", "defaults_table
 
 #: Domain modules whose public functions and dataclasses carry model defaults.
 MODULES = (
+    "cluster",
     "hotspot",
     "shadowclone",
     "contentcache",

@@ -32,7 +32,7 @@ Warm-up progress ``t`` seconds after deployment (:func:`cached_share`, from
 the shared read rate of :func:`shared_read_rate`) is what the ``full_clones``
 strategy of :mod:`hcimodel.hotspot` takes as its ``cached_share``; the hot
 spot routes the rest to the extents' holders with the placement above
-(:meth:`hcimodel.hotspot.Cluster.extent_share`).
+(:meth:`hcimodel.cluster.Cluster.extent_share`).
 
 Closed forms (:func:`warmup`, :func:`patch_cycle`) reuse the occupancy
 functions of :mod:`hcimodel.shadowclone` (:func:`~hcimodel.shadowclone.expected_distinct`,
@@ -58,9 +58,10 @@ from .streams import as_generator
 from .validation import (check_choice, check_in_range, check_instance, check_integer,
                          check_nonnegative, check_positive)
 from .clonepool import clone_pool_stream
+from .cluster import _rf, holder_share
 from .workload import WorkloadProfile, as_profile
 
-__all__ = ["EXTENT_BYTES", "PATCH_BYTES", "holder_share", "fetching_nodes", "shared_read_rate",
+__all__ = ["EXTENT_BYTES", "PATCH_BYTES", "fetching_nodes", "shared_read_rate",
            "cached_share", "local_share", "FullCloneWarmUp",
            "warmup", "simulate_warmup", "PatchCycle", "patch_cycle", "simulate_patch_cycle"]
 
@@ -73,38 +74,6 @@ PATCH_BYTES = 1e9
 
 def _phase(phase):
     return check_choice("phase", phase, sc.PHASES)
-
-
-def _rf(rf, H, scalar=False):
-    r = check_integer("rf", rf, minimum=1, scalar=scalar)
-    if np.any(r > H):
-        raise ValueError(f"rf must be in [1, n_nodes] (got rf {np.asarray(r).tolist()} with "
-                         f"n_nodes {np.asarray(H).tolist()})")
-    return r
-
-
-def holder_share(n_nodes, rf=2) -> np.ndarray:
-    r"""Probability that a node other than the parent's holds a replica of an extent.
-
-    .. math:: q = \frac{RF - 1}{H - 1}\quad (H > 1), \qquad q = 1 \quad (H = 1)
-
-    Parameters
-    ----------
-    n_nodes : array_like of int
-        Nodes H (>= 1).
-    rf : array_like of int
-        Replication factor, in [1, H] (default 2, the AOS default).
-
-    Returns
-    -------
-    numpy.ndarray
-        q, broadcast shape.
-    """
-    H = check_integer("n_nodes", n_nodes, minimum=1)
-    r = _rf(rf, H)
-    H, r = np.broadcast_arrays(H, r)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(H > 1, (r - 1.0) / np.maximum(H - 1.0, 1.0), 1.0)
 
 
 def fetching_nodes(n_nodes, n_desktops, rf=2) -> np.ndarray:

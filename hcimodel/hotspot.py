@@ -2,9 +2,9 @@
 
 N desktops are spread evenly over the H nodes of a cluster. Each node's
 Controller VM (CVM) serves the I/O of its node as one FCFS queue with
-exponential service at rate ``cvm_iops``, a per-node figure (:class:`Cluster`).
+exponential service at rate ``cvm_iops``, a per-node figure (:class:`hcimodel.cluster.Cluster`).
 
-**One read path for every strategy** (:class:`ReadPath`, Nutanix Bible, "AOS
+**One read path for every strategy** (:class:`hcimodel.cluster.ReadPath`, Nutanix Bible, "AOS
 Storage"). A read of a desktop's *private* data (its delta disk, local after
 data locality) is served by its own CVM: from the node's cache (memory, then
 the SSD part) or, on a miss, from the node's extent store (SSD hot tier, else
@@ -21,13 +21,13 @@ HDD cold tier). A read of *shared* data (the base image; share
     up); a miss of a cached block goes to the extent store, on this node when
     it holds one of the extent's RF replicas and otherwise to one of those
     nodes (whose CVM serves it from its cache or its extent store;
-    :meth:`Cluster.extent_share`); a block not yet fetched is read through the
+    :meth:`hcimodel.cluster.Cluster.extent_share`); a block not yet fetched is read through the
     owner CVM.
 ``full_clones``
     Full clones made by native (VAAI) cloning share their parent's extents,
     which live on the parent's RF replica nodes. A node's first read of a
     shared extent goes there (no detection delay, spread over the RF
-    replicas, not one node; :meth:`Cluster.extent_share`); once the node
+    replicas, not one node; :meth:`hcimodel.cluster.Cluster.extent_share`); once the node
     has cached it it is served locally. The warm-up progress ``cached_share``
     ``t`` seconds after deployment is :func:`hcimodel.fullclone.cached_share`
     (its occupancy closed form; 1 once warmed up). A cache miss goes to the
@@ -65,16 +65,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import queueing
-from .contentcache import TierLatencies
+from .cluster import Cluster
 from .streams import as_generator
+from .units import GiB
 from .validation import (check_choice, check_in_range, check_instance, check_integer,
                          check_nonnegative, check_positive, check_probability)
 from .workload import BOOT_READ_BYTES, WorkloadProfile, as_profile
 
 __all__ = [
     "STRATEGIES",
-    "ReadPath",
-    "Cluster",
     "Host",
     "PoolSize",
     "routing",
@@ -91,171 +90,13 @@ __all__ = [
 #: Most I/Os :func:`simulate_boot_storm` simulates (8 bytes of memory each, several arrays).
 MAX_SIMULATED_IOS = 10**9
 
-#: Most nodes a cluster may have (the routing matrix is H x H).
-MAX_NODES = 4096
-
 STRATEGIES = ("linked_clones", "shadow_clones", "full_clones")
 GROUPS = ("replica_node", "other_nodes")
 _QUANTILES = {"p95": 0.95, "p99": 0.99}
-GiB = 2.0**30
 
 
 def _check_strategy(strategy: str) -> str:
     return check_choice("strategy", strategy, STRATEGIES)
-
-
-@dataclass(frozen=True)
-class ReadPath:
-    """Where a read is served: the node's cache, then the extent store.
-
-    The defaults are assumptions (no published per-path hit ratios for a VDI
-    pool); notebook 01 shows the sensitivity to them.
-
-    Parameters
-    ----------
-    cache_hit_shared : float
-        Share of reads of shared (base-image) data served by the cache
-        (Content/Extent Cache, memory and SSD) of the CVM that serves them.
-        Default 0.9 (*assumed*: the base image is read by every desktop).
-    cache_hit_private : float
-        Same for a desktop's private data. Default 0.5 (*assumed*).
-    cache_memory_share : float
-        Share of cache hits served from CVM memory; the rest from the SSD part
-        of the cache. Default 0.5 (*assumed*).
-    tiers : hcimodel.contentcache.TierLatencies
-        Access time of memory, SSD and HDD (s) and the share of extent-store
-        reads on the SSD hot tier (``hot_tier_hit``), shared with the cache model.
-    """
-
-    cache_hit_shared: float = 0.9
-    cache_hit_private: float = 0.5
-    cache_memory_share: float = 0.5
-    tiers: TierLatencies = TierLatencies()
-
-    def __post_init__(self):
-        for name in ("cache_hit_shared", "cache_hit_private", "cache_memory_share"):
-            check_probability(name, getattr(self, name))
-        if not isinstance(self.tiers, TierLatencies):
-            raise ValueError(f"tiers must be a TierLatencies (got {self.tiers!r})")
-
-    def cache_mix(self) -> list[tuple[float, float]]:
-        """A cache hit: (probability, device access time in s) of memory and SSD."""
-        m = self.cache_memory_share
-        return [(m, self.tiers.memory_s), (1.0 - m, self.tiers.ssd_s)]
-
-    def extent_mix(self) -> list[tuple[float, float]]:
-        """An extent-store read: (probability, access time in s) of the SSD and HDD tiers."""
-        t = self.tiers.hot_tier_hit
-        return [(t, self.tiers.ssd_s), (1.0 - t, self.tiers.hdd_s)]
-
-    def mix(self, hit: float) -> list[tuple[float, float]]:
-        """Cache with hit ratio ``hit``, then the extent store."""
-        return ([(hit * p, s) for p, s in self.cache_mix()]
-                + [((1.0 - hit) * p, s) for p, s in self.extent_mix()])
-
-    def extent_read_s(self, remote_delay_s: float = 0.0) -> float:
-        """Mean time of a cache miss read from the extent store (s): the tiers'
-        mix (:attr:`hcimodel.contentcache.TierLatencies.miss_s`), plus
-        ``remote_delay_s`` when the extent's replica is on another node. This,
-        not one HDD access, is what a cache miss costs."""
-        return float(check_nonnegative("remote_delay_s", remote_delay_s, scalar=True)
-                     + self.tiers.miss_s)
-
-    def mean_device_s(self, hit: float) -> float:
-        """Mean device access time of a read through a cache of hit ratio ``hit`` (s)."""
-        return float(sum(p * s for p, s in self.mix(hit)))
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """An HCI cluster as the hot-spot model sees it.
-
-    Parameters
-    ----------
-    n_nodes : int
-        Number of nodes H, each with one CVM (>= 1).
-    cvm_iops : float
-        Service rate of one CVM (I/Os per second): the random-read IOPS one
-        node of the modelled generation (a 2012-14 hybrid NX-3000/NX-3050 node:
-        two SSDs, five HDDs, one CVM) sustains. Default 25,000 (*assumed*: no
-        per-node figure for a mixed VDI load is published; bounds are one SSD,
-        "typically 20,000 IOPS" in the View 5.2 storage guide, below, and the
-        cache-resident 100 %-read 4 KB demonstration of about 483,500 IOPS per
-        4-node NX-3450 block, ~120,000 per node, myvirtualcloud.net 2014,
-        above). Notebook 01 shows the sensitivity.
-    rtt_s : float
-        Network round trip between two CVMs (s). Default 0.2 ms (10 GbE in one
-        rack; assumed).
-    link_bps : float
-        Bandwidth of a node's network link (bit/s). Default 10 Gbit/s (NX-3000:
-        dual 10 GbE per node, one active).
-    replica_node : int
-        Index of the node whose CVM owns the replica (linked clones) or holds
-        the first copy of the parent's extents (0 .. H-1).
-    replication_factor : int
-        Copies of every write and extent, RF (2 by default, 3 optional; Nutanix
-        Bible). Writes go to the local oplog and RF - 1 remote ones.
-    read_path : ReadPath
-        Cache and tier hit ratios of the read path.
-    """
-
-    n_nodes: int = 4
-    cvm_iops: float = 25_000.0
-    rtt_s: float = 200e-6
-    link_bps: float = 10e9
-    replica_node: int = 0
-    replication_factor: int = 2
-    read_path: ReadPath = ReadPath()
-
-    def __post_init__(self):
-        n = check_integer("n_nodes", self.n_nodes, minimum=1, maximum=MAX_NODES, scalar=True)
-        check_positive("cvm_iops", self.cvm_iops, scalar=True)
-        check_nonnegative("rtt_s", self.rtt_s, scalar=True)
-        check_positive("link_bps", self.link_bps, scalar=True)
-        check_integer("replica_node", self.replica_node, minimum=0, maximum=n - 1, scalar=True)
-        check_integer("replication_factor", self.replication_factor, minimum=1, maximum=3,
-                      scalar=True)
-        check_instance("read_path", self.read_path, ReadPath)
-
-    @property
-    def service_time_s(self) -> float:
-        """Mean service time of one I/O at a CVM (s)."""
-        return 1.0 / self.cvm_iops
-
-    @property
-    def copies(self) -> int:
-        """Copies actually kept: RF, at most one per node."""
-        return min(self.replication_factor, self.n_nodes)
-
-    def extent_share(self, node: int) -> np.ndarray:
-        """Where the extent store serves a shared extent read from ``node``, shape (H,).
-
-        The placement of :mod:`hcimodel.fullclone`: the parent was written on
-        ``replica_node``, which holds every extent (data locality); the other
-        ``RF - 1`` replicas of each extent sit on nodes drawn uniformly from
-        the others, so ``node`` holds it with probability
-        ``q = (RF - 1)/(H - 1)`` (:func:`hcimodel.fullclone.holder_share`) and
-        reads it locally; otherwise one of its RF holders, drawn uniformly,
-        serves it: ``replica_node`` with probability ``(1 - q)/RF``, each
-        other node with ``(1 - q)(RF - 1)/(RF (H - 2))``.
-        """
-        from .fullclone import holder_share  # the placement's one definition
-
-        node = check_integer("node", node, minimum=0, maximum=self.n_nodes - 1, scalar=True)
-        H, k, owner = self.n_nodes, self.copies, self.replica_node
-        share = np.zeros(H)
-        if node == owner or H == 1:
-            share[owner] = 1.0
-            return share
-        q = float(holder_share(H, k))
-        share[:] = (1.0 - q) * (k - 1.0) / (k * (H - 2.0)) if H > 2 else 0.0
-        share[owner] = (1.0 - q) / k
-        share[node] = q
-        return share
-
-    def remote_delay_s(self, size_bytes: float) -> float:
-        """Network delay of a remote read of ``size_bytes``: RTT plus transfer (s)."""
-        return self.rtt_s + 8.0 * check_nonnegative("size_bytes", size_bytes) / self.link_bps
 
 
 @dataclass(frozen=True)

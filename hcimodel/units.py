@@ -22,12 +22,22 @@ import numpy as np
 
 from .validation import as_float_array
 
-__all__ = ["parse_bytes", "parse_bitrate", "parse_duration", "format_bytes", "format_duration"]
+__all__ = ["KiB", "MiB", "GiB", "TiB", "KB", "MB", "GB", "TB", "MINUTE_S", "HOUR_S", "DAY_S",
+           "MONTH_S", "parse_bytes", "parse_bitrate", "parse_duration", "format_bytes",
+           "format_duration"]
+
+#: Binary byte multiples (IEC), bytes.
+KiB, MiB, GiB, TiB = 2.0**10, 2.0**20, 2.0**30, 2.0**40
+#: Decimal byte multiples (SI), bytes.
+KB, MB, GB, TB = 1e3, 1e6, 1e9, 1e12
+#: Durations (s). A month is 30 days, the unit of the monthly figures.
+MINUTE_S, HOUR_S, DAY_S = 60.0, 3600.0, 86_400.0
+MONTH_S = 30 * DAY_S
 
 _BYTE_UNITS = {
     "b": 1.0, "byte": 1.0, "bytes": 1.0,
-    "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "pb": 1e15,
-    "kib": 2.0**10, "mib": 2.0**20, "gib": 2.0**30, "tib": 2.0**40, "pib": 2.0**50,
+    "kb": KB, "mb": MB, "gb": GB, "tb": TB, "pb": 1e15,
+    "kib": KiB, "mib": MiB, "gib": GiB, "tib": TiB, "pib": 2.0**50,
 }
 _BIT_UNITS = {
     "bit/s": 1.0, "bps": 1.0, "b/s": 1.0,
@@ -40,9 +50,9 @@ _TIME_UNITS = {
     "us": 1e-6, "µs": 1e-6, "microsecond": 1e-6, "microseconds": 1e-6,
     "ms": 1e-3, "millisecond": 1e-3, "milliseconds": 1e-3,
     "s": 1.0, "sec": 1.0, "second": 1.0, "seconds": 1.0,
-    "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
-    "h": 3600.0, "hr": 3600.0, "hour": 3600.0, "hours": 3600.0,
-    "d": 86400.0, "day": 86400.0, "days": 86400.0,
+    "min": MINUTE_S, "mins": MINUTE_S, "minute": MINUTE_S, "minutes": MINUTE_S,
+    "h": HOUR_S, "hr": HOUR_S, "hour": HOUR_S, "hours": HOUR_S,
+    "d": DAY_S, "day": DAY_S, "days": DAY_S,
 }
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hcimodel import cli, hotspot, replication, workload
+from hcimodel.cluster import Cluster, SitePair
 
 ROOT = Path(__file__).resolve().parents[1]
 # small inputs so that every happy path runs in well under a second
@@ -142,7 +143,7 @@ def test_rpo_says_what_would_meet_the_target(argv):
     mode, interval, bw = (row[k] for k in ("suggested_mode", "suggested_interval_s",
                                            "suggested_bandwidth_bps"))
     res = replication.async_rpo(interval, row["n_desktops"], mode=mode,
-                                link=replication.Link(bandwidth_bps=bw))
+                                link=SitePair(bandwidth_bps=bw))
     assert bool(res.stable) and float(res.worst_loss_s) <= row["target_s"] * (1 + 1e-9)
     code, out, _ = run(argv)
     assert "to meet it: --mode" in out and "inf" not in out
@@ -152,7 +153,7 @@ def test_rpo_bandwidth_needed_at_this_interval_meets_the_target():
     code, out, _ = run(["rpo", "--interval", "1 h", "--target", "75 min", "--format", "json"])
     row = json.loads(out)[0]
     res = replication.async_rpo(3600.0, 50,
-                                link=replication.Link(bandwidth_bps=row["needed_bandwidth_bps"]))
+                                link=SitePair(bandwidth_bps=row["needed_bandwidth_bps"]))
     assert float(res.worst_loss_s) == pytest.approx(75 * 60, rel=1e-9)
 
 
@@ -372,7 +373,7 @@ def test_defaults_are_the_models_defaults():
     from hcimodel import shadowclone
 
     parse = cli.build_parser().parse_args
-    a, c, h = parse(["hotspot"]), hotspot.Cluster(), hotspot.Host()
+    a, c, h = parse(["hotspot"]), Cluster(), hotspot.Host()
     assert (a.nodes, a.cvm_iops, a.link) == (c.n_nodes, c.cvm_iops, c.link_bps)
     assert a.rtt == pytest.approx(c.rtt_s, rel=1e-12)
     assert (a.cores, a.host_memory, a.desktop_memory) == (h.cores, h.memory_bytes,
@@ -381,7 +382,7 @@ def test_defaults_are_the_models_defaults():
     assert b.boot_read == inspect.signature(hotspot.boot_storm).parameters[
         "boot_read_bytes"].default
     assert b.cvm_iops == c.cvm_iops
-    assert parse(["rpo"]).bandwidth == replication.Link().bandwidth_bps
+    assert parse(["rpo"]).bandwidth == SitePair().bandwidth_bps
     assert parse(["rto"]).parallelism == inspect.signature(replication.rto).parameters[
         "power_on_parallelism"].default
     assert parse(["warmup"]).link == inspect.signature(shadowclone.warmup).parameters[

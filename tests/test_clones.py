@@ -6,6 +6,7 @@ import pytest
 
 from hcimodel import clones as cl
 from hcimodel import fullclone as fc
+from hcimodel.units import DAY_S
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +66,7 @@ def test_network_bytes_reference_values():
 
 
 def test_network_monotone():
-    P = np.array([1, 3, 7, 14, 30, 60]) * cl.DAY_S
+    P = np.array([1, 3, 7, 14, 30, 60]) * DAY_S
     df = cl.network_per_month(cl.PoolLife(), P)
     for s in cl.STRATEGIES:
         v = df.filter(pl.col("strategy") == s).sort("interval_s")["bytes_per_month"].to_numpy()
@@ -90,7 +91,7 @@ def test_flip_update_interval():
     clones' one-time warm-up dominates): two flips, each a root."""
     life = cl.PoolLife(n_desktops=40)
     roots = cl.flip_update_interval(life)
-    assert len(roots) == 2 and cl.DAY_S < roots[0] < roots[1] < life.life_s
+    assert len(roots) == 2 and DAY_S < roots[0] < roots[1] < life.life_s
     for P in roots:
         v = cl.network_per_month(life, P)["bytes_per_month"].to_numpy()
         assert v[0] == pytest.approx(v[1], rel=1e-6)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import inspect
 
-from hcimodel import defaults, hotspot, replication
+from hcimodel import defaults, replication
+from hcimodel.cluster import Cluster
 
 
 def test_every_default_has_a_source():
@@ -23,8 +24,8 @@ def test_values_come_from_the_code():
     table = defaults.defaults_table()
     row = table.filter(table["parameter"] == "replication.rto.decision_s")
     assert row["value"].to_list() == [inspect.signature(replication.rto).parameters["decision_s"].default]
-    rtt = table.filter(table["parameter"] == "hotspot.rtt_s")["value"].to_list()
-    assert rtt == [hotspot.Cluster().rtt_s]
+    rtt = table.filter(table["parameter"] == "cluster.rtt_s")["value"].to_list()
+    assert rtt == [Cluster().rtt_s]
     assert set(table["unit"]) <= {"1", "s", "byte", "bit/s", "byte/s", "1/s", "km"}
 
 

@@ -6,6 +6,7 @@ import pytest
 from hcimodel import fullclone as fc
 from hcimodel import shadowclone as sc
 from hcimodel.shadowclone import Replica
+from hcimodel.cluster import holder_share
 
 SMALL = Replica(used_bytes=40e6, boot_bytes=4e6, alpha=0.8)  # 9,766 blocks, boot set 977
 B = SMALL.block_bytes
@@ -15,9 +16,9 @@ B = SMALL.block_bytes
 
 def test_holder_share_and_fetching_nodes():
     # q = (RF - 1)/(H - 1); k_f = (min(N, H) - 1)(1 - q)
-    assert fc.holder_share(8, 2) == pytest.approx(1 / 7)
-    assert fc.holder_share(8, 3) == pytest.approx(2 / 7)
-    assert fc.holder_share(1, 1) == 1.0
+    assert holder_share(8, 2) == pytest.approx(1 / 7)
+    assert holder_share(8, 3) == pytest.approx(2 / 7)
+    assert holder_share(1, 1) == 1.0
     assert fc.fetching_nodes(8, 400, 2) == pytest.approx(6.0)  # H - RF when every node hosts
     assert fc.fetching_nodes(8, 4, 2) == pytest.approx(3 * 6 / 7)
     assert fc.fetching_nodes(4, 100, 4) == 0.0
@@ -124,7 +125,7 @@ def test_steady_closed_form_vs_replay(H, N, R, w):
 
 def test_steady_default_reads_reach_the_target():
     w = fc.warmup(8, 400, parent=SMALL, phase="steady", target=0.95)
-    q = float(fc.holder_share(8, 2))
+    q = float(holder_share(8, 2))
     nxt = 1 - (1 - q) * (1 - sc.local_share(w.reads_per_node, SMALL.popularity()))
     assert float(nxt) == pytest.approx(0.95, abs=1e-6)
 

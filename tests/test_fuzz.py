@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 #: domain models (figures, plotting and the command line are applications,
 #: fuzzed through the CLI tests).
 MODULES = ("validation", "units", "streams", "sweep", "queueing", "caching", "simulate",
-           "traces", "workload", "clonepool", "hotspot", "shadowclone", "contentcache",
+           "traces", "workload", "clonepool", "cluster", "hotspot", "shadowclone", "contentcache",
            "replication", "fullclone", "clones", "sizing")
 
 #: A small scenario (a small image keeps the content cache model quick) and one
@@ -70,8 +70,9 @@ _SCENARIO_FILE.write_text(SCENARIO)
 
 
 def _objects():
-    from hcimodel import clones, hotspot, replication, shadowclone, sizing
+    from hcimodel import clones, replication, shadowclone, sizing
     from hcimodel.clonepool import ClonePool, clone_pool_stream
+    from hcimodel.cluster import Cluster, SitePair
     from hcimodel.contentcache import TierLatencies
     from hcimodel.sizing.core import Engine
 
@@ -85,8 +86,8 @@ def _objects():
                               schema={"time_s": pl.Float64, "op": pl.Enum(["read", "write"]),
                                       "offset_bytes": pl.Int64, "size_bytes": pl.Int64}),
         "change": replication.ChangeModel(),
-        "link": replication.Link(),
-        "cluster": hotspot.Cluster(),
+        "link": SitePair(),
+        "cluster": Cluster(),
         "replica": shadowclone.Replica(used_bytes=4096 * 200, boot_bytes=4096 * 50),
         "latencies": TierLatencies(),
         "life": life,
@@ -201,7 +202,7 @@ def base_calls() -> dict[str, dict]:
         "clonepool.clone_pool_stream": dict(pool=o["pool"], n_requests=100, rng=1),
         "clonepool.item_rates": dict(pool=o["pool"], dedup=True),
         # hotspot
-        "hotspot.Cluster": dict(n_nodes=4),
+        "cluster.Cluster": dict(n_nodes=4),
         "hotspot.routing": dict(workload="task", strategy="linked_clones",
                                 cluster=o["cluster"], cached_share=0.5),
         "hotspot.steady_state": dict(n_desktops=[10, 20]),
@@ -209,7 +210,7 @@ def base_calls() -> dict[str, dict]:
         "hotspot.max_pool_size": dict(latency_target_s=2e-3, upper=64),
         "hotspot.boot_storm": dict(n_desktops=[4, 8], boot_read_bytes=4e6),
         "hotspot.Host": dict(cores=16, desktop_vcpus=2),
-        "hotspot.ReadPath": dict(cache_hit_shared=0.8),
+        "cluster.ReadPath": dict(cache_hit_shared=0.8),
         "hotspot.read_components": dict(workload="task", strategy="linked_clones",
                                         cluster=o["cluster"], node=0, cached_share=0.5),
         "hotspot.simulate_boot_storm": dict(n_desktops=4, boot_read_bytes=1e6, rng=1),
@@ -254,7 +255,7 @@ def base_calls() -> dict[str, dict]:
         "contentcache.view_storage_accelerator": dict(pool=o["pool"], cache_bytes=2**30),
         # replication
         "replication.ChangeModel": dict(),
-        "replication.Link": dict(),
+        "cluster.SitePair": dict(),
         "replication.check_domain_size": dict(n_desktops=10),
         "replication.dm1_sigma": dict(rho=0.5),
         "replication.deterministic_loss": dict(interval_s=3600.0, transfer_s=600.0,
@@ -275,7 +276,7 @@ def base_calls() -> dict[str, dict]:
         "replication.activation_sensitivity": dict(n_desktops=100,
                                                    activation_s_per_pd=(30.0, 60.0)),
         # full clones and the comparison of both strategies
-        "fullclone.holder_share": dict(n_nodes=4, rf=2),
+        "cluster.holder_share": dict(n_nodes=4, rf=2),
         "fullclone.fetching_nodes": dict(n_nodes=4, n_desktops=20, rf=2),
         "fullclone.shared_read_rate": dict(n_nodes=4, n_desktops=20, parent=o["replica"],
                                            workload="task", written_fraction=0.1),
@@ -530,8 +531,8 @@ def test_adversarial_values_one_parameter_at_a_time():
 
 # ------------------------------------------------------------------- edge cases
 def _one_node():
-    from hcimodel import hotspot
-    return hotspot.Cluster(n_nodes=1)
+    from hcimodel.cluster import Cluster
+    return Cluster(n_nodes=1)
 
 
 #: Valid but degenerate calls (one node, one desktop, an empty group): results
@@ -589,7 +590,7 @@ METHODS = [
     ("sizing.size", "to_dict", {}),
     ("sizing.size", "strategy", {"name": "shadow_clones"}),
     ("sizing.loads", "replace", {"path": "pools.office.count", "value": 30.0}),
-    ("hotspot.Cluster", "remote_delay_s", {"size_bytes": 4096.0}),
+    ("cluster.Cluster", "remote_delay_s", {"size_bytes": 4096.0}),
     ("hotspot.boot_storm", "to_frame", {}),
     ("hotspot.steady_state", "to_frame", {}),
     ("queueing.mm1", "response_quantile", {"q": 0.95}),
@@ -599,7 +600,7 @@ METHODS = [
     ("queueing.mmc", "wait_quantile", {"q": 0.95}),
     ("replication.ChangeModel", "rate_factor", {"rate": "peak"}),
     ("replication.ChangeModel", "unique_bytes", {"interval_s": 3600.0}),
-    ("replication.Link", "transfer_s", {"changed_bytes": 1e9}),
+    ("cluster.SitePair", "transfer_s", {"changed_bytes": 1e9}),
     ("replication.async_rpo", "meets", {"rpo_s": 7200.0}),
     ("replication.async_rpo", "to_frame", {}),
     ("replication.rto", "to_frame", {}),

@@ -7,6 +7,7 @@ import pytest
 from hcimodel import fullclone, hotspot
 from hcimodel.contentcache import TierLatencies
 from hcimodel.workload import PROFILES
+from hcimodel.cluster import Cluster, ReadPath, holder_share
 
 BOOT = PROFILES["boot"]
 
@@ -21,7 +22,7 @@ def _by_station(comps, n_nodes=4):
 
 
 def test_read_path_by_strategy():
-    c = hotspot.Cluster()  # 4 nodes, RF2: shared extents on nodes 0 and 1
+    c = Cluster()  # 4 nodes, RF2: shared extents on nodes 0 and 1
     rp = c.read_path
     for strategy in hotspot.STRATEGIES:
         for node in range(4):
@@ -52,13 +53,13 @@ def test_read_path_by_strategy():
     np.testing.assert_allclose(_by_station(hotspot.read_components(LOGIN, "full_clones", c, 0, 0.0)),
                                [1, 0, 0, 0])
     # over the nodes other than the parent's, a shared extent is local with probability
-    # (RF - 1)/(H - 1), fullclone.holder_share, for every RF and H
+    # (RF - 1)/(H - 1), holder_share, for every RF and H
     for H, rf in ((4, 2), (8, 2), (8, 3), (3, 3)):
-        cc = hotspot.Cluster(n_nodes=H, replication_factor=rf)
+        cc = Cluster(n_nodes=H, replication_factor=rf)
         for node in range(1, H):
             share = cc.extent_share(node)
             assert share.sum() == pytest.approx(1.0, abs=1e-12)
-            assert share[node] == pytest.approx(float(fullclone.holder_share(H, rf)), abs=1e-12)
+            assert share[node] == pytest.approx(float(holder_share(H, rf)), abs=1e-12)
     # Shadow Clones before warm-up: through the owner CVM (one node); warmed: as full clones
     np.testing.assert_allclose(
         _by_station(hotspot.read_components(LOGIN, "shadow_clones", c, 3, 0.0)), [q, 0, 0, 1 - q])
@@ -74,11 +75,11 @@ def test_read_path_by_strategy():
 
 def test_routing_counts_rf_write_legs():
     for rf in (1, 2, 3):
-        c = hotspot.Cluster(replication_factor=rf)
+        c = Cluster(replication_factor=rf)
         P = hotspot.routing(LOGIN, "shadow_clones", c)
         np.testing.assert_allclose(P.sum(axis=1), 1 + (1 - LOGIN.read_fraction) * (rf - 1))
     # RF larger than the cluster keeps one copy per node
-    assert hotspot.Cluster(n_nodes=2, replication_factor=3).copies == 2
+    assert Cluster(n_nodes=2, replication_factor=3).copies == 2
 
 
 def test_steady_state_by_hand():
@@ -92,7 +93,7 @@ def test_steady_state_by_hand():
     np.testing.assert_allclose(res.cvm_utilization[0], np.array([lam0] + 3 * [lam_other]) / 25_000)
     # mean read latency of a desktop on another node: shared reads at CVM 0 over the
     # network, private reads at its own CVM, each plus its mean device time
-    rp = hotspot.Cluster().read_path
+    rp = Cluster().read_path
     delay = 0.2e-3 + 8 * 36e3 / 10e9
     expected = (0.9 * (1 / (25_000 - lam0) + delay + rp.mean_device_s(0.9))
                 + 0.1 * (1 / (25_000 - lam_other) + rp.mean_device_s(0.5)))
@@ -105,7 +106,7 @@ def test_steady_state_by_hand():
 def test_write_latency_is_the_slower_leg():
     from scipy import integrate
     # every shared read a local hit: all CVMs carry the same load
-    sym = hotspot.Cluster(read_path=hotspot.ReadPath(cache_hit_shared=1.0))
+    sym = Cluster(read_path=ReadPath(cache_hit_shared=1.0))
     res = hotspot.steady_state([400, 1600], LOGIN, "shadow_clones", sym)
     lam = res.cvm_arrival_rate
     np.testing.assert_allclose(lam, lam[:, :1] * np.ones(4))
@@ -120,7 +121,7 @@ def test_write_latency_is_the_slower_leg():
             assert (1 - f(t)) == pytest.approx(p, abs=1e-9)
     # unequal CVMs (the hot replica CVM), RF3: brute force over the pairs of remote nodes
     from itertools import combinations
-    c3 = hotspot.Cluster(replication_factor=3)
+    c3 = Cluster(replication_factor=3)
     res = hotspot.steady_state(1600, LOGIN, "linked_clones", c3)
     a = 25_000 - res.cvm_arrival_rate[0]
     F = lambda t, r: -np.expm1(-r * max(t, 0.0))
@@ -130,7 +131,7 @@ def test_write_latency_is_the_slower_leg():
     assert res.write_latency["other_nodes"]["mean"][0] == pytest.approx(mean, rel=1e-8)
     assert cdf(res.write_latency["other_nodes"]["p99"][0]) == pytest.approx(0.99, abs=1e-9)
     # RF1: the local leg alone, an exponential
-    one = hotspot.steady_state(400, LOGIN, "shadow_clones", hotspot.Cluster(replication_factor=1))
+    one = hotspot.steady_state(400, LOGIN, "shadow_clones", Cluster(replication_factor=1))
     a1 = 25_000 - one.cvm_arrival_rate[0, 1]
     assert one.write_latency["other_nodes"]["mean"][0] == pytest.approx(1 / a1, rel=1e-12)
 
@@ -182,7 +183,7 @@ def test_full_clone_warm_up_spreads_over_rf_replicas_then_is_local():
     # RF3 spreads them further: the parent's node is less above the others (it serves
     # (1 - q)/RF = 1/9 of another node's shared reads instead of 1/3)
     rf2 = hotspot.steady_state(n, LOGIN, "full_clones", cached_share=0.0).cvm_utilization[0]
-    rf3 = hotspot.steady_state(n, LOGIN, "full_clones", hotspot.Cluster(replication_factor=3),
+    rf3 = hotspot.steady_state(n, LOGIN, "full_clones", Cluster(replication_factor=3),
                                cached_share=0.0).cvm_utilization[0]
     assert rf3[1] == pytest.approx(rf3[3], rel=1e-12) and rf3[0] > rf3[3]
     assert rf3[0] - rf3[1] < rf2[0] - rf2[1]
@@ -190,7 +191,7 @@ def test_full_clone_warm_up_spreads_over_rf_replicas_then_is_local():
 
 def test_rf_moves_the_largest_pool():
     sizes = [hotspot.max_pool_size(2e-3, LOGIN, "shadow_clones",
-                                   hotspot.Cluster(replication_factor=rf), host=None)
+                                   Cluster(replication_factor=rf), host=None)
              for rf in (1, 2, 3)]
     assert sizes[0] > sizes[1] > sizes[2] > 0
 
@@ -209,7 +210,7 @@ def test_unstable_gives_inf_and_a_flag_never_nan():
 
 
 def test_one_node_cluster_has_no_other_nodes():
-    one = hotspot.Cluster(n_nodes=1)
+    one = Cluster(n_nodes=1)
     res = hotspot.steady_state(100, LOGIN, "linked_clones", one)
     assert set(res.read_latency) == set(res.write_latency) == {"replica_node"}  # no NaN group
     assert np.isfinite(res.read_latency["replica_node"]["p99"][0])
@@ -229,7 +230,7 @@ def test_monte_carlo_twin_agrees_with_closed_form(strategy, n, share, rf):
     # Tolerance: 3 % relative for the mean and the p95, 5 % for the p99, with
     # 5 replications of 200,000 I/Os at the busiest CVM (seeded). Write legs load
     # the CVMs in both; full clones half warmed up read half the base remotely.
-    cluster = hotspot.Cluster(replication_factor=rf)
+    cluster = Cluster(replication_factor=rf)
     cf = hotspot.steady_state(n, LOGIN, strategy, cluster, cached_share=share)
     sim = hotspot.simulate_steady_state(n, LOGIN, strategy, cluster, cached_share=share,
                                         n_reps=5, rng=2024)
@@ -304,7 +305,7 @@ def test_boot_storm_shape():
     # one desktop alone boots in K / iops (420 MB / (19 kB * 0.84) I/Os at 188 IOPS),
     # plus the device times of its reads and the network leg of its RF2 writes
     boot = BOOT
-    rp = hotspot.Cluster().read_path
+    rp = Cluster().read_path
     k = np.ceil(420e6 / (19e3 * 0.84))
     dw = 0.2e-3 + 8 * boot.write_size_bytes / 10e9
     extra = 0.84 * (0.1 * rp.mean_device_s(0.5) + 0.9 * rp.mean_device_s(0.9)) + 0.16 * dw
@@ -324,17 +325,17 @@ def test_boot_storm_shape():
     (lambda: hotspot.steady_state(10.5), "n_desktops"),
     (lambda: hotspot.steady_state(10, "login", "thin_clones"), "strategy"),
     (lambda: hotspot.steady_state(10, "gamer"), "workload"),
-    (lambda: hotspot.Cluster(n_nodes=0), "n_nodes"),
-    (lambda: hotspot.Cluster(replica_node=4), "replica_node"),
-    (lambda: hotspot.Cluster(cvm_iops=float("nan")), "cvm_iops"),
-    (lambda: hotspot.Cluster(rtt_s=-1), "rtt_s"),
+    (lambda: Cluster(n_nodes=0), "n_nodes"),
+    (lambda: Cluster(replica_node=4), "replica_node"),
+    (lambda: Cluster(cvm_iops=float("nan")), "cvm_iops"),
+    (lambda: Cluster(rtt_s=-1), "rtt_s"),
     (lambda: hotspot.max_pool_size(-1.0), "latency_target_s"),
     (lambda: hotspot.boot_storm(10, boot_read_bytes=0), "boot_read_bytes"),
     (lambda: hotspot.steady_state(10, cached_share=1.5), "cached_share"),
     (lambda: hotspot.boot_storm(10, cached_share=-0.1), "cached_share"),
-    (lambda: hotspot.Cluster(replication_factor=4), "replication_factor"),
-    (lambda: hotspot.Cluster(read_path=0.9), "read_path"),
-    (lambda: hotspot.ReadPath(tiers=TierLatencies(hot_tier_hit=1.2)), "hot_tier_hit"),
+    (lambda: Cluster(replication_factor=4), "replication_factor"),
+    (lambda: Cluster(read_path=0.9), "read_path"),
+    (lambda: ReadPath(tiers=TierLatencies(hot_tier_hit=1.2)), "hot_tier_hit"),
     (lambda: hotspot.Host(cores=0), "cores"),
     (lambda: hotspot.Host(cvm_memory_bytes=300 * hotspot.GiB), "cvm_memory_bytes"),
     (lambda: hotspot.max_pool_size(1e-3, host="nx3000"), "host"),
@@ -358,6 +359,6 @@ def test_extent_share_matches_fullclone_placement_draws(H, rf):
     reader = H - 1
     served = np.where(hold[reader], reader, source)
     got = np.bincount(served, minlength=H) / n
-    want = hotspot.Cluster(n_nodes=H, replication_factor=rf).extent_share(reader)
+    want = Cluster(n_nodes=H, replication_factor=rf).extent_share(reader)
     se = np.sqrt(want * (1 - want) / n)
     assert np.all(np.abs(got - want) <= 5 * se + 1e-12)

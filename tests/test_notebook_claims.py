@@ -15,12 +15,13 @@ from hcimodel.figures import cache as cache_figures
 from hcimodel.figures import replication as replication_figures
 from hcimodel.simulate import content_cache_replay, lru_hits
 from hcimodel.workload import PROFILES
+from hcimodel.cluster import Cluster, SitePair
 
 
 # ------------------------------------------------------------------ 01 replica hot spot
 
 def test_01_steady_state_monte_carlo_within_3_percent_p99_within_5():
-    cluster = hotspot.Cluster()
+    cluster = Cluster()
     login = PROFILES["login"]
     cf = hotspot.steady_state(2400, login, "linked_clones", cluster)
     mc = hotspot.simulate_steady_state(2400, login, "linked_clones", cluster, rng=2015)
@@ -171,7 +172,7 @@ def test_04_flat_profile_monte_carlo_reproduces_the_closed_form():
 
 def test_04_backlog_monte_carlo_mean_within_2_percent_p99_within_5():
     flat = rep.ChangeModel(daily_profile=rep.FLAT_DAY)
-    slow = rep.Link(bandwidth_bps=12e6)
+    slow = SitePair(bandwidth_bps=12e6)
     cf = rep.async_rpo(3600.0, 50, flat, slow, rate="mean", transfer_scv=1.0)
     mc = rep.simulate_rpo(3600.0, [50], flat, slow, rate="mean", delta_scv=1.0,
                           n_intervals=5000, n_replications=8, rng=4)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scipy import optimize
 
 from hcimodel import replication as rep
+from hcimodel.cluster import Cluster, SitePair
 
 FLAT = rep.ChangeModel(daily_profile=rep.FLAT_DAY)
 
@@ -44,10 +45,10 @@ def test_daily_profile_normalised_and_peak():
 
 
 def test_link_transfer_and_rtt_by_hand():
-    link = rep.Link(bandwidth_bps=100e6, efficiency=0.8, compression_ratio=2.0, setup_s=3.0)
+    link = SitePair(bandwidth_bps=100e6, efficiency=0.8, compression_ratio=2.0, setup_s=3.0)
     # 1 GB changed -> 0.5 GB sent -> 4e9 bit at 80 Mbit/s = 50 s, + 3 s
     assert link.transfer_s(1e9) == pytest.approx(53.0)
-    assert rep.Link(distance_km=100).rtt_s == pytest.approx(1e-3)  # 1 ms per 100 km
+    assert SitePair(distance_km=100).rtt_s == pytest.approx(1e-3)  # 1 ms per 100 km
 
 
 # ------------------------------------------------------------------ closed forms
@@ -82,7 +83,7 @@ def test_backlog_wait_dm1_and_unstable():
 
 
 def test_async_rpo_matches_hand_computation():
-    ch, link = FLAT, rep.Link()
+    ch, link = FLAT, SitePair()
     res = rep.async_rpo(3600.0, 50, ch, link, rate="mean")
     delta = 50 * ch.unique_bytes(3600.0)
     s = 8 * delta / (2.0 * 0.8 * 100e6)
@@ -139,7 +140,7 @@ def test_shared_link_aligned_versus_staggered_by_hand():
 
 
 def test_sync_write_latency_by_hand():
-    wan = rep.Link()  # only if sync writes had to share the 100 Mbit/s async WAN link
+    wan = SitePair()  # only if sync writes had to share the 100 Mbit/s async WAN link
     lat = rep.sync_write_latency(100.0, 10e3, link=wan)
     # RTT 1 ms + 8e4 bit at 80 Mbit/s = 1 ms, no queue
     assert lat.added_s == pytest.approx(2e-3) and lat.queue_s == 0.0
@@ -155,7 +156,7 @@ def test_sync_write_latency_uses_its_own_metro_link():
     lat = rep.sync_write_latency(100.0, 10e3)
     assert lat.serialization_s == pytest.approx(1e-5) and lat.added_s == pytest.approx(1.01e-3)
     assert rep.sync_write_latency().added_s == pytest.approx(1.01e-3)  # distance of the link
-    metro = rep.Link(bandwidth_bps=1e9, distance_km=50.0)
+    metro = SitePair(bandwidth_bps=1e9, distance_km=50.0)
     lat = rep.sync_write_latency(link=metro)
     assert lat.rtt_s == pytest.approx(0.5e-3) and lat.serialization_s == pytest.approx(1e-4)
     # rho = 0.5 on the metro link: 500 MB/s of 10 kB writes -> Wq = 5 us
@@ -181,7 +182,7 @@ def test_mc_deterministic_matches_closed_form():
 @pytest.mark.parametrize("scv, tol_mean, tol_worst", [(1.0, 0.02, 0.05), (2.0, 0.03, 0.10),
                                                       (0.5, 0.02, 0.05)])
 def test_mc_random_transfers_match_dg1(scv, tol_mean, tol_worst):
-    link = rep.Link(bandwidth_bps=16e6)  # rho about 0.37
+    link = SitePair(bandwidth_bps=16e6)  # rho about 0.37
     res = rep.async_rpo(3600.0, 50, FLAT, link, rate="mean", transfer_scv=scv)
     sim = rep.simulate_rpo(3600.0, [50], FLAT, link, rate="mean", delta_scv=scv,
                            n_intervals=5000, n_replications=8, rng=3)
@@ -193,7 +194,7 @@ def test_mc_random_transfers_match_dg1(scv, tol_mean, tol_worst):
 
 
 def test_mc_shared_link_aligned_versus_staggered():
-    link = rep.Link(bandwidth_bps=50e6)
+    link = SitePair(bandwidth_bps=50e6)
     s = float(rep.async_rpo(3600.0, 50, FLAT, link, rate="mean").transfer_s)
     expect = rep.shared_link_loss(3600.0, s, 4, "aligned")
     sim = rep.simulate_rpo(3600.0, [50] * 4, FLAT, link, rate="mean", schedule="aligned",
@@ -206,7 +207,7 @@ def test_mc_shared_link_aligned_versus_staggered():
 
 
 def test_mc_poisson_failures_same_law():
-    link = rep.Link(bandwidth_bps=20e6)
+    link = SitePair(bandwidth_bps=20e6)
     kw = dict(rate="mean", delta_scv=1.0, n_intervals=2000, n_replications=6)
     uni = rep.simulate_rpo(3600.0, [50], FLAT, link, rng=8, **kw)
     poi = rep.simulate_rpo(3600.0, [50], FLAT, link, rng=8, failures="poisson",
@@ -217,7 +218,7 @@ def test_mc_poisson_failures_same_law():
 
 def test_mc_unstable_backlog_grows():
     sim = rep.simulate_rpo(3600.0, [50], FLAT, rate="mean",
-                           link=rep.Link(bandwidth_bps=2e6), n_intervals=200, rng=1)
+                           link=SitePair(bandwidth_bps=2e6), n_intervals=200, rng=1)
     assert sim.estimate("mean_loss_s") > 20 * 3600.0
 
 
@@ -281,7 +282,7 @@ def test_rto_uses_shadow_clones_by_default():
     late = rep.rto(1000, 20, infrastructure=(), detection_lag_s=1e4)
     assert float(late.boot_s) == pytest.approx(float(off.boot_s))
     # three nodes never detect: the storm is the linked clones'
-    small = hotspot.Cluster(n_nodes=3)
+    small = Cluster(n_nodes=3)
     assert float(rep.rto(200, cluster=small).boot_s) == pytest.approx(
         float(rep.rto(200, cluster=small, shadow_clones=False).boot_s))
 
@@ -301,7 +302,7 @@ def test_activation_is_flagged_and_its_sensitivity_shown():
 def test_failback_by_hand():
     ch = rep.ChangeModel(write_bytes_per_s=100.0, daily_profile=rep.FLAT_DAY,
                          curve_s=[3600.0, 86400.0], curve_bytes=[3e5, 2e6])
-    fb = rep.failback(86400.0, 10, ch, rep.Link(bandwidth_bps=1e6))
+    fb = rep.failback(86400.0, 10, ch, SitePair(bandwidth_bps=1e6))
     assert fb.changed_bytes == 2e7 and fb.sent_bytes == 1e7
     assert fb.transfer_s == pytest.approx(8e7 / 0.8e6)
 
@@ -346,8 +347,8 @@ def test_rto_grows_with_pool_and_shrinks_with_parallelism(n, k):
     (lambda: rep.ChangeModel(write_bytes_per_s=-1.0), "write_bytes_per_s"),
     (lambda: rep.ChangeModel(cold_fraction=1.5), "cold_fraction"),
     (lambda: rep.ChangeModel(daily_profile=np.ones(12)), "daily_profile"),
-    (lambda: rep.Link(bandwidth_bps=0.0), "bandwidth_bps"),
-    (lambda: rep.Link(compression_ratio=0.5), "compression_ratio"),
+    (lambda: SitePair(bandwidth_bps=0.0), "bandwidth_bps"),
+    (lambda: SitePair(compression_ratio=0.5), "compression_ratio"),
     (lambda: rep.async_rpo(900.0), "interval_s"),
     (lambda: rep.async_rpo(1800.0, mode="nearsync"), "interval_s"),
     (lambda: rep.async_rpo(30.0, mode="nearsync"), "interval_s"),

@@ -15,6 +15,7 @@ from hcimodel import contentcache, fullclone, hotspot, replication, shadowclone
 from hcimodel.sizing import example_scenario, loads, size
 from hcimodel.sizing.core import Engine, Inputs
 from hcimodel.workload import PROFILES
+from hcimodel.cluster import Cluster, SitePair
 
 GiB = 2.0**30
 
@@ -82,7 +83,7 @@ def test_host_limits_are_hotspots_node_density():
     # reserve 6 whole cores (node.cvm_vcpu), so the host gets 10
     host = hotspot.Host(cores=10, vcpus_per_core=5, memory_bytes=256 * GiB,
                         cvm_memory_bytes=32 * GiB, desktop_vcpus=2, desktop_memory_bytes=4 * GiB)
-    pool = hotspot.max_pool_size(2e-3, "login", "full_clones", hotspot.Cluster(n_nodes=12),
+    pool = hotspot.max_pool_size(2e-3, "login", "full_clones", Cluster(n_nodes=12),
                                  host=host)
     assert (pool.cpu, pool.memory) == (12 * 25, 12 * 56)
     s = scenario()
@@ -112,9 +113,9 @@ def test_node_density_defaults_match_the_nx3000_check():
 
 
 def _cluster(h):
-    # the scenario's node defaults are hotspot.Cluster's: 25,000 IOPS per CVM, RF2,
+    # the scenario's node defaults are Cluster's: 25,000 IOPS per CVM, RF2,
     # 0.2 ms, 10 GbE
-    return hotspot.Cluster(n_nodes=h)
+    return Cluster(n_nodes=h)
 
 
 def _p95(strategy, n, h, iops=PROFILES["login"].iops):
@@ -201,7 +202,7 @@ def test_rpo_and_bandwidth_against_replication(base):
     p = base.protection
     w = 9.0 * (1 - 0.25) * 10e3  # knowledge: 9 IOPS, 75 % writes of 10 kB
     change = replication.ChangeModel(write_bytes_per_s=w)
-    link = replication.Link(bandwidth_bps=100e6)
+    link = SitePair(bandwidth_bps=100e6)
     interval = 7200.0  # RPO/2 within async's >= 1 h
     ref = replication.async_rpo(interval, 300, change, link)
     assert p["interval_s"] == interval
@@ -413,7 +414,7 @@ def test_two_pools_add_up_and_only_persistent_desktops_are_replicated():
 
 def _p95_at(n, h, cvm):
     res = hotspot.steady_state(n, PROFILES["login"], "shadow_clones",
-                               hotspot.Cluster(n_nodes=h, cvm_iops=cvm))
+                               Cluster(n_nodes=h, cvm_iops=cvm))
     return max(float(res.read_latency[g]["p95"][0]) for g in hotspot.GROUPS)
 
 
@@ -436,7 +437,7 @@ def test_read_p95_reads_only_solver_equals_steady_state():
     for strat in ("linked_clones", "shadow_clones", "full_clones"):
         for rf in (2, 3):
             res = hotspot.steady_state(900, models.login_profile(11.0, 0.7), strat,
-                                       hotspot.Cluster(n_nodes=6, replication_factor=rf))
+                                       Cluster(n_nodes=6, replication_factor=rf))
             ref = max(float(res.read_latency[g]["p95"][0]) for g in hotspot.GROUPS)
             got = models.read_p95(strat, 900, 6, iops=11.0, replica_read_fraction=0.7,
                                   cvm_iops=25_000, rtt_s=200e-6, link_bps=10e9, rf=rf)
@@ -478,7 +479,7 @@ def test_rpo_odds_against_replication_per_draw():
     from hcimodel.sizing.api import draw_inputs
     iops = draw_inputs(s, 400, np.random.default_rng(5))["pools.office.steady_iops"]
     change = replication.ChangeModel(write_bytes_per_s=iops * (1 - 0.25) * 10e3)
-    link = replication.Link(bandwidth_bps=100e6)
+    link = SitePair(bandwidth_bps=100e6)
     worst = replication.async_rpo(7200.0, 300, change, link).worst_loss_s
     bw = replication.required_bandwidth(4 * 3600, 7200.0, 300, change, link)
     p = res.protection
@@ -488,7 +489,7 @@ def test_rpo_odds_against_replication_per_draw():
         float(np.quantile(bw, 0.9, method="inverted_cdf")), rel=1e-12)
     # at that bandwidth (the quantile's own draws land exactly on the target: a hair
     # more) at least 90 % of the draws meet the target
-    at = replication.async_rpo(7200.0, 300, change, replication.Link(
+    at = replication.async_rpo(7200.0, 300, change, SitePair(
         bandwidth_bps=p["bandwidth_at_confidence_bps"] * (1 + 1e-9)))
     assert np.mean(at.worst_loss_s <= 4 * 3600) >= 0.9
     msg = next(m for m in res.messages if m.startswith("RPO"))

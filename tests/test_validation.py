@@ -5,6 +5,7 @@ import pytest
 
 from hcimodel.validation import (as_float_array, check_in_range, check_integer,
                                  check_nonnegative, check_positive, check_probability)
+from hcimodel.cluster import Cluster
 
 
 def test_values_are_copied_never_changed():
@@ -187,9 +188,9 @@ def test_check_bool_finite_duration_rate_instance_and_mixed():
     with pytest.raises(ValueError, match=r"rate must be in \[1e-15, inf\) per s"):
         check_rate("rate", 1e-308)
     with pytest.raises(ValueError, match="cluster must be a Cluster or None"):
-        check_instance("cluster", 0, hotspot.Cluster, default=hotspot.Cluster)
-    assert isinstance(check_instance("cluster", None, hotspot.Cluster,
-                                     default=hotspot.Cluster), hotspot.Cluster)
+        check_instance("cluster", 0, Cluster, default=Cluster)
+    assert isinstance(check_instance("cluster", None, Cluster,
+                                     default=Cluster), Cluster)
     assert check_real_or_choice("rate", "peak", ("mean", "peak")) == "peak"
     assert check_real_or_choice("rate", 2, ("mean", "peak"), 0).item() == 2.0
     with pytest.raises(ValueError, match=r"rate must be one of \['mean', 'peak'\] or a number"):

@@ -30,7 +30,7 @@ def profile_name(text: str) -> str:
 
 
 def add_cluster_options(p, nodes: int = 4) -> None:
-    """--nodes, --cvm-iops, --rtt, --link: the cluster of :class:`hcimodel.hotspot.Cluster`."""
+    """--nodes, --cvm-iops, --rtt, --link: the cluster of :class:`hcimodel.cluster.Cluster`."""
     p.add_argument("--nodes", type=count(1, MAX_NODES), default=nodes, metavar="N",
                    help="nodes in the cluster, one CVM each")
     p.add_argument("--cvm-iops", type=number(100, 1e7, low_inclusive=True), default="25000",
@@ -43,9 +43,9 @@ def add_cluster_options(p, nodes: int = 4) -> None:
 
 
 def cluster_from(args):
-    from .. import hotspot
-    return hotspot.Cluster(n_nodes=args.nodes, cvm_iops=args.cvm_iops, rtt_s=args.rtt,
-                           link_bps=args.link)
+    from ..cluster import Cluster
+    return Cluster(n_nodes=args.nodes, cvm_iops=args.cvm_iops, rtt_s=args.rtt,
+                   link_bps=args.link)
 
 
 def add_parser(sub):

@@ -90,9 +90,10 @@ def _cheapest_schedule(target: float, n: int, link, replication):
 
 def run(args) -> int:
     from .. import replication, units
+    from ..cluster import SitePair
 
     interval = _interval(args, replication.MODE_INTERVAL_S)
-    link = replication.Link(bandwidth_bps=args.bandwidth)
+    link = SitePair(bandwidth_bps=args.bandwidth)
     res = replication.async_rpo(interval, args.desktops, link=link, mode=args.mode)
     stable, fallback = bool(res.stable), bool(res.fallback)
     # bandwidth at which a transfer takes exactly the interval (stability boundary)

@@ -9,7 +9,7 @@ import polars as pl
 
 from .. import caching, contentcache
 from ..clonepool import ClonePool, clone_pool_stream, item_rates
-from ..contentcache import MiB
+from ..units import MiB
 from ..simulate import content_cache_replay, miss_ratio_curve
 from ..traces import block_keys, data_path, read_vscsi
 from ._registry import SEED, axes, cycle_colour, register, render, styled

@@ -10,6 +10,7 @@ import polars as pl
 from .. import clones as cl
 from .. import fullclone as fc
 from .. import shadowclone as sc
+from ..units import DAY_S, GB, HOUR_S, TB
 from ._registry import SEED, axes, register, render, styled
 
 __all__ = ["clone_network_data", "draw_clone_network", "clones_network_cadence",
@@ -21,9 +22,7 @@ __all__ = ["clone_network_data", "draw_clone_network", "clones_network_cadence",
 _LABELS = {"linked_shadow": "linked clones + Shadow Clones",
            "full_vaai": "full clones, native (VAAI) cloning",
            "full_vaai_dedup": "full clones, patched content deduplicated"}
-GB = 1e9
-TB = 1e12
-HOUR = 3600.0
+
 
 
 # ------------------------------------------------------------------ network vs cadence
@@ -40,13 +39,13 @@ def clone_network_data(patch_gb=(0.25, 1.0, 4.0)) -> pl.DataFrame:
     life = cl.PoolLife()
     frames = []
     for p in patch_gb:
-        df = cl.network_per_month(life.replace(patch_bytes=p * GB), days * cl.DAY_S)
+        df = cl.network_per_month(life.replace(patch_bytes=p * GB), days * DAY_S)
         keep = ["full_vaai"] if frames else ["full_vaai", "linked_shadow"]
         frames.append(df.filter(pl.col("strategy").is_in(keep)).with_columns(
             pl.when(pl.col("strategy") == "full_vaai").then(pl.lit(float(p)))
             .otherwise(pl.lit(None, dtype=pl.Float64)).alias("patch_gb")))
     return (pl.concat(frames)
-            .with_columns((pl.col("interval_s") / cl.DAY_S).alias("interval_days"))
+            .with_columns((pl.col("interval_s") / DAY_S).alias("interval_days"))
             .select("strategy", "patch_gb", "interval_days", "bytes_per_month")
             .sort(["strategy", "patch_gb", "interval_days"], nulls_last=True))
 
@@ -97,8 +96,8 @@ def clone_rewarm_data(hours: float = 96.0, mc_hours=(1.0, 6.0)) -> pl.DataFrame:
     rep = life.parent
     lam = float(fc.shared_read_rate(life.n_nodes, life.n_desktops, parent=rep))
     t = np.linspace(0.0, hours, 97)
-    ls = sc.local_share(lam * t * HOUR, rep.popularity())
-    first = fc.local_share(t * HOUR, life.n_nodes, life.n_desktops, rf=life.rf, parent=rep)
+    ls = sc.local_share(lam * t * HOUR_S, rep.popularity())
+    first = fc.local_share(t * HOUR_S, life.n_nodes, life.n_desktops, rf=life.rf, parent=rep)
     frames = [pl.DataFrame({"case": c, "origin": "closed form", "hours": t, "share": v})
               for c, v in (("linked clones after a recompose", ls),
                            ("full clones after a patch", np.ones_like(t)),
@@ -107,7 +106,7 @@ def clone_rewarm_data(hours: float = 96.0, mc_hours=(1.0, 6.0)) -> pl.DataFrame:
     ratio = small.n_blocks / rep.n_blocks
     seeds = np.random.SeedSequence([SEED, 600]).spawn(len(mc_hours))
     for h, seed in zip(mc_hours, seeds):
-        n = max(1, int(lam * h * HOUR * ratio))
+        n = max(1, int(lam * h * HOUR_S * ratio))
         kw = dict(rf=life.rf, parent=small, phase="steady", n_reads_per_node=n)
         mc = fc.simulate_warmup(life.n_nodes, life.n_desktops, rng=seed, **kw)
         cf = fc.warmup(life.n_nodes, life.n_desktops, **kw)
@@ -197,8 +196,8 @@ def clone_operations_data(limits=(12, 20)) -> pl.DataFrame:
         life = cl.PoolLife(n_desktops=int(n), n_nodes=max(4, int(np.ceil(n / 50))))
         for lim in limits:
             rows.append(("recompose", int(lim), int(n),
-                         cl.operations(life, maintenance_limit=int(lim))["recompose_s"] / HOUR))
-        rows.append(("patch window", None, int(n), cl.operations(life)["patch_window_s"] / HOUR))
+                         cl.operations(life, maintenance_limit=int(lim))["recompose_s"] / HOUR_S))
+        rows.append(("patch window", None, int(n), cl.operations(life)["patch_window_s"] / HOUR_S))
     return pl.DataFrame(rows, orient="row", schema={"operation": pl.Utf8, "limit": pl.Int64,
                                                     "n_desktops": pl.Int64,
                                                     "hours": pl.Float64}) \

@@ -10,6 +10,7 @@ import polars as pl
 from .. import hotspot
 from ..workload import BOOT_READ_BYTES, as_profile
 from ._registry import SEED, axes, cycle_colour, register, render, styled
+from ..cluster import Cluster
 
 __all__ = ["hotspot_latency_data", "draw_hotspot_latency", "hotspot_latency",
            "hotspot_utilization_data", "draw_hotspot_utilization", "hotspot_utilization",
@@ -23,7 +24,7 @@ _MARKERS = {"linked_clones": "o", "shadow_clones": "s", "full_clones": "^"}
 
 # ------------------------------------------------------------------ replica hot spot
 
-def hotspot_latency_data(workload: str = "login", cluster: hotspot.Cluster | None = None,
+def hotspot_latency_data(workload: str = "login", cluster: Cluster | None = None,
                          n_max: int = 3400, mc_points=(800, 1600, 2400, 3000)) -> pl.DataFrame:
     """p95 read latency of desktops on other nodes than the replica's, versus N.
 
@@ -31,7 +32,7 @@ def hotspot_latency_data(workload: str = "login", cluster: hotspot.Cluster | Non
     ci_high): ``source`` is ``'closed form'`` on a fine grid of N and
     ``'monte carlo'`` at ``mc_points`` (5 seeded replications, 95 % CI).
     """
-    cluster = cluster or hotspot.Cluster()
+    cluster = cluster or Cluster()
     grid = np.unique(np.linspace(50, n_max, 120).astype(int))
     frames = []
     for k, strategy in enumerate(hotspot.STRATEGIES):
@@ -87,7 +88,7 @@ def hotspot_latency(out_dir: Path) -> tuple[Path, Path]:
     return render(out_dir, "hotspot_latency", hotspot_latency_data(), draw_hotspot_latency)
 
 
-def _simulated_busy_fraction(n_desktops: int, workload, strategy: str, cluster: hotspot.Cluster,
+def _simulated_busy_fraction(n_desktops: int, workload, strategy: str, cluster: Cluster,
                              n_ios: int, rng) -> np.ndarray:
     """Measured utilization of every CVM: the share of I/Os that find it busy.
 
@@ -124,7 +125,7 @@ def hotspot_utilization_data(workload: str = "login", n_max: int = 3400,
     :func:`_simulated_busy_fraction`, at most 1). Tidy frame (strategy,
     n_desktops, cvm, source, utilization).
     """
-    cluster = hotspot.Cluster()
+    cluster = Cluster()
     profile = as_profile(workload)
     grid = np.unique(np.linspace(50, n_max, 68).astype(int))
     frames = []

@@ -10,6 +10,7 @@ import polars as pl
 from .. import replication as rep
 from ..workload import BOOT_READ_BYTES
 from ._registry import SEED, axes, register, render, styled
+from ..cluster import SitePair
 
 __all__ = ["sawtooth_data", "draw_sawtooth", "rpo_sawtooth",
            "loss_vs_interval_data", "draw_loss_vs_interval", "rpo_loss_vs_interval",
@@ -30,7 +31,7 @@ def sawtooth_data(interval_s: float = 3600.0, bandwidth_bps: float = 30e6,
     (Monte Carlo twin, one run). Tidy frame: ``time_h``, ``age_s``, and
     ``bound_s`` (closed-form worst loss I + S at the mean and at the peak hour).
     """
-    link = rep.Link(bandwidth_bps=bandwidth_bps)
+    link = SitePair(bandwidth_bps=bandwidth_bps)
     k = int(days * 86400 / interval_s) + 2
     sim = rep.simulate_rpo(interval_s, [n_desktops], link=link, rate="profile",
                            n_intervals=max(k, 10), n_replications=2, n_failures=1,
@@ -156,7 +157,7 @@ def backlog_data(scvs=(0.0, 1.0, 2.0), mc_rho=(0.5, 0.8, 0.9),
             continue
         u = FLAT.unique_bytes(3600.0) * 50
         for i, r in enumerate(mc_rho):
-            link = rep.Link(bandwidth_bps=8 * u / (2.0 * 0.8 * r * 3600.0))
+            link = SitePair(bandwidth_bps=8 * u / (2.0 * 0.8 * r * 3600.0))
             sim = rep.simulate_rpo(3600.0, [50], FLAT, link, rate="mean", delta_scv=scv,
                                    n_intervals=n_intervals, n_replications=8, n_failures=10,
                                    rng=np.random.SeedSequence([SEED, 400 + 10 * j + i]))
@@ -212,7 +213,7 @@ def domains_data(max_domains: int = 14, bandwidth_bps: float = 100e6,
     0.25'``: the 99th percentile of the peak age of the worst-served domain, 4
     replications). Tidy: ``schedule``, ``n_domains``, ``source``, ``loss_s``.
     """
-    link = rep.Link(bandwidth_bps=bandwidth_bps)
+    link = SitePair(bandwidth_bps=bandwidth_bps)
     s = float(rep.async_rpo(interval_s, n_desktops, link=link).transfer_s)
     rows = []
     for schedule in ("aligned", "staggered"):

@@ -9,6 +9,7 @@ import polars as pl
 
 from .. import clones
 from .. import shadowclone as sc
+from ..units import GB, HOUR_S
 from ._registry import SEED, axes, register, render, styled, subplots
 
 __all__ = ["warmup_cost_data", "draw_warmup_cost", "shadow_clone_warmup_cost",
@@ -19,8 +20,6 @@ __all__ = ["warmup_cost_data", "draw_warmup_cost", "shadow_clone_warmup_cost",
 _LABELS = {"no_shadow_clones": "linked clones, no Shadow Clones (remote reads)",
            "shadow_clones": "linked clones + Shadow Clones",
            "full_clones": "full clones, native cloning"}
-GB = 1e9
-HOUR = 3600.0
 
 
 # ------------------------------------------------------------------ bytes and time vs nodes
@@ -145,23 +144,23 @@ def warmup_curve_data(alphas=(0.0, 0.6, 0.9, 1.1), n_nodes: int = 4, n_desktops:
     for a, seed in zip(alphas, seeds):
         rep = sc.Replica(alpha=a)
         p = rep.popularity()
-        n = lam * t * HOUR
+        n = lam * t * HOUR_S
         for stat, share in (("next read", sc.local_share(n, p)),
                             ("cumulative", sc.local_share(n, p, cumulative=True))):
             frames.append(pl.DataFrame({"alpha": a, "hours": t, "origin": "closed form",
                                         "statistic": stat, "share": share}))
         if a not in mc_alphas or mc_hours.size == 0:
             continue
-        k = int(lam * mc_hours.max() * HOUR)
+        k = int(lam * mc_hours.max() * HOUR_S)
         mc = sc.simulate_warmup(n_nodes, n_desktops, replica=rep, phase="steady",
                                 detection_delay_s=0.0, n_reads_per_node=k, rng=seed)
         curve = mc.curve.filter(pl.col("node") != 0)  # node 0 owns the replica
         points = []
         for _, part in curve.group_by("node", maintain_order=True):
             reads = part["reads"].to_numpy()
-            idx = np.abs(reads[:, None] / lam / HOUR - mc_hours[None, :]).argmin(axis=0)
+            idx = np.abs(reads[:, None] / lam / HOUR_S - mc_hours[None, :]).argmin(axis=0)
             points.append(part[idx].select("reads", "local_share"))
-        hrs = np.mean([q["reads"].to_numpy() for q in points], axis=0) / lam / HOUR
+        hrs = np.mean([q["reads"].to_numpy() for q in points], axis=0) / lam / HOUR_S
         share = np.mean([q["local_share"].to_numpy() for q in points], axis=0)
         frames.append(pl.DataFrame({"alpha": a, "hours": hrs, "origin": "monte carlo",
                                     "statistic": "cumulative", "share": share}))
@@ -236,9 +235,9 @@ def break_even_data(n_nodes: int = 8, n_desktops: int = 400, alpha: float = 0.9,
     """
     rep = sc.Replica(alpha=alpha)
     t = np.linspace(0.0, hours, 97)
-    P = np.maximum(t * HOUR, 1.0)
+    P = np.maximum(t * HOUR_S, 1.0)
     df = clones.lifecycle(P, n_nodes, n_desktops, replica=rep, start_window_s=start_window_s)
-    df = df.with_columns((pl.col("interval_s") / HOUR).alias("hours"))
+    df = df.with_columns((pl.col("interval_s") / HOUR_S).alias("hours"))
     return (df.select("strategy", "hours", pl.col("bytes_per_cycle").alias("bytes"))
             .sort(["strategy", "hours"]))
 

@@ -28,18 +28,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..validation import (as_float_array, check_in_range, check_nonnegative,
-                          check_positive, check_probability)
+from ..validation import check_nonnegative, check_positive, check_probability
 from ..workload import OFFICE_DAY, TASK_MEAN_WRITE_BYTES_PER_S
 
-__all__ = ["OFFICE_DAY", "FLAT_DAY", "ChangeModel", "Link", "LIGHT_S_PER_KM",
+__all__ = ["OFFICE_DAY", "FLAT_DAY", "ChangeModel",
            "MAX_DESKTOPS_PER_PD", "MAX_ENTITIES_PER_CG", "check_domain_size"]
 
 #: A flat day (every hour at the mean rate).
 FLAT_DAY = np.ones(24)
 
-#: One-way delay of light in fibre, 5 µs per km (REFERENCES.md).
-LIGHT_S_PER_KM = 5e-6
 #: Linked clones in a protection domain: at most 50 desktops (Leibovici, 2015).
 MAX_DESKTOPS_PER_PD = 50
 #: The health check flags consistency groups of more than 20 entities (KB 6247).
@@ -171,68 +168,3 @@ class ChangeModel:
             return np.where(t > ts[-1], us[-1] + slope * (t - ts[-1]), inside)
         w, f, H = self.write_bytes_per_s, self.cold_fraction, self.hot_set_bytes
         return f * w * t + H * -np.expm1(-(1.0 - f) * w * t / H)
-
-
-@dataclass(frozen=True)
-class Link:
-    """The replication link between the two sites.
-
-    Parameters
-    ----------
-    bandwidth_bps : float
-        Nominal bandwidth (bit/s). Default 100 Mbit/s (assumed WAN).
-    efficiency : float
-        Share of the nominal bandwidth that carries payload, in (0, 1].
-        Default 0.8 (*assumed*: protocol overhead, TCP over latency).
-    compression_ratio : float
-        Bytes changed over bytes sent after compression, ``>= 1``. Default 2
-        (*assumed*; only changed data is sent, compressed).
-    dedup_ratio : float
-        Further reduction by WAN dedup, ``>= 1``. Default 1 (none).
-    distance_km : float
-        Fibre distance between the sites (km). Default 100 km.
-    setup_s : float
-        Fixed cost of one transfer: snapshot, delta computation, session
-        (s). Default 0.
-    """
-
-    bandwidth_bps: float = 100e6
-    efficiency: float = 0.8
-    compression_ratio: float = 2.0
-    dedup_ratio: float = 1.0
-    distance_km: float = 100.0
-    setup_s: float = 0.0
-
-    def __post_init__(self):
-        check_positive("bandwidth_bps", self.bandwidth_bps)
-        check_in_range("efficiency", self.efficiency, 0.0, 1.0, low_inclusive=False)
-        check_in_range("compression_ratio", self.compression_ratio, 1.0, np.inf,
-                       high_inclusive=False)
-        check_in_range("dedup_ratio", self.dedup_ratio, 1.0, np.inf, high_inclusive=False)
-        check_nonnegative("distance_km", self.distance_km)
-        check_nonnegative("setup_s", self.setup_s)
-
-    @property
-    def reduction(self) -> float:
-        """Bytes changed per byte sent (compression times dedup)."""
-        return self.compression_ratio * self.dedup_ratio
-
-    @property
-    def rtt_s(self) -> float:
-        """Round trip of light in fibre over the distance (s): 2 x 5 µs/km."""
-        return 2.0 * LIGHT_S_PER_KM * self.distance_km
-
-    def transfer_s(self, changed_bytes, bandwidth_bps=None) -> np.ndarray:
-        r"""Time to send a delta (s): :math:`S = s_0 + 8\,U / (c\,d\,\eta\,B)`.
-
-        ``bandwidth_bps`` overrides the link's bandwidth (broadcasts).
-        """
-        b = self.bandwidth_bps if bandwidth_bps is None else check_positive(
-            "bandwidth_bps", bandwidth_bps)
-        u = as_float_array("changed_bytes", changed_bytes)
-        with np.errstate(invalid="ignore", over="ignore"):
-            s = self.setup_s + 8.0 * u / (self.reduction * self.efficiency * b)
-            # an overflowing delta over a bandwidth near the float limit is inf / inf:
-            # divide by the bandwidth first
-            return np.where(np.isnan(s), self.setup_s + 8.0 * (u / b) / (
-                self.reduction * self.efficiency), s)

@@ -45,7 +45,8 @@ import numpy as np
 from .. import queueing
 from ..validation import (check_choice, check_in_range, check_integer, check_nonnegative,
                           check_positive, check_instance)
-from .change import ChangeModel, Link, check_domain_size
+from ..cluster import SitePair
+from .change import ChangeModel, check_domain_size
 
 __all__ = ["MODES", "MODE_INTERVAL_S", "NEARSYNC_FALLBACK_S", "dm1_sigma",
            "deterministic_loss", "backlog_wait", "AsyncRPO", "async_rpo",
@@ -267,14 +268,14 @@ def _loss(interval, transfer, cs2):
 
 
 def async_rpo(interval_s, n_desktops=50, change: ChangeModel | None = None,
-              link: Link | None = None, *, mode: str = "async", rate="peak",
+              link: SitePair | None = None, *, mode: str = "async", rate="peak",
               bandwidth_bps=None, transfer_scv=0.0) -> AsyncRPO:
     r"""Worst and mean data loss of a periodic (async or NearSync) schedule.
 
     The delta of one snapshot of a PD of N desktops is
     :math:`\Delta = N\,U(r I)` bytes (:meth:`ChangeModel.unique_bytes` at
     ``rate``), sent in :math:`S = s_0 + 8\Delta/(c\,d\,\eta B)` seconds
-    (:meth:`Link.transfer_s`). Then (module docstring)
+    (:meth:`SitePair.transfer_s`). Then (module docstring)
     :math:`L_{\max} = I + S`, :math:`\bar L = I/2 + S + E[W]`, and the
     schedule is stable when :math:`S < I`.
 
@@ -291,7 +292,7 @@ def async_rpo(interval_s, n_desktops=50, change: ChangeModel | None = None,
     n_desktops : array_like of int
         Desktops in the PD (a warning above 50, the linked-clone guideline).
     change : ChangeModel, optional
-    link : Link, optional
+    link : SitePair, optional
     mode : {'async', 'nearsync'}
     rate : {'peak', 'mean'} or float
         Write rate used, as a multiple of the mean; default the peak hour
@@ -307,7 +308,7 @@ def async_rpo(interval_s, n_desktops=50, change: ChangeModel | None = None,
     AsyncRPO
     """
     change = check_instance("change", change, ChangeModel, default=ChangeModel)
-    link = check_instance("link", link, Link, default=Link)
+    link = check_instance("link", link, SitePair, default=SitePair)
     interval = _check_interval(interval_s, mode)
     n = check_domain_size(n_desktops).astype(float)
     cs2 = check_nonnegative("transfer_scv", transfer_scv)
@@ -342,7 +343,7 @@ def meets_rpo_rule(transfer_s, rpo_s) -> np.ndarray:
 
 
 def required_bandwidth(target_rpo_s, interval_s=None, n_desktops=50,
-                       change: ChangeModel | None = None, link: Link | None = None, *,
+                       change: ChangeModel | None = None, link: SitePair | None = None, *,
                        rate="peak") -> np.ndarray:
     r"""Nominal bandwidth (bit/s) for a worst-case data loss within a target RPO.
 
@@ -357,7 +358,7 @@ def required_bandwidth(target_rpo_s, interval_s=None, n_desktops=50,
     mode's limits (this is a sizing question).
     """
     change = check_instance("change", change, ChangeModel, default=ChangeModel)
-    link = check_instance("link", link, Link, default=Link)
+    link = check_instance("link", link, SitePair, default=SitePair)
     r = check_positive("target_rpo_s", target_rpo_s)
     i = r / 2.0 if interval_s is None else check_positive("interval_s", interval_s)
     n = check_domain_size(n_desktops).astype(float)
@@ -409,7 +410,7 @@ class SyncLatency:
 
 
 def sync_write_latency(distance_km=None, write_bytes=10e3, *, write_rate_bytes_per_s=0.0,
-                       link: Link | None = None, extra_rtt_s=0.0) -> SyncLatency:
+                       link: SitePair | None = None, extra_rtt_s=0.0) -> SyncLatency:
     r"""Latency sync replication adds to each write, and the loss it avoids (none).
 
     .. math::
@@ -423,7 +424,7 @@ def sync_write_latency(distance_km=None, write_bytes=10e3, *, write_rate_bytes_p
     a ``UserWarning`` is emitted. Writes are not compressed on the sync path.
 
     Sync replication runs over its own **metro link** between the two sites of
-    a stretched cluster, not the asynchronous WAN link of :class:`Link`'s
+    a stretched cluster, not the asynchronous WAN link of :class:`SitePair`'s
     default (100 Mbit/s): ``B`` and ``eta`` are the metro link's, by default
     10 Gbit/s at 80 % efficiency over 100 km (*assumed*: a dedicated metro
     fibre; Metro Availability asks for RTT < 5 ms, not a bandwidth).
@@ -436,14 +437,14 @@ def sync_write_latency(distance_km=None, write_bytes=10e3, *, write_rate_bytes_p
         Size of one write (bytes); default 10 kB (task worker).
     write_rate_bytes_per_s : array_like
         Total write rate replicated on the link (bytes/s), for the queueing term.
-    link : Link, optional
+    link : SitePair, optional
         The metro link (bandwidth, efficiency, distance); default
-        ``Link(bandwidth_bps=10e9, compression_ratio=1.0, distance_km=100.0)``.
-        Pass the WAN :class:`Link` only if sync writes really share it.
+        ``SitePair(bandwidth_bps=10e9, compression_ratio=1.0, distance_km=100.0)``.
+        Pass the WAN :class:`SitePair` only if sync writes really share it.
     extra_rtt_s : array_like
         Switching and protocol round-trip overhead (s).
     """
-    link = check_instance("link", link, Link, default=lambda: Link(
+    link = check_instance("link", link, SitePair, default=lambda: SitePair(
         bandwidth_bps=10e9, compression_ratio=1.0, distance_km=100.0))
     d = check_nonnegative("distance_km", link.distance_km if distance_km is None else distance_km)
     b = check_positive("write_bytes", write_bytes)

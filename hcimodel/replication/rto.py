@@ -58,7 +58,9 @@ from .. import hotspot, shadowclone
 from ..validation import (check_bool, check_choice, check_duration, check_instance,
                           check_integer, check_nonnegative, check_positive)
 from ..workload import BOOT_READ_BYTES
-from .change import MAX_DESKTOPS_PER_PD, ChangeModel, Link
+from ..cluster import SitePair
+from .change import MAX_DESKTOPS_PER_PD, ChangeModel
+from ..cluster import Cluster
 
 __all__ = ["RTO", "rto", "activation_sensitivity", "Failback", "failback", "PHASES",
            "INFRASTRUCTURE"]
@@ -145,7 +147,7 @@ def _storm(sizes, strategy, cluster, boot_read_bytes):
     return out
 
 
-def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None = None,
+def rto(n_desktops, power_on_parallelism=20, *, cluster: Cluster | None = None,
         strategy: str = "linked_clones", boot_read_bytes: float = BOOT_READ_BYTES,
         shadow_clones: bool = True, detection_lag_s: float = 0.0,
         detection_s: float = 300.0, decision_s: float = 900.0,
@@ -170,7 +172,7 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
         Desktops to recover, N.
     power_on_parallelism : array_like of int
         Registration and power-on tasks at a time, k (broadcasts with N).
-    cluster : hotspot.Cluster, optional
+    cluster : Cluster, optional
         The recovery cluster.
     strategy : str
         Clone strategy at the recovery site for :func:`hotspot.boot_storm`.
@@ -241,7 +243,7 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: hotspot.Cluster | None 
             raise ValueError(f"infrastructure must hold (name, seconds) pairs (got {item!r:.60})")
         check_duration(f"infrastructure[{item[0]!r}]", item[1], scalar=True)
     infra_s = float(sum(float(s) for _, s in infra))
-    cluster = check_instance("cluster", cluster, hotspot.Cluster, default=hotspot.Cluster)
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
     # every array input broadcasts to one shape, so each phase has the result's shape
     (n, k, detection_s, decision_s, register_s, power_on_s, ready_s, final_sync_s,
      activation_s_per_pd) = np.broadcast_arrays(n, k, detection_s, decision_s, register_s,
@@ -341,7 +343,7 @@ class Failback:
 
 
 def failback(recovery_period_s, n_desktops, change: ChangeModel | None = None,
-             link: Link | None = None, *, rate="mean", bandwidth_bps=None) -> Failback:
+             link: SitePair | None = None, *, rate="mean", bandwidth_bps=None) -> Failback:
     r"""Data changed during a recovery period and the time to send it back.
 
     :math:`\Delta = N\,U(r D)` (overwrites coalesce over the whole period), sent
@@ -358,7 +360,7 @@ def failback(recovery_period_s, n_desktops, change: ChangeModel | None = None,
         Overrides the link bandwidth (bit/s).
     """
     change = check_instance("change", change, ChangeModel, default=ChangeModel)
-    link = check_instance("link", link, Link, default=Link)
+    link = check_instance("link", link, SitePair, default=SitePair)
     dur = check_nonnegative("recovery_period_s", recovery_period_s)
     n = check_integer("n_desktops", n_desktops, minimum=1).astype(float)
     changed = n * change.unique_bytes(dur, rate)

@@ -26,7 +26,8 @@ import numpy as np
 from ..streams import as_generator
 from ..validation import (as_float_array, check_choice, check_duration, check_finite,
                           check_instance, check_integer, check_nonnegative, check_positive)
-from .change import ChangeModel, Link, check_domain_size
+from ..cluster import SitePair
+from .change import ChangeModel, check_domain_size
 
 __all__ = ["RPOSimulation", "simulate_rpo", "profile_rate_factor", "replica_age"]
 
@@ -116,7 +117,7 @@ class RPOSimulation:
 
 
 def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = None,
-                 link: Link | None = None, *, schedule: str = "staggered", offsets_s=None,
+                 link: SitePair | None = None, *, schedule: str = "staggered", offsets_s=None,
                  rate="mean", delta_scv: float = 0.0, n_intervals: int = 2000,
                  n_replications: int = 8, failures: str = "uniform",
                  n_failures: int = 2000, failure_rate_per_s: float | None = None,
@@ -131,7 +132,7 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
         limits (the closed form :func:`async_rpo` does that).
     domains : sequence of int
         Desktops in each protection domain (a warning above 50).
-    change, link : ChangeModel, Link, optional
+    change, link : ChangeModel, SitePair, optional
     schedule : {'staggered', 'aligned'}
         Offsets ``p I / P`` or all 0; ignored when ``offsets_s`` is given.
     offsets_s : sequence of float, optional
@@ -165,7 +166,7 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
     from ..simulate.stats import confidence_interval
 
     change = check_instance("change", change, ChangeModel, default=ChangeModel)
-    link = check_instance("link", link, Link, default=Link)
+    link = check_instance("link", link, SitePair, default=SitePair)
     I = check_positive("interval_s", interval_s, scalar=True)
     sizes = check_domain_size(np.atleast_1d(np.asarray(domains)))
     P = sizes.size

@@ -10,7 +10,7 @@ parameter objects and returns the figure sizing needs.
 * Node density (CPU and memory): :class:`hcimodel.hotspot.Host`, the same
   code as :func:`hcimodel.hotspot.max_pool_size` (:func:`desktops_per_node`).
 * I/O: the read path and the RF writes of :func:`hcimodel.hotspot.steady_state`
-  on a :class:`hcimodel.hotspot.Cluster` with the scenario's RF and CVM
+  on a :class:`hcimodel.cluster.Cluster` with the scenario's RF and CVM
   capacity (:func:`read_p95`).
 * Warm-up after an image is (re)deployed: Shadow Clones
   (:func:`hcimodel.shadowclone.warmup`) or VAAI full clones
@@ -29,6 +29,8 @@ import numpy as np
 
 from .. import contentcache, fullclone, hotspot, replication, shadowclone
 from ..clonepool import ClonePool
+from ..cluster import Cluster, SitePair
+from ..units import GiB
 from ..workload import PROFILES
 
 __all__ = ["host", "desktops_per_node", "cluster", "login_profile", "cvm_visits_per_io",
@@ -64,9 +66,9 @@ def desktops_per_node(**kwargs) -> tuple[int, int]:
 
 # ------------------------------------------------------------------ I/O
 def cluster(n_nodes: int, cvm_iops: float, rtt_s: float, link_bps: float,
-            rf: int = 2) -> hotspot.Cluster:
+            rf: int = 2) -> Cluster:
     """The hot-spot model's cluster of ``n_nodes`` identical nodes (default read path)."""
-    return hotspot.Cluster(n_nodes=int(n_nodes), cvm_iops=float(cvm_iops), rtt_s=float(rtt_s),
+    return Cluster(n_nodes=int(n_nodes), cvm_iops=float(cvm_iops), rtt_s=float(rtt_s),
                            link_bps=float(link_bps), replication_factor=int(rf))
 
 
@@ -229,7 +231,7 @@ def cvm_memory_for_hit(target: float, n_per_node: int, *, image_bytes: float,
     pool = _pool(n_per_node, image_bytes, private_bytes, profile)
     if rule == "unified":
         c = float(contentcache.cache_needed(pool, target, dedup=dedup))
-        return c / 0.45 + 12 * contentcache.GiB
+        return c / 0.45 + 12 * GiB
     kind = "content" if dedup else "extent"
     c = float(contentcache.cache_needed(pool, target, dedup=dedup, cache=kind))
     return _nos35_memory_for(c, kind)
@@ -247,7 +249,7 @@ def _nos35_memory_for(cache_bytes: float, kind: str) -> float:
     def gap(m):
         return float(getattr(contentcache.cache_sizing(m, "nos35"), attr)) - cache_bytes
 
-    lo, hi = 8 * contentcache.GiB, 16 * contentcache.GiB
+    lo, hi = 8 * GiB, 16 * GiB
     while gap(hi) < 0:
         lo, hi = hi, 2 * hi
         if hi > 2.0**60:
@@ -270,9 +272,9 @@ def change_model(steady_iops, profile: str) -> replication.ChangeModel:
     return replication.ChangeModel(write_bytes_per_s=w)
 
 
-def link(wan_bps, efficiency, compression, distance_km) -> replication.Link:
+def link(wan_bps, efficiency, compression, distance_km) -> SitePair:
     """The WAN link (arrays broadcast)."""
-    return replication.Link(bandwidth_bps=np.asarray(wan_bps, float),
+    return SitePair(bandwidth_bps=np.asarray(wan_bps, float),
                             efficiency=np.asarray(efficiency, float),
                             compression_ratio=np.asarray(compression, float),
                             distance_km=float(np.max(distance_km)))

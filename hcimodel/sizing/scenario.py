@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import units
-from ..hotspot import STRATEGIES, Cluster, Host
+from ..cluster import Cluster
+from ..hotspot import STRATEGIES, Host
 from ..workload import PROFILES
 
 __all__ = ["Field", "FIELDS", "Uncertain", "Scenario", "loads", "load", "DISTRIBUTIONS"]
@@ -101,7 +102,7 @@ FIELDS: dict[str, dict[str, Field]] = {
         "hdd": Field("bytes", 4e12, _A + " (4 x 1 TB HDD)"),
         "link": Field("bitrate", 10e9, "dual 10 GbE per node (NX-3000)", low=0, low_open=True),
         "cvm_iops": Field("number", _CLUSTER.cvm_iops, "random-read IOPS one node's CVM "
-                          "sustains, assumed (hcimodel.hotspot.Cluster: between one SSD's "
+                          "sustains, assumed (hcimodel.cluster.Cluster: between one SSD's "
                           "20,000 and a cache-resident 120,000 per node)", low=1000, high=1e8),
         "rtt": Field("duration", 200e-6, _A + " (0.2 ms in one rack)"),
     },

@@ -26,11 +26,12 @@ import numpy as np
 import polars as pl
 
 from hcimodel import hotspot
+from hcimodel.cluster import Cluster
 from hcimodel.figures import hotspot as hotspot_figures
 from hcimodel.workload import PROFILES
 
 pl.Config.set_tbl_rows(20)
-cluster = hotspot.Cluster()
+cluster = Cluster()
 login = PROFILES["login"]
 print(f"cluster: {cluster.n_nodes} nodes, {cluster.cvm_iops:,.0f} IOPS per CVM, "
       f"RTT {cluster.rtt_s * 1e3:.1f} ms, link {cluster.link_bps / 1e9:.0f} Gbit/s")
@@ -107,7 +108,7 @@ fig = hotspot_figures.draw_hotspot_utilization(util)
 
 # %%
 for n_nodes in (2, 4, 8, 16):
-    c = hotspot.Cluster(n_nodes=n_nodes)
+    c = Cluster(n_nodes=n_nodes)
     linked = hotspot.max_pool_size(2e-3, login, "linked_clones", c, host=None)
     shadow = hotspot.max_pool_size(2e-3, login, "shadow_clones", c, host=None)
     print(f"{n_nodes:>2} nodes: linked clones {linked:>6,}  shadow clones {shadow:>6,} desktops")

@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 
 from hcimodel import caching, contentcache
 from hcimodel.clonepool import ClonePool, clone_pool_stream, item_rates
-from hcimodel.contentcache import GiB, MiB
+from hcimodel.units import GiB, MiB
 from hcimodel.figures import cache as cache_figures
 from hcimodel.simulate import content_cache_replay, lru_hits
 

@@ -26,8 +26,9 @@ import matplotlib.pyplot as plt
 from hcimodel import plotting
 from hcimodel import replication as rep
 from hcimodel.figures import replication as figs
+from hcimodel.cluster import SitePair
 
-change, link = rep.ChangeModel(), rep.Link()
+change, link = rep.ChangeModel(), SitePair()
 flat = rep.ChangeModel(daily_profile=rep.FLAT_DAY)
 print(f"write rate {change.write_bytes_per_s / 1e3:.2f} kB/s per desktop (task worker), "
       f"peak hour x{change.peak_factor:.2f}")
@@ -118,7 +119,7 @@ fig = figs.draw_loss_vs_interval(loss)
 # p99 within 5 %.
 
 # %%
-slow = rep.Link(bandwidth_bps=12e6)
+slow = SitePair(bandwidth_bps=12e6)
 cf = rep.async_rpo(3600.0, 50, flat, slow, rate="mean", transfer_scv=1.0)
 mc = rep.simulate_rpo(3600.0, [50], flat, slow, rate="mean", delta_scv=1.0,
                       n_intervals=5000, n_replications=8, rng=4)
@@ -277,7 +278,7 @@ act.with_columns((pl.col("activation_s_per_pd") / 60).round(1).alias("per PD min
 for km in (10, 100, 300):
     metro = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * peak_rate)
     wan = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * peak_rate,
-                                 link=rep.Link())
+                                 link=SitePair())
     print(f"sync over {km:>3} km: metro link +{float(metro.added_s) * 1e3:.3f} ms per write, "
           f"on the WAN link it would be +{float(wan.added_s) * 1e3:.3f} ms")
 

@@ -33,6 +33,7 @@ from hcimodel import hotspot, sizing
 from hcimodel.sizing import Uncertain, report
 from hcimodel.sizing.api import largest_pool
 from hcimodel.sizing.core import Engine, Inputs
+from hcimodel.cluster import Cluster
 
 set_matplotlib_formats("png")  # the report's figures (no pyplot) display as images
 pl.Config.set_tbl_rows(20)
@@ -291,7 +292,7 @@ plaus
 # `hotspot.max_pool_size` uses — the same check, the same numbers:
 
 # %%
-block = hotspot.Cluster(n_nodes=4)
+block = Cluster(n_nodes=4)
 for strategy in ("shadow_clones", "full_clones"):
     pool = hotspot.max_pool_size(2e-3, "login", strategy, block, host=hotspot.Host())
     print(f"{strategy}: max_pool_size on a 4-node block = {int(pool)} ({pool.binding} binds; "

@@ -24,6 +24,7 @@ import matplotlib.pyplot as plt
 
 from hcimodel import clones as cl
 from hcimodel import fullclone as fc
+from hcimodel.units import DAY_S
 from hcimodel import shadowclone as sc
 from hcimodel.figures import clones as figs
 
@@ -33,7 +34,7 @@ pl.Config.set_tbl_width_chars(200)
 life = cl.PoolLife()
 print(f"{life.n_desktops} desktops on {life.n_nodes} nodes, RF{life.rf}; image {life.parent.used_bytes / 1e9:.0f} GB "
       f"used, boot set {life.parent.boot_bytes / 1e6:.0f} MB; {life.months} months, an image update every "
-      f"{life.update_interval_s / cl.DAY_S:.0f} days, {life.patch_bytes / 1e9:g} GB patched per guest (assumed)")
+      f"{life.update_interval_s / DAY_S:.0f} days, {life.patch_bytes / 1e9:g} GB patched per guest (assumed)")
 
 # %% [markdown]
 # ## 1. Full clones warm up too — once
@@ -124,7 +125,7 @@ p_star = cl.flip_patch_bytes()
 print(f"patch size at which both send the same bytes (400 desktops, monthly): {p_star / 1e6:.0f} MB per guest")
 for n in (40, 100, 400):
     roots = cl.flip_update_interval(n_desktops=n)
-    txt = ", ".join(f"{x / cl.DAY_S:.1f}" for x in roots) or "none"
+    txt = ", ".join(f"{x / DAY_S:.1f}" for x in roots) or "none"
     print(f"{n:4d} desktops: update intervals (days) where the cheaper strategy changes: {txt}")
 
 # %% [markdown]
@@ -259,7 +260,7 @@ for verdict_kind in ("supports", "tie", "contradicts"):
 def factor(metric):
     return float(v.filter(pl.col("metric") == metric)["factor"][0])
 
-print(f"after an update: {comp.value('rewarm_after_update', 'linked_shadow') / cl.DAY_S:.1f} days to re-warm "
+print(f"after an update: {comp.value('rewarm_after_update', 'linked_shadow') / DAY_S:.1f} days to re-warm "
       f"(full clones: 0); {comp.value('remote_share_first_day_after_update', 'linked_shadow'):.1%} of replica "
       f"reads remote on the first day")
 print(f"cold login storm p95: {factor('cold_login_storm_p95_read_latency'):.2f}x longer without detected Shadow Clones")
