@@ -55,11 +55,16 @@ SHARDS_MODULUS = 1 << 24
 # input checks
 # ----------------------------------------------------------------------------
 def _as_keys(keys) -> np.ndarray:
+    """Keys as contiguous int64 (uint64 reinterpreted; integral floats accepted)."""
     arr = np.asarray(keys)
     if arr.ndim != 1:
         raise ValueError(f"keys must be a 1-D array (got shape {arr.shape})")
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"keys must be integers (got dtype {arr.dtype})")
+    if arr.size and arr.dtype != np.bool_ and not np.issubdtype(arr.dtype, np.integer):
+        farr = np.asarray(arr, dtype=np.float64) if np.issubdtype(arr.dtype, np.number) else None
+        if farr is None or not np.all(np.isfinite(farr)) or np.any(farr != np.round(farr)) \
+                or np.any(np.abs(farr) >= 2.0**63):
+            raise ValueError(f"keys must be integers (got dtype {arr.dtype})")
+        arr = farr.astype(np.int64)
     if arr.dtype == np.uint64:
         arr = arr.view(np.int64)
     return np.ascontiguousarray(arr, dtype=np.int64)
