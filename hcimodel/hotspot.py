@@ -66,6 +66,7 @@ import numpy as np
 
 from . import queueing
 from .cluster import Cluster
+from .roots import bisect
 from .streams import as_generator
 from .units import GiB
 from .validation import (check_choice, check_in_range, check_instance, check_integer,
@@ -319,53 +320,6 @@ def _link_load_bps(fl: _Flows, n_nodes: int) -> np.ndarray:
     return np.maximum(tx, rx)
 
 
-def shifted_exponential_mixture_quantile(p, weights, rates, shifts, *, iterations: int = 80):
-    """Quantile of a mixture of shifted exponential distributions.
-
-    The mixture has CDF ``F(t) = sum_k w_k (1 - exp(-a_k (t - d_k)))^+``. The
-    quantile is found by bisection, vectorized over any leading axes.
-
-    Parameters
-    ----------
-    p : float
-        Probability in (0, 1).
-    weights, rates, shifts : array_like, shape (..., K)
-        Weights ``w_k`` (summing to 1 along the last axis), rates ``a_k`` (1/s;
-        ``inf`` for a point mass at ``d_k``, ``0`` for a component that never
-        completes) and shifts ``d_k`` (s).
-
-    Returns
-    -------
-    numpy.ndarray
-        The p-quantile (s); ``inf`` where a component with positive weight has
-        rate 0 and the quantile falls in it.
-    """
-    w, a, d = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (weights, rates, shifts)))
-    with np.errstate(divide="ignore"):
-        comp_q = d + np.where(w > 0, -np.log1p(-p) / a, 0.0)
-    hi = np.max(comp_q, axis=-1)
-    finite = np.isfinite(hi)
-
-    def cdf(t):
-        x = np.clip(t[..., None] - d, 0.0, None)
-        with np.errstate(invalid="ignore"):
-            body = np.where(a > 0, -np.expm1(-a * x), 0.0)
-        return np.sum(w * body, axis=-1)
-
-    # If some component never completes, the quantile may still be finite when
-    # the others carry enough weight: bound it by the finite components.
-    hi_f = np.where(finite, hi, np.max(np.where(np.isfinite(comp_q), comp_q, 0.0), axis=-1))
-    reachable = cdf(hi_f) >= p - 1e-12
-    lo = np.zeros_like(hi_f)
-    up = hi_f.copy()
-    for _ in range(iterations):
-        mid = 0.5 * (lo + up)
-        below = cdf(mid) < p
-        lo = np.where(below, mid, lo)
-        up = np.where(below, up, mid)
-    return np.where(reachable, up, np.inf)
-
-
 def _exp_cdf(t, rate):
     """CDF of an exponential of rate ``rate`` (0: never completes) at t (clipped at 0)."""
     x = np.clip(t, 0.0, None)
@@ -435,11 +389,7 @@ def _write_latency(decay: np.ndarray, nodes, cluster: Cluster, d: float) -> dict
     stats = {"mean": mean}
     for name, p in _QUANTILES.items():
         hi = d - np.log((1.0 - p) / (k + 1)) / amin  # union bound on P(max > t)
-        lo = np.zeros(M)
-        for _ in range(80):
-            mid = 0.5 * (lo + hi)
-            below = cdf(mid) < p
-            lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+        _, hi = bisect(lambda t: cdf(t) < p, np.zeros(M), hi)
         stats[name] = np.where(any_bad, np.inf, hi)
     return stats
 
@@ -598,7 +548,7 @@ def _steady_state(N: np.ndarray, workload: WorkloadProfile, strategy: str, clust
         mean = np.sum(w * (mean_resp[:, stations] + d), axis=-1)
         stats = {"mean": mean}
         for name, p in _QUANTILES.items():
-            stats[name] = shifted_exponential_mixture_quantile(p, w, decay[:, stations], d)
+            stats[name] = queueing.shifted_exponential_mixture_quantile(p, w, decay[:, stations], d)
         latency[group] = stats
         if writes:  # else write_latency stays empty (internal callers read reads only)
             wlatency[group] = _write_latency(decay, nodes, cluster, d_w)
@@ -990,7 +940,7 @@ def simulate_boot_storm(n_desktops: int, strategy: str = "linked_clones",
         ``io_latency_s`` (mean I/O latency, s), ``io_latency_p95_s`` and
         ``io_latency_p99_s`` (s), ``cvm_utilization`` (H,) over the storm.
     """
-    from .simulate.closed_network import simulate_boot_storm as _simulate_closed_boot
+    from .simulate.closed_network import simulate_finite_jobs
 
     workload = as_profile(workload)
     _check_strategy(strategy)
@@ -1002,7 +952,7 @@ def simulate_boot_storm(n_desktops: int, strategy: str = "linked_clones",
     if n * net.ios_per_desktop > MAX_SIMULATED_IOS:
         raise ValueError(f"n_desktops x boot_read_bytes must be at most {MAX_SIMULATED_IOS:.0e} "
                          f"simulated I/Os (got {n} desktops x {net.ios_per_desktop} I/Os)")
-    res = _simulate_closed_boot(
+    res = simulate_finite_jobs(
         np.full(cluster.n_nodes, cluster.service_time_s), net.visit_prob, net.think_s,
         net.populations, net.ios_per_desktop, delay_s=net.delay_s, rng=rng)
     return {"duration_s": float(res.makespan_s),

@@ -136,17 +136,6 @@ def test_write_latency_is_the_slower_leg():
     assert one.write_latency["other_nodes"]["mean"][0] == pytest.approx(1 / a1, rel=1e-12)
 
 
-@pytest.mark.parametrize("p", [0.5, 0.95, 0.99])
-def test_mixture_quantile_inverts_the_cdf(p):
-    w, a, d = np.array([0.9, 0.1]), np.array([5e3, 2e4]), np.array([3e-4, 0.0])
-    t = hotspot.shifted_exponential_mixture_quantile(p, w, a, d)
-    cdf = np.sum(w * -np.expm1(-a * np.clip(t - d, 0, None)))
-    assert cdf == pytest.approx(p, abs=1e-12)
-    # a single exponential: the textbook quantile -ln(1-p)/a
-    assert hotspot.shifted_exponential_mixture_quantile(p, [1.0], [2.0], [0.0]) == pytest.approx(
-        -np.log1p(-p) / 2.0, rel=1e-12)
-
-
 def test_strategies_order_and_shadow_equals_full_in_steady_state():
     n = np.array([500, 1500, 2500])
     linked = hotspot.steady_state(n, LOGIN, "linked_clones")

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import optimize
 
 from hcimodel import replication as rep
 from hcimodel.cluster import Cluster, SitePair
@@ -59,17 +58,6 @@ def test_deterministic_loss_by_hand():
     assert miss == pytest.approx(200.0 / 3600.0)
     worst, mean, miss = rep.deterministic_loss(3600.0, 4000.0, target_s=4000.0)
     assert np.isinf(worst) and np.isinf(mean) and miss == 1.0
-
-
-def test_dm1_sigma_against_brentq():
-    rho = np.array([0.05, 0.3, 0.5, 0.8, 0.95, 0.999])
-    sig = rep.dm1_sigma(rho)
-    for r, s in zip(rho, sig):
-        ref = optimize.brentq(lambda x: x - np.exp(-(1 - x) / r), 0.0, 1 - (1 - r) / 10,
-                              xtol=1e-15)
-        assert s == pytest.approx(ref, rel=1e-10, abs=1e-14)
-    assert rep.dm1_sigma(0.5) == pytest.approx(0.2031878699, rel=1e-9)
-    assert list(rep.dm1_sigma([0.0, 1.0, 3.0])) == [0.0, 1.0, 1.0]
 
 
 def test_backlog_wait_dm1_and_unstable():

@@ -169,7 +169,7 @@ class _oracle_file:
 # -------------------------------------------------------------------- domain
 def domain_table() -> pl.DataFrame:
     """The domain models: printed or derived values and their Monte Carlo twins."""
-    from .. import replication, shadowclone
+    from .. import queueing, replication, shadowclone
 
     rows = []
     # REFERENCES.md, Replication: deterministic transfer S <= I: worst I + S, mean I/2 + S
@@ -184,7 +184,7 @@ def domain_table() -> pl.DataFrame:
     sigma = brentq(lambda s: s - math.exp(-(1 - s) / 0.5), 1e-12, 1 - 1e-12, xtol=1e-14)
     rows.append(_row("RPO", "D/M/1 root sigma, rho = 0.5", "textbook",
                      "sigma = exp(-(1 - sigma)/rho), brentq", sigma,
-                     float(replication.rpo.dm1_sigma(0.5))))
+                     float(queueing.dm1_sigma(0.5))))
     for window in (0.0, 600.0):
         cf = float(shadowclone.detection_delay(8, 80, window))
         mc = float(np.mean(shadowclone.simulate_detection_delay(8, 80, window, n_reps=20_000,
