@@ -634,7 +634,7 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
         p95("login", "full_clones"))
     add("latency", "cold_login_storm_p95_read_latency", "s", "lower",
         p95("login", "linked_clones"), p95("login", "full_clones"))
-    boot = {s: float(hotspot.boot_storm(N, s, cl).duration_s[0])
+    boot = {s: float(hotspot.boot_storm(N, strategy=s, cluster=cl).duration_s[0])
             for s in ("shadow_clones", "full_clones")}
     add("latency", "boot_storm_duration", "s", "lower", boot["shadow_clones"],
         boot["full_clones"])

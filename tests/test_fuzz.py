@@ -209,7 +209,8 @@ def base_calls() -> dict[str, dict]:
         "hotspot.routing": dict(workload="task", strategy="linked_clones",
                                 cluster=o["cluster"], cached_share=0.5),
         "hotspot.steady_state": dict(n_desktops=[10, 20]),
-        "hotspot.simulate_steady_state": dict(n_desktops=10, n_customers=200, n_reps=2, rng=1),
+        "hotspot.simulate_steady_state": dict(n_desktops=10, n_customers=200, n_replications=2,
+                                             rng=1),
         "hotspot.max_pool_size": dict(latency_target_s=2e-3, upper=64),
         "hotspot.boot_storm": dict(n_desktops=[4, 8], boot_read_bytes=4e6),
         "hotspot.Host": dict(cores=16, desktop_vcpus=2),
@@ -543,7 +544,7 @@ EDGE_CASES = [
     ("hotspot.steady_state", lambda: dict(n_desktops=[1, 10], cluster=_one_node())),
     ("hotspot.steady_state", lambda: dict(n_desktops=10**6)),  # unstable: inf, not NaN
     ("hotspot.simulate_steady_state", lambda: dict(n_desktops=10, cluster=_one_node(),
-                                                   n_customers=200, n_reps=2, rng=1)),
+                                                   n_customers=200, n_replications=2, rng=1)),
     ("hotspot.boot_storm", lambda: dict(n_desktops=[1, 4], cluster=_one_node(),
                                         boot_read_bytes=1e6)),
     ("hotspot.max_pool_size", lambda: dict(latency_target_s=2e-3, cluster=_one_node(),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..roots import bisect
-from ..validation import check_nonnegative
+from ..validation import check_in_range, check_integer, check_nonnegative
 
 __all__ = ["shifted_exponential_mixture_quantile", "dm1_sigma"]
 
@@ -57,7 +57,18 @@ def shifted_exponential_mixture_quantile(p, weights, rates, shifts, *, iteration
     >>> float(shifted_exponential_mixture_quantile(0.5, [1.0], [2.0], [0.0]))  # ln 2 / 2
     0.34657359027997264
     """
-    w, a, d = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (weights, rates, shifts)))
+    p = check_in_range("p", p, 0.0, 1.0, low_inclusive=False, high_inclusive=False, scalar=True)
+    iterations = check_integer("iterations", iterations, minimum=1, maximum=10_000, scalar=True)
+    parts = (check_nonnegative("weights", weights), check_nonnegative("rates", rates, allow_inf=True),
+             check_nonnegative("shifts", shifts))
+    try:
+        w, a, d = np.broadcast_arrays(*parts)
+    except ValueError:
+        raise ValueError("weights, rates and shifts must broadcast (got shapes "
+                         f"{[np.shape(x) for x in parts]})") from None
+    if w.ndim == 0 or w.shape[-1] == 0:
+        raise ValueError(f"weights, rates and shifts need a last axis of at least one component "
+                         f"(got shape {w.shape})")
     with np.errstate(divide="ignore"):
         comp_q = d + np.where(w > 0, -np.log1p(-p) / a, 0.0)
     hi = np.max(comp_q, axis=-1)
