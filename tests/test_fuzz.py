@@ -157,13 +157,9 @@ def base_calls() -> dict[str, dict]:
         "caching.zipf_rates": dict(n_items=50, alpha=0.8),
         "caching.merge_duplicate_rates": dict(rates=[1.0, 2.0, 3.0], content_ids=[0, 1, 0]),
         "caching.che_lru": dict(rates=pop, capacity=1),
-        "caching.extent_cache": dict(rates=pop, capacity=1),
         "caching.fifo_random": dict(rates=pop, capacity=1),
         "caching.two_lru": dict(rates=pop, meta_capacity=2, capacity=1),
         "caching.lru_m": dict(rates=pop, capacities_per_list=[1, 1]),
-        "caching.content_cache": dict(rates=pop, single_touch_capacity=1,
-                                      multi_touch_memory_capacity=1,
-                                      multi_touch_ssd_capacity=1),
         # simulate
         "simulate.confidence_interval": dict(samples=[1.0, 2.0, 4.0]),
         "simulate.content_cache_replay": dict(keys=[1, 2, 1, 3, 1, 2], single_touch_capacity=1,
@@ -256,6 +252,10 @@ def base_calls() -> dict[str, dict]:
         "contentcache.extent_cache_hits": dict(pool=o["pool"], memory_bytes=4096 * 20),
         "contentcache.content_cache_model": dict(pool=o["pool"], cvm_memory_bytes=24 * 2**30),
         "contentcache.cache_needed": dict(pool=o["pool"], target_hit_ratio=0.5),
+        "contentcache.extent_cache": dict(rates=pop, capacity=1),
+        "contentcache.content_cache": dict(rates=pop, single_touch_capacity=1,
+                                           multi_touch_memory_capacity=1,
+                                           multi_touch_ssd_capacity=1),
         "contentcache.view_storage_accelerator": dict(pool=o["pool"], cache_bytes=2**30),
         # replication
         "replication.ChangeModel": dict(),
@@ -572,8 +572,8 @@ def test_degenerate_valid_calls_hold_no_nan(qualname, make):
 #: the object, method, a valid call of it).
 METHODS = [
     ("caching.che_lru", "item_hit_ratio", {}),
-    ("caching.content_cache", "item_hit_ratio", {}),
-    ("caching.content_cache", "item_probabilities", {}),
+    ("contentcache.content_cache", "item_hit_ratio", {}),
+    ("contentcache.content_cache", "item_probabilities", {}),
     ("caching.lru_m", "item_hit_ratio", {}),
     ("caching.lru_m", "item_list_probability", {}),
     ("caching.two_lru", "item_hit_ratio", {}),

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from hcimodel import caching, hotspot, replication as rep, shadowclone as sc
+from hcimodel import caching, contentcache, hotspot, replication as rep, shadowclone as sc
 from hcimodel.clonepool import ClonePool, clone_pool_stream
 from hcimodel.figures import cache as cache_figures
 from hcimodel.figures import replication as replication_figures
@@ -130,7 +130,7 @@ def test_03_replays_within_0_01_of_the_closed_forms(ct):
         lru = lru_hits(keys, 4000)[700_000:].mean()
         che = float(caching.che_lru(rates, 4000).hit_ratio)
         out = content_cache_replay(keys, 2048, 2048, 8192)[700_000:]
-        cc = caching.content_cache(rates, 2048, 2048, 8192)
+        cc = contentcache.content_cache(rates, 2048, 2048, 8192)
         assert abs(lru - che) < 0.01
         assert abs(np.mean(out == 1) - float(cc.memory_hit_ratio)) < 0.01
         assert abs(np.mean(out == 2) - float(cc.ssd_hit_ratio)) < 0.01
