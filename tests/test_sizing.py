@@ -158,9 +158,9 @@ def _storm_after_update(strategy, n, h, boot_read=150e6):
             n * _parent(boot_read=boot_read).boot_bytes)
         t, detected = float(w.time_s), bool(w.detected)
     if not detected:
-        return float(hotspot.boot_storm(n, "linked_clones", c,
+        return float(hotspot.boot_storm(n, strategy="linked_clones", cluster=c,
                                         boot_read_bytes=boot_read).duration_s[0]), w
-    d = float(hotspot.boot_storm(n, strategy, c, boot_read_bytes=boot_read,
+    d = float(hotspot.boot_storm(n, strategy=strategy, cluster=c, boot_read_bytes=boot_read,
                                  cached_share=local).duration_s[0])
     return max(d, t), w
 

@@ -181,10 +181,11 @@ def boot_duration(strategy: str, n_desktops: int, n_nodes: int, *, boot_read_byt
     w = warmup(strategy, n_nodes, n_desktops, image_bytes=image_bytes,
                boot_read_bytes=boot_read_bytes, link_bps=link_bps, rtt_s=rtt_s, rf=rf)
     if w is None or not w.detected:
-        storm = hotspot.boot_storm(int(n_desktops), "linked_clones", c,
+        storm = hotspot.boot_storm(int(n_desktops), strategy="linked_clones", cluster=c,
                                    boot_read_bytes=float(boot_read_bytes))
         return float(storm.duration_s[0])
-    storm = hotspot.boot_storm(int(n_desktops), strategy, c, boot_read_bytes=float(boot_read_bytes),
+    storm = hotspot.boot_storm(int(n_desktops), strategy=strategy, cluster=c,
+                               boot_read_bytes=float(boot_read_bytes),
                                cached_share=w.local_share)
     return max(float(storm.duration_s[0]), w.time_s)
 
