@@ -133,7 +133,7 @@ def base_calls() -> dict[str, dict]:
         "streams.spawn_generators": dict(seed=1, n=2),
         "streams.inverse_cdf_index": dict(cdf=[0.25, 0.5, 1.0], u=[0.1, 0.6, 0.99]),
         # sweep
-        "sweep.sweep": dict(model=_model, grid={"x": [0.5, 1.0]}, n_reps=1, seed=1),
+        "sweep.sweep": dict(model=_model, grid={"x": [0.5, 1.0]}, n_replications=1, seed=1),
         # queueing
         "queueing.erlang_b": dict(servers=2, offered_load=1.0),
         "queueing.erlang_c": dict(servers=2, offered_load=1.0),

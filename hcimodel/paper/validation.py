@@ -88,7 +88,7 @@ def queueing_table() -> pl.DataFrame:
     ]
     lam, mu, c = 2.1, 1.0, 3
     exact = float(queueing.mmc(lam, mu, c).mean_response)
-    sim = simulate_mmc(lam, mu, c, 400_000, n_reps=4, rng=SEED)
+    sim = simulate_mmc(lam, mu, c, 400_000, n_replications=4, rng=SEED)
     rows.append(_row("M/M/c", "mean response (s), c = 3, rho = 0.7", "twin",
                      "our Monte Carlo engine, 4 x 400,000 customers",
                      float(sim.mean_response_s.mean()), exact))
