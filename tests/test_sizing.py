@@ -556,3 +556,41 @@ def test_the_example_gives_a_node_count_at_confidence():
                           boot_read_bytes=(420e6 + 600e6) / 2)
     assert res.notes[0] == "RTO: " + ref.notes[0]
     assert any(n.startswith("RTO: infrastructure_s") for n in res.notes)
+
+
+# ------------------------------------------------------------------ hit-ratio odds
+@pytest.mark.parametrize("levels", [6, 20])  # every level solved / bisection over levels
+def test_hit_ratio_odds_against_the_cache_model(levels):
+    """P(hit-ratio target holds) at the answer, over draws of the CVM memory, equals
+    the share of draws whose memory gives the cache model a hit ratio >= target."""
+    from hcimodel.sizing import Uncertain, models
+    from hcimodel.sizing.api import MAX_HIT_SOLVES, draw_inputs, hit_odds
+
+    sc = scenario(count=300).replace("node.cvm_memory",
+                                     Uncertain("uniform", 12.05 * GiB, 12.35 * GiB))
+    e = Engine(sc)
+    draws = draw_inputs(sc, 300, np.random.default_rng(3), levels)
+    inp = Inputs(sc, draws, 300)
+    u = 8  # usable nodes: 38 desktops per node
+    p = hit_odds(e, inp, "full_clones", u + e.headroom)
+    mem = draws["node.cvm_memory"]
+    assert (np.unique(mem).size > MAX_HIT_SOLVES) == (levels > MAX_HIT_SOLVES)
+    hit = {m: models.hit_ratio(38, image_bytes=200e6, private_bytes=20e6, profile="knowledge",
+                               cvm_memory_bytes=m, rule="unified", ssd_bytes=0.0, dedup=True)
+           for m in np.unique(mem)}
+    want = float(np.mean([hit[m] >= 0.5 for m in mem]))
+    assert 0 < want < 1  # the range straddles the target
+    assert p == pytest.approx(want, abs=1e-12)
+
+
+def test_hit_ratio_in_the_tornado_and_the_metrics():
+    from hcimodel.sizing import Uncertain
+
+    sc = scenario(count=300, extra='login_iops = {min = 8, max = 13}')
+    sc = sc.replace("node.cvm_memory", Uncertain("uniform", 12.05 * GiB, 12.35 * GiB))
+    res = size(sc, n_draws=100, levels=5, largest=False)
+    t = res.tornado.filter(res.tornado["metric"] == "hit_ratio")
+    swing = dict(zip(t["input"], t["relative_swing"]))
+    assert swing["node.cvm_memory"] > 0 and swing["pools.office.login_iops"] == 0
+    for s in res.strategies:
+        assert 0 <= s.metrics["hit_ratio_probability"] <= 1
