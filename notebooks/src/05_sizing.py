@@ -295,7 +295,7 @@ pl.DataFrame(rows).sort(["input", "value"])
 # 1. **Nutanix NX-3000 block (2012–13)**, REFERENCES.md ("Nutanix storage"): 4 nodes in
 #    2U, dual 10 GbE per node, 400 GB PCIe + 300 GB SATA SSD + 5 × 1 TB HDD, "up to 400
 #    VMs" per block, about **100 per node**; host CPU and memory, not storage, usually bind.
-#    Cores and memory are not in that source: the package takes the node of
+#    Cores and memory are not in that source (marked * in the table): the package takes the node of
 #    `hotspot.Host`'s defaults (2 × 8 cores, 256 GiB, a 24 GiB CVM, 8 desktop vCPUs per
 #    core) and the VMs as task workers (1 vCPU, 2 GiB), Shadow Clones or VAAI full clones.
 # 2. **Nutanix G9 with Citrix Virtual Apps and Desktops, Windows desktops** (Nutanix
