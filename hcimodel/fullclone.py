@@ -320,7 +320,7 @@ def warmup(n_desktops=100, cluster: Cluster | None = None, *, parent: Replica | 
                          high_inclusive=False, scalar=True)
     H = np.asarray(int(cluster.n_nodes))
     N = check_integer("n_desktops", n_desktops, minimum=1)
-    R = np.asarray(int(cluster.replication_factor))
+    R = np.asarray(_rf(cluster.replication_factor, int(cluster.n_nodes), scalar=True))
     given = None if n_reads_per_node is None or phase == "boot" else \
         check_nonnegative("n_reads_per_node", n_reads_per_node)
     H, N, R, given = np.broadcast_arrays(H, N, R, 0.0 if given is None else given)
@@ -423,7 +423,7 @@ def simulate_warmup(n_desktops=100, cluster: Cluster | None = None, *,
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
     H = int(cluster.n_nodes)
     N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
-    R = int(cluster.replication_factor)
+    R = int(_rf(cluster.replication_factor, H, scalar=True))
     w = check_in_range("written_fraction", written_fraction, 0.0, 1.0,
                        high_inclusive=False, scalar=True)
     W = check_nonnegative("start_window_s", start_window_s, scalar=True)
