@@ -87,8 +87,9 @@ def collect_defaults() -> list[dict]:
         names = getattr(mod, "__all__", [n for n in vars(mod) if not n.startswith("_")])
         for attr in names:
             obj = getattr(mod, attr)
-            if getattr(obj, "__module__", None) != mod.__name__:
-                continue
+            home = getattr(obj, "__module__", None) or ""
+            if home != mod.__name__ and not home.startswith(mod.__name__ + "."):
+                continue  # defined elsewhere (a package's own submodules count)
             if dataclasses.is_dataclass(obj) and isinstance(obj, type):
                 params = [(f.name, f.default) for f in dataclasses.fields(obj)]
             elif inspect.isfunction(obj):
