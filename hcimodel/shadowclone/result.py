@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..simulate.fetch_replay import FetchReplay
+from ..validation import check_choice
 
 __all__ = ["WarmUp", "compare"]
 
@@ -158,8 +159,17 @@ def compare(closed, twin, metrics=None) -> pl.DataFrame:
     if type(closed) is not type(twin):
         raise ValueError(f"twin must be a {type(closed).__name__} like closed "
                          f"(got {type(twin).__name__})")
+    allowed = getattr(type(closed), "METRICS", None)
+    if allowed is None:
+        raise ValueError(f"closed must be a model result with METRICS (got "
+                         f"{type(closed).__name__})")
+    if metrics is None:
+        metrics = allowed
+    elif isinstance(metrics, str) or not isinstance(metrics, (list, tuple)):
+        raise ValueError(f"metrics must be a list of names among {allowed} (got {metrics!r})")
+    metrics = [check_choice("metrics", m, allowed) for m in metrics]
     rows = []
-    for m in metrics or type(closed).METRICS:
+    for m in metrics:
         a, b = np.broadcast_arrays(np.asarray(getattr(closed, m), dtype=float),
                                    np.asarray(getattr(twin, m), dtype=float))
         for x, y in zip(a.ravel(), b.ravel()):
