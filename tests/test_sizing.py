@@ -150,10 +150,11 @@ def _storm_after_update(strategy, n, h, boot_read=150e6):
     """Boot storm right after the image is (re)deployed, from the models directly."""
     c = _cluster(h)
     if strategy == "full_clones":
-        w = fullclone.warmup(h, n, rf=min(2, h), parent=_parent(boot_read=boot_read))
+        w = fullclone.warmup(n, Cluster(h, replication_factor=min(2, h)),
+                             parent=_parent(boot_read=boot_read))
         local, t, detected = float(w.local_share), float(w.time_s), True
     else:
-        w = shadowclone.warmup(h, n, replica=_parent(boot_read=boot_read))
+        w = shadowclone.warmup(n, Cluster(h), replica=_parent(boot_read=boot_read))
         local = 1 - (float(w.remote_read_bytes) + float(w.total_bytes)) / (
             n * _parent(boot_read=boot_read).boot_bytes)
         t, detected = float(w.time_s), bool(w.detected)
