@@ -28,6 +28,7 @@ def _zipf_keys(n, n_keys=1_000_000, seed=0):
 def engines(quick: bool):
     """(engine, unit, sizes, make(size) -> callable of no argument, note)."""
     from hcimodel import shadowclone as sc
+    from hcimodel.cluster import Cluster
     from hcimodel.caching import che_lru, lru_m, zipf_rates
     from hcimodel.replication.simulate import simulate_rpo
     from hcimodel.simulate import lru_hits, miss_ratio_curve, simulate_mmc
@@ -52,8 +53,8 @@ def engines(quick: bool):
 
     def warm(n):
         seq = np.arange(1_000)  # each desktop reads 1,000 blocks
-        return lambda: sc.simulate_warmup(8, n // 1_000, sequence=seq, start_window_s=60.0,
-                                          rng=0)
+        return lambda: sc.simulate_warmup(n // 1_000, Cluster(8), sequence=seq,
+                                          start_window_s=60.0, rng=0)
 
     def che(n):
         lam = zipf_rates(n, 0.8)

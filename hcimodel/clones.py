@@ -66,6 +66,7 @@ from .replication.change import MAX_DESKTOPS_PER_PD
 from .replication.rto import rto
 from .validation import (check_bool, check_choice, check_duration, check_instance, check_integer,
                          check_nonnegative, check_positive)
+from .occupancy import expected_distinct
 from .workload import WorkloadProfile, as_profile
 from .cluster import Cluster
 
@@ -305,10 +306,10 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
                                               allow_inf=True, scalar=True)
     patch = fc.patch_cycle(1, N, parent=replica, rf=min(rf, H), n_nodes=H, patch_bytes=(
         fc.PATCH_BYTES if patch_bytes is None else patch_bytes))
-    kw = dict(replica=replica, source=source, link_bps=link_bps, rtt_s=rtt_s,
-              detection_delay_s=detection_delay_s, start_window_s=start_window_s,
-              detection_lag_s=detection_lag_s)
-    boot = sc.warmup(H, N, workload=boot_workload, phase="boot", **kw)
+    kw = dict(replica=replica, source=source, detection_delay_s=detection_delay_s,
+              start_window_s=start_window_s, detection_lag_s=detection_lag_s)
+    boot = sc.warmup(N, Cluster(H, link_bps=link_bps, rtt_s=rtt_s), workload=boot_workload,
+                     phase="boot", **kw)
     wl = as_profile(steady_workload)
     b = float(replica.block_bytes)
     R, n = (float(x) for x in sc.remote_placement(H, N))  # remote nodes with desktops
@@ -317,7 +318,7 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
     boot_reads_bytes = N * replica.n_boot_blocks * b  # whole pool, every node
     no_sc = R * n * replica.n_boot_blocks * b + R * reads_node * b
     if bool(boot.detected[()]) and H > 1:
-        d = sc.expected_distinct(reads_node, replica.popularity())
+        d = expected_distinct(reads_node, replica.popularity())
         shadow = float(boot.remote_read_bytes[()] + boot.total_bytes[()]) + R * d * b
         warm = float(boot.time_s[()])
     else:
@@ -366,11 +367,12 @@ def _update_bytes(life: PoolLife, interval_s) -> dict:
 
 def _full_once_bytes(life: PoolLife) -> float:
     """Bytes the full clones fetch once in their life (boot set, then the steady state)."""
-    kw = dict(rf=life.rf, parent=life.parent, link_bps=life.link_bps, rtt_s=life.rtt_s)
-    boot = fc.warmup(life.n_nodes, life.n_desktops, phase="boot", **kw)
+    cl = Cluster(life.n_nodes, link_bps=life.link_bps, rtt_s=life.rtt_s,
+                 replication_factor=life.rf)
+    boot = fc.warmup(life.n_desktops, cl, parent=life.parent, phase="boot")
     lam = fc.shared_read_rate(life.n_nodes, life.n_desktops, parent=life.parent)
-    steady = fc.warmup(life.n_nodes, life.n_desktops, phase="steady",
-                       n_reads_per_node=lam * life.life_s, **kw)
+    steady = fc.warmup(life.n_desktops, cl, parent=life.parent, phase="steady",
+                       n_reads_per_node=lam * life.life_s)
     return float(boot.total_bytes) + float(steady.total_bytes)
 
 
@@ -636,8 +638,9 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
             for s in ("shadow_clones", "full_clones")}
     add("latency", "boot_storm_duration", "s", "lower", boot["shadow_clones"],
         boot["full_clones"])
-    steady_sc = sc.warmup(H, N, replica=life.parent, phase="steady", link_bps=life.link_bps,
-                          rtt_s=life.rtt_s, start_window_s=life.start_window_s)
+    steady_sc = sc.warmup(N, Cluster(H, link_bps=life.link_bps, rtt_s=life.rtt_s),
+                          replica=life.parent, phase="steady",
+                          start_window_s=life.start_window_s)
     warm_s = float(steady_sc.time_s) if H > 1 else 0.0
     add("latency", "rewarm_after_update", "s", "lower", warm_s, 0.0)
     lc = lifecycle(DAY_S, H, N, replica=life.parent, link_bps=life.link_bps,

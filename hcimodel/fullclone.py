@@ -35,12 +35,12 @@ spot routes the rest to the extents' holders with the placement above
 (:meth:`hcimodel.cluster.Cluster.extent_share`).
 
 Closed forms (:func:`warmup`, :func:`patch_cycle`) reuse the occupancy
-functions of :mod:`hcimodel.shadowclone` (:func:`~hcimodel.shadowclone.expected_distinct`,
-:func:`~hcimodel.shadowclone.local_share`,
-:func:`~hcimodel.shadowclone.reads_to_local_share`); their Monte Carlo twins
+functions of :mod:`hcimodel.occupancy` (:func:`~hcimodel.occupancy.expected_distinct`,
+:func:`~hcimodel.occupancy.local_share`,
+:func:`~hcimodel.occupancy.reads_to_local_share`); their Monte Carlo twins
 (:func:`simulate_warmup`, :func:`simulate_patch_cycle`) return the same result
 types. The warm-up twin replays every block read with
-:func:`hcimodel.shadowclone.replay_reads` (no detection, one replay per source
+:func:`hcimodel.simulate.fetch_replay.replay_reads` (no detection, one replay per source
 node), on the boot sequence or on a :func:`hcimodel.clonepool.clone_pool_stream`.
 
 Units are SI: bytes, seconds, bits per second.
@@ -53,12 +53,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import shadowclone as sc
+from .occupancy import expected_distinct, local_share as _local_share, reads_to_local_share
 from .shadowclone import Replica
+from .simulate.fetch_replay import replay_reads
 from .streams import as_generator
 from .validation import (check_choice, check_in_range, check_instance, check_integer,
-                         check_nonnegative, check_positive)
+                         check_nonnegative)
 from .clonepool import clone_pool_stream
-from .cluster import _rf, holder_share
+from .cluster import Cluster, _rf, holder_share
 from .workload import WorkloadProfile, as_profile
 
 __all__ = ["EXTENT_BYTES", "PATCH_BYTES", "fetching_nodes", "shared_read_rate",
@@ -137,7 +139,7 @@ class FullCloneWarmUp:
     link_utilization: np.ndarray
     stable: np.ndarray = field(repr=False)
 
-    _METRICS = ("reads_per_node", "bytes_per_node", "total_bytes", "local_share", "time_s",
+    METRICS = ("reads_per_node", "bytes_per_node", "total_bytes", "local_share", "time_s",
                 "fetch_latency_s", "link_utilization")
 
     def to_frame(self) -> pl.DataFrame:
@@ -151,7 +153,7 @@ class FullCloneWarmUp:
                           "n_desktops": col(self.n_desktops).astype(np.int64),
                           "rf": col(self.rf).astype(np.int64), "metric": m,
                           "value": col(getattr(self, m)).astype(float)})
-            for m in self._METRICS]).sort(["phase", "n_nodes", "n_desktops", "rf", "metric"])
+            for m in self.METRICS]).sort(["phase", "n_nodes", "n_desktops", "rf", "metric"])
 
 
 def shared_read_rate(n_nodes=4, n_desktops=100, *, parent: Replica | None = None,
@@ -192,7 +194,7 @@ def cached_share(time_s, n_nodes=4, n_desktops=100, *, parent: Replica | None = 
     The share of a node's shared reads whose block the node has already read
     (and so cached) ``t`` seconds after deployment, the next read's
     probability :math:`L(\lambda t)` of
-    :func:`hcimodel.shadowclone.local_share` (IRM, Zipf ``alpha`` over the
+    :func:`hcimodel.occupancy.local_share` (IRM, Zipf ``alpha`` over the
     parent's used blocks) at ``lambda t`` reads (:func:`shared_read_rate`).
     There is no detection delay, so it starts at ``t = 0``. This is the
     ``cached_share`` of the ``full_clones`` strategy of :mod:`hcimodel.hotspot`
@@ -217,7 +219,7 @@ def cached_share(time_s, n_nodes=4, n_desktops=100, *, parent: Replica | None = 
                            written_fraction=written_fraction)
     with np.errstate(invalid="ignore"):
         n = np.where(t > 0, lam * t, 0.0)
-    return sc.local_share(n, parent.popularity())
+    return _local_share(n, parent.popularity())
 
 
 def local_share(time_s, n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
@@ -238,10 +240,9 @@ def local_share(time_s, n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | No
                                                  written_fraction=written_fraction))
 
 
-def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
+def warmup(n_desktops=100, cluster: Cluster | None = None, *, parent: Replica | None = None,
            workload: WorkloadProfile | str | None = None, phase: str = "boot",
-           link_bps=10e9, rtt_s=200e-6, written_fraction=0.0, n_reads_per_node=None,
-           target=0.99) -> FullCloneWarmUp:
+           written_fraction=0.0, n_reads_per_node=None, target=0.99) -> FullCloneWarmUp:
     r"""Closed-form warm-up of the parent's shared extents on the nodes of the pool.
 
     With :math:`q` = :func:`holder_share`, :math:`k_f` = :func:`fetching_nodes`,
@@ -264,11 +265,11 @@ def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
         A hosting node serves ``lambda = (N / min(N, H)) rho_s`` shared block
         reads per second (``rho_s`` per desktop, less the written fraction
         ``w``). After ``n`` reads it has fetched ``(1 - q) D(n)`` blocks
-        (:func:`~hcimodel.shadowclone.expected_distinct`); its next read is
+        (:func:`~hcimodel.occupancy.expected_distinct`); its next read is
         local with probability ``1 - (1 - q)(1 - L(n))``
-        (:func:`~hcimodel.shadowclone.local_share`). Default ``n``: the reads
+        (:func:`~hcimodel.occupancy.local_share`). Default ``n``: the reads
         until that probability reaches ``target``
-        (:func:`~hcimodel.shadowclone.reads_to_local_share` at
+        (:func:`~hcimodel.occupancy.reads_to_local_share` at
         ``1 - (1 - target)/(1 - q)``). ``total = k_f D(n) b``,
         ``local_share = 1 - k_f D(n) / (min(N, H) n)``,
         ``time = max(n / lambda, k_f D(n) tau / RF)``; node 0's link carries
@@ -281,10 +282,12 @@ def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
 
     Parameters
     ----------
-    n_nodes, n_desktops : array_like of int
-        Nodes H and desktops N (broadcast).
-    rf : array_like of int
-        Replication factor in [1, H] (default 2).
+    n_desktops : array_like of int
+        Desktops N.
+    cluster : hcimodel.cluster.Cluster, optional
+        Nodes H, replication factor RF (``replication_factor``, in [1, H]),
+        node link (``link_bps``, bit/s) and CVM round trip (``rtt_s``, s);
+        default ``Cluster()`` (4 nodes, RF2, 10 GbE, 0.2 ms).
     parent : hcimodel.shadowclone.Replica, optional
         The parent image (used bytes, boot set, block, Zipf alpha); default
         ``Replica()`` (10 GB used, 378 MB boot set: the shared part of a
@@ -294,8 +297,6 @@ def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
         ``replica_read_fraction`` is the share of reads that go to the
         parent's (shared) extents.
     phase : {'boot', 'steady'}
-    link_bps, rtt_s : float
-        Node link (bit/s, default 10 GbE) and CVM round trip (s, assumed 0.2 ms).
     written_fraction : float
         Share of the shared blocks each desktop has written (steady phase):
         patched blocks are the desktop's own and read locally.
@@ -308,18 +309,18 @@ def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
     -------
     FullCloneWarmUp
     """
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
     parent = check_instance("parent", parent, Replica, default=Replica)
     _phase(phase)
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
-    link = check_positive("link_bps", link_bps, scalar=True)
-    rtt = check_nonnegative("rtt_s", rtt_s, scalar=True)
+    link, rtt = float(cluster.link_bps), float(cluster.rtt_s)
     w = check_in_range("written_fraction", written_fraction, 0.0, 1.0,
                        high_inclusive=False, scalar=True)
     tgt = check_in_range("target", target, 0.0, 1.0, low_inclusive=False,
                          high_inclusive=False, scalar=True)
-    H = check_integer("n_nodes", n_nodes, minimum=1)
+    H = np.asarray(int(cluster.n_nodes))
     N = check_integer("n_desktops", n_desktops, minimum=1)
-    R = _rf(rf, H)
+    R = np.asarray(_rf(cluster.replication_factor, int(cluster.n_nodes), scalar=True))
     given = None if n_reads_per_node is None or phase == "boot" else \
         check_nonnegative("n_reads_per_node", n_reads_per_node)
     H, N, R, given = np.broadcast_arrays(H, N, R, 0.0 if given is None else given)
@@ -346,10 +347,10 @@ def warmup(n_nodes=4, n_desktops=100, *, rf=2, parent: Replica | None = None,
         lam = shared_read_rate(H, N, parent=parent, workload=wl, written_fraction=w)
         if n_reads_per_node is None:
             need = np.clip(1.0 - (1.0 - tgt) / np.where(q < 1, 1.0 - q, 1.0), 0.0, None)
-            reads = np.where(q < 1, sc.reads_to_local_share(need, p), 0.0)
+            reads = np.where(q < 1, reads_to_local_share(need, p), 0.0)
         else:
             reads = given.astype(float)
-        d = sc.expected_distinct(reads, p)
+        d = expected_distinct(reads, p)
         fetched = (1.0 - q) * d
         total = kf * d
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -386,12 +387,11 @@ def _placement(n_extents, H, R, rng):
     return hold, source
 
 
-def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, rf: int = 2,
+def simulate_warmup(n_desktops=100, cluster: Cluster | None = None, *,
                     parent: Replica | None = None, workload: WorkloadProfile | str | None = None,
-                    phase: str = "boot", link_bps: float = 10e9, rtt_s: float = 200e-6,
-                    written_fraction: float = 0.0, n_reads_per_node: int | None = None,
-                    start_window_s: float = 0.0, extent_bytes: int = EXTENT_BYTES,
-                    rng=None) -> FullCloneWarmUp:
+                    phase: str = "boot", written_fraction=0.0,
+                    n_reads_per_node: int | None = None, start_window_s=0.0,
+                    extent_bytes: int = EXTENT_BYTES, rng=None) -> FullCloneWarmUp:
     """Monte Carlo twin of :func:`warmup`: every shared block read replayed.
 
     Replica placement is drawn per extent (node 0 and ``RF - 1`` distinct other
@@ -405,7 +405,7 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, rf: int = 2,
     ``n_reads_per_node`` per hosting node (default ``2 m``).
 
     A read by a holder is local. The others are replayed by
-    :func:`hcimodel.shadowclone.replay_reads` with no detection delay, once per
+    :func:`hcimodel.simulate.fetch_replay.replay_reads` with no detection delay, once per
     serving node (the ``owner`` of that replay): FIFO uplinks per source; a
     receiver's downlink is shared only within one source's replay (it carries
     one copy of each block, far below its capacity).
@@ -417,16 +417,17 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, rf: int = 2,
         than node 0, ``link_utilization`` node 0's blocks sent times ``tau``
         over the span of the reads.
     """
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
     parent = check_instance("parent", parent, Replica, default=Replica)
     _phase(phase)
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
-    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    H = int(cluster.n_nodes)
     N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
-    R = _rf(rf, H, scalar=True)
+    R = int(_rf(cluster.replication_factor, H, scalar=True))
     w = check_in_range("written_fraction", written_fraction, 0.0, 1.0,
                        high_inclusive=False, scalar=True)
     W = check_nonnegative("start_window_s", start_window_s, scalar=True)
-    link = check_positive("link_bps", link_bps, scalar=True)
+    link, rtt_s = float(cluster.link_bps), float(cluster.rtt_s)
     rng = as_generator(rng)
     b = int(parent.block_bytes)
     per_extent = max(1, check_integer("extent_bytes", extent_bytes, minimum=b,
@@ -461,7 +462,7 @@ def simulate_warmup(n_nodes: int = 4, n_desktops: int = 100, *, rf: int = 2,
     fetch_lat = []
     for s in np.unique(source[ext[remote]]):
         sel = remote & (source[ext] == s)
-        res = sc.replay_reads(times[sel], nodes[sel], blocks[sel], n_nodes=H, n_blocks=m,
+        res = replay_reads(times[sel], nodes[sel], blocks[sel], n_nodes=H, n_blocks=m,
                               detection_s=0.0, owner=int(s), link_bps=link, rtt_s=rtt_s,
                               block_bytes=b, source="single")
         fetched += res["fetched_blocks"]

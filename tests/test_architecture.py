@@ -14,7 +14,7 @@ PKG = Path(__file__).resolve().parent.parent / "hcimodel"
 LAYERS = {
     "units": 1, "validation": 1, "streams": 1, "sweep": 1, "plotting": 1, "_jit": 1,
     "_catalog_kernels": 2,
-    "roots": 2, "queueing": 2, "caching": 2, "simulate": 2, "traces": 2,
+    "roots": 2, "queueing": 2, "caching": 2, "simulate": 2, "traces": 2, "occupancy": 2,
     "workload": 3, "clonepool": 3, "cluster": 3, "hotspot": 3, "shadowclone": 3, "contentcache": 3,
     "replication": 3, "fullclone": 3, "clones": 3,
     "defaults": 4, "figures": 4, "paper": 4, "sizing": 4, "cli": 4, "__main__": 4,

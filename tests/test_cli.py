@@ -385,8 +385,8 @@ def test_defaults_are_the_models_defaults():
     assert parse(["rpo"]).bandwidth == SitePair().bandwidth_bps
     assert parse(["rto"]).parallelism == inspect.signature(replication.rto).parameters[
         "power_on_parallelism"].default
-    assert parse(["warmup"]).link == inspect.signature(shadowclone.warmup).parameters[
-        "link_bps"].default
+    assert parse(["warmup"]).link == c.link_bps  # shadowclone.warmup's default Cluster()
+    assert inspect.signature(shadowclone.warmup).parameters["cluster"].default is None
 
 
 def test_command_lists_match_the_library():

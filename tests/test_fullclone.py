@@ -6,7 +6,8 @@ import pytest
 from hcimodel import fullclone as fc
 from hcimodel import shadowclone as sc
 from hcimodel.shadowclone import Replica
-from hcimodel.cluster import holder_share
+from hcimodel import occupancy
+from hcimodel.cluster import Cluster, holder_share
 
 SMALL = Replica(used_bytes=40e6, boot_bytes=4e6, alpha=0.8)  # 9,766 blocks, boot set 977
 B = SMALL.block_bytes
@@ -26,11 +27,11 @@ def test_holder_share_and_fetching_nodes():
 
 def test_rf_above_nodes_is_rejected():
     with pytest.raises(ValueError, match="rf"):
-        fc.warmup(4, 100, rf=5)
+        fc.warmup(100, Cluster(2, replication_factor=3))
     with pytest.raises(ValueError, match="phase"):
-        fc.warmup(4, 100, phase="login")
+        fc.warmup(100, Cluster(4), phase="login")
     with pytest.raises(ValueError, match="written_fraction"):
-        fc.warmup(4, 100, written_fraction=1.0)
+        fc.warmup(100, Cluster(4), written_fraction=1.0)
     with pytest.raises(ValueError, match="n_patches"):
         fc.patch_cycle(-1)
 
@@ -39,7 +40,7 @@ def test_rf_above_nodes_is_rejected():
 
 def test_boot_reference_values():
     # derived: (H - RF) x 378 MB boot set, no detection delay; 1 - k_f / N local
-    w = fc.warmup(8, 400)
+    w = fc.warmup(400, Cluster(8))
     assert float(w.total_bytes) == pytest.approx(6 * Replica().n_boot_blocks * 4096)
     assert float(w.local_share) == pytest.approx(1 - 6 / 400)
     assert bool(w.stable)
@@ -47,18 +48,18 @@ def test_boot_reference_values():
 
 def test_rf1_boot_equals_shadow_clones_detected_at_once():
     # with RF = 1 the parent lives on node 0 alone: the Shadow Clone boot warm-up with no delay
-    H = np.array([4, 8, 16])
-    full = fc.warmup(H, 50 * H, rf=1)
-    shadow = sc.warmup(H, 50 * H, detection_delay_s=0.0)
-    np.testing.assert_allclose(full.total_bytes, shadow.total_bytes, rtol=1e-12)
-    np.testing.assert_allclose(full.bytes_per_node, shadow.bytes_per_node, rtol=1e-12)
+    for H in (4, 8, 16):
+        full = fc.warmup(50 * H, Cluster(H, replication_factor=1))
+        shadow = sc.warmup(50 * H, Cluster(H), detection_delay_s=0.0)
+        np.testing.assert_allclose(full.total_bytes, shadow.total_bytes, rtol=1e-12)
+        np.testing.assert_allclose(full.bytes_per_node, shadow.bytes_per_node, rtol=1e-12)
 
 
 @pytest.mark.parametrize("H,N,R", [(4, 16, 2), (8, 32, 2), (8, 32, 3), (6, 12, 1)])
 def test_boot_closed_form_vs_replay(H, N, R):
     """Every node hosts desktops: fetched bytes and local share are exact; time within one read."""
-    cf = fc.warmup(H, N, rf=R, parent=SMALL)
-    mc = fc.simulate_warmup(H, N, rf=R, parent=SMALL, rng=2015)
+    cf = fc.warmup(N, Cluster(H, replication_factor=R), parent=SMALL)
+    mc = fc.simulate_warmup(N, Cluster(H, replication_factor=R), parent=SMALL, rng=2015)
     for f in ("total_bytes", "bytes_per_node", "local_share", "reads_per_node"):
         assert float(getattr(mc, f)) == pytest.approx(float(getattr(cf, f)), rel=1e-12), f
     # the last boot block is read at (m_b - 1)/r, the closed form takes T = m_b / r
@@ -70,15 +71,15 @@ def test_boot_closed_form_vs_replay(H, N, R):
 
 def test_boot_fewer_desktops_than_nodes_vs_replay():
     """Random placement (per block): expected bytes within 3 % on one seeded run."""
-    cf = fc.warmup(10, 4, parent=SMALL)
-    mc = fc.simulate_warmup(10, 4, parent=SMALL, extent_bytes=B, rng=7)
+    cf = fc.warmup(4, Cluster(10), parent=SMALL)
+    mc = fc.simulate_warmup(4, Cluster(10), parent=SMALL, extent_bytes=B, rng=7)
     assert float(mc.total_bytes) == pytest.approx(float(cf.total_bytes), rel=0.03)
     assert float(mc.local_share) == pytest.approx(float(cf.local_share), abs=0.01)
 
 
 def test_bytes_do_not_depend_on_the_start_window():
-    a = fc.simulate_warmup(4, 16, parent=SMALL, rng=1)
-    b = fc.simulate_warmup(4, 16, parent=SMALL, start_window_s=600.0, rng=1)
+    a = fc.simulate_warmup(16, Cluster(4), parent=SMALL, rng=1)
+    b = fc.simulate_warmup(16, Cluster(4), parent=SMALL, start_window_s=600.0, rng=1)
     assert float(a.total_bytes) == float(b.total_bytes)
 
 
@@ -86,8 +87,8 @@ def test_bytes_do_not_depend_on_the_start_window():
 
 @pytest.mark.parametrize("phase", ["boot", "steady"])
 def test_one_node_reads_nothing_remote(phase):
-    for w in (fc.warmup(1, 50, rf=1, parent=SMALL, phase=phase),
-              fc.simulate_warmup(1, 50, rf=1, parent=SMALL, phase=phase,
+    for w in (fc.warmup(50, Cluster(1, replication_factor=1), parent=SMALL, phase=phase),
+              fc.simulate_warmup(50, Cluster(1, replication_factor=1), parent=SMALL, phase=phase,
                                  n_reads_per_node=2000, rng=3)):
         assert float(w.total_bytes) == 0.0
         assert float(w.local_share) == 1.0
@@ -96,8 +97,8 @@ def test_one_node_reads_nothing_remote(phase):
 
 @pytest.mark.parametrize("phase", ["boot", "steady"])
 def test_rf_equal_to_nodes_is_all_local(phase):
-    for w in (fc.warmup(4, 16, rf=4, parent=SMALL, phase=phase),
-              fc.simulate_warmup(4, 16, rf=4, parent=SMALL, phase=phase,
+    for w in (fc.warmup(16, Cluster(3, replication_factor=3), parent=SMALL, phase=phase),
+              fc.simulate_warmup(16, Cluster(3, replication_factor=3), parent=SMALL, phase=phase,
                                  n_reads_per_node=2000, rng=3)):
         assert float(w.total_bytes) == 0.0
         assert float(w.local_share) == 1.0
@@ -114,9 +115,9 @@ def test_steady_closed_form_vs_replay(H, N, R, w):
     the closed form is an upper bound, 2.8 % high at 4 desktops per node and
     w = 0.3 (seed 11), 0.7 % at 16 per node, the case tested.
     """
-    kw = dict(rf=R, parent=SMALL, phase="steady", n_reads_per_node=20_000, written_fraction=w)
-    cf = fc.warmup(H, N, **kw)
-    mc = fc.simulate_warmup(H, N, rng=11, **kw)
+    kw = dict(parent=SMALL, phase="steady", n_reads_per_node=20_000, written_fraction=w)
+    cf = fc.warmup(N, Cluster(H, replication_factor=R), **kw)
+    mc = fc.simulate_warmup(N, Cluster(H, replication_factor=R), rng=11, **kw)
     assert float(mc.total_bytes) == pytest.approx(float(cf.total_bytes), rel=0.02)
     assert float(mc.bytes_per_node) == pytest.approx(float(cf.bytes_per_node), rel=0.02)
     assert float(mc.local_share) == pytest.approx(float(cf.local_share), abs=0.01)
@@ -124,28 +125,27 @@ def test_steady_closed_form_vs_replay(H, N, R, w):
 
 
 def test_steady_default_reads_reach_the_target():
-    w = fc.warmup(8, 400, parent=SMALL, phase="steady", target=0.95)
+    w = fc.warmup(400, Cluster(8), parent=SMALL, phase="steady", target=0.95)
     q = float(holder_share(8, 2))
-    nxt = 1 - (1 - q) * (1 - sc.local_share(w.reads_per_node, SMALL.popularity()))
+    nxt = 1 - (1 - q) * (1 - occupancy.local_share(w.reads_per_node, SMALL.popularity()))
     assert float(nxt) == pytest.approx(0.95, abs=1e-6)
 
 
 def test_monotone_in_nodes_and_rf():
-    H = np.arange(2, 33)
-    tb = fc.warmup(H, 50 * H, parent=SMALL).total_bytes
+    tb = [float(fc.warmup(50 * h, Cluster(h), parent=SMALL).total_bytes) for h in range(2, 33)]
     assert np.all(np.diff(tb) > 0)  # more nodes, more copies fetched
-    by_rf = fc.warmup(8, 400, rf=np.arange(1, 9), parent=SMALL, phase="steady",
-                      n_reads_per_node=10_000)
-    assert np.all(np.diff(by_rf.total_bytes) < 0)
-    assert np.all(np.diff(by_rf.local_share) > 0)
-    more = fc.warmup(8, 400, parent=SMALL, phase="steady", n_reads_per_node=[1e3, 1e4, 1e5])
+    by_rf = [fc.warmup(400, Cluster(8, replication_factor=r), parent=SMALL, phase="steady",
+                       n_reads_per_node=10_000) for r in (1, 2, 3)]
+    assert np.all(np.diff([float(w.total_bytes) for w in by_rf]) < 0)
+    assert np.all(np.diff([float(w.local_share) for w in by_rf]) > 0)
+    more = fc.warmup(400, Cluster(8), parent=SMALL, phase="steady", n_reads_per_node=[1e3, 1e4, 1e5])
     assert np.all(np.diff(more.total_bytes) > 0)
     assert np.all(np.diff(more.local_share) > 0)
 
 
 def test_to_frame_is_tidy_and_sorted():
-    df = fc.warmup([4, 8], [100, 200]).to_frame()
-    assert df.height == 2 * len(fc.FullCloneWarmUp._METRICS)
+    df = fc.warmup([100, 200], Cluster(8)).to_frame()
+    assert df.height == 2 * len(fc.FullCloneWarmUp.METRICS)
     assert df.equals(df.sort(["phase", "n_nodes", "n_desktops", "rf", "metric"]))
     assert not df["value"].is_nan().any()
 
@@ -173,7 +173,7 @@ def test_patch_cycle_vs_twin():
 def test_inputs_are_not_mutated():
     H = np.array([4, 8])
     N = np.array([100, 200])
-    fc.warmup(H, N, parent=SMALL, phase="steady", n_reads_per_node=np.array([1e3, 1e3]))
+    fc.warmup(N, Cluster(8), parent=SMALL, phase="steady", n_reads_per_node=np.array([1e3, 1e3]))
     assert H.tolist() == [4, 8] and N.tolist() == [100, 200]
 
 
@@ -194,9 +194,9 @@ def test_cached_share_closed_form_vs_sampled_reads():
     rng = np.random.default_rng(2015)
     for t in (5.0, 60.0, 600.0):
         cf = float(fc.cached_share(t, H, N, parent=SMALL))
-        assert cf == pytest.approx(float(sc.local_share(lam * t, p)), rel=1e-12)
+        assert cf == pytest.approx(float(occupancy.local_share(lam * t, p)), rel=1e-12)
         n = int(round(lam * t))
-        cf = float(sc.local_share(n, p))  # at the whole number of reads sampled
+        cf = float(occupancy.local_share(n, p))  # at the whole number of reads sampled
         est = []
         for _ in range(5):
             seen = np.zeros(p.size, dtype=bool)

@@ -9,7 +9,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from hcimodel import caching, contentcache, hotspot, replication as rep, shadowclone as sc
+from hcimodel import caching, contentcache, hotspot, occupancy, replication as rep, shadowclone as sc
+from hcimodel.cluster import Cluster
 from hcimodel.clonepool import ClonePool, clone_pool_stream
 from hcimodel.figures import cache as cache_figures
 from hcimodel.figures import replication as replication_figures
@@ -58,16 +59,16 @@ def test_02_detection_delay_within_four_standard_errors(H, N):
 @pytest.mark.parametrize("td", [0.0, 20.0])
 def test_02_boot_storm_bytes_and_time_within_0_1_percent(td):
     block = sc.Replica().block_bytes
-    cf = sc.warmup(8, 16, detection_delay_s=td)
-    mc = sc.simulate_warmup(8, 16, detection_delay_s=td, rng=2015)
+    cf = sc.warmup(16, Cluster(8), detection_delay_s=td)
+    mc = sc.simulate_warmup(16, Cluster(8), detection_delay_s=td, rng=2015)
     assert abs(mc.total_bytes / float(cf.total_bytes) - 1) < 1e-3
     assert abs(mc.time_s / float(cf.time_s) - 1) < 1e-3
     assert abs(mc.remote_read_bytes - float(cf.remote_read_bytes)) <= 16 * block
 
 
 def test_02_first_read_latency_within_2_percent():
-    cf = sc.warmup(8, 16, detection_delay_s=0.0)
-    mc = sc.simulate_warmup(8, 16, detection_delay_s=0.0, rng=2015)
+    cf = sc.warmup(16, Cluster(8), detection_delay_s=0.0)
+    mc = sc.simulate_warmup(16, Cluster(8), detection_delay_s=0.0, rng=2015)
     fetch_mean = float(mc.latency.filter(kind="fetch")["mean_s"][0])
     assert abs(fetch_mean / float(cf.fetch_latency_s) - 1) < 0.02
 
@@ -75,20 +76,20 @@ def test_02_first_read_latency_within_2_percent():
 @pytest.mark.parametrize("alpha", [0.0, 0.9])
 def test_02_steady_fetches_within_four_sd_of_occupancy(alpha):
     small = sc.Replica(size_bytes=1e9, used_bytes=40e6, boot_bytes=4e6, alpha=alpha)
-    mc = sc.simulate_warmup(8, 80, replica=small, phase="steady", detection_delay_s=0.0,
+    mc = sc.simulate_warmup(80, Cluster(8), replica=small, phase="steady", detection_delay_s=0.0,
                             n_reads_per_node=2 * small.n_blocks, rng=2015)
-    cf = float(sc.expected_distinct(mc.reads_per_node[1:], small.popularity()).mean())
-    got = float(mc.bytes_per_node[1:].mean()) / small.block_bytes
+    cf = float(occupancy.expected_distinct(mc.reads_per_node[1:], small.popularity()).mean())
+    got = float(mc.bytes_by_node[1:].mean()) / small.block_bytes
     assert abs(got - cf) < 4 * np.sqrt(small.n_blocks / 7)
 
 
 def test_02_pool_with_private_blocks_fetches_at_most_the_zipf_closed_form():
     pool = ClonePool(n_desktops=80, base_blocks=10_000, private_blocks=2_000, alpha=0.8,
                      shared_read_fraction=0.8, written_fraction=0.1)
-    mc = sc.simulate_warmup(8, 80, phase="steady", pool=pool, detection_delay_s=0.0,
+    mc = sc.simulate_warmup(80, Cluster(8), phase="steady", pool=pool, detection_delay_s=0.0,
                             n_reads_per_node=20_000, rng=2015)
-    d = sc.expected_distinct(mc.reads_per_node[1:], sc.pool_popularity(pool))
-    got = mc.bytes_per_node[1:] / pool.block_bytes
+    d = occupancy.expected_distinct(mc.reads_per_node[1:], sc.pool_popularity(pool))
+    got = mc.bytes_by_node[1:] / pool.block_bytes
     noise = 4 * np.sqrt(float(d.mean()) / 7)
     bound = 0.33 * 0.1 / (10 * 0.9) * float(d.mean()) + noise
     assert -bound < float((got - d).mean()) < noise
@@ -103,14 +104,14 @@ def test_02_trace_replay_fetches_each_distinct_block_once_and_follows_the_irm_ea
         pytest.skip(str(err))
     keys, req = traces.block_keys(trace, 4096, ops="read", return_index=True)
     H = 4
-    tmc = sc.replay_trace(keys, H, request=req, times=trace["time_s"].to_numpy()[req],
+    tmc = sc.replay_trace(keys, Cluster(H), request=req, times=trace["time_s"].to_numpy()[req],
                           assign="random", rng=2015)
     nodes = sc.assign_requests(req, H, "random", rng=2015)
     for h in range(1, H):
-        assert int(tmc.bytes_per_node[h]) // 4096 == np.unique(keys[nodes == h]).size
+        assert int(tmc.bytes_by_node[h]) // 4096 == np.unique(keys[nodes == h]).size
     cur = tmc.curve.filter(pl.col("node") == 1)
     k = cur["reads"].to_numpy()
-    irm_k = sc.expected_distinct(k, sc.empirical_popularity(keys))
+    irm_k = occupancy.expected_distinct(k, sc.empirical_popularity(keys))
     early = k <= 4000
     assert np.all(np.abs(cur["fetched_blocks"].to_numpy()[early] - irm_k[early])
                   <= 0.03 * irm_k[early] + 2)

@@ -6,95 +6,12 @@ import numpy as np
 import polars as pl
 import pytest
 
-from hcimodel import clones
+from hcimodel import clones, occupancy
 from hcimodel import shadowclone as sc
+from hcimodel.cluster import Cluster
 from hcimodel.workload import as_profile
 
 SMALL = sc.Replica(size_bytes=1e9, used_bytes=200e6, boot_bytes=20e6)
-
-
-# ------------------------------------------------------------------ occupancy
-
-def test_uniform_occupancy_is_the_coupon_collector():
-    m = 1000
-    p = np.full(m, 1 / m)
-    n = np.array([0, 1, 10, 500, 1000, 5000, 1e6])
-    np.testing.assert_allclose(sc.expected_distinct(n, p), sc.coupon_collector(n, m), rtol=1e-12)
-    assert sc.expected_distinct(1, p) == pytest.approx(1.0)
-    assert sc.coupon_collector(np.inf, m) == pytest.approx(m)
-
-
-def test_coupon_collector_exact_small_case():
-    # m = 2: D(n) = 2 (1 - 2^-n); E[T] = 2 * (1 + 1/2) = 3
-    assert sc.coupon_collector(3, 2) == pytest.approx(2 * (1 - 1 / 8))
-    assert sc.expected_reads_to_fetch_all(2) == pytest.approx(3.0)
-    # m H_m for m = 10: H_10 = 7381/2520
-    assert sc.expected_reads_to_fetch_all(10) == pytest.approx(10 * 7381 / 2520, rel=1e-12)
-
-
-def test_occupancy_is_robust_for_a_million_blocks():
-    m = 10**6
-    n = np.array([1.0, 1e3, 1e6, 1e7, 1e9])
-    d = sc.coupon_collector(n, m)
-    assert np.all(np.isfinite(d)) and np.all(np.diff(d) > 0)
-    assert d[0] == pytest.approx(1.0, rel=1e-9)
-    assert d[-1] == pytest.approx(m, rel=1e-12)
-    p = sc.zipf_popularity(m, 0.8)
-    dz = sc.expected_distinct(n, p)
-    assert np.all(np.isfinite(dz)) and np.all(np.diff(dz) > 0) and dz[-1] <= m
-    # Zipf concentrates reads: fewer distinct blocks than uniform at the same reads
-    assert np.all(dz[1:-1] < d[1:-1])
-
-
-def test_binned_occupancy_matches_the_exact_sum():
-    p = sc.zipf_popularity(200_000, 0.9)  # more distinct values than the bin count
-    n = np.array([1e3, 1e5, 1e6])
-    lq = np.log1p(-p)
-    exact = np.array([-np.expm1(k * lq).sum() for k in n])
-    np.testing.assert_allclose(sc.expected_distinct(n, p), exact, rtol=1e-6)
-
-
-def test_local_share_and_reads_to_target():
-    m = 5000
-    p = np.full(m, 1 / m)
-    n = sc.reads_to_local_share(0.9, p)
-    assert n == pytest.approx(math.log(0.1) / math.log1p(-1 / m))
-    assert sc.local_share(n, p) == pytest.approx(0.9)
-    pz = sc.zipf_popularity(m, 1.0)
-    nz = sc.reads_to_local_share(0.9, pz)
-    assert sc.local_share(nz, pz) == pytest.approx(0.9, abs=1e-9)
-    # popular blocks make half the reads local sooner; the long tail delays 90 %
-    assert sc.reads_to_local_share(0.5, pz) < sc.reads_to_local_share(0.5, p)
-    assert nz > n
-    assert sc.reads_to_local_share(1.0, p) == np.inf
-    # cumulative share: (n - D(n)) / n
-    k = 3000.0
-    assert sc.local_share(k, p, cumulative=True) == pytest.approx(
-        1 - sc.coupon_collector(k, m) / k)
-
-
-def test_payback_uniform_solves_one_minus_exp_equals_half():
-    m = 20_000
-    n = sc.payback_reads(np.full(m, 1 / m))
-    # 1 - exp(-x) = x / 2  ->  x = 1.5936...
-    assert n / m == pytest.approx(1.5936242600400401, rel=2e-3)
-    assert float(sc.local_share(n, np.full(m, 1 / m), cumulative=True)) == pytest.approx(0.5)
-
-
-@pytest.mark.parametrize("p, n", [([1.0], 2.0), ([0.5, 0.5], None)])
-def test_payback_small_cases(p, n):
-    got = sc.payback_reads(p)
-    if n is not None:  # one block: fetched once, then local: share 1/2 at the second read
-        assert got == pytest.approx(n)
-    # two equal blocks: D(n) = 2 (1 - 2^-n) = n / 2
-    assert float(sc.expected_distinct(got, p)) == pytest.approx(got / 2, rel=1e-9)
-
-
-def test_payback_zipf_is_the_half_share_point():
-    p = sc.zipf_popularity(100_000, 0.9)  # binned groups
-    n = sc.payback_reads(p)
-    assert float(sc.local_share(n, p, cumulative=True)) == pytest.approx(0.5, abs=1e-9)
-    assert n < sc.payback_reads(np.full(100_000, 1e-5))  # popular blocks pay back sooner
 
 
 # ------------------------------------------------------------------ detection
@@ -119,34 +36,41 @@ def test_detection_delay_against_monte_carlo(H, N, W):
 # ------------------------------------------------------------------ warm-up, closed form
 
 def test_single_node_fetches_nothing_and_small_clusters_never_detect():
-    w = sc.warmup([1, 2, 3, 4], 100)
-    assert w.bytes_per_node[0] == 0 and w.total_bytes[0] == 0 and w.time_s[0] == 0
-    assert list(w.detected) == [True, False, False, True]
-    assert np.all(w.bytes_per_node[1:3] == 0) and np.all(np.isinf(w.time_s[1:3]))
-    assert np.all(w.remote_read_bytes[1:3] > 0)
-    assert not np.isnan(w.to_frame()["value"].to_numpy()).any()
+    ws = [sc.warmup(100, Cluster(h)) for h in (1, 2, 3, 4)]
+    assert ws[0].bytes_per_node == 0 and ws[0].total_bytes == 0 and ws[0].time_s == 0
+    assert [bool(w.detected) for w in ws] == [True, False, False, True]
+    for w in ws[1:3]:
+        assert np.all(w.bytes_by_node == 0) and np.isinf(w.time_s)
+        assert w.remote_read_bytes > 0
+    assert not np.isnan(ws[0].to_frame()["value"].to_numpy()).any()
 
 
 def test_boot_bytes_are_one_boot_set_per_non_owner_node():
     rep = sc.Replica()
-    w = sc.warmup([4, 8, 16], [40, 400, 4000], replica=rep)
     b = rep.n_boot_blocks * rep.block_bytes
-    np.testing.assert_allclose(w.bytes_per_node, b)
-    np.testing.assert_allclose(w.total_bytes, (np.array([4, 8, 16]) - 1) * b)
+    for h, n in ((4, 40), (8, 400), (16, 4000)):
+        w = sc.warmup(n, Cluster(h), replica=rep)
+        np.testing.assert_allclose(w.bytes_per_node, b)
+        np.testing.assert_allclose(w.total_bytes, (h - 1) * b)
+        np.testing.assert_allclose(w.bytes_by_node, [0.0] + [b] * (h - 1))
+    # a grid of pool sizes on one cluster: the per-node bytes carry the node axis last
+    g = sc.warmup([2, 4, 40], Cluster(4), replica=rep)
+    assert g.bytes_by_node.shape == (3, 4)
+    np.testing.assert_allclose(g.bytes_by_node[1], [0.0, b, b, b])
     # the pool size does not change what a node fetches, only who reads it
-    assert sc.warmup(8, 800).bytes_per_node == sc.warmup(8, 80).bytes_per_node
+    assert sc.warmup(800, Cluster(8)).bytes_per_node == sc.warmup(80, Cluster(8)).bytes_per_node
 
 
 def test_map_never_slower_than_single_source():
-    kw = dict(replica=SMALL, link_bps=1e8)
-    single = sc.warmup([4, 16, 64], 640, source="single", **kw)
-    spread = sc.warmup([4, 16, 64], 640, source="map", **kw)
-    assert np.all(spread.time_s <= single.time_s)
-    assert single.time_s[-1] > 2 * spread.time_s[-1]  # link-bound from the owner alone
+    t = {s: np.array([float(sc.warmup(640, Cluster(h, link_bps=1e8), replica=SMALL,
+                                        source=s).time_s) for h in (4, 16, 64)])
+         for s in ("single", "map")}
+    assert np.all(t["map"] <= t["single"])
+    assert t["single"][-1] > 2 * t["map"][-1]  # link-bound from the owner alone
 
 
 def test_steady_unstable_link_gives_inf_and_flag():
-    w = sc.warmup(64, 64 * 4000, phase="steady", link_bps=1e7, replica=SMALL)
+    w = sc.warmup(64 * 4000, Cluster(64, link_bps=1e7), phase="steady", replica=SMALL)
     assert not bool(w.stable) and np.isinf(w.fetch_latency_s)
     assert not np.isnan(w.to_frame()["value"].to_numpy()).any()
 
@@ -169,27 +93,27 @@ def test_lifecycle_orders_strategies():
 
 
 @pytest.mark.parametrize("call, name", [
-    (lambda: sc.warmup(0, 10), "n_nodes"),
-    (lambda: sc.warmup(4, 2.5), "n_desktops"),
-    (lambda: sc.warmup(4, 10, phase="storm"), "phase"),
-    (lambda: sc.warmup(4, 10, source="peer"), "source"),
-    (lambda: sc.warmup(4, 10, link_bps=0), "link_bps"),
-    (lambda: sc.warmup(4, 10, rtt_s=-1), "rtt_s"),
-    (lambda: sc.warmup(4, 10, target=1.0), "target"),
-    (lambda: sc.warmup(4, 10, detection_delay_s=np.nan), "detection_delay_s"),
-    (lambda: sc.warmup(4, 10, workload="gaming"), "workload"),
+    (lambda: sc.warmup(10, Cluster(0)), "n_nodes"),
+    (lambda: sc.warmup(2.5, Cluster(4)), "n_desktops"),
+    (lambda: sc.warmup(10, Cluster(4), phase="storm"), "phase"),
+    (lambda: sc.warmup(10, Cluster(4), source="peer"), "source"),
+    (lambda: sc.warmup(10, Cluster(4, link_bps=0)), "link_bps"),
+    (lambda: sc.warmup(10, Cluster(4, rtt_s=-1)), "rtt_s"),
+    (lambda: sc.warmup(10, 4), "cluster"),
+    (lambda: sc.simulate_warmup(10, Cluster(4, link_bps=1e-12)), "link_bps"),
+    (lambda: sc.compare(sc.warmup(10), 3.0), "twin"),
+    (lambda: sc.warmup(10, Cluster(4), target=1.0), "target"),
+    (lambda: sc.warmup(10, Cluster(4), detection_delay_s=np.nan), "detection_delay_s"),
+    (lambda: sc.warmup(10, Cluster(4), workload="gaming"), "workload"),
     (lambda: sc.Replica(used_bytes=50e9), "used_bytes"),
     (lambda: sc.Replica(block_bytes=100), "block_bytes"),
     (lambda: sc.Replica(boot_bytes=-1), "boot_bytes"),
     (lambda: sc.Replica(alpha=-0.5), "alpha"),
-    (lambda: sc.expected_distinct(-1, [1.0]), "n_reads"),
-    (lambda: sc.expected_distinct(1, [0.5, 0.6]), "popularity"),
-    (lambda: sc.coupon_collector(1, 0), "n_blocks"),
     (lambda: sc.detection_delay(4, 4, -1.0), "start_window_s"),
     (lambda: clones.lifecycle(0.0), "interval_s"),
     (lambda: sc.replay_reads([0.0], [5], [0], n_nodes=4, n_blocks=1, detection_s=0), "nodes"),
-    (lambda: sc.replay_trace([], 4), "keys"),
-    (lambda: sc.replay_trace([1, 2], 4, request=[0]), "request"),
+    (lambda: sc.replay_trace([]), "keys"),
+    (lambda: sc.replay_trace([1, 2], request=[0]), "request"),
     (lambda: sc.assign_requests([0, 1], 4, "hash"), "assign"),
     (lambda: sc.empirical_popularity([]), "keys"),
     (lambda: sc.replica_reads("stream", 4), "stream"),
@@ -204,11 +128,11 @@ def test_bad_input_names_the_parameter(call, name):
 
 @pytest.mark.parametrize("H,N,td", [(4, 40, 0.0), (8, 80, 0.0), (4, 40, 5.0)])
 def test_boot_mc_matches_closed_form(H, N, td):
-    cf = sc.warmup(H, N, replica=SMALL, detection_delay_s=td)
-    mc = sc.simulate_warmup(H, N, replica=SMALL, detection_delay_s=td, rng=1)
-    assert mc.bytes_per_node[0] == 0
+    cf = sc.warmup(N, Cluster(H), replica=SMALL, detection_delay_s=td)
+    mc = sc.simulate_warmup(N, Cluster(H), replica=SMALL, detection_delay_s=td, rng=1)
+    assert mc.bytes_by_node[0] == 0
     # bytes: exact up to the one block read at the detection instant
-    np.testing.assert_allclose(mc.bytes_per_node[1:], float(cf.bytes_per_node),
+    np.testing.assert_allclose(mc.bytes_by_node[1:], float(cf.bytes_per_node),
                                atol=2 * SMALL.block_bytes)
     assert mc.total_bytes == pytest.approx(float(cf.total_bytes), rel=1e-3)
     assert mc.remote_read_bytes == pytest.approx(float(cf.remote_read_bytes), rel=1e-3,
@@ -220,10 +144,10 @@ def test_boot_mc_matches_closed_form(H, N, td):
 
 def test_boot_mc_link_bound_single_source():
     # a slow link: the owner's uplink, not the boot pace, sets the warm-up time
-    kw = dict(replica=SMALL, link_bps=50e6, detection_delay_s=0.0)
-    cf = sc.warmup(8, 16, **kw)
+    kw = dict(replica=SMALL, detection_delay_s=0.0)
+    cf = sc.warmup(16, Cluster(8, link_bps=50e6), **kw)
     assert float(cf.link_utilization) > 1
-    mc = sc.simulate_warmup(8, 16, rng=2, **kw)
+    mc = sc.simulate_warmup(16, Cluster(8, link_bps=50e6), rng=2, **kw)
     assert mc.time_s == pytest.approx(float(cf.time_s), rel=0.01)
     assert mc.latency.filter(kind="fetch")["mean_s"][0] == pytest.approx(
         float(cf.fetch_latency_s), rel=0.05)
@@ -251,11 +175,11 @@ def test_map_spreads_fetches_when_nodes_boot_at_staggered_times():
 
 def test_detection_from_start_times_in_the_mc():
     rep = sc.Replica(size_bytes=1e9, used_bytes=100e6, boot_bytes=4e6)
-    mc = sc.simulate_warmup(4, 4, replica=rep, start_window_s=30.0, rng=3)
+    mc = sc.simulate_warmup(4, Cluster(4), replica=rep, start_window_s=30.0, rng=3)
     assert 0 < mc.detection_delay_s <= 30.0
     assert mc.remote_read_bytes > 0
-    assert sc.simulate_warmup(3, 30, replica=rep, rng=3).time_s == np.inf
-    one = sc.simulate_warmup(1, 5, replica=rep, rng=3)
+    assert sc.simulate_warmup(30, Cluster(3), replica=rep, rng=3).time_s == np.inf
+    one = sc.simulate_warmup(5, Cluster(1), replica=rep, rng=3)
     assert one.total_bytes == 0 and one.remote_read_bytes == 0
 
 
@@ -264,16 +188,16 @@ def test_steady_mc_occupancy_matches_closed_form(alpha):
     rep = sc.Replica(size_bytes=1e9, used_bytes=40e6, boot_bytes=4e6, alpha=alpha)
     m = rep.n_blocks
     n = 2 * m
-    mc = sc.simulate_warmup(8, 80, replica=rep, phase="steady", detection_delay_s=0.0,
+    mc = sc.simulate_warmup(80, Cluster(8), replica=rep, phase="steady", detection_delay_s=0.0,
                             n_reads_per_node=n, rng=4)
     n_h = mc.reads_per_node[1:]
     assert abs(n_h.mean() / n - 1) < 0.01  # about n replica reads per node
-    expected = sc.expected_distinct(n_h, rep.popularity()) * rep.block_bytes
+    expected = occupancy.expected_distinct(n_h, rep.popularity()) * rep.block_bytes
     # 7 nodes, each a sum of ~m Bernoullis: sd < sqrt(m) blocks
-    assert abs((mc.bytes_per_node[1:] - expected).mean()) < 4 * math.sqrt(m / 7) * rep.block_bytes
+    assert abs((mc.bytes_by_node[1:] - expected).mean()) < 4 * math.sqrt(m / 7) * rep.block_bytes
     share = mc.latency.filter(kind="local")["share"][0]
     # owner's reads are all local; the others' are local unless fetched
-    cum = sc.local_share(n_h, rep.popularity(), cumulative=True)
+    cum = occupancy.local_share(n_h, rep.popularity(), cumulative=True)
     assert share == pytest.approx((mc.reads_per_node[0] + (n_h * cum).sum()) / mc.n_reads,
                                   abs=5e-3)
 
@@ -284,11 +208,11 @@ def test_default_steady_pool_is_the_closed_form_model():
     assert pool.base_blocks == rep.n_blocks and pool.private_blocks == 0
     np.testing.assert_allclose(sc.pool_popularity(pool), rep.popularity(), rtol=1e-12)
     # the pool's replica reads per node are the lambda of warmup(phase='steady')
-    w = sc.warmup(8, 80, replica=rep, phase="steady", detection_delay_s=0.0)
+    w = sc.warmup(80, Cluster(8), replica=rep, phase="steady", detection_delay_s=0.0)
     tk = as_profile("task")
     lam = 80 / 8 * tk.replica_read_iops * tk.read_size_bytes / rep.block_bytes
     assert float(sc.replica_read_rate(pool, 8)) == pytest.approx(lam, rel=1e-12)
-    assert float(w.time_s) >= float(sc.reads_to_local_share(0.99, rep.popularity())) / lam
+    assert float(w.time_s) >= float(occupancy.reads_to_local_share(0.99, rep.popularity())) / lam
 
 
 # Pools with private and written blocks: only unwritten base blocks are replica reads.
@@ -309,12 +233,12 @@ def test_clone_pool_stream_replay_matches_zipf_closed_form(kw):
     H, N = 8, 80
     pool = ClonePool(n_desktops=N, base_blocks=10_000, private_blocks=2_000,
                      shared_read_fraction=0.8, **kw)
-    mc = sc.simulate_warmup(H, N, phase="steady", pool=pool, detection_delay_s=0.0,
+    mc = sc.simulate_warmup(N, Cluster(H), phase="steady", pool=pool, detection_delay_s=0.0,
                             n_reads_per_node=20_000, rng=5)
     p = sc.pool_popularity(pool)
     n_h = mc.reads_per_node[1:]
-    d = sc.expected_distinct(n_h, p)
-    got = mc.bytes_per_node[1:] / pool.block_bytes
+    d = occupancy.expected_distinct(n_h, p)
+    got = mc.bytes_by_node[1:] / pool.block_bytes
     w = kw["written_fraction"]
     bias = 0.33 * w / (N / H * (1 - w)) * d.mean()
     assert -bias - 4 * math.sqrt(d.mean() / (H - 1)) < (got - d).mean() < 4 * math.sqrt(
@@ -323,10 +247,10 @@ def test_clone_pool_stream_replay_matches_zipf_closed_form(kw):
     for h in range(1, H):
         c = mc.curve.filter(node=h)
         k, f = c["reads"].to_numpy(), c["fetched_blocks"].to_numpy()
-        dk = sc.expected_distinct(k, p)
+        dk = occupancy.expected_distinct(k, p)
         assert np.all(np.abs(f - dk) <= 5 * np.sqrt(dk) + 0.33 * w / (N / H * (1 - w)) * dk)
         np.testing.assert_allclose(c["local_share"].to_numpy(), 1 - f / k)
-    assert mc.reads_per_node[0] > 0 and mc.bytes_per_node[0] == 0  # the owner reads locally
+    assert mc.reads_per_node[0] > 0 and mc.bytes_by_node[0] == 0  # the owner reads locally
 
 
 def test_replica_reads_leave_out_private_and_written_blocks():
@@ -338,16 +262,16 @@ def test_replica_reads_leave_out_private_and_written_blocks():
     assert 0 < t.size == keep.sum() < st.time_s.size
     np.testing.assert_array_equal(nodes, st.desktop[keep] % 4)
     np.testing.assert_array_equal(blocks, st.location_key[keep])  # the shared replica keys
-    res = sc.replay_stream(st, 4)
+    res = sc.replay_stream(st, Cluster(4))
     for h in range(1, 4):  # detection at 0: fetches = distinct blocks read at the node
-        assert res.bytes_per_node[h] == np.unique(blocks[nodes == h]).size * pool.block_bytes
+        assert res.bytes_by_node[h] == np.unique(blocks[nodes == h]).size * pool.block_bytes
     np.testing.assert_array_equal(res.reads_per_node, np.bincount(nodes, minlength=4))
     with pytest.raises(ValueError, match="clone_type"):
         sc.replica_reads(clone_pool_stream(pool.replace(clone_type="full"), 10, rng=0), 4)
     with pytest.raises(ValueError, match="n_desktops"):
-        sc.simulate_warmup(4, 10, phase="steady", pool=pool)
+        sc.simulate_warmup(10, Cluster(4), phase="steady", pool=pool)
     with pytest.raises(ValueError, match="pool"):
-        sc.simulate_warmup(4, 12, phase="boot", pool=pool)
+        sc.simulate_warmup(12, Cluster(4), phase="boot", pool=pool)
 
 
 # ------------------------------------------------------------------ the real trace
@@ -369,12 +293,12 @@ def test_real_trace_replay_fetches_the_distinct_blocks_of_each_node(trace_reads,
     in trace order; node 0 owns the replica; detection at time 0.
     """
     keys, req, t = trace_reads
-    mc = sc.replay_trace(keys, H, request=req, times=t, assign=assign, rng=2015)
+    mc = sc.replay_trace(keys, Cluster(H), request=req, times=t, assign=assign, rng=2015)
     nodes = sc.assign_requests(req, H, assign, rng=2015)
     distinct = np.array([np.unique(keys[nodes == h]).size for h in range(H)])
-    assert mc.bytes_per_node[0] == 0
+    assert mc.bytes_by_node[0] == 0
     # exact: each non-owner node fetches every distinct block it reads, once
-    np.testing.assert_array_equal(mc.bytes_per_node[1:], distinct[1:] * 4096)
+    np.testing.assert_array_equal(mc.bytes_by_node[1:], distinct[1:] * 4096)
     np.testing.assert_array_equal(mc.reads_per_node, np.bincount(nodes, minlength=H))
     assert mc.total_bytes <= (H - 1) * np.unique(keys).size * 4096
 
@@ -384,7 +308,7 @@ def test_real_trace_replay_fetches_the_distinct_blocks_of_each_node(trace_reads,
     # expectation: a block read by c requests reaches a node w.p. 1 - (1 - 1/H)^c, which
     # is >= the IRM's 1 - (1 - c/T)^(T/H) whenever c <= T/H (ln(1 - x)/x decreases).
     p = sc.empirical_popularity(keys)
-    d = sc.expected_distinct(mc.reads_per_node[1:], p)
+    d = occupancy.expected_distinct(mc.reads_per_node[1:], p)
     gap = distinct[1:] / d - 1
     assert np.all(gap > 0.02)
     assert np.all(gap < 0.25)
@@ -400,8 +324,8 @@ def test_real_trace_random_split_matches_its_exact_expectation(trace_reads):
     _, c = np.unique(keys, return_counts=True)
     assert c.max() <= keys.size / H  # the condition of the IRM bound above
     expect = -np.expm1(c * np.log1p(-1 / H)).sum()
-    mc = sc.replay_trace(keys, H, request=req, times=t, assign="random", rng=2015)
-    got = mc.bytes_per_node[1:] / 4096
+    mc = sc.replay_trace(keys, Cluster(H), request=req, times=t, assign="random", rng=2015)
+    got = mc.bytes_by_node[1:] / 4096
     assert np.all(np.abs(got / expect - 1) < 0.03)
     assert abs(got.mean() / expect - 1) < 0.01
 
@@ -413,27 +337,27 @@ def test_real_trace_warm_up_curve_tracks_the_irm_early_and_falls_behind_later(tr
     # fetched ~10 % more than the IRM says and its cumulative local share is ~0.19, not
     # the IRM's ~0.27.
     keys, req, t = trace_reads
-    mc = sc.replay_trace(keys, 4, request=req, times=t, assign="random", rng=2015)
+    mc = sc.replay_trace(keys, Cluster(4), request=req, times=t, assign="random", rng=2015)
     p = sc.empirical_popularity(keys)
     for h in range(1, 4):
         c = mc.curve.filter(node=h)
         k, f = c["reads"].to_numpy(), c["fetched_blocks"].to_numpy()
-        irm = sc.expected_distinct(k, p)
+        irm = occupancy.expected_distinct(k, p)
         early = k <= 4000
         assert np.all(np.abs(f[early] - irm[early]) <= 0.03 * irm[early] + 2)
         assert f[-1] > irm[-1]
-        assert c["local_share"][-1] < float(sc.local_share(k[-1], p, cumulative=True))
+        assert c["local_share"][-1] < float(occupancy.local_share(k[-1], p, cumulative=True))
 
 
 def test_real_sequence_is_replayed():
     seq = np.array([5, 1, 5, 2, 1, 7])  # repeats inside one desktop's sequence
-    mc = sc.simulate_warmup(4, 8, replica=SMALL, detection_delay_s=0.0, sequence=seq, rng=0)
-    assert np.all(mc.bytes_per_node[1:] == 4 * SMALL.block_bytes)  # distinct blocks 1,2,5,7
+    mc = sc.simulate_warmup(8, Cluster(4), replica=SMALL, detection_delay_s=0.0, sequence=seq, rng=0)
+    assert np.all(mc.bytes_by_node[1:] == 4 * SMALL.block_bytes)  # distinct blocks 1,2,5,7
 
 
 def test_seeded_runs_repeat():
-    a = sc.simulate_warmup(4, 8, replica=SMALL, start_window_s=10.0, rng=11)
-    b = sc.simulate_warmup(4, 8, replica=SMALL, start_window_s=10.0, rng=11)
+    a = sc.simulate_warmup(8, Cluster(4), replica=SMALL, start_window_s=10.0, rng=11)
+    b = sc.simulate_warmup(8, Cluster(4), replica=SMALL, start_window_s=10.0, rng=11)
     assert a.time_s == b.time_s and a.detection_delay_s == b.detection_delay_s
 
 
@@ -441,18 +365,18 @@ def test_seeded_runs_repeat():
 
 def test_nodes_without_desktops_fetch_nothing():
     """Issue 10 regression: H = 10, N = 4 charged 9 boot sets; desktops sit on nodes 0-3."""
-    cf = sc.warmup(10, 4)
-    mc = sc.simulate_warmup(10, 4, rng=1)
+    cf = sc.warmup(4, Cluster(10))
+    mc = sc.simulate_warmup(4, Cluster(10), rng=1)
     boot = sc.Replica().n_boot_blocks * sc.Replica().block_bytes
     assert float(cf.total_bytes) / boot == pytest.approx(3.0)  # was 9.0
     assert mc.total_bytes == pytest.approx(float(cf.total_bytes), rel=1e-3)
-    assert np.count_nonzero(mc.bytes_per_node) == 3
+    assert np.count_nonzero(mc.bytes_by_node) == 3
     # steady phase: the same three nodes, one desktop each
     rep = sc.Replica(size_bytes=1e9, used_bytes=40e6, boot_bytes=4e6)
-    st = sc.warmup(10, 4, replica=rep, phase="steady", detection_delay_s=0.0)
-    ms = sc.simulate_warmup(10, 4, replica=rep, phase="steady", detection_delay_s=0.0,
+    st = sc.warmup(4, Cluster(10), replica=rep, phase="steady", detection_delay_s=0.0)
+    ms = sc.simulate_warmup(4, Cluster(10), replica=rep, phase="steady", detection_delay_s=0.0,
                             n_reads_per_node=2 * rep.n_blocks, rng=2)
-    assert np.count_nonzero(ms.bytes_per_node) == 3
+    assert np.count_nonzero(ms.bytes_by_node) == 3
     assert float(st.total_bytes) == pytest.approx(3 * float(st.bytes_per_node))
 
 
@@ -464,8 +388,8 @@ def test_nodes_without_desktops_fetch_nothing():
                                         (8, 8, 600.0, 0.0), (8, 16, 600.0, 200.0),
                                         (6, 30, 300.0, 60.0), (10, 6, 100.0, 0.0)])
 def test_start_window_closed_form_matches_twin(H, N, W, lag):
-    cf = sc.warmup(H, N, replica=SMALL, start_window_s=W, detection_lag_s=lag)
-    runs = [sc.simulate_warmup(H, N, replica=SMALL, start_window_s=W, detection_lag_s=lag,
+    cf = sc.warmup(N, Cluster(H), replica=SMALL, start_window_s=W, detection_lag_s=lag)
+    runs = [sc.simulate_warmup(N, Cluster(H), replica=SMALL, start_window_s=W, detection_lag_s=lag,
                                rng=np.random.SeedSequence([2026, k])) for k in range(150)]
     boot = SMALL.boot_bytes
     for field, got in (("total_bytes", [r.total_bytes for r in runs]),
@@ -485,14 +409,14 @@ def test_start_window_regression_h8_n80():
     5.67 and 13.29). The twin: all 7 remote nodes fetch the whole boot set and
     about a quarter of a boot set is read remotely before detection.
     """
-    cf = sc.warmup(8, 80, start_window_s=600.0)
+    cf = sc.warmup(80, Cluster(8), start_window_s=600.0)
     boot = sc.Replica().boot_bytes
     assert boot == 378e6  # workload.BOOT_SHARED_READ_BYTES: 90 % of 420 MB (hIOmon)
     assert float(cf.total_bytes) / boot == pytest.approx(7.0, rel=1e-4)
     # 0.2538 with the earlier 420 MB boot set read at the same pace (a 155.6 s boot);
     # the 378 MB boot set is read in 140.1 s, the hot spot's lone-desktop boot
     assert float(cf.remote_read_bytes) / boot == pytest.approx(0.2820, abs=1e-3)
-    runs = [sc.simulate_warmup(8, 80, start_window_s=600.0, rng=s) for s in range(3)]
+    runs = [sc.simulate_warmup(80, Cluster(8), start_window_s=600.0, rng=s) for s in range(3)]
     assert np.mean([r.total_bytes for r in runs]) / boot == pytest.approx(7.0, rel=1e-4)
     remote = np.array([r.remote_read_bytes for r in runs]) / boot
     assert 0.0 < remote.mean() < 1.0  # seeds 0-2
@@ -506,8 +430,8 @@ def test_start_window_with_unequal_desktops_per_node():
     seeds: boot sets fetched exactly, remote reads within 4 standard errors.
     """
     small = sc.Replica(used_bytes=40e6, boot_bytes=4e6)
-    cf = sc.warmup(8, 100, replica=small, start_window_s=600.0)
-    runs = [sc.simulate_warmup(8, 100, replica=small, start_window_s=600.0, rng=s)
+    cf = sc.warmup(100, Cluster(8), replica=small, start_window_s=600.0)
+    runs = [sc.simulate_warmup(100, Cluster(8), replica=small, start_window_s=600.0, rng=s)
             for s in range(6)]
     b = small.boot_bytes
     fetched = np.array([r.total_bytes for r in runs]) / b
@@ -520,13 +444,13 @@ def test_start_window_with_unequal_desktops_per_node():
 def test_window_zero_and_fixed_delay_reduce_to_the_old_closed_form():
     r, T = sc.boot_pace(SMALL)
     for td in (0.0, 2.0, 50.0):
-        w = sc.warmup(8, 80, replica=SMALL, detection_delay_s=td)
+        w = sc.warmup(80, Cluster(8), replica=SMALL, detection_delay_s=td)
         f = 1 - min(td, T) / T
         assert float(w.bytes_per_node) == pytest.approx(f * SMALL.n_boot_blocks * 4096)
         assert float(w.remote_read_bytes) == pytest.approx(70 * min(td, T) * r * 4096)
     # a given delay with a window: fixed, independent of the starts; the twin agrees
-    cf = sc.warmup(8, 40, replica=SMALL, detection_delay_s=20.0, start_window_s=60.0)
-    runs = [sc.simulate_warmup(8, 40, replica=SMALL, detection_delay_s=20.0,
+    cf = sc.warmup(40, Cluster(8), replica=SMALL, detection_delay_s=20.0, start_window_s=60.0)
+    runs = [sc.simulate_warmup(40, Cluster(8), replica=SMALL, detection_delay_s=20.0,
                                start_window_s=60.0, rng=np.random.SeedSequence([7, k]))
             for k in range(200)]
     x = np.array([r.remote_read_bytes for r in runs])
@@ -537,21 +461,77 @@ def test_window_zero_and_fixed_delay_reduce_to_the_old_closed_form():
 
 
 def test_lag_sensitivity_lag_zero_is_the_best_case():
-    df = sc.lag_sensitivity([0.0, 10.0, 60.0, 300.0], 8, 400)
+    df = sc.lag_sensitivity([0.0, 10.0, 60.0, 300.0], 400, Cluster(8))
     net = df["network_bytes"].to_numpy()
     assert np.all(np.diff(net) > 0)  # every second of lag costs network bytes
     assert df["detection_delay_s"].to_list() == [0.0, 10.0, 60.0, 300.0]
-    assert df["fetched_bytes"][0] == pytest.approx(float(sc.warmup(8, 400).total_bytes))
+    assert df["fetched_bytes"][0] == pytest.approx(float(sc.warmup(400, Cluster(8)).total_bytes))
     # a lag longer than the boot: nothing fetched, every remote boot read crosses the network
     _, T = sc.boot_pace(sc.Replica())
     assert df["fetched_bytes"][3] == 0 and 300.0 > T
     assert df["remote_read_bytes"][3] == pytest.approx(350 * sc.Replica().n_boot_blocks * 4096)
     # the twin at a 3 s lag, all desktops at once
-    mc = sc.simulate_warmup(8, 40, replica=SMALL, detection_lag_s=3.0, rng=4)
-    cf = sc.warmup(8, 40, replica=SMALL, detection_lag_s=3.0)
+    mc = sc.simulate_warmup(40, Cluster(8), replica=SMALL, detection_lag_s=3.0, rng=4)
+    cf = sc.warmup(40, Cluster(8), replica=SMALL, detection_lag_s=3.0)
     assert mc.total_bytes == pytest.approx(float(cf.total_bytes), rel=1e-3)
     assert mc.remote_read_bytes == pytest.approx(float(cf.remote_read_bytes), rel=1e-2)
     with pytest.raises(ValueError, match="detection_lag_s"):
         sc.lag_sensitivity([0.0], detection_lag_s=1.0)
     with pytest.raises(ValueError, match="lags_s"):
         sc.lag_sensitivity([-1.0])
+
+
+# ------------------------------------------------------------------ one result type
+
+def test_closed_form_and_twin_return_one_type_with_the_same_shapes():
+    import typing
+
+    assert typing.get_type_hints(sc.warmup)["return"] is sc.WarmUp
+    assert typing.get_type_hints(sc.simulate_warmup)["return"] is sc.WarmUp
+    cl = Cluster(8)
+    cf = sc.warmup(16, cl, replica=SMALL, detection_delay_s=0.0)
+    mc = sc.simulate_warmup(16, cl, replica=SMALL, detection_delay_s=0.0, rng=1)
+    for f in sc.WarmUp.METRICS + ("n_nodes", "n_desktops", "detected", "stable",
+                                  "bytes_by_node"):
+        assert np.shape(getattr(cf, f)) == np.shape(getattr(mc, f)), f
+    assert cf.bytes_by_node.shape == (8,)
+    assert cf.to_frame().columns == mc.to_frame().columns
+    assert cf.to_frame()["metric"].to_list() == mc.to_frame()["metric"].to_list()
+    cmp = sc.compare(cf, mc)
+    assert cmp["metric"].to_list() == list(sc.WarmUp.METRICS)
+    by = dict(zip(cmp["metric"], cmp["relative"]))
+    assert abs(by["total_bytes"]) < 1e-3 and abs(by["time_s"]) < 1e-3
+    with pytest.raises(AttributeError, match="closed form"):
+        cf.latency  # noqa: B018
+
+
+def test_chunked_boot_replay_is_the_replay_of_every_read_sorted():
+    """The merged, chunked boot replay equals replay_reads on all reads at once."""
+    from hcimodel.simulate import fetch_replay as fr
+
+    rep = SMALL
+    r, _ = sc.boot_pace(rep)
+    m, N, H = rep.n_boot_blocks, 24, 6
+    starts = np.random.default_rng(3).random(N) * 5.0
+    starts[:4] = starts[4]  # ties between readers: resolved by reader index
+    offs = np.arange(m) / r
+    times = (starts[:, None] + offs[None, :]).ravel()
+    nodes = np.repeat(np.arange(N) % H, m)
+    blocks = np.tile(np.arange(m), N)
+    kw = dict(n_nodes=H, n_blocks=m, detection_s=0.5, link_bps=2e8, source="map")
+    whole = fr.replay_reads(times, nodes, blocks, **kw)
+    old_chunk = fr.CHUNK_READS
+    try:
+        fr.CHUNK_READS = 1000  # many chunks
+        part = fr.replay_schedule(starts, offs, np.arange(m), np.arange(N) % H, **kw)
+    finally:
+        fr.CHUNK_READS = old_chunk
+    np.testing.assert_array_equal(part.fetched_blocks, whole["fetched_blocks"])
+    np.testing.assert_array_equal(part.remote_blocks, whole["remote_blocks"])
+    np.testing.assert_array_equal(part.last_fetch_s, whole["last_fetch_s"])
+    lat = part.latency.filter(kind="fetch")
+    sel = whole["latency_s"][whole["kind"] == 2]
+    assert lat["mean_s"][0] == sel.mean() and lat["p95_s"][0] == np.quantile(sel, 0.95)
+    a = part.latency.filter(kind="all")
+    assert a["p99_s"][0] == np.quantile(whole["latency_s"], 0.99)
+    assert a["mean_s"][0] == pytest.approx(whole["latency_s"].mean(), rel=1e-12)

@@ -151,13 +151,13 @@ def _storm_after_update(strategy, n, h, boot_read=150e6):
     c = _cluster(h)
     if strategy == "full_clones":
         parent = _parent(boot_read=boot_read)
-        w = fullclone.warmup(h, n, rf=min(2, h), parent=parent)
+        w = fullclone.warmup(n, Cluster(h, replication_factor=min(2, h)), parent=parent)
         # the hot spot serves holder-local first reads itself: it takes the share of
         # reads whose block the node already read (its first read of each is not)
         local = 1.0 - parent.n_boot_blocks / float(w.reads_per_node)
         t, detected = float(w.time_s), True
     else:
-        w = shadowclone.warmup(h, n, replica=_parent(boot_read=boot_read))
+        w = shadowclone.warmup(n, Cluster(h), replica=_parent(boot_read=boot_read))
         local = 1 - (float(w.remote_read_bytes) + float(w.total_bytes)) / (
             n * _parent(boot_read=boot_read).boot_bytes)
         t, detected = float(w.time_s), bool(w.detected)

@@ -67,7 +67,7 @@ FOUND = [
     # a sequence where a scalar is expected: TypeError before
     (lambda: queueing.mva([1, 2, 3], [1, 2, 3], 0), "think_time_s must be a single number"),
     (lambda: simulate.lru_hits([1, 2, 3], [1, 2, 3]), "capacity must be a single number"),
-    (lambda: shadowclone.warmup(2, 100, link_bps=(0.1, 0.2)), "link_bps must be a single number"),
+    (lambda: shadowclone.warmup(100, target=(0.1, 0.2)), "target must be a single number"),
     (lambda: replication.rto(10, 5, power_on_s=[1, 2, -3]), "power_on_s must be in"),
     (lambda: replication.rto(10, 5, detection_lag_s=[1, 2]), "detection_lag_s must be a single number"),
     (lambda: hotspot.boot_storm([100, 200], boot_read_bytes=(0.1, 0.2)),

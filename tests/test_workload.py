@@ -83,6 +83,7 @@ def test_every_module_uses_the_one_boot_read_definition():
     import inspect
 
     from hcimodel import fullclone, replication, shadowclone
+    from hcimodel.cluster import Cluster
 
     shared = workload.BOOT_SHARED_READ_BYTES
     assert shared == pytest.approx(378e6, rel=1e-12)
@@ -99,5 +100,5 @@ def test_every_module_uses_the_one_boot_read_definition():
     # the hot spot's shared boot reads equal the warm-up's boot set (per desktop)
     assert boot.replica_read_fraction * workload.BOOT_READ_BYTES == pytest.approx(shared)
     # full clones fetch the same boot set: (H - RF) x 378 MB on 8 nodes, RF2
-    w = fullclone.warmup(8, 400)
+    w = fullclone.warmup(400, Cluster(8))
     assert float(w.total_bytes) == pytest.approx(6 * shadowclone.Replica().n_boot_blocks * 4096)

@@ -34,9 +34,10 @@ FIELDS = ("detection_delay_s", "bytes_per_node", "total_bytes", "remote_read_byt
 
 def run(args) -> int:
     from .. import shadowclone, units
+    from ..cluster import Cluster
 
-    res = shadowclone.warmup(args.nodes, args.desktops, phase=args.phase, source=args.source,
-                             link_bps=args.link)
+    res = shadowclone.warmup(args.desktops, Cluster(args.nodes, link_bps=args.link),
+                             phase=args.phase, source=args.source)
     row = {"phase": args.phase, "source": args.source, "n_nodes": args.nodes,
            "n_desktops": args.desktops, "detected": bool(res.detected),
            **{f: float(getattr(res, f)) for f in FIELDS}, "stable": bool(res.stable)}

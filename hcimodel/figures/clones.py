@@ -9,7 +9,9 @@ import polars as pl
 
 from .. import clones as cl
 from .. import fullclone as fc
+from .. import occupancy
 from .. import shadowclone as sc
+from ..cluster import Cluster
 from ..units import DAY_S, GB, HOUR_S, TB
 from ._registry import SEED, axes, register, render, styled
 
@@ -83,7 +85,7 @@ def clone_rewarm_data(hours: float = 96.0, mc_hours=(1.0, 6.0)) -> pl.DataFrame:
 
     Closed forms for the default pool (task workers, 50 per node, Zipf 0.9 over
     a 10 GB image): linked clones after a recompose (a non-owner node fetches
-    every block again: :func:`hcimodel.shadowclone.local_share`, detection
+    every block again: :func:`hcimodel.occupancy.local_share`, detection
     taken as immediate); full clones after a patch (nothing dropped: 1); full
     clones at their first deployment (once in the pool's life:
     ``1 - (1 - q)(1 - L)``, q the share of extents the node holds). Seeded
@@ -96,7 +98,7 @@ def clone_rewarm_data(hours: float = 96.0, mc_hours=(1.0, 6.0)) -> pl.DataFrame:
     rep = life.parent
     lam = float(fc.shared_read_rate(life.n_nodes, life.n_desktops, parent=rep))
     t = np.linspace(0.0, hours, 97)
-    ls = sc.local_share(lam * t * HOUR_S, rep.popularity())
+    ls = occupancy.local_share(lam * t * HOUR_S, rep.popularity())
     first = fc.local_share(t * HOUR_S, life.n_nodes, life.n_desktops, rf=life.rf, parent=rep)
     frames = [pl.DataFrame({"case": c, "origin": "closed form", "hours": t, "share": v})
               for c, v in (("linked clones after a recompose", ls),
@@ -107,9 +109,10 @@ def clone_rewarm_data(hours: float = 96.0, mc_hours=(1.0, 6.0)) -> pl.DataFrame:
     seeds = np.random.SeedSequence([SEED, 600]).spawn(len(mc_hours))
     for h, seed in zip(mc_hours, seeds):
         n = max(1, int(lam * h * HOUR_S * ratio))
-        kw = dict(rf=life.rf, parent=small, phase="steady", n_reads_per_node=n)
-        mc = fc.simulate_warmup(life.n_nodes, life.n_desktops, rng=seed, **kw)
-        cf = fc.warmup(life.n_nodes, life.n_desktops, **kw)
+        kw = dict(parent=small, phase="steady", n_reads_per_node=n)
+        hw = Cluster(life.n_nodes, replication_factor=life.rf)
+        mc = fc.simulate_warmup(life.n_desktops, hw, rng=seed, **kw)
+        cf = fc.warmup(life.n_desktops, hw, **kw)
         frames.append(pl.DataFrame({"case": "full clones, first deployment (40 MB image)",
                                     "origin": ["monte carlo", "closed form"],
                                     "hours": [h, h],

@@ -8,7 +8,9 @@ import numpy as np
 import polars as pl
 
 from .. import clones
+from .. import occupancy
 from .. import shadowclone as sc
+from ..cluster import Cluster
 from ..units import GB, HOUR_S
 from ._registry import SEED, axes, register, render, styled, subplots
 
@@ -38,19 +40,21 @@ def warmup_cost_data(n_max: int = 64, desktops_per_node: int = 50,
     frames = []
     for link in (10e9, 1e9):
         for source in sc.SOURCES:
-            w = sc.warmup(H, H * desktops_per_node, source=source, link_bps=link,
-                          detection_delay_s=0.0)
+            ws = [sc.warmup(h * desktops_per_node, Cluster(int(h), link_bps=link),
+                            source=source, detection_delay_s=0.0) for h in H]
             for metric in ("total_bytes", "time_s"):
                 frames.append(pl.DataFrame({
                     "link_gbps": link / 1e9, "source": source, "n_nodes": H,
                     "origin": "closed form", "metric": metric,
-                    "value": getattr(w, metric).astype(float)}))
+                    "value": [float(getattr(w, metric)) for w in ws]}))
     seeds = np.random.SeedSequence([SEED, 200]).spawn(len(mc_nodes))
     for h, seed in zip(mc_nodes, seeds):
-        mc = sc.simulate_warmup(h, 2 * h, link_bps=1e9, detection_delay_s=0.0, rng=seed)
+        mc = sc.simulate_warmup(2 * h, Cluster(h, link_bps=1e9), detection_delay_s=0.0,
+                                rng=seed)
         frames.append(pl.DataFrame({
             "link_gbps": 1.0, "source": "single", "n_nodes": [h, h], "origin": "monte carlo",
-            "metric": ["total_bytes", "time_s"], "value": [mc.total_bytes, mc.time_s]}))
+            "metric": ["total_bytes", "time_s"],
+            "value": [float(mc.total_bytes), float(mc.time_s)]}))
     df = pl.concat([f.with_columns(pl.col("n_nodes").cast(pl.Int64)) for f in frames])
     return df.sort(["link_gbps", "source", "origin", "metric", "n_nodes"])
 
@@ -129,7 +133,7 @@ def warmup_curve_data(alphas=(0.0, 0.6, 0.9, 1.1), n_nodes: int = 4, n_desktops:
     run per alpha in ``mc_alphas`` (default all ``alphas``) over
     ``max(mc_hours)`` hours of a clone-pool stream of the closed form's pool
     (:func:`hcimodel.shadowclone.replica_pool`), read off its warm-up curve
-    (:attr:`~hcimodel.shadowclone.SimulatedWarmUp.curve`) at the point nearest
+    (:attr:`~hcimodel.shadowclone.WarmUp.curve`) at the point nearest
     each time: the mean over the non-owner nodes of ``1 - fetched / reads``,
     drawn at the mean time of those reads. Tidy frame: alpha, hours, origin,
     statistic, share.
@@ -145,14 +149,14 @@ def warmup_curve_data(alphas=(0.0, 0.6, 0.9, 1.1), n_nodes: int = 4, n_desktops:
         rep = sc.Replica(alpha=a)
         p = rep.popularity()
         n = lam * t * HOUR_S
-        for stat, share in (("next read", sc.local_share(n, p)),
-                            ("cumulative", sc.local_share(n, p, cumulative=True))):
+        for stat, share in (("next read", occupancy.local_share(n, p)),
+                            ("cumulative", occupancy.local_share(n, p, cumulative=True))):
             frames.append(pl.DataFrame({"alpha": a, "hours": t, "origin": "closed form",
                                         "statistic": stat, "share": share}))
         if a not in mc_alphas or mc_hours.size == 0:
             continue
         k = int(lam * mc_hours.max() * HOUR_S)
-        mc = sc.simulate_warmup(n_nodes, n_desktops, replica=rep, phase="steady",
+        mc = sc.simulate_warmup(n_desktops, Cluster(n_nodes), replica=rep, phase="steady",
                                 detection_delay_s=0.0, n_reads_per_node=k, rng=seed)
         curve = mc.curve.filter(pl.col("node") != 0)  # node 0 owns the replica
         points = []

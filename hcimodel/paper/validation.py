@@ -199,6 +199,7 @@ def _twin_rows() -> list[dict]:
     """Hot spot, Shadow Clone and full-clone warm-ups, Content Cache: closed form
     against the Monte Carlo twin (seeded)."""
     from .. import fullclone, hotspot, shadowclone
+    from ..cluster import Cluster
     from ..clonepool import ClonePool, clone_pool_stream
     from ..contentcache import content_cache_hits
     from ..simulate import content_cache_replay
@@ -213,11 +214,12 @@ def _twin_rows() -> list[dict]:
                          "twin", "tagged Lindley queues, 5 x 200,000 I/Os", got,
                          float(cf.read_latency[group]["p95"][0])))
     H, N = 8, 64
-    w, sw = shadowclone.warmup(H, N), shadowclone.simulate_warmup(H, N, rng=SEED)
+    cl = Cluster(H)
+    w, sw = shadowclone.warmup(N, cl), shadowclone.simulate_warmup(N, cl, rng=SEED)
     rows.append(_row("Shadow Clones", f"bytes fetched in a boot storm, H = {H}, N = {N}", "twin",
                      "block-level replay of every read", float(sw.total_bytes),
                      float(w.total_bytes)))
-    f, sf = fullclone.warmup(H, N), fullclone.simulate_warmup(H, N, rng=SEED)
+    f, sf = fullclone.warmup(N, cl), fullclone.simulate_warmup(N, cl, rng=SEED)
     rows.append(_row("Full clones (VAAI)", f"bytes fetched in a boot storm, H = {H}, N = {N}",
                      "twin", "block-level replay, random RF2 placement", float(sf.total_bytes),
                      float(f.total_bytes)))

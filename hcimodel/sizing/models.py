@@ -162,8 +162,9 @@ def warmup(strategy: str, n_nodes: int, n_desktops: int, *, image_bytes: float,
     n, h = int(n_desktops), int(n_nodes)
     rep = _replica(image_bytes, boot_read_bytes)
     if strategy == "full_clones":
-        w = fullclone.warmup(h, n, rf=min(int(rf), h), parent=rep, phase="boot",
-                             link_bps=float(link_bps), rtt_s=float(rtt_s))
+        w = fullclone.warmup(n, Cluster(h, link_bps=float(link_bps), rtt_s=float(rtt_s),
+                                        replication_factor=min(int(rf), h)),
+                             parent=rep, phase="boot")
         # each hosting node reads every boot block reads_per_node / m times; its first
         # read (fetched, or local on a holder) is not cached, the others are
         reads = float(w.reads_per_node)
@@ -175,8 +176,8 @@ def warmup(strategy: str, n_nodes: int, n_desktops: int, *, image_bytes: float,
     # detection_delay evaluates terms that its own np.where discards on one node or
     # few desktops (division by zero there); silence those, keep the result.
     with np.errstate(divide="ignore", invalid="ignore"):
-        w = shadowclone.warmup(h, n, replica=rep, phase="boot", link_bps=float(link_bps),
-                               rtt_s=float(rtt_s))
+        w = shadowclone.warmup(n, Cluster(h, link_bps=float(link_bps), rtt_s=float(rtt_s)),
+                               replica=rep, phase="boot")
     remote = (float(w.remote_read_bytes) + float(w.total_bytes)) / (n * rep.boot_bytes)
     local = float(np.clip(1.0 - remote, 0.0, 1.0))
     return WarmUp(strategy, float(w.total_bytes), float(w.time_s), local, bool(w.detected),

@@ -22,7 +22,8 @@ import numpy as np
 import polars as pl
 import matplotlib.pyplot as plt
 
-from hcimodel import clones, plotting, shadowclone as sc
+from hcimodel import clones, occupancy, plotting, shadowclone as sc
+from hcimodel.cluster import Cluster
 from hcimodel.figures import shadowclone as figs
 
 pl.Config.set_tbl_rows(20)
@@ -75,15 +76,15 @@ pl.DataFrame(rows)
 # source) cannot send H − 1 copies in time.
 
 # %%
-w = sc.warmup([1, 2, 4, 8, 16, 32, 64], 50 * np.array([1, 2, 4, 8, 16, 32, 64]),
-              detection_delay_s=0.0, link_bps=1e9)
-wm = sc.warmup([1, 2, 4, 8, 16, 32, 64], 50 * np.array([1, 2, 4, 8, 16, 32, 64]),
-               detection_delay_s=0.0, link_bps=1e9, source="map")
-pl.DataFrame({"nodes": w.n_nodes, "detected": w.detected,
-              "GB per node": np.round(w.bytes_per_node / 1e9, 3),
-              "GB total": np.round(w.total_bytes / 1e9, 3),
-              "warm s, owner only (1 GbE)": np.round(w.time_s, 1),
-              "warm s, map (1 GbE)": np.round(wm.time_s, 1)}).sort("nodes")
+nodes = [1, 2, 4, 8, 16, 32, 64]
+w = [sc.warmup(50 * h, Cluster(h, link_bps=1e9), detection_delay_s=0.0) for h in nodes]
+wm = [sc.warmup(50 * h, Cluster(h, link_bps=1e9), detection_delay_s=0.0, source="map")
+      for h in nodes]
+pl.DataFrame({"nodes": nodes, "detected": [bool(x.detected) for x in w],
+              "GB per node": [round(float(x.bytes_per_node) / 1e9, 3) for x in w],
+              "GB total": [round(float(x.total_bytes) / 1e9, 3) for x in w],
+              "warm s, owner only (1 GbE)": [round(float(x.time_s), 1) for x in w],
+              "warm s, map (1 GbE)": [round(float(x.time_s), 1) for x in wm]}).sort("nodes")
 
 # %% [markdown]
 # The block-level Monte Carlo replays every read of every desktop in time order, with the
@@ -94,8 +95,8 @@ pl.DataFrame({"nodes": w.n_nodes, "detected": w.detected,
 
 # %%
 for td in (0.0, 20.0):
-    cf = sc.warmup(8, 16, detection_delay_s=td)
-    mc = sc.simulate_warmup(8, 16, detection_delay_s=td, rng=2015)
+    cf = sc.warmup(16, Cluster(8), detection_delay_s=td)
+    mc = sc.simulate_warmup(16, Cluster(8), detection_delay_s=td, rng=2015)
     print(f"t_d = {td:4.1f} s: fetched {float(cf.total_bytes) / 1e9:.3f} GB (MC {mc.total_bytes / 1e9:.3f}), "
           f"remote before detection {float(cf.remote_read_bytes) / 1e9:.3f} GB "
           f"(MC {mc.remote_read_bytes / 1e9:.3f}), warm at {float(cf.time_s):.2f} s (MC {mc.time_s:.2f})")
@@ -106,8 +107,8 @@ for td in (0.0, 20.0):
 # at the same instant; desktops that read a block while its fetch is in flight wait for it.
 
 # %%
-cf = sc.warmup(8, 16, detection_delay_s=0.0)
-mc = sc.simulate_warmup(8, 16, detection_delay_s=0.0, rng=2015)
+cf = sc.warmup(16, Cluster(8), detection_delay_s=0.0)
+mc = sc.simulate_warmup(16, Cluster(8), detection_delay_s=0.0, rng=2015)
 fetch_mean = float(mc.latency.filter(kind="fetch")["mean_s"][0])
 print(f"first-read latency: closed form {float(cf.fetch_latency_s) * 1e6:.1f} us, "
       f"Monte Carlo {fetch_mean * 1e6:.1f} us ({fetch_mean / float(cf.fetch_latency_s) - 1:+.2%}; "
@@ -128,13 +129,13 @@ fig = figs.draw_warmup_cost(figs.warmup_cost_data(mc_nodes=(4, 8)))
 
 # %%
 m = rep.n_blocks
-print(f"uniform, m = {m:,}: D(m) = {float(sc.coupon_collector(m, m)) / m:.4f} m, "
-      f"all blocks after {float(sc.expected_reads_to_fetch_all(m)) / m:.2f} m reads")
+print(f"uniform, m = {m:,}: D(m) = {float(occupancy.coupon_collector(m, m)) / m:.4f} m, "
+      f"all blocks after {float(occupancy.expected_reads_to_fetch_all(m)) / m:.2f} m reads")
 for a in (0.0, 0.9):
     p = sc.Replica(alpha=a).popularity()
-    n99 = float(sc.reads_to_local_share(0.99, p))
+    n99 = float(occupancy.reads_to_local_share(0.99, p))
     print(f"alpha = {a}: 99 % of reads local after {n99 / m:.2f} m reads, "
-          f"payback (local reads = fetches) after {sc.payback_reads(p) / m:.2f} m reads")
+          f"payback (local reads = fetches) after {occupancy.payback_reads(p) / m:.2f} m reads")
 
 # %% [markdown]
 # The Monte Carlo replays a clone-pool stream from `hcimodel.workload` (`clone_pool_stream`):
@@ -147,10 +148,10 @@ for a in (0.0, 0.9):
 # %%
 for a in (0.0, 0.9):
     small = sc.Replica(size_bytes=1e9, used_bytes=40e6, boot_bytes=4e6, alpha=a)
-    mc = sc.simulate_warmup(8, 80, replica=small, phase="steady", detection_delay_s=0.0,
+    mc = sc.simulate_warmup(80, Cluster(8), replica=small, phase="steady", detection_delay_s=0.0,
                             n_reads_per_node=2 * small.n_blocks, rng=2015)
-    cf = float(sc.expected_distinct(mc.reads_per_node[1:], small.popularity()).mean())
-    got = float(mc.bytes_per_node[1:].mean()) / small.block_bytes
+    cf = float(occupancy.expected_distinct(mc.reads_per_node[1:], small.popularity()).mean())
+    got = float(mc.bytes_by_node[1:].mean()) / small.block_bytes
     print(f"alpha = {a}: D(n) = {cf:,.1f} blocks, Monte Carlo {got:,.1f} "
           f"({(got - cf) / np.sqrt(small.n_blocks / 7):+.2f} sd)")
 
@@ -166,10 +167,10 @@ from hcimodel.clonepool import ClonePool
 
 pool = ClonePool(n_desktops=80, base_blocks=10_000, private_blocks=2_000, alpha=0.8,
                  shared_read_fraction=0.8, written_fraction=0.1)
-mc = sc.simulate_warmup(8, 80, phase="steady", pool=pool, detection_delay_s=0.0,
+mc = sc.simulate_warmup(80, Cluster(8), phase="steady", pool=pool, detection_delay_s=0.0,
                         n_reads_per_node=20_000, rng=2015)
-d = sc.expected_distinct(mc.reads_per_node[1:], sc.pool_popularity(pool))
-got = mc.bytes_per_node[1:] / pool.block_bytes
+d = occupancy.expected_distinct(mc.reads_per_node[1:], sc.pool_popularity(pool))
+got = mc.bytes_by_node[1:] / pool.block_bytes
 print(f"{float(sc.replica_read_rate(pool, 8)):.1f} replica reads/s per node; after "
       f"{float(mc.reads_per_node[1:].mean()):,.0f} of them a node fetched {float(got.mean()):,.0f} "
       f"blocks, closed form {float(d.mean()):,.0f} ({float(got.mean() / d.mean()) - 1:+.2%})")
@@ -197,7 +198,7 @@ from hcimodel import traces
 trace = traces.read_vscsi(traces.data_path("cloudPhysicsIO.vscsi"))
 keys, req = traces.block_keys(trace, 4096, ops="read", return_index=True)
 H = 4
-tmc = sc.replay_trace(keys, H, request=req, times=trace["time_s"].to_numpy()[req],
+tmc = sc.replay_trace(keys, Cluster(H), request=req, times=trace["time_s"].to_numpy()[req],
                       assign="random", rng=2015)
 nodes = sc.assign_requests(req, H, "random", rng=2015)
 p_trace = sc.empirical_popularity(keys)
@@ -205,23 +206,23 @@ _, c = np.unique(keys, return_counts=True)
 split = float(-np.expm1(c * np.log1p(-1 / H)).sum())
 for h in range(1, H):
     n_h = int(tmc.reads_per_node[h])
-    fetched = int(tmc.bytes_per_node[h]) // 4096
+    fetched = int(tmc.bytes_by_node[h]) // 4096
     distinct = np.unique(keys[nodes == h]).size
-    irm = float(sc.expected_distinct(n_h, p_trace))
+    irm = float(occupancy.expected_distinct(n_h, p_trace))
     print(f"node {h}: {n_h:,} reads, fetched {fetched * 4096 / 2**20:,.0f} MiB "
           f"({fetched:,} blocks, {'exactly' if fetched == distinct else 'NOT'} the "
           f"{distinct:,} distinct blocks it read); IRM {irm:,.0f} ({fetched / irm - 1:+.1%}), "
           f"random-split expectation {split:,.0f} ({fetched / split - 1:+.1%})")
 cur = tmc.curve.filter(pl.col("node") == 1)
 k = cur["reads"].to_numpy()
-irm_k = sc.expected_distinct(k, p_trace)
+irm_k = occupancy.expected_distinct(k, p_trace)
 early = k <= 4000
 gap = np.abs(cur["fetched_blocks"].to_numpy()[early] / irm_k[early] - 1).max()
 print(f"node 1, first 4,000 reads: replay and IRM fetch within {gap:.1%} of each other")
 with plotting.style():
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     ax.plot(k, cur["local_share"], label="trace replay, node 1")
-    ax.plot(k, sc.local_share(k, p_trace, cumulative=True), ":",
+    ax.plot(k, occupancy.local_share(k, p_trace, cumulative=True), ":",
             label="IRM, trace's block frequencies")
     ax.set_xscale("log")
     ax.set_ylim(0, None)
@@ -282,12 +283,12 @@ fig = figs.draw_cadence(figs.cadence_data())
 
 # %%
 boot = rep.n_boot_blocks * rep.block_bytes
-w = sc.warmup(10, 4)
-mc = sc.simulate_warmup(10, 4, rng=1)
+w = sc.warmup(4, Cluster(10))
+mc = sc.simulate_warmup(4, Cluster(10), rng=1)
 print(f"H = 10, N = 4: closed form {float(w.total_bytes) / boot:.2f} boot sets fetched (was 9.00), "
-      f"twin {mc.total_bytes / boot:.2f}, on {np.count_nonzero(mc.bytes_per_node)} nodes")
-w = sc.warmup(8, 80, start_window_s=600.0)
-runs = [sc.simulate_warmup(8, 80, start_window_s=600.0, rng=s) for s in range(2)]
+      f"twin {mc.total_bytes / boot:.2f}, on {np.count_nonzero(mc.bytes_by_node)} nodes")
+w = sc.warmup(80, Cluster(8), start_window_s=600.0)
+runs = [sc.simulate_warmup(80, Cluster(8), start_window_s=600.0, rng=s) for s in range(2)]
 print(f"H = 8, N = 80, W = 600 s: closed form {float(w.total_bytes) / boot:.2f} boot sets fetched "
       f"(was 5.67), {float(w.remote_read_bytes) / boot:.2f} read remotely (was 13.29); twin "
       f"(2 seeds) {np.mean([m.total_bytes for m in runs]) / boot:.2f} and "
@@ -304,8 +305,8 @@ small = sc.Replica(size_bytes=1e9, used_bytes=200e6, boot_bytes=20e6)
 rows = []
 for H, N, W, lag in ((8, 80, 600.0, 0.0), (8, 16, 600.0, 0.0), (8, 16, 600.0, 200.0),
                      (10, 6, 100.0, 0.0)):
-    cf = sc.warmup(H, N, replica=small, start_window_s=W, detection_lag_s=lag)
-    runs = [sc.simulate_warmup(H, N, replica=small, start_window_s=W, detection_lag_s=lag,
+    cf = sc.warmup(N, Cluster(H), replica=small, start_window_s=W, detection_lag_s=lag)
+    runs = [sc.simulate_warmup(N, Cluster(H), replica=small, start_window_s=W, detection_lag_s=lag,
                                rng=np.random.SeedSequence([2026, k])) for k in range(60)]
     f = np.array([m.total_bytes for m in runs]) / small.boot_bytes
     x = np.array([m.remote_read_bytes for m in runs]) / small.boot_bytes
@@ -329,8 +330,8 @@ pl.DataFrame(rows).sort(["H", "N", "lag s"])
 
 # %%
 lags = [0.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0]
-at_once = sc.lag_sensitivity(lags, 8, 400)
-spread = sc.lag_sensitivity(lags, 8, 400, start_window_s=600.0)
+at_once = sc.lag_sensitivity(lags, 400, Cluster(8))
+spread = sc.lag_sensitivity(lags, 400, Cluster(8), start_window_s=600.0)
 fig, ax = plt.subplots(figsize=(6.4, 3.6))
 ax.plot(at_once["lag_s"], at_once["network_bytes"] / 1e9, "o-", label="all power on at once")
 ax.plot(spread["lag_s"], spread["network_bytes"] / 1e9, "s-", label="power-ons over 10 min")

@@ -26,6 +26,7 @@ from hcimodel import clones as cl
 from hcimodel import fullclone as fc
 from hcimodel.units import DAY_S
 from hcimodel import shadowclone as sc
+from hcimodel.cluster import Cluster
 from hcimodel.figures import clones as figs
 
 pl.Config.set_tbl_rows(30)
@@ -51,12 +52,12 @@ H = np.array([4, 8, 16, 32])
 N = 50 * H
 rows = []
 for h, n in zip(H, N):
-    shadow = sc.warmup(int(h), int(n), start_window_s=600.0)
+    shadow = sc.warmup(int(n), Cluster(int(h)), start_window_s=600.0)
     rows.append({"nodes": int(h), "desktops": int(n),
                  "Shadow Clones GB fetched": round(float(shadow.total_bytes) / 1e9, 2),
                  "Shadow Clones GB remote before detection": round(float(shadow.remote_read_bytes) / 1e9, 2),
-                 "full RF2 GB fetched": round(float(fc.warmup(int(h), int(n), rf=2).total_bytes) / 1e9, 2),
-                 "full RF3 GB fetched": round(float(fc.warmup(int(h), int(n), rf=3).total_bytes) / 1e9, 2)})
+                 "full RF2 GB fetched": round(float(fc.warmup(int(n), Cluster(int(h), replication_factor=2)).total_bytes) / 1e9, 2),
+                 "full RF3 GB fetched": round(float(fc.warmup(int(n), Cluster(int(h), replication_factor=3)).total_bytes) / 1e9, 2)})
 pl.DataFrame(rows).sort("nodes")
 
 # %% [markdown]
@@ -71,8 +72,9 @@ small = sc.Replica(used_bytes=40e6, boot_bytes=4e6, alpha=0.8)
 rows = []
 for phase, kw in (("boot", {}), ("steady", {"n_reads_per_node": 20_000})):
     for h, n, r in ((4, 16, 2), (8, 32, 3)):
-        cf = fc.warmup(h, n, rf=r, parent=small, phase=phase, **kw)
-        mc = fc.simulate_warmup(h, n, rf=r, parent=small, phase=phase, rng=2015, **kw)
+        cf = fc.warmup(n, Cluster(h, replication_factor=r), parent=small, phase=phase, **kw)
+        mc = fc.simulate_warmup(n, Cluster(h, replication_factor=r), parent=small, phase=phase,
+                                rng=2015, **kw)
         rows.append({"phase": phase, "nodes": h, "desktops": n, "rf": r,
                      "MB fetched, closed form": round(float(cf.total_bytes) / 1e6, 2),
                      "MB fetched, Monte Carlo": round(float(mc.total_bytes) / 1e6, 2),
