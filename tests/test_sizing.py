@@ -192,7 +192,7 @@ def test_full_clone_warmup_is_not_discounted_twice(h, n, rf):
     from hcimodel.sizing import models
 
     parent = _parent()
-    w = fullclone.warmup(h, n, rf=rf, parent=parent)
+    w = fullclone.warmup(n, Cluster(h, replication_factor=rf), parent=parent)
     mw = models.warmup("full_clones", h, n, image_bytes=parent.used_bytes,
                        boot_read_bytes=150e6, link_bps=10e9, rtt_s=200e-6, rf=rf)
     assert mw.local_share == pytest.approx(float(w.local_share), rel=1e-12)

@@ -15,7 +15,6 @@ import numpy as np
 
 from .. import queueing
 from ..cluster import Cluster
-from ..simulate.closed_network import simulate_finite_jobs
 from ..streams import as_generator
 from ..validation import check_instance, check_probability
 from ..workload import BOOT_READ_BYTES, WorkloadProfile, as_profile
@@ -207,6 +206,7 @@ def simulate_boot_storm(n_desktops, workload: WorkloadProfile | str = "boot",
         ``io_latency_s`` with ``io_latency_p95_s`` and ``io_latency_p99_s``
         (s) and ``cvm_utilization`` (M, H), all over the whole storm.
     """
+    from ..simulate.closed_network import simulate_finite_jobs  # numba: only when simulating
     workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = check_instance("cluster", cluster, Cluster, default=Cluster)

@@ -13,8 +13,6 @@ import numpy as np
 from .. import queueing
 from ..cluster import Cluster
 from ..roots import bisect
-from ..simulate.queues import lindley_waits
-from ..simulate.stats import confidence_interval
 from ..streams import as_generator
 from ..validation import check_in_range, check_instance, check_integer, check_probability
 from ..workload import WorkloadProfile, as_profile
@@ -226,6 +224,9 @@ def simulate_steady_state(n_desktops, workload: WorkloadProfile | str = "login",
         ``inf``, utilization the offered load. A group without nodes (or
         without a sampled read) is left out, never NaN.
     """
+    # scipy.stats and numba only when simulating: a model command starts fast
+    from ..simulate.stats import confidence_interval
+
     workload = as_profile(workload)
     _check_strategy(strategy)
     cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
@@ -277,6 +278,7 @@ def _simulate_reads(n: int, fl, cluster: Cluster, groups, n_customers: int,
     sampled a read of the group) and each CVM's busy fraction averaged over
     replications, shape (H,).
     """
+    from ..simulate.queues import lindley_waits  # numba
     H = cluster.n_nodes
     flow_rate = (n / H) * fl.rate
     lam = np.bincount(fl.station, weights=flow_rate, minlength=H)
