@@ -12,7 +12,7 @@ PKG = Path(__file__).resolve().parent.parent / "hcimodel"
 
 #: top-level module or subpackage -> layer (1 foundations ... 4 applications)
 LAYERS = {
-    "units": 1, "validation": 1, "streams": 1, "sweep": 1, "plotting": 1, "_jit": 1,
+    "units": 1, "validation": 1, "twins": 1, "streams": 1, "sweep": 1, "plotting": 1, "_jit": 1,
     "_catalog_kernels": 2,
     "roots": 2, "queueing": 2, "caching": 2, "simulate": 2, "traces": 2, "occupancy": 2,
     "workload": 3, "clonepool": 3, "cluster": 3, "hotspot": 3, "shadowclone": 3, "contentcache": 3,

@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 #: domain models (figures, plotting and the command line are applications,
 #: fuzzed through the CLI tests).
 MODULES = ("validation", "units", "streams", "sweep", "queueing", "caching", "simulate",
-           "traces", "occupancy", "workload", "clonepool", "cluster", "hotspot", "shadowclone",
+           "traces", "twins", "occupancy", "workload", "clonepool", "cluster", "hotspot", "shadowclone",
            "contentcache",
            "replication", "fullclone", "clones", "sizing")
 
@@ -237,7 +237,8 @@ def base_calls() -> dict[str, dict]:
         "shadowclone.pool_popularity": dict(pool=o["pool"]),
         "shadowclone.replica_read_rate": dict(pool=o["pool"], n_nodes=4),
         "shadowclone.replica_reads": dict(stream=o["stream"], n_nodes=2),
-        "shadowclone.compare": dict(closed=o["warm"], twin=o["warm"]),
+        "twins.compare": dict(closed=o["warm"], twin=o["warm"]),
+        "twins.metric": dict(result=o["warm"], path="total_bytes"),
         "shadowclone.replay_stream": dict(stream=o["stream"], cluster=o["cluster"]),
         "shadowclone.empirical_popularity": dict(keys=[1, 2, 1, 3]),
         "shadowclone.assign_requests": dict(request=[0, 0, 1, 2], n_nodes=2, rng=1),

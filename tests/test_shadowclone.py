@@ -8,6 +8,7 @@ import pytest
 
 from hcimodel import clones, occupancy
 from hcimodel import shadowclone as sc
+from hcimodel import twins
 from hcimodel.cluster import Cluster
 from hcimodel.workload import as_profile
 
@@ -101,7 +102,7 @@ def test_lifecycle_orders_strategies():
     (lambda: sc.warmup(10, Cluster(4, rtt_s=-1)), "rtt_s"),
     (lambda: sc.warmup(10, 4), "cluster"),
     (lambda: sc.simulate_warmup(10, Cluster(4, link_bps=1e-12)), "link_bps"),
-    (lambda: sc.compare(sc.warmup(10), 3.0), "twin"),
+    (lambda: twins.compare(sc.warmup(10), 3.0), "twin"),
     (lambda: sc.warmup(10, Cluster(4), target=1.0), "target"),
     (lambda: sc.warmup(10, Cluster(4), detection_delay_s=np.nan), "detection_delay_s"),
     (lambda: sc.warmup(10, Cluster(4), workload="gaming"), "workload"),
@@ -497,7 +498,7 @@ def test_closed_form_and_twin_return_one_type_with_the_same_shapes():
     assert cf.bytes_by_node.shape == (8,)
     assert cf.to_frame().columns == mc.to_frame().columns
     assert cf.to_frame()["metric"].to_list() == mc.to_frame()["metric"].to_list()
-    cmp = sc.compare(cf, mc)
+    cmp = twins.compare(cf, mc)
     assert cmp["metric"].to_list() == list(sc.WarmUp.METRICS)
     by = dict(zip(cmp["metric"], cmp["relative"]))
     assert abs(by["total_bytes"]) < 1e-3 and abs(by["time_s"]) < 1e-3

@@ -59,6 +59,12 @@ class SteadyState:
     link_utilization: np.ndarray = field(repr=False)
     ci: dict | None = field(default=None, repr=False)
 
+    #: What a closed form and its twin both give (:func:`hcimodel.twins.compare`):
+    #: read latency per group and statistic, and the CVMs' busy fractions
+    #: (writes are not simulated; a group a cluster lacks is skipped).
+    METRICS = tuple(f"read_latency.{g}.{s}" for g in ("replica_node", "other_nodes")
+                    for s in ("mean", "p95", "p99")) + ("cvm_utilization",)
+
     @property
     def max_utilization(self) -> np.ndarray:
         """Utilization of the busiest CVM, shape (M,)."""
@@ -128,6 +134,10 @@ class BootStorm:
     cvm_utilization: np.ndarray
     io_latency_p95_s: np.ndarray | None = None
     io_latency_p99_s: np.ndarray | None = None
+
+    #: What a closed form and its twin both give (:func:`hcimodel.twins.compare`).
+    METRICS = ("duration_s", "mean_completion_s", "throughput_iops", "io_latency_s",
+               "cvm_utilization")
 
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame: strategy, n_desktops, metric, value; sorted."""

@@ -34,7 +34,7 @@ numba replay (:mod:`hcimodel.simulate.fetch_replay`) of every read of every
 desktop in time order, with links as FIFO servers, fetch sources (the owner
 alone, or any node already holding the block through the map of immutable
 blocks) and the detection rule applied to simulated start times. Both return
-one :class:`WarmUp` (:func:`compare` sets them side by side). The hardware is a
+one :class:`WarmUp` (:func:`hcimodel.twins.compare` sets them side by side). The hardware is a
 :class:`hcimodel.cluster.Cluster` (nodes, link, round trip).
 
 Submodules
@@ -45,7 +45,7 @@ Submodules
 :mod:`.simulate`    the twin, :func:`simulate_warmup`;
 :mod:`.streams`     clone-pool streams as replica reads;
 :mod:`.trace`       a real trace as replica reads;
-:mod:`.result`      the one result type, :class:`WarmUp`, and :func:`compare`.
+:mod:`.result`      the one result type, :class:`WarmUp`.
 
 The boot sequence is generated here. The steady state is a stream of
 :func:`hcimodel.clonepool.clone_pool_stream`: its replica reads (base blocks the

@@ -4,7 +4,7 @@
 of its inputs; :func:`~hcimodel.shadowclone.simulate_warmup` (and the stream
 and trace replays) with 0-d arrays, and ``bytes_by_node`` with one value per
 node in both, so a closed form and its twin compare field by field
-(:func:`compare`).
+(:func:`hcimodel.twins.compare`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..simulate.fetch_replay import FetchReplay
-from ..validation import check_choice
 
-__all__ = ["WarmUp", "compare"]
+__all__ = ["WarmUp"]
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ class WarmUp:
     bytes_by_node: np.ndarray = field(repr=False, default=None)
     replay: FetchReplay | None = field(repr=False, default=None)
 
-    #: The numbers :meth:`to_frame` and :func:`compare` report.
+    #: The numbers :meth:`to_frame` and :func:`hcimodel.twins.compare` report.
     METRICS = ("detection_delay_s", "bytes_per_node", "total_bytes", "remote_read_bytes",
                "time_s", "fetch_latency_s", "link_utilization")
 
@@ -132,53 +131,6 @@ class WarmUp:
                           "n_desktops": N, "metric": m,
                           "value": col(getattr(self, m)).astype(float)})
             for m in self.METRICS]).sort(["phase", "source", "n_nodes", "n_desktops", "metric"])
-
-
-def compare(closed, twin, metrics=None) -> pl.DataFrame:
-    """A closed form and its twin side by side, field by field.
-
-    Works for any result with ``METRICS`` (a :class:`WarmUp`, a
-    :class:`hcimodel.fullclone.FullCloneWarmUp`): the arrays of each metric are
-    broadcast together and flattened.
-
-    Parameters
-    ----------
-    closed, twin
-        Results of one type (e.g. ``warmup(...)`` and ``simulate_warmup(...)``).
-    metrics : sequence of str, optional
-        Default ``type(closed).METRICS``.
-
-    Returns
-    -------
-    polars.DataFrame
-        metric, closed, twin, difference (twin - closed) and relative
-        (difference / |closed|; 0 where both are 0, inf where only closed is).
-    """
-    import polars as pl
-
-    if type(closed) is not type(twin):
-        raise ValueError(f"twin must be a {type(closed).__name__} like closed "
-                         f"(got {type(twin).__name__})")
-    allowed = getattr(type(closed), "METRICS", None)
-    if allowed is None:
-        raise ValueError(f"closed must be a model result with METRICS (got "
-                         f"{type(closed).__name__})")
-    if metrics is None:
-        metrics = allowed
-    elif isinstance(metrics, str) or not isinstance(metrics, (list, tuple)):
-        raise ValueError(f"metrics must be a list of names among {allowed} (got {metrics!r})")
-    metrics = [check_choice("metrics", m, allowed) for m in metrics]
-    rows = []
-    for m in metrics:
-        a, b = np.broadcast_arrays(np.asarray(getattr(closed, m), dtype=float),
-                                   np.asarray(getattr(twin, m), dtype=float))
-        for x, y in zip(a.ravel(), b.ravel()):
-            with np.errstate(invalid="ignore", divide="ignore"):
-                d = y - x if not (np.isinf(x) and x == y) else 0.0
-                rel = 0.0 if d == 0 else (d / abs(x) if x != 0 else np.inf)
-            rows.append((m, float(x), float(y), float(d), float(rel)))
-    return pl.DataFrame(rows, orient="row",
-                        schema=["metric", "closed", "twin", "difference", "relative"])
 
 
 def from_replay(res: FetchReplay, *, phase, source, n_nodes, n_desktops, detection_s,
