@@ -141,13 +141,13 @@ def test_shared_link_aligned_versus_staggered_by_hand():
 
 def test_sync_write_latency_by_hand():
     wan = SitePair()  # only if sync writes had to share the 100 Mbit/s async WAN link
-    lat = rep.sync_write_latency(100.0, 10e3, link=wan)
+    lat = rep.sync_write_latency(100.0, 10e3, sites=wan)
     # RTT 1 ms + 8e4 bit at 80 Mbit/s = 1 ms, no queue
     assert lat.added_s == pytest.approx(2e-3) and lat.queue_s == 0.0
     # M/D/1 on the link: rho = 0.5 -> Wq = rho / (2 mu (1 - rho)) = 0.5 ms
-    lat = rep.sync_write_latency(100.0, 10e3, write_rate_bytes_per_s=5e6, link=wan)
+    lat = rep.sync_write_latency(100.0, 10e3, write_rate_bytes_per_s=5e6, sites=wan)
     assert lat.queue_s == pytest.approx(0.5e-3)
-    lat = rep.sync_write_latency(0.0, 10e3, write_rate_bytes_per_s=20e6, link=wan)
+    lat = rep.sync_write_latency(0.0, 10e3, write_rate_bytes_per_s=20e6, sites=wan)
     assert np.isinf(lat.added_s) and not lat.stable
 
 
@@ -157,7 +157,7 @@ def test_sync_write_latency_uses_its_own_metro_link():
     assert lat.serialization_s == pytest.approx(1e-5) and lat.added_s == pytest.approx(1.01e-3)
     assert rep.sync_write_latency().added_s == pytest.approx(1.01e-3)  # distance of the link
     metro = SitePair(bandwidth_bps=1e9, distance_km=50.0)
-    lat = rep.sync_write_latency(link=metro)
+    lat = rep.sync_write_latency(sites=metro)
     assert lat.rtt_s == pytest.approx(0.5e-3) and lat.serialization_s == pytest.approx(1e-4)
     # rho = 0.5 on the metro link: 500 MB/s of 10 kB writes -> Wq = 5 us
     lat = rep.sync_write_latency(100.0, 10e3, write_rate_bytes_per_s=500e6)
@@ -168,8 +168,8 @@ def test_sync_write_latency_uses_its_own_metro_link():
 
 def test_mc_deterministic_matches_closed_form():
     res = rep.async_rpo(3600.0, 50, FLAT, rate="mean")
-    sim = rep.simulate_rpo(3600.0, [50], FLAT, rate="mean", n_intervals=500,
-                           target_rpo_s=3700.0, rng=11)
+    sim = rep.simulate_rpo(3600.0, [50], FLAT, rate="mean", target_rpo_s=3700.0,
+                           run=rep.MonteCarlo(n_intervals=500), rng=11)
     s, i = float(res.transfer_s), 3600.0
     assert sim.estimate("mean_loss_s") == pytest.approx(float(res.mean_loss_s), rel=1e-9)
     assert sim.estimate("worst_loss_s") == pytest.approx(float(res.worst_loss_s), rel=1e-9)
@@ -185,11 +185,12 @@ def test_mc_random_transfers_match_dg1(scv, tol_mean, tol_worst):
     link = SitePair(bandwidth_bps=16e6)  # rho about 0.37
     res = rep.async_rpo(3600.0, 50, FLAT, link, rate="mean", transfer_scv=scv)
     sim = rep.simulate_rpo(3600.0, [50], FLAT, link, rate="mean", delta_scv=scv,
-                           n_intervals=5000, n_replications=8, rng=3)
+                           run=rep.MonteCarlo(n_intervals=5000, n_replications=8), rng=3)
     assert sim.estimate("mean_loss_s") == pytest.approx(float(res.mean_loss_s), rel=tol_mean)
-    assert sim.estimate("peak_p99_s") == pytest.approx(float(res.worst_loss_s), rel=tol_worst)
+    assert sim.estimate("worst_loss_s") == pytest.approx(float(res.worst_loss_s), rel=tol_worst)
     if scv == 1.0:  # D/M/1 is exact: the wait within the Monte Carlo CI
-        row = sim.frame.filter((sim.frame["metric"] == "mean_wait_s") & (sim.frame["domain"] == 0))
+        est = sim.estimates
+        row = est.filter((est["metric"] == "wait_s") & (est["domain"] == 0))
         assert row["ci_low"][0] <= float(res.wait_s) <= row["ci_high"][0]
 
 
@@ -198,37 +199,40 @@ def test_mc_shared_link_aligned_versus_staggered():
     s = float(rep.async_rpo(3600.0, 50, FLAT, link, rate="mean").transfer_s)
     expect = rep.shared_link_loss(3600.0, s, 4, "aligned")
     sim = rep.simulate_rpo(3600.0, [50] * 4, FLAT, link, rate="mean", schedule="aligned",
-                           n_intervals=200, rng=5)
+                           run=rep.MonteCarlo(n_intervals=200), rng=5)
     for p in range(4):
-        assert sim.estimate("worst_loss_s", p) == pytest.approx(expect[p], rel=1e-9)
+        assert sim.estimate("max_loss_s", p) == pytest.approx(expect[p], rel=1e-9)
     stag = rep.simulate_rpo(3600.0, [50] * 4, FLAT, link, rate="mean", schedule="staggered",
-                            n_intervals=200, rng=5)
-    assert stag.estimate("worst_loss_s", -1) == pytest.approx(3600.0 + s, rel=1e-9)
+                            run=rep.MonteCarlo(n_intervals=200), rng=5)
+    assert stag.estimate("max_loss_s", -1) == pytest.approx(3600.0 + s, rel=1e-9)
 
 
 def test_mc_poisson_failures_same_law():
     link = SitePair(bandwidth_bps=20e6)
-    kw = dict(rate="mean", delta_scv=1.0, n_intervals=2000, n_replications=6)
-    uni = rep.simulate_rpo(3600.0, [50], FLAT, link, rng=8, **kw)
-    poi = rep.simulate_rpo(3600.0, [50], FLAT, link, rng=8, failures="poisson",
-                           failure_rate_per_s=1 / 3600.0, **kw)
+    kw = dict(rate="mean", delta_scv=1.0)
+    uni = rep.simulate_rpo(3600.0, [50], FLAT, link, rng=8, **kw,
+                           run=rep.MonteCarlo(n_intervals=2000, n_replications=6))
+    poi = rep.simulate_rpo(3600.0, [50], FLAT, link, rng=8, **kw, run=rep.MonteCarlo(
+        n_intervals=2000, n_replications=6, failures="poisson", failure_rate_per_s=1 / 3600.0))
     assert poi.estimate("failures") == pytest.approx(0.9 * 2000 - 1, rel=0.1)
     assert poi.estimate("p95_loss_s") == pytest.approx(uni.estimate("p95_loss_s"), rel=0.08)
 
 
 def test_mc_unstable_backlog_grows():
     sim = rep.simulate_rpo(3600.0, [50], FLAT, rate="mean",
-                           link=SitePair(bandwidth_bps=2e6), n_intervals=200, rng=1)
+                           sites=SitePair(bandwidth_bps=2e6),
+                           run=rep.MonteCarlo(n_intervals=200), rng=1)
     assert sim.estimate("mean_loss_s") > 20 * 3600.0
 
 
 def test_mc_bit_identical_for_a_seed():
-    kw = dict(rate="profile", delta_scv=0.5, n_intervals=300, target_rpo_s=5000.0)
+    kw = dict(rate="profile", delta_scv=0.5, run=rep.MonteCarlo(n_intervals=300),
+              target_rpo_s=5000.0)
     a = rep.simulate_rpo(3600.0, [50, 40], **kw, rng=2015)
     b = rep.simulate_rpo(3600.0, [50, 40], **kw, rng=np.random.default_rng(2015))
-    assert a.frame.equals(b.frame)
+    assert a.estimates.equals(b.estimates)
     c = rep.simulate_rpo(3600.0, [50, 40], **kw, rng=2016)
-    assert not a.frame.equals(c.frame)
+    assert not a.estimates.equals(c.estimates)
 
 
 # ------------------------------------------------------------------ RTO and failback

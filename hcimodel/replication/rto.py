@@ -343,7 +343,7 @@ class Failback:
 
 
 def failback(recovery_period_s, n_desktops, change: ChangeModel | None = None,
-             link: SitePair | None = None, *, rate="mean", bandwidth_bps=None) -> Failback:
+             sites: SitePair | None = None, *, rate="mean", bandwidth_bps=None) -> Failback:
     r"""Data changed during a recovery period and the time to send it back.
 
     :math:`\Delta = N\,U(r D)` (overwrites coalesce over the whole period), sent
@@ -354,18 +354,20 @@ def failback(recovery_period_s, n_desktops, change: ChangeModel | None = None,
     recovery_period_s : array_like
         Time spent running at the recovery site, D (s).
     n_desktops : array_like of int
-    change, link : optional
+    change : ChangeModel, optional
+    sites : SitePair, optional
+        The two sites and the WAN link the changes go back over.
     rate : {'mean', 'peak'} or float
     bandwidth_bps : array_like, optional
         Overrides the link bandwidth (bit/s).
     """
     change = check_instance("change", change, ChangeModel, default=ChangeModel)
-    link = check_instance("link", link, SitePair, default=SitePair)
+    sites = check_instance("sites", sites, SitePair, default=SitePair)
     dur = check_nonnegative("recovery_period_s", recovery_period_s)
     n = check_integer("n_desktops", n_desktops, minimum=1).astype(float)
     changed = n * change.unique_bytes(dur, rate)
-    sent = changed / link.reduction
-    t = np.asarray(link.transfer_s(changed, bandwidth_bps), dtype=float)
+    sent = changed / sites.reduction
+    t = np.asarray(sites.transfer_s(changed, bandwidth_bps), dtype=float)
     shape = np.shape(t)
     return Failback(np.broadcast_to(dur, shape).copy(), np.broadcast_to(changed, shape).copy(),
                     np.broadcast_to(sent, shape).copy(), t)
