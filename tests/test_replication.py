@@ -1,5 +1,6 @@
 """Protection domains: closed forms by hand, published rules, Monte Carlo agreement."""
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -177,6 +178,49 @@ def test_mc_deterministic_matches_closed_form():
     # loss uniform on [S, I + S]
     assert sim.estimate("p95_loss_s") == pytest.approx(s + 0.95 * i, rel=0.01)
     assert sim.estimate("p99_loss_s") == pytest.approx(s + 0.99 * i, rel=0.01)
+
+
+def test_twin_compares_field_by_field_with_the_closed_form():
+    # two staggered domains that never wait for each other: each is the closed form of
+    # one domain alone on the link, field by field, and the long frames line up
+    domains = [50, 30]
+    cf = rep.async_rpo(3600.0, np.array(domains), FLAT, rate="mean")
+    sim = rep.simulate_rpo(3600.0, domains, FLAT, rate="mean",
+                           run=rep.MonteCarlo(n_intervals=300), rng=1)
+    assert isinstance(sim, rep.AsyncRPO)
+    for f in dataclasses.fields(rep.AsyncRPO):
+        a, b = getattr(cf, f.name), getattr(sim, f.name)
+        if f.name == "mode":
+            assert a == b == "async"
+        else:
+            assert np.shape(a) == np.shape(b) == (2,), f.name
+            np.testing.assert_allclose(np.asarray(b, float), np.asarray(a, float), rtol=1e-9,
+                                       atol=1e-9, err_msg=f.name)
+    fc, fs = cf.to_frame(), sim.to_frame()
+    assert fc.columns == ["point", "interval_s", "stable", "metric", "value"]
+    assert fs.columns[:5] == fc.columns and {"ci_low", "ci_high"} <= set(fs.columns)
+    both = fc.join(fs, on=["point", "metric"], suffix="_mc")
+    assert both.height == fc.height == 2 * len(rep.RPO_METRICS)
+    np.testing.assert_allclose(both["value_mc"], both["value"], rtol=1e-9, atol=1e-9)
+    assert set(fs["metric"]) == {*rep.RPO_METRICS, "p95_loss_s", "p99_loss_s", "max_loss_s"}
+
+
+def test_twin_schedule_takes_offsets_and_marks_an_overloaded_link_unstable():
+    sites = SitePair(bandwidth_bps=50e6)
+    given = rep.simulate_rpo(3600.0, [50] * 2, FLAT, sites, rate="mean", schedule=[0.0, 1800.0],
+                             run=rep.MonteCarlo(n_intervals=100), rng=1)
+    stag = rep.simulate_rpo(3600.0, [50] * 2, FLAT, sites, rate="mean",
+                            run=rep.MonteCarlo(n_intervals=100), rng=1)
+    assert given.estimates.equals(stag.estimates) and np.all(given.stable)
+    over = rep.simulate_rpo(3600.0, [50] * 8, FLAT, SitePair(bandwidth_bps=8e6), rate="mean",
+                            run=rep.MonteCarlo(n_intervals=100), rng=1)
+    assert not np.any(over.stable) and over.utilization.sum() > 1
+    with pytest.raises(ValueError, match="schedule"):
+        rep.simulate_rpo(3600.0, [50] * 2, schedule=[0.0, 3600.0])
+    with pytest.raises(ValueError, match="n_intervals"):
+        rep.MonteCarlo(n_intervals=5)
+    with pytest.raises(ValueError, match="failures"):
+        rep.MonteCarlo(failures="weibull")
 
 
 @pytest.mark.parametrize("scv, tol_mean, tol_worst", [(1.0, 0.02, 0.05), (2.0, 0.03, 0.10),
