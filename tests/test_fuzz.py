@@ -77,7 +77,7 @@ def _objects():
     from hcimodel.sizing.core import Engine
 
     pool = ClonePool(n_desktops=4, base_blocks=64, private_blocks=16)
-    life = clones.PoolLife(n_nodes=4, n_desktops=20, months=2)
+    life = clones.PoolLife(cluster=Cluster(n_nodes=4), n_desktops=20, months=2)
     return {
         "pool": pool,
         "stream": clone_pool_stream(pool, 200, rng=1),
@@ -294,7 +294,7 @@ def base_calls() -> dict[str, dict]:
                                                patch_bytes=1e6, rng=1),
         "clones.lifecycle": dict(interval_s=86400.0 * 7, n_nodes=4, n_desktops=20,
                                  replica=o["replica"]),
-        "clones.PoolLife": dict(n_nodes=4, n_desktops=20, months=2),
+        "clones.PoolLife": dict(cluster=o["cluster"], n_desktops=20, months=2),
         "clones.compare": dict(life=o["life"], cache=False),
         "clones.network_per_month": dict(life=o["life"], interval_s=[86400.0 * 7]),
         "clones.capacity_timeline": dict(life=o["life"], n_points=11),
