@@ -283,7 +283,7 @@ def test_mc_bit_identical_for_a_seed():
 
 def test_rto_phases_by_hand():
     from hcimodel import hotspot
-    kw = dict(boot_read_bytes=42e6, shadow_clones=False, infrastructure=())
+    kw = dict(boot_read_bytes=42e6, shadow_clones=False, infrastructure_s=())
     r = rep.rto(100, 10, **kw)
     d = hotspot.boot_storm([1, 100], "linked_clones", boot_read_bytes=42e6).duration_s
     assert r.activation_s == 240.0  # 2 PDs of 50, 120 s each, one at a time
@@ -298,7 +298,7 @@ def test_rto_phases_by_hand():
 def test_rto_infrastructure_first_and_phases_in_time_order():
     kw = dict(boot_read_bytes=42e6, shadow_clones=False)
     r = rep.rto(100, 10, **kw)
-    bare = rep.rto(100, 10, infrastructure=(), **kw)
+    bare = rep.rto(100, 10, infrastructure_s=(), **kw)
     # directory/DNS 5 min -> broker database 5 min -> vCenter 10 min -> connection servers 5 min
     assert [n for n, _ in rep.INFRASTRUCTURE] == ["directory_dns", "broker_database", "vcenter",
                                                   "connection_servers"]
@@ -310,14 +310,54 @@ def test_rto_infrastructure_first_and_phases_in_time_order():
     assert f.filter(phase="total_s")["share"][0] == 1.0
     assert f.filter(phase="activation_s")["assumed"][0]
     with pytest.raises(ValueError, match="infrastructure"):
-        rep.rto(100, infrastructure=(("vcenter", -1.0),))
+        rep.rto(100, infrastructure_s=(("vcenter", -1.0),))
+
+
+def test_rto_flags_only_the_assumed_defaults_the_caller_kept():
+    def flags(r):
+        f = r.to_frame()
+        return dict(zip(f["phase"], f["assumed"]))
+
+    kw = dict(boot_read_bytes=42e6, shadow_clones=False)
+    default = flags(rep.rto(100, 10, **kw))
+    assert default == {"detection_s": True, "decision_s": True, "final_sync_s": False,
+                       "activation_s": True, "infrastructure_s": True, "power_on_s": True,
+                       "boot_s": False, "ready_s": True, "total_s": False}
+    given = flags(rep.rto(100, 10, detection_s=60.0, decision_s=0.0, ready_s=30.0,
+                          activation_s_per_pd=90.0, activation_parallelism=4,
+                          infrastructure_s=(("vcenter", 420.0),), **kw))
+    assert not any(given[p] for p in ("detection_s", "decision_s", "ready_s", "activation_s",
+                                      "infrastructure_s"))
+    assert given["power_on_s"]  # register_s and power_on_s kept their assumed defaults
+    # one assumed input left is enough to flag the phase
+    assert flags(rep.rto(100, 10, activation_s_per_pd=90.0, **kw))["activation_s"]
+    # a planned failover skips detection and decision (planned zeros), and its final sync
+    # is assumed only when left at its default
+    planned = flags(rep.rto(100, 10, planned=True, **kw))
+    assert not planned["detection_s"] and not planned["decision_s"] and planned["final_sync_s"]
+    assert not flags(rep.rto(100, 10, planned=True, final_sync_s=120.0, **kw))["final_sync_s"]
+    assert not flags(rep.rto(100, 10, infrastructure_s=(), **kw))["infrastructure_s"]
+    # per element: the default detection time is assumed, the given one is not
+    r = rep.rto(100, 10, detection_s=[300.0, 120.0], **kw)
+    f = r.to_frame().filter(phase="detection_s").sort("seconds")
+    assert f["assumed"].to_list() == [False, True]
+
+
+def test_activation_sensitivity_names_an_array_argument():
+    with pytest.raises(ValueError, match="detection_s must be a single value"):
+        rep.activation_sensitivity(100, [60.0, 120.0], detection_s=[300.0, 600.0])
+    with pytest.raises(ValueError, match="detection_ss must be an argument of rto"):
+        rep.activation_sensitivity(100, [60.0], detection_ss=300.0)
+    df = rep.activation_sensitivity(100, [60.0, 120.0], detection_s=600.0,
+                                    cluster=Cluster(n_nodes=8))
+    assert df.height == 2 and df["total_s"][1] - df["total_s"][0] == pytest.approx(120.0)
 
 
 def test_rto_uses_shadow_clones_by_default():
     """AOS 4.0.2+: the recovery-site boot storm gets Shadow Clones after detection."""
     from hcimodel import hotspot, shadowclone
-    on = rep.rto(1000, 20, infrastructure=())
-    off = rep.rto(1000, 20, infrastructure=(), shadow_clones=False)
+    on = rep.rto(1000, 20, infrastructure_s=())
+    off = rep.rto(1000, 20, infrastructure_s=(), shadow_clones=False)
     assert bool(on.shadow_clones) and not bool(off.shadow_clones)
     d_sc = hotspot.boot_storm([1, 1000], "shadow_clones").duration_s
     # 4 nodes, power-ons over 500 s: detection at the third remote node's first power-on
@@ -327,7 +367,7 @@ def test_rto_uses_shadow_clones_by_default():
     assert float(on.boot_s) == pytest.approx(max(500 + d_sc[0], 10 + d_sc[1], 10 + d_pre) - 500)
     assert float(on.boot_s) < float(off.boot_s)
     # a lag longer than the power-ons: every desktop boots as a linked clone first
-    late = rep.rto(1000, 20, infrastructure=(), detection_lag_s=1e4)
+    late = rep.rto(1000, 20, infrastructure_s=(), detection_lag_s=1e4)
     assert float(late.boot_s) == pytest.approx(float(off.boot_s))
     # three nodes never detect: the storm is the linked clones'
     small = Cluster(n_nodes=3)

@@ -238,7 +238,7 @@ r1000.to_frame().with_columns((pl.col("seconds") / 60).round(2).alias("minutes")
     "step", "phase", "minutes", "share", "assumed").sort("step")
 
 # %%
-before = rep.rto(1000, 20, shadow_clones=False, infrastructure=())
+before = rep.rto(1000, 20, shadow_clones=False, infrastructure_s=())
 no_sc = rep.rto(1000, 20, shadow_clones=False)
 print(f"RTO of 1,000 desktops: {float(before.total_s) / 60:.1f} min before this change "
       f"(no infrastructure phase, no Shadow Clones); {float(no_sc.total_s) / 60:.1f} min with the "
