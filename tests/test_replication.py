@@ -454,6 +454,17 @@ def test_bad_inputs_name_the_parameter(call, name):
         call()
 
 
+def test_rate_is_a_choice_or_a_factor():
+    # validation.check_real_or_choice: one message for a bad name and a bad number
+    assert FLAT.rate_factor("mean") == 1.0 and FLAT.rate_factor(2.5) == 2.5
+    assert rep.ChangeModel().rate_factor("peak") == rep.ChangeModel().peak_factor
+    for bad in ("max", -1.0, np.inf, np.nan):
+        with pytest.raises(ValueError, match=r"rate must be one of \['mean', 'peak'\]"):
+            rep.async_rpo(3600.0, 10, rate=bad)
+    with pytest.raises(ValueError, match=r"rate must be one of \['mean', 'peak', 'profile'\]"):
+        rep.simulate_rpo(3600.0, rate="hourly")
+
+
 def test_guidelines_warn():
     with pytest.warns(UserWarning, match="50 linked-clone desktops"):
         rep.async_rpo(3600.0, 60)

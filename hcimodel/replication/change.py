@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..validation import check_nonnegative, check_positive, check_probability
+from ..validation import (check_nonnegative, check_positive, check_probability,
+                          check_real_or_choice)
 from ..workload import OFFICE_DAY, TASK_MEAN_WRITE_BYTES_PER_S
 
 __all__ = ["OFFICE_DAY", "FLAT_DAY", "ChangeModel",
@@ -135,13 +136,11 @@ class ChangeModel:
 
     def rate_factor(self, rate) -> np.ndarray:
         """Multiplier of the mean rate: ``'mean'`` 1, ``'peak'`` the peak factor, or a number."""
-        if isinstance(rate, str):
-            if rate == "mean":
-                return np.asarray(1.0)
-            if rate == "peak":
-                return np.asarray(self.peak_factor)
-            raise ValueError(f"rate must be 'mean', 'peak' or a factor >= 0 (got {rate!r})")
-        return check_nonnegative("rate", rate)
+        r = check_real_or_choice("rate", rate, ("mean", "peak"), 0.0, np.inf,
+                                 high_inclusive=False)
+        if isinstance(r, str):
+            return np.asarray(1.0 if r == "mean" else self.peak_factor)
+        return r
 
     def unique_bytes(self, interval_s, rate="mean") -> np.ndarray:
         r"""Unique bytes one desktop changes in an interval (bytes).

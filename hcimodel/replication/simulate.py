@@ -25,7 +25,8 @@ import numpy as np
 
 from ..streams import as_generator
 from ..validation import (as_float_array, check_choice, check_duration, check_finite,
-                          check_instance, check_integer, check_nonnegative, check_positive)
+                          check_instance, check_integer, check_nonnegative, check_positive,
+                          check_real_or_choice)
 from ..cluster import SitePair
 from ..units import DAY_S
 from .change import ChangeModel, check_domain_size
@@ -276,9 +277,9 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
     K, R, nf = run.n_intervals, run.n_replications, run.n_failures
     scv = check_nonnegative("delta_scv", delta_scv, scalar=True)
     off = _offsets(schedule, P, I)
+    rate = check_real_or_choice("rate", rate, ("mean", "peak", "profile"), 0.0, np.inf,
+                                high_inclusive=False)
     profile = isinstance(rate, str) and rate == "profile"
-    if not profile:
-        change.rate_factor(rate)  # validated before any draw
     target = None if target_rpo_s is None else check_positive("target_rpo_s", target_rpo_s,
                                                               scalar=True)
     gen = as_generator(rng)
