@@ -72,7 +72,7 @@ def test_cli_paper_and_defaults(tmp_path, capsys):
     assert cli.main(["defaults", "--grep", "rtt_s", "--format", "csv"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("parameter,value,unit,status,source")
-    assert any(line.startswith("hotspot.rtt_s,") for line in out[1:])
+    assert any(line.startswith("cluster.rtt_s,") for line in out[1:])
     assert cli.main(["paper", "--source", str(tmp_path / "missing.md")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--source" in err

@@ -100,7 +100,7 @@ def test_kw_single_server_equals_lindley():
     # the compiled KW kernels themselves with c = 1: within rounding
     np.testing.assert_allclose(q._kw_waits(a, s, 1), lindley_waits(a, s), rtol=0, atol=1e-10)
     out = np.empty_like(a)
-    q._kw_heap(a, s, 1, out)
+    q._kw(a, s, 1, True, out)
     np.testing.assert_allclose(out, lindley_waits(a, s), rtol=0, atol=1e-10)
 
 
@@ -117,8 +117,8 @@ def test_kw_scan_and_heap_agree():
     rng = np.random.default_rng(15)
     a, s = _draw(rng, 10_000, 0.9, c=16, reps=2)
     o1, o2 = np.empty_like(a), np.empty_like(a)
-    q._kw_scan(a, s, 16, o1)
-    q._kw_heap(a, s, 16, o2)
+    q._kw(a, s, 16, False, o1)
+    q._kw(a, s, 16, True, o2)
     np.testing.assert_array_equal(o1, o2)
 
 

@@ -55,11 +55,16 @@ SHARDS_MODULUS = 1 << 24
 # input checks
 # ----------------------------------------------------------------------------
 def _as_keys(keys) -> np.ndarray:
+    """Keys as contiguous int64 (uint64 reinterpreted; integral floats accepted)."""
     arr = np.asarray(keys)
     if arr.ndim != 1:
         raise ValueError(f"keys must be a 1-D array (got shape {arr.shape})")
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"keys must be integers (got dtype {arr.dtype})")
+    if arr.size and arr.dtype != np.bool_ and not np.issubdtype(arr.dtype, np.integer):
+        farr = np.asarray(arr, dtype=np.float64) if np.issubdtype(arr.dtype, np.number) else None
+        if farr is None or not np.all(np.isfinite(farr)) or np.any(farr != np.round(farr)) \
+                or np.any(np.abs(farr) >= 2.0**63):
+            raise ValueError(f"keys must be integers (got dtype {arr.dtype})")
+        arr = farr.astype(np.int64)
     if arr.dtype == np.uint64:
         arr = arr.view(np.int64)
     return np.ascontiguousarray(arr, dtype=np.int64)
@@ -151,15 +156,18 @@ def _dense_ids_direct(keys, lo, span):
 
 
 @nb.njit(cache=True)
-def _lru_count_kernel(ids, n_ids, capacity):
+def _lru_kernel(ids, n_ids, sizes, capacity):
+    """LRU replay over dense ids; ``sizes`` None counts items (numba compiles
+    the two cases apart, pruning the branch on None)."""
     n = ids.size
     hits = np.zeros(n, np.bool_)
     prev = np.empty(n_ids, np.int32)
     nxt = np.empty(n_ids, np.int32)
+    stored = np.zeros(n_ids, np.int64)
     cached = np.zeros(n_ids, np.bool_)
     head = -1  # most recently used
     tail = -1  # least recently used
-    n_in = 0
+    occupied = 0
     for i in range(n):
         x = ids[i]
         if cached[x]:
@@ -176,78 +184,32 @@ def _lru_count_kernel(ids, n_ids, capacity):
                 nxt[x] = head
                 prev[head] = x
                 head = x
-        elif capacity > 0:
-            if n_in == capacity:  # evict the LRU item
-                v = tail
-                cached[v] = False
-                tail = prev[v]
-                if tail != -1:
-                    nxt[tail] = -1
-                else:
-                    head = -1
-                n_in -= 1
-            cached[x] = True
-            prev[x] = -1
-            nxt[x] = head
-            if head != -1:
-                prev[head] = x
-            else:
-                tail = x
-            head = x
-            n_in += 1
-    return hits
-
-
-@nb.njit(cache=True)
-def _lru_bytes_kernel(ids, n_ids, sizes, capacity):
-    n = ids.size
-    hits = np.zeros(n, np.bool_)
-    prev = np.empty(n_ids, np.int32)
-    nxt = np.empty(n_ids, np.int32)
-    stored = np.zeros(n_ids, np.int64)
-    cached = np.zeros(n_ids, np.bool_)
-    head = -1
-    tail = -1
-    occupied = 0
-    for i in range(n):
-        x = ids[i]
-        if cached[x]:
-            hits[i] = True
-            if x != head:
-                p = prev[x]
-                q = nxt[x]
-                nxt[p] = q
-                if q != -1:
-                    prev[q] = p
-                else:
-                    tail = p
-                prev[x] = -1
-                nxt[x] = head
-                prev[head] = x
-                head = x
+            continue
+        if sizes is None:
+            s = 1
         else:
             s = sizes[i]
-            if s > capacity:  # too large: not cached, evicts nothing
-                continue
-            while occupied + s > capacity:
-                v = tail
-                cached[v] = False
-                occupied -= stored[v]
-                tail = prev[v]
-                if tail != -1:
-                    nxt[tail] = -1
-                else:
-                    head = -1
-            cached[x] = True
-            stored[x] = s
-            occupied += s
-            prev[x] = -1
-            nxt[x] = head
-            if head != -1:
-                prev[head] = x
+        if s > capacity:  # too large (or a zero capacity): not cached, evicts nothing
+            continue
+        while occupied + s > capacity:  # evict from the LRU end
+            v = tail
+            cached[v] = False
+            occupied -= stored[v]
+            tail = prev[v]
+            if tail != -1:
+                nxt[tail] = -1
             else:
-                tail = x
-            head = x
+                head = -1
+        cached[x] = True
+        stored[x] = s
+        occupied += s
+        prev[x] = -1
+        nxt[x] = head
+        if head != -1:
+            prev[head] = x
+        else:
+            tail = x
+        head = x
     return hits
 
 
@@ -379,11 +341,11 @@ def lru_hits(keys, capacity, sizes=None) -> np.ndarray:
     if sizes is None:
         cap = check_integer("capacity", capacity, minimum=0, maximum=2**31 - 1, scalar=True)
         ids, nd = dense_ids(k)
-        return _lru_count_kernel(ids, nd, cap)
+        return _lru_kernel(ids, nd, None, cap)
     cap = check_integer("capacity", capacity, minimum=0, maximum=2**62, scalar=True)
     s = _as_sizes(sizes, k.size)
     ids, nd = dense_ids(k)
-    return _lru_bytes_kernel(ids, nd, s, cap)
+    return _lru_kernel(ids, nd, s, cap)
 
 
 def _per_key_sizes(ids, nd, sizes):

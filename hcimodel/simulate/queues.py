@@ -208,15 +208,26 @@ def _rebase(buf, c, t):
         buf[k] = v if v > 0.0 else 0.0
 
 
+@numba.njit(inline="always")
+def _take(buf, c, t, s, heap):
+    """Start the next customer on the earliest free server: a binary min-heap
+    of free times (``heap``, large ``c``) or a linear scan (small ``c``)."""
+    if heap:
+        return _heap_take(buf, c, t, s)
+    return _scan_take(buf, c, t, s)
+
+
 @numba.njit(cache=True, nogil=True)
-def _kw_scan(a, s, c, out):
-    """KW recursion with unsorted free times and a branchless argmin (small ``c``).
+def _kw(a, s, c, heap, out):
+    """KW recursion over the free times of the ``c`` servers.
 
     ``buf[j]`` is the time at which server ``j`` becomes free, relative to a
     moving origin; ``t`` is the current arrival time relative to the same
-    origin. The minimum is found by a linear scan compiled to conditional
-    moves, which beats a sorted buffer or a heap up to about 32 servers
-    because it never mispredicts a branch.
+    origin. Up to :data:`HEAP_THRESHOLD` servers the minimum is found by a
+    linear scan compiled to conditional moves, which beats a sorted buffer or
+    a heap because it never mispredicts a branch; above it, by a binary
+    min-heap (``heap`` True). The choice is loop-invariant, so the compiled
+    loop does not pay for it.
     """
     reps, n = a.shape
     buf = np.empty(c)
@@ -227,32 +238,11 @@ def _kw_scan(a, s, c, out):
         for i in range(n):
             if i > 0:
                 t += a[r, i]
-            out[r, i] = _scan_take(buf, c, t, s[r, i])
+            out[r, i] = _take(buf, c, t, s[r, i], heap)
             since += 1
             if since == 1024:
                 since = 0
                 _rebase(buf, c, t)
-                t = 0.0
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _kw_heap(a, s, c, out):
-    """KW recursion with the free times in a binary min-heap (large ``c``)."""
-    reps, n = a.shape
-    heap = np.empty(c)
-    for r in range(reps):
-        heap[:] = 0.0
-        t = 0.0
-        since = 0
-        for i in range(n):
-            if i > 0:
-                t += a[r, i]
-            out[r, i] = _heap_take(heap, c, t, s[r, i])
-            since += 1
-            if since == 1024:
-                since = 0
-                _rebase(heap, c, t)
                 t = 0.0
     return out
 
@@ -263,10 +253,7 @@ def _kw_waits(a: np.ndarray, s: np.ndarray, c: int) -> np.ndarray:
     a2 = np.ascontiguousarray(a.reshape(-1, shape[-1]))
     s2 = np.ascontiguousarray(s.reshape(-1, shape[-1]))
     out = np.empty_like(a2)
-    if c > HEAP_THRESHOLD:
-        _kw_heap(a2, s2, c, out)
-    else:
-        _kw_scan(a2, s2, c, out)
+    _kw(a2, s2, c, c > HEAP_THRESHOLD, out)
     return out.reshape(shape)
 
 
@@ -340,7 +327,7 @@ def _waits(a: np.ndarray, s: np.ndarray, c: int) -> np.ndarray:
 # (replication, customer) order, in blocks of ``_DRAW_BLOCK`` as the recursion
 # reaches them, and never stored beyond the block.
 # Every wait is computed by the same floating-point operations as
-# ``_lindley`` / ``_kw_scan`` / ``_kw_heap``, so the results are bit-identical
+# ``_lindley`` / ``_kw``, so the results are bit-identical
 # to the array path; the interarrival array is overwritten by the waits.
 
 @numba.njit(inline="always")
@@ -402,8 +389,8 @@ def _mmc_lindley(gen, inv_lam, inv_mu, n_warm, a, resp, waited):
 
 
 @numba.njit(cache=True, nogil=True)
-def _mmc_scan(gen, inv_lam, inv_mu, c, n_warm, a, resp, waited):
-    """Multi-server engine, linear scan (the recursion of :func:`_kw_scan`);
+def _mmc(gen, inv_lam, inv_mu, c, heap, n_warm, a, resp, waited):
+    """Multi-server engine (the recursion of :func:`_kw`, ``heap`` as there);
     other arguments as :func:`_mmc_lindley`."""
     _fill_interarrivals(gen, inv_lam, a)
     reps, n = a.shape
@@ -421,40 +408,7 @@ def _mmc_scan(gen, inv_lam, inv_mu, c, n_warm, a, resp, waited):
                 if i > 0:
                     t += a[r, i]
                 s = sb[i - i0]
-                w = _scan_take(buf, c, t, s)
-                a[r, i] = w
-                if i >= n_warm:
-                    resp[r, i - n_warm] = w + s
-                    k += w > 0.0
-                since += 1
-                if since == 1024:
-                    since = 0
-                    _rebase(buf, c, t)
-                    t = 0.0
-        waited[r] = k
-
-
-@numba.njit(cache=True, nogil=True)
-def _mmc_heap(gen, inv_lam, inv_mu, c, n_warm, a, resp, waited):
-    """Multi-server engine, binary heap (the recursion of :func:`_kw_heap`);
-    other arguments as :func:`_mmc_lindley`."""
-    _fill_interarrivals(gen, inv_lam, a)
-    reps, n = a.shape
-    buf = np.empty(c)
-    sb = np.empty(_DRAW_BLOCK)
-    for r in range(reps):
-        buf[:] = 0.0
-        t = 0.0
-        since = 0
-        k = 0
-        for i0 in range(0, n, _DRAW_BLOCK):
-            i1 = min(i0 + _DRAW_BLOCK, n)
-            _draw_block(gen, inv_mu, sb, i1 - i0)
-            for i in range(i0, i1):
-                if i > 0:
-                    t += a[r, i]
-                s = sb[i - i0]
-                w = _heap_take(buf, c, t, s)
+                w = _take(buf, c, t, s, heap)
                 a[r, i] = w
                 if i >= n_warm:
                     resp[r, i - n_warm] = w + s
@@ -480,10 +434,8 @@ def _mmc_engine(gen, lam, mu, c, reps, n, n_warm):
     inv_lam, inv_mu = 1.0 / lam, 1.0 / mu
     if c == 1:
         _mmc_lindley(gen, inv_lam, inv_mu, n_warm, a, resp, waited)
-    elif c > HEAP_THRESHOLD:
-        _mmc_heap(gen, inv_lam, inv_mu, c, n_warm, a, resp, waited)
     else:
-        _mmc_scan(gen, inv_lam, inv_mu, c, n_warm, a, resp, waited)
+        _mmc(gen, inv_lam, inv_mu, c, c > HEAP_THRESHOLD, n_warm, a, resp, waited)
     return a, resp, waited
 
 

@@ -29,6 +29,8 @@ import numpy as np
 
 from hcimodel.validation import check_integer
 
+from .cache_replay import _as_keys, dense_ids
+
 __all__ = [
     "two_lru_hits",
     "lru_m_replay",
@@ -236,26 +238,6 @@ def _content_cache_kernel(keys, n_items, cap_single, cap_mem, cap_ssd):
     return out
 
 
-def _dense_keys(keys):
-    """Return (dense int64 keys, number of distinct ids) for an integer stream."""
-    arr = np.asarray(keys)
-    if arr.ndim != 1:
-        raise ValueError(f"keys must be a one-dimensional array (got shape {arr.shape})")
-    if arr.size == 0:
-        return np.zeros(0, dtype=np.int64), 0
-    if not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_):
-        farr = np.asarray(arr, dtype=np.float64)
-        if not np.all(np.isfinite(farr)) or np.any(farr != np.round(farr)):
-            raise ValueError("keys must be integers (got non-integer values)")
-        arr = farr.astype(np.int64)
-    arr = arr.astype(np.int64, copy=False)
-    lo, hi = int(arr.min()), int(arr.max())
-    if lo >= 0 and hi < 4 * arr.size + 1024:
-        return np.ascontiguousarray(arr), hi + 1
-    uniq, inv = np.unique(arr, return_inverse=True)
-    return inv.astype(np.int64).ravel(), uniq.size
-
-
 def _capacity(name, value):
     return check_integer(name, value, minimum=0, scalar=True)
 
@@ -302,7 +284,7 @@ def two_lru_hits(keys, meta_capacity, capacity):
     """
     c1 = _capacity("meta_capacity", meta_capacity)
     c2 = _capacity("capacity", capacity)
-    dense, n_items = _dense_keys(keys)
+    dense, n_items = dense_ids(_as_keys(keys))
     return _two_lru_kernel(dense, n_items, c1, c2)
 
 
@@ -340,7 +322,7 @@ def lru_m_replay(keys, capacities_per_list):
             "capacities_per_list must be a sequence of 1 to 100 list sizes "
             f"(got shape {caps.shape})"
         )
-    dense, n_items = _dense_keys(keys)
+    dense, n_items = dense_ids(_as_keys(keys))
     return _lru_m_kernel(dense, n_items, caps)
 
 
@@ -402,5 +384,5 @@ def content_cache_replay(keys, single_touch_capacity, multi_touch_memory_capacit
     cs = _capacity("single_touch_capacity", single_touch_capacity)
     cm = _capacity("multi_touch_memory_capacity", multi_touch_memory_capacity)
     cd = _capacity("multi_touch_ssd_capacity", multi_touch_ssd_capacity)
-    dense, n_items = _dense_keys(keys)
+    dense, n_items = dense_ids(_as_keys(keys))
     return _content_cache_kernel(dense, n_items, cs, cm, cd)
