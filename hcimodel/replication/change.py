@@ -1,4 +1,4 @@
-"""What a protection domain sends: the change model and the WAN link.
+"""What a protection domain sends: the change model.
 
 A desktop writes at a mean rate ``w`` (bytes/s), shaped over the day by an
 hourly profile. Writes that hit the same block within one snapshot interval
@@ -18,7 +18,8 @@ rate changes ``U(r t)`` bytes.
 
 The delta is compressed and deduplicated before it crosses the WAN (only
 changed data is sent, compressed: REFERENCES.md, *Replication and recovery*),
-at a share ``efficiency`` of the nominal bandwidth.
+at a share ``efficiency`` of the nominal bandwidth of the sites' link
+(:class:`hcimodel.cluster.SitePair`).
 """
 
 from __future__ import annotations

@@ -14,7 +14,11 @@ time-averaged loss and the share of time above a target are integrated
 exactly over the sawtooth of the age; the loss quantiles come from failure
 instants drawn uniformly in time, or as a Poisson process of a given rate (by
 PASTA the two have the same law; the Poisson option shows how many failures a
-horizon actually sees).
+horizon actually sees). :class:`MonteCarlo` holds these sampling controls.
+
+The result, :class:`RPOSimulation`, is an :class:`~hcimodel.replication.AsyncRPO`
+with one value per domain, so that it compares field by field with the closed
+form, plus the quantiles, the confidence intervals and the sawtooth.
 """
 
 from __future__ import annotations
