@@ -39,8 +39,8 @@ def collect(quick: bool) -> list[dict]:
     grid = {"rho": np.linspace(0.5, 0.9, 4 if quick else 8).tolist()}
     reps = 4 if quick else 8
     n_tasks = len(grid["rho"]) * reps
-    kw = dict(n_reps=reps, seed=2015, progress=False)
-    sweep(_model, {"rho": [0.5]}, n_reps=1, seed=1)  # warm the compiled kernel
+    kw = dict(n_replications=reps, seed=2015, progress=False)
+    sweep(_model, {"rho": [0.5]}, n_replications=1, seed=1)  # warm the compiled kernel
     t1, one = _timed(lambda: sweep(_model, grid, n_jobs=1, **kw))
     t2, two = _timed(lambda: sweep(_model, grid, n_jobs=2, backend="loky", **kw))
     rows = [row("sweep", f"{n_tasks} M/M/4 runs of 4,000,000 customers", n_tasks,
@@ -52,7 +52,7 @@ def collect(quick: bool) -> list[dict]:
         return rows
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster):
-        sweep(_model, {"rho": [0.5]}, n_reps=2, seed=1)  # start the workers' imports
+        sweep(_model, {"rho": [0.5]}, n_replications=2, seed=1)  # start the workers' imports
         t3, dsk = _timed(lambda: sweep(_model, grid, **kw))
     rows.append(row("sweep", f"{n_tasks} M/M/4 runs of 4,000,000 customers", n_tasks,
                     "sweep, dask LocalCluster (2 workers)", t3, "sweep, 1 worker", t1,

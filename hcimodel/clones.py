@@ -59,9 +59,8 @@ from scipy import optimize
 from . import fullclone as fc
 from . import hotspot
 from . import shadowclone as sc
-from . import caching
 from .clonepool import ClonePool, item_rates
-from .contentcache import SINGLE_TOUCH_FRACTION, cache_sizing
+from .contentcache import SINGLE_TOUCH_FRACTION, cache_sizing, content_cache
 from .units import DAY_S, GiB, MONTH_S
 from .replication.change import MAX_DESKTOPS_PER_PD
 from .replication.rto import rto
@@ -588,7 +587,7 @@ class Comparison:
 def _cache_hit(life: PoolLife, written: float, dedup: bool) -> float:
     """Hit ratio of one node's Unified Cache for its desktops (memory only).
 
-    The Unified Cache's structure (:func:`hcimodel.caching.content_cache`, the
+    The Unified Cache's structure (:func:`hcimodel.contentcache.content_cache`, the
     single-touch pool a quarter of the memory, as in
     :func:`hcimodel.contentcache.content_cache_hits`) on the per-key rates of
     :func:`hcimodel.clonepool.item_rates`; only the hit ratio, not the bytes
@@ -604,8 +603,7 @@ def _cache_hit(life: PoolLife, written: float, dedup: bool) -> float:
     mem = float(cache_sizing(life.cvm_memory_bytes, "unified").content_cache_bytes) \
         / pool.block_bytes
     f = SINGLE_TOUCH_FRACTION  # single-touch share of the cache memory (assumed)
-    res = caching.content_cache(ir.group_rates, f * mem, (1 - f) * mem, 0.0,
-                                weights=ir.group_count)
+    res = content_cache(ir.group_rates, f * mem, (1 - f) * mem, 0.0, weights=ir.group_count)
     return float(np.ravel(res.hit_ratio)[0])
 
 
@@ -648,7 +646,7 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
         p95("login", "full_clones"))
     add("latency", "cold_login_storm_p95_read_latency", "s", "lower",
         p95("login", "linked_clones"), p95("login", "full_clones"))
-    boot = {s: float(hotspot.boot_storm(N, s, cl).duration_s[0])
+    boot = {s: float(hotspot.boot_storm(N, strategy=s, cluster=cl).duration_s[0])
             for s in ("shadow_clones", "full_clones")}
     add("latency", "boot_storm_duration", "s", "lower", boot["shadow_clones"],
         boot["full_clones"])

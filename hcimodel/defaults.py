@@ -115,7 +115,10 @@ def collect_defaults() -> list[dict]:
         names = getattr(mod, "__all__", [n for n in vars(mod) if not n.startswith("_")])
         for attr in names:
             obj = getattr(mod, attr)
-            if getattr(obj, "__module__", None) != mod.__name__:
+            home = getattr(obj, "__module__", None) or ""
+            # a package (hotspot) re-exports its submodules' names: they count as its own
+            if home != mod.__name__ and not (hasattr(mod, "__path__")
+                                             and home.startswith(mod.__name__ + ".")):
                 continue
             if dataclasses.is_dataclass(obj) and isinstance(obj, type):
                 params = [(f.name, f.default) for f in dataclasses.fields(obj)]

@@ -1,6 +1,6 @@
 """Parameter sweeps with reproducible random streams, in parallel and resumable.
 
-:func:`sweep` runs a model over every point of a grid, ``n_reps`` times each, and
+:func:`sweep` runs a model over every point of a grid, ``n_replications`` times each, and
 returns the results as a tidy polars DataFrame. Each (point, replication) task
 draws from its own random stream, derived from the root seed, the index of the
 point in the grid and the replication number only::
@@ -77,7 +77,7 @@ def _grid_points(grid) -> tuple[pl.DataFrame, list[dict]]:
         if grid.is_duplicated().any():
             dup = grid.filter(grid.is_duplicated()).row(0, named=True)
             raise ValueError(
-                f"grid must not repeat a point (got {dup} more than once); use n_reps for replications"
+                f"grid must not repeat a point (got {dup} more than once); use n_replications for replications"
             )
         return grid, grid.rows(named=True)
 
@@ -209,7 +209,7 @@ def _checkpoint_digest(meta: dict, frame: pl.DataFrame) -> str:
     """SHA-256 over the sweep's metadata and the rows' bytes, in canonical order.
 
     The metadata (seed entropy, spawn key, pool size, grid fingerprint,
-    ``n_reps``, row count; everything but the digest itself) is hashed as
+    ``n_replications``, row count; everything but the digest itself) is hashed as
     sorted-key JSON; then the rows sorted by (point, replication, metric):
     points and replications as little-endian int64, values as little-endian
     float64 bit patterns, metric names as UTF-8 with a length prefix. Any edit
@@ -296,13 +296,13 @@ def _entropy_from_json(value):
 
 def _check_compatible(path: Path, stored: dict, meta: dict) -> None:
     for key, what in (("fingerprint", "grid points"), ("entropy", "seed"), ("spawn_key", "seed"),
-                      ("pool_size", "seed"), ("n_reps", "n_reps")):
+                      ("pool_size", "seed"), ("n_replications", "n_replications")):
         if stored.get(key) != meta[key]:
             if key == "fingerprint":
                 detail = (f"its grid has {stored.get('n_points')} points with parameters "
                           f"{stored.get('params')}, this one {meta['n_points']} with {meta['params']}")
-            elif key == "n_reps":
-                detail = f"it has n_reps={stored.get('n_reps')}, this sweep n_reps={meta['n_reps']}"
+            elif key == "n_replications":
+                detail = f"it has n_replications={stored.get('n_replications')}, this sweep n_replications={meta['n_replications']}"
             else:
                 detail = "it was run with a different seed"
             raise ValueError(
@@ -345,7 +345,7 @@ def sweep(
     model: Callable[..., Mapping[str, float]],
     grid,
     *,
-    n_reps: int = 1,
+    n_replications: int = 1,
     seed=None,
     n_jobs: int | None = 1,
     backend: str | None = None,
@@ -353,7 +353,7 @@ def sweep(
     progress: bool | None = None,
     batch_size: int | None = None,
 ) -> pl.DataFrame:
-    """Run ``model`` over every point of ``grid``, ``n_reps`` times each.
+    """Run ``model`` over every point of ``grid``, ``n_replications`` times each.
 
     Parameters
     ----------
@@ -368,7 +368,7 @@ def sweep(
         key varies slowest, like :func:`itertools.product`), or a DataFrame whose
         rows are the explicit points (no duplicates). The names ``replication``,
         ``metric``, ``value`` and ``rng`` are reserved.
-    n_reps : int, default 1
+    n_replications : int, default 1
         Replications per point, each with its own random stream.
     seed : None, int, numpy.random.SeedSequence or numpy.random.Generator
         Root of the random streams. Task (point ``i``, replication ``r``) draws
@@ -388,7 +388,7 @@ def sweep(
         ``CHECKPOINT_INTERVAL_S`` seconds, at the end, and when the sweep stops on
         an exception). If it exists, its tasks are not run again, and the result
         equals that of an uninterrupted sweep exactly. A checkpoint of another
-        grid, seed or ``n_reps`` is refused, and so is one edited since it was
+        grid, seed or ``n_replications`` is refused, and so is one edited since it was
         written: it carries a SHA-256 digest of its rows (in canonical order)
         and of the seed and grid it belongs to, checked before anything is
         resumed (a ValueError naming the file).
@@ -410,7 +410,7 @@ def sweep(
     Raises
     ------
     ValueError
-        For an empty grid or an empty list of values, ``n_reps < 1``, a
+        For an empty grid or an empty list of values, ``n_replications < 1``, a
         non-callable model, a model that returns something other than a
         non-empty dict of real numbers, or a checkpoint of another sweep.
 
@@ -418,7 +418,7 @@ def sweep(
     --------
     >>> def model(x, rng):
     ...     return {"y": x + rng.normal()}
-    >>> df = sweep(model, {"x": [0.0, 1.0]}, n_reps=3, seed=42)
+    >>> df = sweep(model, {"x": [0.0, 1.0]}, n_replications=3, seed=42)
     >>> df.columns
     ['x', 'replication', 'metric', 'value']
     >>> df.height
@@ -426,7 +426,7 @@ def sweep(
     """
     if not callable(model):
         raise ValueError(f"model must be callable (got {type(model).__name__} {model!r})")
-    n_reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
+    n_replications = check_integer("n_replications", n_replications, minimum=1, scalar=True)
     if n_jobs is not None:
         if (isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral)
                 or n_jobs == 0 or abs(int(n_jobs)) > MAX_JOBS):
@@ -447,7 +447,7 @@ def sweep(
 
     points, kwargs = _grid_points(grid)
     n_points = points.height
-    n_tasks = n_points * n_reps
+    n_tasks = n_points * n_replications
     if batch_size is None:
         batch_size = max(1, -(-n_tasks // AUTO_MAX_BATCHES))
 
@@ -472,7 +472,7 @@ def sweep(
             "entropy": _entropy_to_json(entropy),
             "spawn_key": list(spawn_key),
             "pool_size": pool_size,
-            "n_reps": n_reps,
+            "n_replications": n_replications,
             "n_points": n_points,
             "params": points.columns,
             "fingerprint": _fingerprint(points),
@@ -480,18 +480,18 @@ def sweep(
         }
         if stored_meta is not None:
             _check_compatible(ckpt_path, stored_meta, meta)
-            bad = done.filter((pl.col(_POINT) >= n_points) | (pl.col("replication") >= n_reps))
+            bad = done.filter((pl.col(_POINT) >= n_points) | (pl.col("replication") >= n_replications))
             if bad.height:
                 raise ValueError(f"checkpoint {str(ckpt_path)!r} holds tasks outside this grid")
 
     # ---- tasks still to run, in a fixed order, batched independently of n_jobs
     done_ids = set()
     if done.height:
-        ids = done.select((pl.col(_POINT) * n_reps + pl.col("replication")).unique())
+        ids = done.select((pl.col(_POINT) * n_replications + pl.col("replication")).unique())
         done_ids = set(ids.to_series().to_list())
     todo = [t for t in range(n_tasks) if t not in done_ids]
     batches = [
-        [(t // n_reps, t % n_reps, kwargs[t // n_reps]) for t in todo[i:i + batch_size]]
+        [(t // n_replications, t % n_replications, kwargs[t // n_replications]) for t in todo[i:i + batch_size]]
         for i in range(0, len(todo), batch_size)
     ]
 

@@ -20,14 +20,13 @@ from scipy.optimize import brentq
 
 from hcimodel.caching import (
     che_lru,
-    content_cache,
-    extent_cache,
     fifo_random,
     lru_m,
     merge_duplicate_rates,
     two_lru,
     zipf_rates,
 )
+from hcimodel.contentcache import content_cache, extent_cache
 from hcimodel.simulate import content_cache_replay, lru_hits, lru_m_replay, two_lru_hits
 
 SETTINGS = settings(max_examples=40, deadline=None)

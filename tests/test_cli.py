@@ -89,7 +89,7 @@ def test_boot_storm_duration_per_pool_and_strategy():
     rows = json.loads(out)
     assert {(r["strategy"], r["n_desktops"]) for r in rows} == {
         (s, n) for s in hotspot.STRATEGIES for n in (100, 800)}
-    expected = hotspot.boot_storm([100, 800], "linked_clones").duration_s
+    expected = hotspot.boot_storm([100, 800], strategy="linked_clones").duration_s
     got = [r["duration_s"] for r in rows if r["strategy"] == "linked_clones"]
     np.testing.assert_allclose(got, expected, rtol=1e-12)
     code, out, _ = run(["boot", "--strategy", "full_clones", "--desktops", "200"])

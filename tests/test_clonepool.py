@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hcimodel import caching
+from hcimodel import caching, contentcache
 from hcimodel.clonepool import CLONE_TYPES, ClonePool, clone_pool_stream, item_rates
 from hcimodel.simulate import content_cache_replay, lru_hits
 
@@ -235,7 +235,7 @@ def test_content_cache_replay_agrees_with_closed_form(stream, dedup):
     for cap in (2000, 12000):
         cs, cm, cd = cap // 4, cap // 4, cap // 2
         out = content_cache_replay(keys, cs, cm, cd)[WARMUP:]
-        closed = caching.content_cache(ir.rates, cs, cm, cd)
+        closed = contentcache.content_cache(ir.rates, cs, cm, cd)
         assert abs(np.mean(out == 1) - float(closed.memory_hit_ratio)) < 0.01
         assert abs(np.mean(out == 2) - float(closed.ssd_hit_ratio)) < 0.01
 

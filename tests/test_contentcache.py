@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hcimodel import caching
+from hcimodel import caching, contentcache
 from hcimodel.clonepool import ClonePool, ItemRates, clone_pool_stream, item_rates
 from hcimodel.units import GiB, MiB
 from hcimodel.contentcache import (VSA_DEFAULT_BYTES, TierLatencies, cache_needed,
@@ -78,7 +78,7 @@ def test_content_cache_hits_is_caching_on_item_rates(clone_type):
     pool = ClonePool(clone_type=clone_type, **SMALL)
     mem = np.array([4, 16, 64]) * MiB
     h = content_cache_hits(pool, mem, 32 * MiB, dedup=True, single_touch_fraction=0.25)
-    ref = caching.content_cache(item_rates(pool, True).rates, 0.25 * mem / BLOCK,
+    ref = contentcache.content_cache(item_rates(pool, True).rates, 0.25 * mem / BLOCK,
                                 0.75 * mem / BLOCK, 32 * MiB / BLOCK)
     assert np.allclose(h.memory_hit_ratio, ref.memory_hit_ratio)
     assert np.allclose(h.ssd_hit_ratio, ref.ssd_hit_ratio)
@@ -104,7 +104,7 @@ def test_effective_capacity_matches_per_item_sum():
     pool = ClonePool(clone_type="full", **SMALL)
     ir = item_rates(pool, True)
     h = content_cache_hits(pool, 8 * MiB, 8 * MiB, dedup=True)
-    res = caching.content_cache(ir.rates, 0.25 * 8 * MiB / BLOCK, 0.75 * 8 * MiB / BLOCK,
+    res = contentcache.content_cache(ir.rates, 0.25 * 8 * MiB / BLOCK, 0.75 * 8 * MiB / BLOCK,
                                 8 * MiB / BLOCK)
     mem, ssd, _ = res.item_probabilities()
     assert float(h.effective_capacity_bytes) == pytest.approx(
@@ -125,7 +125,7 @@ def test_replay_of_a_stream_agrees_with_the_model():
     cs = cm = int(f * mem / BLOCK)
     for dedup in (False, True):
         ir = s.item_rates(dedup)
-        closed = caching.content_cache(ir.rates, cs, cm, ssd / BLOCK)
+        closed = contentcache.content_cache(ir.rates, cs, cm, ssd / BLOCK)
         out = content_cache_replay(s.keys(dedup), cs, cm, int(ssd / BLOCK))[700_000:]
         assert abs(np.mean(out == 1) - float(closed.memory_hit_ratio)) < 0.01
         assert abs(np.mean(out == 2) - float(closed.ssd_hit_ratio)) < 0.01
@@ -145,7 +145,7 @@ def test_grouped_solve_equals_the_expanded_catalog():
     for dedup in (False, True):
         ir = item_rates(pool, dedup)
         h = content_cache_hits(pool, mem, ssd, dedup=dedup)
-        ref = caching.content_cache(ir.rates, 0.25 * mem / BLOCK, 0.75 * mem / BLOCK, ssd / BLOCK)
+        ref = contentcache.content_cache(ir.rates, 0.25 * mem / BLOCK, 0.75 * mem / BLOCK, ssd / BLOCK)
         for q in ("memory_hit_ratio", "ssd_hit_ratio", "miss_ratio"):
             np.testing.assert_allclose(getattr(h, q), getattr(ref, q), rtol=0, atol=1e-10)
         held = ref.item_hit_ratio()
@@ -153,7 +153,7 @@ def test_grouped_solve_equals_the_expanded_catalog():
         np.testing.assert_allclose(h.effective_capacity_bytes,
                                    held @ ir.multiplicity * BLOCK, rtol=1e-10)
     e = extent_cache_hits(pool, mem)
-    ref = caching.extent_cache(item_rates(pool, False).rates, mem / BLOCK)
+    ref = contentcache.extent_cache(item_rates(pool, False).rates, mem / BLOCK)
     np.testing.assert_allclose(e.hit_ratio, ref.hit_ratio, rtol=0, atol=1e-10)
 
 
@@ -183,11 +183,13 @@ def test_realistic_pool_is_solved_on_groups(monkeypatch, n_desktops):
     monkeypatch.setattr(ItemRates, "rates", property(expanded))
     monkeypatch.setattr(ItemRates, "multiplicity", property(expanded))
     sizes = []
+    from hcimodel.contentcache import model
+
     for name in ("content_cache", "extent_cache"):
-        def spy(rates, *args, _solver=getattr(caching, name), **kwargs):
+        def spy(rates, *args, _solver=getattr(model, name), **kwargs):
             sizes.append(np.size(rates))
             return _solver(rates, *args, **kwargs)
-        monkeypatch.setattr(caching, name, spy)
+        monkeypatch.setattr(model, name, spy)
     n_items = []
     tracemalloc.start()
     try:
@@ -269,9 +271,9 @@ def test_cache_needed_inverts_the_hit_ratio(cache):
     blocks = need / BLOCK
     for c, t in zip(blocks, targets):
         if cache == "extent":
-            at = lambda x: float(caching.extent_cache(ir.rates, x).hit_ratio)  # noqa: E731
+            at = lambda x: float(contentcache.extent_cache(ir.rates, x).hit_ratio)  # noqa: E731
         else:
-            at = lambda x: float(caching.content_cache(ir.rates, 0.125 * x, 0.375 * x,  # noqa: E731
+            at = lambda x: float(contentcache.content_cache(ir.rates, 0.125 * x, 0.375 * x,  # noqa: E731
                                                        0.5 * x).hit_ratio)
         assert at(c) >= t
         assert at(c * (1 - 2e-3)) < t

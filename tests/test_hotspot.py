@@ -8,6 +8,7 @@ from hcimodel import fullclone, hotspot
 from hcimodel.contentcache import TierLatencies
 from hcimodel.workload import PROFILES
 from hcimodel.cluster import Cluster, ReadPath, holder_share
+from hcimodel.units import GiB
 
 BOOT = PROFILES["boot"]
 
@@ -136,17 +137,6 @@ def test_write_latency_is_the_slower_leg():
     assert one.write_latency["other_nodes"]["mean"][0] == pytest.approx(1 / a1, rel=1e-12)
 
 
-@pytest.mark.parametrize("p", [0.5, 0.95, 0.99])
-def test_mixture_quantile_inverts_the_cdf(p):
-    w, a, d = np.array([0.9, 0.1]), np.array([5e3, 2e4]), np.array([3e-4, 0.0])
-    t = hotspot.shifted_exponential_mixture_quantile(p, w, a, d)
-    cdf = np.sum(w * -np.expm1(-a * np.clip(t - d, 0, None)))
-    assert cdf == pytest.approx(p, abs=1e-12)
-    # a single exponential: the textbook quantile -ln(1-p)/a
-    assert hotspot.shifted_exponential_mixture_quantile(p, [1.0], [2.0], [0.0]) == pytest.approx(
-        -np.log1p(-p) / 2.0, rel=1e-12)
-
-
 def test_strategies_order_and_shadow_equals_full_in_steady_state():
     n = np.array([500, 1500, 2500])
     linked = hotspot.steady_state(n, LOGIN, "linked_clones")
@@ -206,7 +196,9 @@ def test_unstable_gives_inf_and_a_flag_never_nan():
     frame = res.to_frame()
     assert frame["latency_s"].is_nan().sum() == 0
     sim = hotspot.simulate_steady_state(5000, LOGIN, "linked_clones", rng=1)
-    assert sim["estimate"].is_infinite().all()
+    frame = sim.to_frame()
+    assert frame["latency_s"].is_infinite().all() and frame["ci_high"].is_infinite().all()
+    assert not sim.stable[0]
 
 
 def test_one_node_cluster_has_no_other_nodes():
@@ -233,17 +225,62 @@ def test_monte_carlo_twin_agrees_with_closed_form(strategy, n, share, rf):
     cluster = Cluster(replication_factor=rf)
     cf = hotspot.steady_state(n, LOGIN, strategy, cluster, cached_share=share)
     sim = hotspot.simulate_steady_state(n, LOGIN, strategy, cluster, cached_share=share,
-                                        n_reps=5, rng=2024)
-    for row in sim.iter_rows(named=True):
+                                        n_replications=5, rng=2024)
+    for row in sim.to_frame().iter_rows(named=True):
         expected = cf.read_latency[row["group"]][row["statistic"]][0]
         rel = 0.05 if row["statistic"] == "p99" else 0.03
-        assert row["estimate"] == pytest.approx(expected, rel=rel), row
+        assert row["latency_s"] == pytest.approx(expected, rel=rel), row
+        assert row["ci_low"] <= row["latency_s"] <= row["ci_high"]
+    # the measured busy fraction of every CVM is the offered utilization
+    np.testing.assert_allclose(sim.cvm_utilization, cf.cvm_utilization, rtol=0.02)
 
 
 def test_monte_carlo_is_reproducible():
     a = hotspot.simulate_steady_state(1000, LOGIN, "linked_clones", n_customers=20_000, rng=7)
     b = hotspot.simulate_steady_state(1000, LOGIN, "linked_clones", n_customers=20_000, rng=7)
-    assert a.equals(b)
+    assert a.to_frame().equals(b.to_frame())
+
+
+def test_twin_returns_the_closed_forms_type_and_shapes():
+    # one result type per closed form and its twin: the same fields, one value per pool size
+    n = [400, 1200, 6000]  # the last one unstable
+    cf = hotspot.steady_state(n, LOGIN, "linked_clones")
+    mc = hotspot.simulate_steady_state(n, LOGIN, "linked_clones", n_customers=2_000, rng=3)
+    assert type(mc) is type(cf) is hotspot.SteadyState
+    for name in ("n_desktops", "cvm_arrival_rate", "cvm_utilization", "stable",
+                 "link_utilization"):
+        assert getattr(mc, name).shape == getattr(cf, name).shape, name
+    np.testing.assert_array_equal(mc.stable, cf.stable)
+    for group, stats in cf.read_latency.items():
+        for stat, v in stats.items():
+            assert mc.read_latency[group][stat].shape == v.shape
+            assert mc.ci[group][stat].shape == v.shape + (2,)
+            assert np.isinf(mc.read_latency[group][stat][2])
+    assert cf.ci is None and mc.write_latency == {}
+    assert cf.to_frame().columns == mc.to_frame().columns[:5]
+    assert mc.to_frame().columns[5:] == ["ci_low", "ci_high"]
+    # a vector of pool sizes is the scalar calls one after the other from the same stream
+    g = np.random.default_rng(5)
+    one = [hotspot.simulate_steady_state(k, LOGIN, "linked_clones", n_customers=2_000, rng=g)
+           for k in n[:2]]
+    both = hotspot.simulate_steady_state(n[:2], LOGIN, "linked_clones", n_customers=2_000, rng=5)
+    for i, r in enumerate(one):
+        assert r.read_latency["other_nodes"]["p95"][0] == both.read_latency["other_nodes"]["p95"][i]
+    # the boot storm: BootStorm from both, vectorised too
+    b_cf = hotspot.boot_storm([8, 16], boot_read_bytes=2e6)
+    b_mc = hotspot.simulate_boot_storm([8, 16], boot_read_bytes=2e6, rng=1)
+    assert type(b_mc) is type(b_cf) is hotspot.BootStorm
+    for name in ("n_desktops", "duration_s", "mean_completion_s", "throughput_iops",
+                 "io_latency_s", "cvm_utilization"):
+        assert getattr(b_mc, name).shape == getattr(b_cf, name).shape, name
+    assert b_cf.io_latency_p95_s is None and b_mc.io_latency_p99_s.shape == (2,)
+    assert set(b_cf.to_frame()["metric"]) < set(b_mc.to_frame()["metric"])
+
+
+@pytest.mark.parametrize("warmup", [-0.1, 0.95, float("nan")])
+def test_simulate_steady_state_rejects_a_warmup_out_of_range(warmup):
+    with pytest.raises(ValueError, match="warmup"):
+        hotspot.simulate_steady_state(100, LOGIN, warmup=warmup)
 
 
 def test_max_pool_size_is_the_knee():
@@ -266,7 +303,7 @@ def test_node_density_limits_and_the_binding_one():
     assert n.storage == hotspot.max_pool_size(2e-3, LOGIN, "shadow_clones", host=None)
     assert f"{n:,}" == "464" and "memory" in repr(n)
     # more memory per desktop host: CPU binds; a tight target: storage binds
-    big = hotspot.Host(memory_bytes=512 * hotspot.GiB)
+    big = hotspot.Host(memory_bytes=512 * GiB)
     assert hotspot.max_pool_size(2e-3, LOGIN, "shadow_clones", host=big).binding == "cpu"
     tight = hotspot.max_pool_size(0.485e-3, LOGIN, "linked_clones")
     assert tight.binding == "storage" and tight < 464
@@ -276,7 +313,7 @@ def test_node_density_matches_the_nx3000_block():
     # NX-3000: "up to 400 VMs" per 4-node block, about 100 per node (2012). The host
     # limits of its nodes (16 cores, 128-256 GB) must land within 100 +- 30 %.
     for mem_gib in (192, 256):
-        host = hotspot.Host(memory_bytes=mem_gib * hotspot.GiB)
+        host = hotspot.Host(memory_bytes=mem_gib * GiB)
         per_node = min(host.cpu_desktops_per_node, host.memory_desktops_per_node)
         assert 70 <= per_node <= 130, (mem_gib, per_node)
 
@@ -290,16 +327,16 @@ def test_boot_storm_mva_against_monte_carlo(strategy, n, share):
     # desktop has booted (its error is largest, 5.4 % at seed 11, at the knee where
     # the replica CVM just saturates, n = 160). 20-40 MB per desktop keeps it short.
     vol = 20e6 if n <= 200 else 40e6
-    cf = hotspot.boot_storm(n, strategy, boot_read_bytes=vol, cached_share=share)
-    sim = hotspot.simulate_boot_storm(n, strategy, boot_read_bytes=vol, cached_share=share, rng=11)
-    assert sim["mean_completion_s"] == pytest.approx(cf.mean_completion_s[0], rel=0.03)
-    assert sim["duration_s"] == pytest.approx(cf.duration_s[0], rel=0.06)
+    cf = hotspot.boot_storm(n, strategy=strategy, boot_read_bytes=vol, cached_share=share)
+    sim = hotspot.simulate_boot_storm(n, strategy=strategy, boot_read_bytes=vol, cached_share=share, rng=11)
+    assert sim.mean_completion_s[0] == pytest.approx(cf.mean_completion_s[0], rel=0.03)
+    assert sim.duration_s[0] == pytest.approx(cf.duration_s[0], rel=0.06)
 
 
 def test_boot_storm_shape():
     n = np.array([1, 50, 100, 200, 400])
-    linked = hotspot.boot_storm(n, "linked_clones")
-    shadow = hotspot.boot_storm(n, "shadow_clones")
+    linked = hotspot.boot_storm(n, strategy="linked_clones")
+    shadow = hotspot.boot_storm(n, strategy="shadow_clones")
     assert np.all(np.diff(linked.duration_s) > 0)
     assert np.all(linked.duration_s[1:] > shadow.duration_s[1:])
     # one desktop alone boots in K / iops (420 MB / (19 kB * 0.84) I/Os at 188 IOPS),
@@ -312,7 +349,7 @@ def test_boot_storm_shape():
     assert linked.mean_completion_s[0] == pytest.approx(k * (330 / 62_000 + extra), rel=1e-3)
     # the first boot of VAAI full clones reads the parent's extents from its RF2 replica
     # nodes: slower than warmed, but half the hot spot of one replica CVM
-    cold = hotspot.boot_storm(n, "full_clones", cached_share=0.0)
+    cold = hotspot.boot_storm(n, strategy="full_clones", cached_share=0.0)
     assert np.all(cold.duration_s[2:] > shadow.duration_s[2:])
     assert np.all(cold.duration_s[3:] < linked.duration_s[3:])
     # a saturated replica CVM stays below utilization 1
@@ -337,7 +374,7 @@ def test_boot_storm_shape():
     (lambda: Cluster(read_path=0.9), "read_path"),
     (lambda: ReadPath(tiers=TierLatencies(hot_tier_hit=1.2)), "hot_tier_hit"),
     (lambda: hotspot.Host(cores=0), "cores"),
-    (lambda: hotspot.Host(cvm_memory_bytes=300 * hotspot.GiB), "cvm_memory_bytes"),
+    (lambda: hotspot.Host(cvm_memory_bytes=300 * GiB), "cvm_memory_bytes"),
     (lambda: hotspot.max_pool_size(1e-3, host="nx3000"), "host"),
 ])
 def test_bad_inputs_name_the_parameter(call, name):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import integrate
+from scipy import integrate, optimize
 
 from hcimodel import queueing as qm
 
@@ -480,9 +480,9 @@ def test_asymptotic_bounds_values():
     (lambda: qm.mva_schweitzer([0.1], 1.0, 3.5), "population"),
     (lambda: qm.mva_schweitzer([0.1], 1.0, 3, tol=0.0), "tol"),
     (lambda: qm.mva_multiclass_schweitzer([[0.1, 0.2]], [1.0], [1.5]), "populations"),
-    (lambda: qm.mva_multiclass_schweitzer([[0.1, 0.2]], [-1.0], [1]), "think_times"),
+    (lambda: qm.mva_multiclass_schweitzer([[0.1, 0.2]], [-1.0], [1]), "think_time_s"),
     (lambda: qm.mva_multiclass_schweitzer([[0.1], [0.2]], [1.0, 1.0, 1.0], [1, 1]),
-     "think_times"),
+     "think_time_s"),
     (lambda: qm.mva_multiclass_schweitzer([0.1, 0.2], [1.0], [1]), "demands"),
     (lambda: qm.asymptotic_bounds([0.1], 1.0, 0), "population"),
 ])
@@ -495,3 +495,27 @@ def test_schweitzer_multiclass_reports_nonconvergence():
     with pytest.raises(RuntimeError, match="max_iter"):
         qm.mva_multiclass_schweitzer([[0.01, 0.02], [0.02, 0.01]], [0.1, 0.1], [50, 50],
                                      max_iter=2)
+
+
+# ---------------------------------------------------------------- tails
+
+@pytest.mark.parametrize("p", [0.5, 0.95, 0.99])
+def test_mixture_quantile_inverts_the_cdf(p):
+    w, a, d = np.array([0.9, 0.1]), np.array([5e3, 2e4]), np.array([3e-4, 0.0])
+    t = qm.shifted_exponential_mixture_quantile(p, w, a, d)
+    cdf = np.sum(w * -np.expm1(-a * np.clip(t - d, 0, None)))
+    assert cdf == pytest.approx(p, abs=1e-12)
+    # a single exponential: the textbook quantile -ln(1-p)/a
+    assert qm.shifted_exponential_mixture_quantile(p, [1.0], [2.0], [0.0]) == pytest.approx(
+        -np.log1p(-p) / 2.0, rel=1e-12)
+
+
+def test_dm1_sigma_against_brentq():
+    rho = np.array([0.05, 0.3, 0.5, 0.8, 0.95, 0.999])
+    sig = qm.dm1_sigma(rho)
+    for r, s in zip(rho, sig):
+        ref = optimize.brentq(lambda x: x - np.exp(-(1 - x) / r), 0.0, 1 - (1 - r) / 10,
+                              xtol=1e-15)
+        assert s == pytest.approx(ref, rel=1e-10, abs=1e-14)
+    assert qm.dm1_sigma(0.5) == pytest.approx(0.2031878699, rel=1e-9)
+    assert list(qm.dm1_sigma([0.0, 1.0, 3.0])) == [0.0, 1.0, 1.0]

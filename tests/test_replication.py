@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import optimize
 
 from hcimodel import replication as rep
 from hcimodel.cluster import Cluster, SitePair
@@ -60,17 +59,6 @@ def test_deterministic_loss_by_hand():
     assert miss == pytest.approx(200.0 / 3600.0)
     worst, mean, miss = rep.deterministic_loss(3600.0, 4000.0, target_s=4000.0)
     assert np.isinf(worst) and np.isinf(mean) and miss == 1.0
-
-
-def test_dm1_sigma_against_brentq():
-    rho = np.array([0.05, 0.3, 0.5, 0.8, 0.95, 0.999])
-    sig = rep.dm1_sigma(rho)
-    for r, s in zip(rho, sig):
-        ref = optimize.brentq(lambda x: x - np.exp(-(1 - x) / r), 0.0, 1 - (1 - r) / 10,
-                              xtol=1e-15)
-        assert s == pytest.approx(ref, rel=1e-10, abs=1e-14)
-    assert rep.dm1_sigma(0.5) == pytest.approx(0.2031878699, rel=1e-9)
-    assert list(rep.dm1_sigma([0.0, 1.0, 3.0])) == [0.0, 1.0, 1.0]
 
 
 def test_backlog_wait_dm1_and_unstable():
@@ -285,7 +273,7 @@ def test_rto_phases_by_hand():
     from hcimodel import hotspot
     kw = dict(boot_read_bytes=42e6, shadow_clones=False, infrastructure_s=())
     r = rep.rto(100, 10, **kw)
-    d = hotspot.boot_storm([1, 100], "linked_clones", boot_read_bytes=42e6).duration_s
+    d = hotspot.boot_storm([1, 100], strategy="linked_clones", boot_read_bytes=42e6).duration_s
     assert r.activation_s == 240.0  # 2 PDs of 50, 120 s each, one at a time
     assert r.power_on_s == 100.0  # 10 waves of 10 s
     assert r.boot_s == pytest.approx(max(100 + d[0], 10 + d[1]) - 100)
@@ -359,11 +347,11 @@ def test_rto_uses_shadow_clones_by_default():
     on = rep.rto(1000, 20, infrastructure_s=())
     off = rep.rto(1000, 20, infrastructure_s=(), shadow_clones=False)
     assert bool(on.shadow_clones) and not bool(off.shadow_clones)
-    d_sc = hotspot.boot_storm([1, 1000], "shadow_clones").duration_s
+    d_sc = hotspot.boot_storm([1, 1000], strategy="shadow_clones").duration_s
     # 4 nodes, power-ons over 500 s: detection at the third remote node's first power-on
     td = float(shadowclone.detection_delay(4, 1000, 500.0))
     n_pre = int(np.ceil(1000 * td / 500.0))
-    d_pre = float(hotspot.boot_storm(n_pre, "linked_clones").duration_s[0])
+    d_pre = float(hotspot.boot_storm(n_pre, strategy="linked_clones").duration_s[0])
     assert float(on.boot_s) == pytest.approx(max(500 + d_sc[0], 10 + d_sc[1], 10 + d_pre) - 500)
     assert float(on.boot_s) < float(off.boot_s)
     # a lag longer than the power-ons: every desktop boots as a linked clone first

@@ -10,7 +10,7 @@ The mean response time of a request is sum_k R_k(N) + d.
 import numpy as np
 import pytest
 
-from hcimodel.simulate.closed_network import simulate_boot_storm, simulate_closed_network
+from hcimodel.simulate.closed_network import simulate_finite_jobs, simulate_closed_network
 
 
 def exact_mva(demand_s, think_s, population):
@@ -104,20 +104,20 @@ def test_reproducible_with_seed():
     assert a.throughput_per_s == b.throughput_per_s
     np.testing.assert_array_equal(a.mean_queue_length, b.mean_queue_length)
     assert a.throughput_per_s != c.throughput_per_s
-    s1 = simulate_boot_storm(SERVICE, VISIT, THINK, 10, 50, keep_responses=True, rng=8)
-    s2 = simulate_boot_storm(SERVICE, VISIT, THINK, 10, 50, keep_responses=True, rng=8)
+    s1 = simulate_finite_jobs(SERVICE, VISIT, THINK, 10, 50, keep_responses=True, rng=8)
+    s2 = simulate_finite_jobs(SERVICE, VISIT, THINK, 10, 50, keep_responses=True, rng=8)
     np.testing.assert_array_equal(s1.completion_time_s, s2.completion_time_s)
     np.testing.assert_array_equal(s1.response_times_s, s2.response_times_s)
 
 
 def test_boot_storm_bookkeeping():
     p = np.array([[0.5, 0.3, 0.2], [0.0, 0.5, 0.5]])
-    res = simulate_boot_storm(SERVICE, p, THINK, [10, 20], 100, delay_s=DELAY,
+    res = simulate_finite_jobs(SERVICE, p, THINK, [10, 20], 100, delay_s=DELAY,
                               keep_responses=True, rng=9)
     assert res.n_requests == 3_000
     assert res.response_times_s.shape == (3_000,)
     assert res.completion_time_s.shape == (30,)
-    np.testing.assert_array_equal(res.desktop_class, [0] * 10 + [1] * 20)
+    np.testing.assert_array_equal(res.customer_class, [0] * 10 + [1] * 20)
     assert res.makespan_s == res.completion_time_s.max()
     assert np.all(np.isfinite(res.completion_time_s))
     assert np.all(res.response_times_s >= DELAY)
@@ -126,7 +126,7 @@ def test_boot_storm_bookkeeping():
     assert res.p95_response_s <= res.p99_response_s
     # each desktop thinks 100 times (mean 0.5 s each): completion near 100 x (Z + R)
     assert res.completion_time_s.min() > 25.0
-    without = simulate_boot_storm(SERVICE, p, THINK, [10, 20], 100, rng=9)
+    without = simulate_finite_jobs(SERVICE, p, THINK, [10, 20], 100, rng=9)
     assert without.response_times_s is None
 
 
@@ -134,7 +134,7 @@ def test_boot_storm_single_desktop_is_a_renewal_process():
     # one desktop, no think time, one station: responses are i.i.d. service + delay,
     # makespan is the sum of m of them
     m = 20_000
-    res = simulate_boot_storm([0.01], [1.0], 0.0, 1, m, delay_s=0.003, rng=10)
+    res = simulate_finite_jobs([0.01], [1.0], 0.0, 1, m, delay_s=0.003, rng=10)
     assert res.mean_response_all_s == pytest.approx(0.013, rel=0.02)
     assert res.makespan_s == pytest.approx(m * 0.013, rel=0.02)
     assert res.mean_queue_length[0] == pytest.approx(0.01 / 0.013, rel=0.02)
@@ -165,12 +165,12 @@ def test_bad_inputs_raise_naming_parameter(kwargs, name):
     with pytest.raises(ValueError, match=name):
         simulate_closed_network(**args, n_requests=10)
     with pytest.raises(ValueError, match=name):
-        simulate_boot_storm(**args, requests_per_desktop=2)
+        simulate_finite_jobs(**args, requests_per_customer=2)
 
 
 def test_bad_counts_raise():
-    with pytest.raises(ValueError, match="requests_per_desktop"):
-        simulate_boot_storm([0.01], [1.0], 0.1, 2, 0)
+    with pytest.raises(ValueError, match="requests_per_customer"):
+        simulate_finite_jobs([0.01], [1.0], 0.1, 2, 0)
     with pytest.raises(ValueError, match="n_requests"):
         simulate_closed_network([0.01], [1.0], 0.1, 2, n_requests=0)
     with pytest.raises(ValueError, match="warmup_requests"):

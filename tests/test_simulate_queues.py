@@ -139,7 +139,7 @@ def test_many_servers_never_wait():
 
 def test_mm1_mean_wait_matches_closed_form():
     lam, mu = 0.7, 1.0
-    r = simulate_mmc(lam, mu, 1, 200_000, n_reps=8, rng=2024)
+    r = simulate_mmc(lam, mu, 1, 200_000, n_replications=8, rng=2024)
     wq = lam / mu / (mu - lam)
     ci = r.ci("mean_wait_s")
     # stated tolerance: 3 % relative, and the closed form inside a 99.9 % CI
@@ -149,14 +149,14 @@ def test_mm1_mean_wait_matches_closed_form():
     assert r.mean_response_s.mean() == pytest.approx(1 / (mu - lam), rel=0.03)
     # response time of M/M/1 is exponential(mu - lambda): p95 = ln(20)/(mu - lambda)
     assert r.p95_response_s.mean() == pytest.approx(np.log(20) / (mu - lam), rel=0.03)
-    assert r.n_customers == 180_000 and r.n_warmup == 20_000 and r.n_reps == 8
+    assert r.n_customers == 180_000 and r.n_warmup == 20_000 and r.n_replications == 8
 
 
 @pytest.mark.parametrize("c,a_erl", [(4, 3.0), (16, 13.0)])
 def test_mmc_matches_erlang_c(c, a_erl):
     mu = 1.0
     lam = a_erl * mu
-    r = simulate_mmc(lam, mu, c, 200_000, n_reps=6, rng=7 + c)
+    r = simulate_mmc(lam, mu, c, 200_000, n_replications=6, rng=7 + c)
     pw = erlang_c(c, a_erl)
     wq = pw / (c * mu - lam)
     assert r.mean_wait_s.mean() == pytest.approx(wq, rel=0.04)
@@ -176,7 +176,7 @@ def test_simulate_queue_md1_half_of_mm1():
     def service(rng, shape):
         return np.ones(shape)
 
-    r = simulate_queue(arrivals, service, 1, n_customers=200_000, n_reps=6, rng=5)
+    r = simulate_queue(arrivals, service, 1, n_customers=200_000, n_replications=6, rng=5)
     assert r.mean_wait_s.mean() == pytest.approx(0.8 / (2 * 0.2), rel=0.04)
 
 
@@ -185,7 +185,7 @@ def test_simulate_queue_arrays_match_mmc():
     a = g.standard_exponential((3, 5_000)) * (1.0 / 0.8)
     s = g.standard_exponential((3, 5_000)) * 1.0
     r1 = simulate_queue(a, s, 2, warmup=0.2)
-    r2 = simulate_mmc(0.8, 1.0, 2, 5_000, n_reps=3, warmup=0.2, rng=9)
+    r2 = simulate_mmc(0.8, 1.0, 2, 5_000, n_replications=3, warmup=0.2, rng=9)
     np.testing.assert_array_equal(r1.mean_wait_s, r2.mean_wait_s)
     np.testing.assert_array_equal(r1.p99_response_s, r2.p99_response_s)
     r1d = simulate_queue(a[0], s[0], 2, warmup=0.2)
@@ -216,7 +216,7 @@ def test_mmc_engine_equals_array_path_bit_for_bit(lam, c, n, reps, warmup):
     s *= 1.0 / 1.0
     ref = simulate_queue(a, s, c, warmup=warmup)
     g2 = np.random.default_rng(seed)
-    r = simulate_mmc(lam, 1.0, c, n, n_reps=reps, warmup=warmup, rng=g2)
+    r = simulate_mmc(lam, 1.0, c, n, n_replications=reps, warmup=warmup, rng=g2)
     for f in ("mean_wait_s", "mean_response_s", "p_wait", "p95_response_s", "p99_response_s"):
         np.testing.assert_array_equal(getattr(r, f), getattr(ref, f), err_msg=f)
         assert getattr(r, f).dtype == np.float64 and getattr(r, f).shape == (reps,)
@@ -234,9 +234,9 @@ def test_mmc_engine_equals_array_path_bit_for_bit(lam, c, n, reps, warmup):
 
 
 def test_reproducible_with_seed():
-    r1 = simulate_mmc(0.9, 1.0, 3, 10_000, n_reps=3, rng=123)
-    r2 = simulate_mmc(0.9, 1.0, 3, 10_000, n_reps=3, rng=np.random.default_rng(123))
-    r3 = simulate_mmc(0.9, 1.0, 3, 10_000, n_reps=3, rng=124)
+    r1 = simulate_mmc(0.9, 1.0, 3, 10_000, n_replications=3, rng=123)
+    r2 = simulate_mmc(0.9, 1.0, 3, 10_000, n_replications=3, rng=np.random.default_rng(123))
+    r3 = simulate_mmc(0.9, 1.0, 3, 10_000, n_replications=3, rng=124)
     for f in ("mean_wait_s", "mean_response_s", "p_wait", "p95_response_s", "p99_response_s"):
         np.testing.assert_array_equal(getattr(r1, f), getattr(r2, f))
     assert not np.array_equal(r1.mean_wait_s, r3.mean_wait_s)
@@ -274,7 +274,7 @@ def test_confidence_interval():
         (lambda: simulate_mmc(0.5, 1.0, 0, 100), "servers"),
         (lambda: simulate_mmc(0.5, 1.0, 1, 0), "n_customers"),
         (lambda: simulate_mmc(0.5, 1.0, 1, 100, warmup=1.0), "warmup"),
-        (lambda: simulate_mmc(0.5, 1.0, 1, 100, n_reps=0), "n_reps"),
+        (lambda: simulate_mmc(0.5, 1.0, 1, 100, n_replications=0), "n_replications"),
         (lambda: simulate_queue(lambda g, sh: np.ones(sh), np.ones(3)), "n_customers"),
     ],
 )

@@ -150,19 +150,62 @@ def _storm_after_update(strategy, n, h, boot_read=150e6):
     """Boot storm right after the image is (re)deployed, from the models directly."""
     c = _cluster(h)
     if strategy == "full_clones":
-        w = fullclone.warmup(h, n, rf=min(2, h), parent=_parent(boot_read=boot_read))
-        local, t, detected = float(w.local_share), float(w.time_s), True
+        parent = _parent(boot_read=boot_read)
+        w = fullclone.warmup(h, n, rf=min(2, h), parent=parent)
+        # the hot spot serves holder-local first reads itself: it takes the share of
+        # reads whose block the node already read (its first read of each is not)
+        local = 1.0 - parent.n_boot_blocks / float(w.reads_per_node)
+        t, detected = float(w.time_s), True
     else:
         w = shadowclone.warmup(h, n, replica=_parent(boot_read=boot_read))
         local = 1 - (float(w.remote_read_bytes) + float(w.total_bytes)) / (
             n * _parent(boot_read=boot_read).boot_bytes)
         t, detected = float(w.time_s), bool(w.detected)
     if not detected:
-        return float(hotspot.boot_storm(n, "linked_clones", c,
+        return float(hotspot.boot_storm(n, strategy="linked_clones", cluster=c,
                                         boot_read_bytes=boot_read).duration_s[0]), w
-    d = float(hotspot.boot_storm(n, strategy, c, boot_read_bytes=boot_read,
+    d = float(hotspot.boot_storm(n, strategy=strategy, cluster=c, boot_read_bytes=boot_read,
                                  cached_share=local).duration_s[0])
     return max(d, t), w
+
+
+def _remote_shared(strategy, h, cached, rf=2):
+    """Mean over the nodes of the share of shared reads that cross the network
+    (:func:`hotspot.read_components`, every cached block a cache hit)."""
+    from hcimodel.cluster import ReadPath
+
+    c = Cluster(n_nodes=h, replication_factor=rf, read_path=ReadPath(cache_hit_shared=1.0))
+    q = PROFILES["boot"].replica_read_fraction
+    out = 0.0
+    for node in range(h):
+        comps = hotspot.read_components("boot", strategy, c, node, cached_share=cached)
+        out += sum(w for w, s, _ in comps if s != node) / q  # private reads are local
+    return out / h
+
+
+@pytest.mark.parametrize("h,n,rf", [(4, 400, 2), (8, 1000, 2), (13, 1000, 3), (5, 5, 2)])
+def test_full_clone_warmup_is_not_discounted_twice(h, n, rf):
+    """Review finding: sizing fed fullclone's local_share (holder-local first reads
+    counted as local) to the hot spot, which serves the holder's share of uncached
+    reads locally again. The cached share sizing passes must give the hot spot the
+    remote share of the fullclone model: 1 - local_share = k_f / N."""
+    from hcimodel.sizing import models
+
+    parent = _parent()
+    w = fullclone.warmup(h, n, rf=rf, parent=parent)
+    mw = models.warmup("full_clones", h, n, image_bytes=parent.used_bytes,
+                       boot_read_bytes=150e6, link_bps=10e9, rtt_s=200e-6, rf=rf)
+    assert mw.local_share == pytest.approx(float(w.local_share), rel=1e-12)
+    expected_remote = 1.0 - float(w.local_share)
+    assert _remote_shared("full_clones", h, mw.cached_share, rf) == pytest.approx(
+        expected_remote, rel=1e-9, abs=1e-12)
+    # the old input (local_share) under-counts the remote reads by about (1 - q)
+    if h > rf:
+        assert _remote_shared("full_clones", h, mw.local_share, rf) < expected_remote * 0.99
+    # Shadow Clones: uncached reads go to the owner, the two shares are one
+    ms = models.warmup("shadow_clones", h, n, image_bytes=parent.used_bytes,
+                       boot_read_bytes=150e6, link_bps=10e9, rtt_s=200e-6, rf=rf)
+    assert ms.cached_share == ms.local_share
 
 
 def test_boot_storm_limit_and_metrics_against_the_models():
@@ -513,3 +556,41 @@ def test_the_example_gives_a_node_count_at_confidence():
                           boot_read_bytes=(420e6 + 600e6) / 2)
     assert res.notes[0] == "RTO: " + ref.notes[0]
     assert any(n.startswith("RTO: infrastructure_s") for n in res.notes)
+
+
+# ------------------------------------------------------------------ hit-ratio odds
+@pytest.mark.parametrize("levels", [6, 20])  # every level solved / bisection over levels
+def test_hit_ratio_odds_against_the_cache_model(levels):
+    """P(hit-ratio target holds) at the answer, over draws of the CVM memory, equals
+    the share of draws whose memory gives the cache model a hit ratio >= target."""
+    from hcimodel.sizing import Uncertain, models
+    from hcimodel.sizing.api import MAX_HIT_SOLVES, draw_inputs, hit_odds
+
+    sc = scenario(count=300).replace("node.cvm_memory",
+                                     Uncertain("uniform", 12.05 * GiB, 12.35 * GiB))
+    e = Engine(sc)
+    draws = draw_inputs(sc, 300, np.random.default_rng(3), levels)
+    inp = Inputs(sc, draws, 300)
+    u = 8  # usable nodes: 38 desktops per node
+    p = hit_odds(e, inp, "full_clones", u + e.headroom)
+    mem = draws["node.cvm_memory"]
+    assert (np.unique(mem).size > MAX_HIT_SOLVES) == (levels > MAX_HIT_SOLVES)
+    hit = {m: models.hit_ratio(38, image_bytes=200e6, private_bytes=20e6, profile="knowledge",
+                               cvm_memory_bytes=m, rule="unified", ssd_bytes=0.0, dedup=True)
+           for m in np.unique(mem)}
+    want = float(np.mean([hit[m] >= 0.5 for m in mem]))
+    assert 0 < want < 1  # the range straddles the target
+    assert p == pytest.approx(want, abs=1e-12)
+
+
+def test_hit_ratio_in_the_tornado_and_the_metrics():
+    from hcimodel.sizing import Uncertain
+
+    sc = scenario(count=300, extra='login_iops = {min = 8, max = 13}')
+    sc = sc.replace("node.cvm_memory", Uncertain("uniform", 12.05 * GiB, 12.35 * GiB))
+    res = size(sc, n_draws=100, levels=5, largest=False)
+    t = res.tornado.filter(res.tornado["metric"] == "hit_ratio")
+    swing = dict(zip(t["input"], t["relative_swing"]))
+    assert swing["node.cvm_memory"] > 0 and swing["pools.office.login_iops"] == 0
+    for s in res.strategies:
+        assert 0 <= s.metrics["hit_ratio_probability"] <= 1

@@ -44,7 +44,7 @@ class FailAfter:
 
 
 def test_schema_sorting_and_shape():
-    df = sweep(stochastic_model, GRID, n_reps=3, seed=1)
+    df = sweep(stochastic_model, GRID, n_replications=3, seed=1)
     assert df.columns == ["load", "kind", "replication", "metric", "value"]
     assert df.schema == pl.Schema({"load": pl.Float64, "kind": pl.String, "replication": pl.Int64,
                                    "metric": pl.String, "value": pl.Float64})
@@ -64,9 +64,9 @@ def test_dataframe_grid_of_explicit_points():
 
 
 def test_same_seed_same_result_and_streams_differ():
-    a = sweep(stochastic_model, GRID, n_reps=2, seed=7)
-    b = sweep(stochastic_model, GRID, n_reps=2, seed=7)
-    c = sweep(stochastic_model, GRID, n_reps=2, seed=8)
+    a = sweep(stochastic_model, GRID, n_replications=2, seed=7)
+    b = sweep(stochastic_model, GRID, n_replications=2, seed=7)
+    c = sweep(stochastic_model, GRID, n_replications=2, seed=8)
     assert a.equals(b)
     assert not a.equals(c)
     # replications draw from different streams
@@ -75,7 +75,7 @@ def test_same_seed_same_result_and_streams_differ():
 
 
 def test_stream_is_the_documented_seed_sequence():
-    df = sweep(stochastic_model, GRID, n_reps=2, seed=123)
+    df = sweep(stochastic_model, GRID, n_replications=2, seed=123)
     # point index 3 is (load=0.2, kind="a") in cartesian order; replication 1
     rng = np.random.default_rng(np.random.SeedSequence(123, spawn_key=(3, 1)))
     expected = stochastic_model(0.2, "a", rng)
@@ -99,9 +99,9 @@ def test_inf_is_a_legitimate_value():
 
 
 def test_bit_identical_for_any_n_jobs_and_batch_size():
-    ref = sweep(stochastic_model, GRID, n_reps=4, seed=2024, n_jobs=1)
-    par = sweep(stochastic_model, GRID, n_reps=4, seed=2024, n_jobs=2, batch_size=3)
-    thr = sweep(stochastic_model, GRID, n_reps=4, seed=2024, n_jobs=3, backend="threading",
+    ref = sweep(stochastic_model, GRID, n_replications=4, seed=2024, n_jobs=1)
+    par = sweep(stochastic_model, GRID, n_replications=4, seed=2024, n_jobs=2, batch_size=3)
+    thr = sweep(stochastic_model, GRID, n_replications=4, seed=2024, n_jobs=3, backend="threading",
                 batch_size=1)
     assert ref.equals(par)
     assert ref.equals(thr)
@@ -115,23 +115,23 @@ def model_on_dask_worker(load, kind, rng):
 
 
 @settings(max_examples=25, deadline=None)
-@given(n_points=st.integers(1, 6), n_reps=st.integers(1, 4), batch_size=st.integers(1, 9),
+@given(n_points=st.integers(1, 6), n_replications=st.integers(1, 4), batch_size=st.integers(1, 9),
        seed=st.integers(0, 2**64))
-def test_result_does_not_depend_on_batching(n_points, n_reps, batch_size, seed):
+def test_result_does_not_depend_on_batching(n_points, n_replications, batch_size, seed):
     grid = {"load": [i / 10 for i in range(n_points)], "kind": ["a"]}
-    ref = sweep(stochastic_model, grid, n_reps=n_reps, seed=seed)
-    assert ref.equals(sweep(stochastic_model, grid, n_reps=n_reps, seed=seed, batch_size=batch_size))
+    ref = sweep(stochastic_model, grid, n_replications=n_replications, seed=seed)
+    assert ref.equals(sweep(stochastic_model, grid, n_replications=n_replications, seed=seed, batch_size=batch_size))
 
 
 def test_dask_local_cluster_gives_the_same_frame():
     distributed = pytest.importorskip("distributed")
-    ref = sweep(stochastic_model, GRID, n_reps=2, seed=99)
+    ref = sweep(stochastic_model, GRID, n_replications=2, seed=99)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         assert sweep_module._dask_client_exists()
-        auto = sweep(model_on_dask_worker, GRID, n_reps=2, seed=99, batch_size=2)
-        forced = sweep(model_on_dask_worker, GRID, n_reps=2, seed=99, backend="dask")
+        auto = sweep(model_on_dask_worker, GRID, n_replications=2, seed=99, batch_size=2)
+        forced = sweep(model_on_dask_worker, GRID, n_replications=2, seed=99, backend="dask")
         assert sum(client.run(lambda: 1).values()) == 2
     assert ref.equals(auto)
     assert ref.equals(forced)
@@ -150,24 +150,24 @@ def test_backend_dask_without_client_is_refused():
 
 def test_checkpoint_resume_equals_uninterrupted(tmp_path):
     ckpt = tmp_path / "sweep.parquet"
-    full = sweep(stochastic_model, GRID, n_reps=3, seed=11)
+    full = sweep(stochastic_model, GRID, n_replications=3, seed=11)
     n_tasks = 3 * 2 * 3
 
     failing = FailAfter(fail_at=8)  # tasks 1..7 succeed, batches of 2 -> 3 batches saved
     with pytest.raises(RuntimeError, match="interrupted"):
-        sweep(failing, GRID, n_reps=3, seed=11, checkpoint=ckpt, batch_size=2)
+        sweep(failing, GRID, n_replications=3, seed=11, checkpoint=ckpt, batch_size=2)
     saved = pl.read_parquet(ckpt)
     n_saved = saved.select(pl.struct(saved.columns[:2]).n_unique()).item()
     assert n_saved == 6
 
     counting = FailAfter()
-    resumed = sweep(counting, GRID, n_reps=3, seed=11, checkpoint=ckpt, batch_size=2)
+    resumed = sweep(counting, GRID, n_replications=3, seed=11, checkpoint=ckpt, batch_size=2)
     assert counting.calls == n_tasks - n_saved
     assert resumed.equals(full)
 
     # a complete checkpoint: nothing left to compute, same answer
     again = FailAfter()
-    assert sweep(again, GRID, n_reps=3, seed=11, checkpoint=ckpt).equals(full)
+    assert sweep(again, GRID, n_replications=3, seed=11, checkpoint=ckpt).equals(full)
     assert again.calls == 0
 
 
@@ -176,7 +176,7 @@ def test_checkpoint_resume_equals_uninterrupted(tmp_path):
 def test_checkpoint_parallel_interrupt_and_resume(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep_module, "CHECKPOINT_INTERVAL_S", 0.0)
     ckpt = tmp_path / "sweep.parquet"
-    full = sweep(stochastic_model, GRID, n_reps=2, seed=3)
+    full = sweep(stochastic_model, GRID, n_replications=2, seed=3)
     # interrupted by an exception raised while consuming results
     calls = {"n": 0}
     real_update = sweep_module._write_checkpoint
@@ -189,11 +189,11 @@ def test_checkpoint_parallel_interrupt_and_resume(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sweep_module, "_write_checkpoint", write_then_stop)
     with pytest.raises(KeyboardInterrupt):
-        sweep(stochastic_model, GRID, n_reps=2, seed=3, checkpoint=ckpt, n_jobs=2, batch_size=2)
+        sweep(stochastic_model, GRID, n_replications=2, seed=3, checkpoint=ckpt, n_jobs=2, batch_size=2)
     monkeypatch.setattr(sweep_module, "_write_checkpoint", real_update)
     partial = pl.read_parquet(ckpt)
     assert 0 < partial.height < full.height
-    resumed = sweep(stochastic_model, GRID, n_reps=2, seed=3, checkpoint=ckpt, n_jobs=2)
+    resumed = sweep(stochastic_model, GRID, n_replications=2, seed=3, checkpoint=ckpt, n_jobs=2)
     assert resumed.equals(full)
 
 
@@ -208,17 +208,17 @@ def test_checkpoint_with_seed_none_reuses_stored_entropy(tmp_path):
 
 def test_checkpoint_of_another_sweep_is_refused(tmp_path):
     ckpt = tmp_path / "s.parquet"
-    sweep(stochastic_model, GRID, n_reps=2, seed=1, checkpoint=ckpt)
+    sweep(stochastic_model, GRID, n_replications=2, seed=1, checkpoint=ckpt)
     with pytest.raises(ValueError, match="seed"):
-        sweep(stochastic_model, GRID, n_reps=2, seed=2, checkpoint=ckpt)
+        sweep(stochastic_model, GRID, n_replications=2, seed=2, checkpoint=ckpt)
     with pytest.raises(ValueError, match="grid points differ"):
-        sweep(stochastic_model, {"load": [0.5, 0.2], "kind": ["b", "a"]}, n_reps=2, seed=1,
+        sweep(stochastic_model, {"load": [0.5, 0.2], "kind": ["b", "a"]}, n_replications=2, seed=1,
               checkpoint=ckpt)
     with pytest.raises(ValueError, match="grid points differ"):  # same values, other order
-        sweep(stochastic_model, {"load": [0.2, 0.5, 0.8], "kind": ["b", "a"]}, n_reps=2, seed=1,
+        sweep(stochastic_model, {"load": [0.2, 0.5, 0.8], "kind": ["b", "a"]}, n_replications=2, seed=1,
               checkpoint=ckpt)
-    with pytest.raises(ValueError, match="n_reps"):
-        sweep(stochastic_model, GRID, n_reps=3, seed=1, checkpoint=ckpt)
+    with pytest.raises(ValueError, match="n_replications"):
+        sweep(stochastic_model, GRID, n_replications=3, seed=1, checkpoint=ckpt)
     other = tmp_path / "other.parquet"
     pl.DataFrame({"a": [1]}).write_parquet(other)
     with pytest.raises(ValueError, match="not written by hcimodel.sweep"):
@@ -260,15 +260,15 @@ def _tamper(path, edit_table=None, edit_meta=None):
 def test_tampered_checkpoint_is_refused_never_resumed(tmp_path, edit_table, edit_meta):
     ckpt = tmp_path / "tampered.parquet"
     with pytest.raises(RuntimeError):
-        sweep(FailAfter(fail_at=4), GRID, n_reps=2, checkpoint=ckpt, batch_size=1)
+        sweep(FailAfter(fail_at=4), GRID, n_replications=2, checkpoint=ckpt, batch_size=1)
     _tamper(ckpt, edit_table, edit_meta)
     model = FailAfter()
     with pytest.raises(ValueError, match=r"checkpoint '.*tampered\.parquet' has been modified"):
-        sweep(model, GRID, n_reps=2, checkpoint=ckpt)          # seed from the checkpoint
+        sweep(model, GRID, n_replications=2, checkpoint=ckpt)          # seed from the checkpoint
     assert model.calls == 0
     if edit_meta is None:  # with the right seed given explicitly, refused all the same
         with pytest.raises(ValueError, match="has been modified"):
-            sweep(model, GRID, n_reps=2, checkpoint=ckpt, seed=0)
+            sweep(model, GRID, n_replications=2, checkpoint=ckpt, seed=0)
         assert model.calls == 0
 
 
@@ -276,10 +276,10 @@ def test_untouched_rewritten_checkpoint_is_still_accepted(tmp_path):
     """The digest depends on the rows and metadata only, not on how the file is written."""
     ckpt = tmp_path / "s.parquet"
     with pytest.raises(RuntimeError):
-        sweep(FailAfter(fail_at=4), GRID, n_reps=2, seed=5, checkpoint=ckpt, batch_size=1)
+        sweep(FailAfter(fail_at=4), GRID, n_replications=2, seed=5, checkpoint=ckpt, batch_size=1)
     _tamper(ckpt, lambda f: f.reverse())                   # same rows, other order
-    resumed = sweep(stochastic_model, GRID, n_reps=2, seed=5, checkpoint=ckpt)
-    assert resumed.equals(sweep(stochastic_model, GRID, n_reps=2, seed=5))
+    resumed = sweep(stochastic_model, GRID, n_replications=2, seed=5, checkpoint=ckpt)
+    assert resumed.equals(sweep(stochastic_model, GRID, n_replications=2, seed=5))
 
 
 def test_checkpoint_without_digest_is_refused(tmp_path):
@@ -320,8 +320,8 @@ def test_progress_forced_on_and_off(capsys):
         ({"grid": [1, 2]}, "grid must be a dict"),
         ({"grid": pl.DataFrame({"load": []})}, "at least one point"),
         ({"grid": pl.DataFrame({"load": [1, 1]})}, "must not repeat a point"),
-        ({"n_reps": 0}, r"n_reps must be an integer in \[1, 2\*\*63 - 1\]"),
-        ({"n_reps": 1.5}, "n_reps"),
+        ({"n_replications": 0}, r"n_replications must be an integer in \[1, 2\*\*63 - 1\]"),
+        ({"n_replications": 1.5}, "n_replications"),
         ({"n_jobs": 0}, "n_jobs"),
         ({"batch_size": 0}, "batch_size"),
         ({"model": 3}, "model must be callable"),

@@ -65,7 +65,7 @@ FOUND = [
     (lambda: replication.rto(10**20), r"n_desktops must be an integer in \[1, 2\*\*63 - 1\]"),
     (lambda: ClonePool(n_desktops=2**63), r"n_desktops must be an integer in \[1, 2\*\*63 - 1\]"),
     # a sequence where a scalar is expected: TypeError before
-    (lambda: queueing.mva([1, 2, 3], [1, 2, 3], 0), "think_time must be a single number"),
+    (lambda: queueing.mva([1, 2, 3], [1, 2, 3], 0), "think_time_s must be a single number"),
     (lambda: simulate.lru_hits([1, 2, 3], [1, 2, 3]), "capacity must be a single number"),
     (lambda: shadowclone.warmup(2, 100, link_bps=(0.1, 0.2)), "link_bps must be a single number"),
     (lambda: replication.rto(10, 5, power_on_s=[1, 2, -3]), "power_on_s must be in"),

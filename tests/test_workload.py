@@ -36,7 +36,7 @@ def test_one_desktop_boots_in_two_to_three_minutes():
     # Horizon documentation: a desktop takes two to three minutes to start; vendor
     # measurements: 500-600 MB read in 2-3 min.
     for strategy in hotspot.STRATEGIES:
-        t = float(hotspot.boot_storm(1, strategy).duration_s[0])
+        t = float(hotspot.boot_storm(1, strategy=strategy).duration_s[0])
         assert 120.0 <= t <= 180.0, (strategy, t)
 
 

@@ -39,7 +39,8 @@ def run(args) -> int:
     strategies = hotspot.STRATEGIES if args.strategy == "all" else (args.strategy,)
     rows = []
     for strategy in strategies:
-        res = hotspot.boot_storm(sizes, strategy, cluster, boot_read_bytes=args.boot_read)
+        res = hotspot.boot_storm(sizes, strategy=strategy, cluster=cluster,
+                                 boot_read_bytes=args.boot_read)
         for i, n in enumerate(sizes):
             rows.append({
                 "strategy": strategy, "n_desktops": n, "n_nodes": args.nodes,

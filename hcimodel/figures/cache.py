@@ -31,8 +31,8 @@ def _memory_only(ir, blocks, f=0.5):
     """Hit ratio of a memory-only Content Cache at each capacity: one vectorized solve
     on the grouped rates of :func:`hcimodel.clonepool.item_rates`."""
     b = np.ravel(blocks)
-    return caching.content_cache(ir.group_rates, f * b, (1 - f) * b, 0.0,
-                                 weights=ir.group_count).hit_ratio
+    return contentcache.content_cache(ir.group_rates, f * b, (1 - f) * b, 0.0,
+                                      weights=ir.group_count).hit_ratio
 
 
 # ------------------------------------------------------------------ hit ratio vs cache size

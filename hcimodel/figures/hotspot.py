@@ -46,11 +46,11 @@ def hotspot_latency_data(workload: str = "login", cluster: Cluster | None = None
         seeds = np.random.SeedSequence([SEED, k]).spawn(len(mc_points))
         for n, seed in zip(mc_points, seeds):
             sim = hotspot.simulate_steady_state(n, workload, strategy, cluster, rng=seed)
-            row = sim.filter((pl.col("group") == "other_nodes") & (pl.col("statistic") == "p95"))
+            low, high = sim.ci["other_nodes"]["p95"][0]
             frames.append(pl.DataFrame({
                 "strategy": strategy, "n_desktops": n, "source": "monte carlo",
-                "latency_s": row["estimate"][0], "ci_low": row["ci_low"][0],
-                "ci_high": row["ci_high"][0]}))
+                "latency_s": sim.read_latency["other_nodes"]["p95"][0], "ci_low": low,
+                "ci_high": high}))
     df = pl.concat([f.with_columns(pl.col("n_desktops").cast(pl.Int64)) for f in frames])
     return df.sort(["strategy", "source", "n_desktops"])
 
@@ -217,7 +217,7 @@ def boot_storm_data(n_max: int = 400, mc_points=(40, 120, 240),
     grid = np.unique(np.linspace(4, n_max, 50).astype(int))
     frames = []
     for k, strategy in enumerate(hotspot.STRATEGIES):
-        res = hotspot.boot_storm(grid, strategy, boot_read_bytes=boot_read_bytes)
+        res = hotspot.boot_storm(grid, strategy=strategy, boot_read_bytes=boot_read_bytes)
         for metric in ("duration_s", "mean_completion_s"):
             frames.append(pl.DataFrame({"strategy": strategy, "n_desktops": grid,
                                         "source": "closed form", "metric": metric,
@@ -226,12 +226,12 @@ def boot_storm_data(n_max: int = 400, mc_points=(40, 120, 240),
             continue  # identical to warmed Shadow Clones during a boot storm
         seeds = np.random.SeedSequence([SEED, 100 + k]).spawn(len(mc_points))
         for n, seed in zip(mc_points, seeds):
-            sim = hotspot.simulate_boot_storm(n, strategy, boot_read_bytes=boot_read_bytes,
-                                              rng=seed)
+            sim = hotspot.simulate_boot_storm(n, strategy=strategy,
+                                              boot_read_bytes=boot_read_bytes, rng=seed)
             frames.append(pl.DataFrame({
                 "strategy": strategy, "n_desktops": [n, n], "source": "monte carlo",
                 "metric": ["duration_s", "mean_completion_s"],
-                "value": [sim["duration_s"], sim["mean_completion_s"]]}))
+                "value": [sim.duration_s[0], sim.mean_completion_s[0]]}))
     df = pl.concat([f.with_columns(pl.col("n_desktops").cast(pl.Int64)) for f in frames])
     return df.sort(["strategy", "source", "metric", "n_desktops"])
 

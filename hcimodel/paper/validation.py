@@ -88,7 +88,7 @@ def queueing_table() -> pl.DataFrame:
     ]
     lam, mu, c = 2.1, 1.0, 3
     exact = float(queueing.mmc(lam, mu, c).mean_response)
-    sim = simulate_mmc(lam, mu, c, 400_000, n_reps=4, rng=SEED)
+    sim = simulate_mmc(lam, mu, c, 400_000, n_replications=4, rng=SEED)
     rows.append(_row("M/M/c", "mean response (s), c = 3, rho = 0.7", "twin",
                      "our Monte Carlo engine, 4 x 400,000 customers",
                      float(sim.mean_response_s.mean()), exact))
@@ -169,7 +169,7 @@ class _oracle_file:
 # -------------------------------------------------------------------- domain
 def domain_table() -> pl.DataFrame:
     """The domain models: printed or derived values and their Monte Carlo twins."""
-    from .. import replication, shadowclone
+    from .. import queueing, replication, shadowclone
 
     rows = []
     # REFERENCES.md, Replication: deterministic transfer S <= I: worst I + S, mean I/2 + S
@@ -184,7 +184,7 @@ def domain_table() -> pl.DataFrame:
     sigma = brentq(lambda s: s - math.exp(-(1 - s) / 0.5), 1e-12, 1 - 1e-12, xtol=1e-14)
     rows.append(_row("RPO", "D/M/1 root sigma, rho = 0.5", "textbook",
                      "sigma = exp(-(1 - sigma)/rho), brentq", sigma,
-                     float(replication.rpo.dm1_sigma(0.5))))
+                     float(queueing.dm1_sigma(0.5))))
     for window in (0.0, 600.0):
         cf = float(shadowclone.detection_delay(8, 80, window))
         mc = float(np.mean(shadowclone.simulate_detection_delay(8, 80, window, n_reps=20_000,
@@ -208,7 +208,7 @@ def _twin_rows() -> list[dict]:
     cf = hotspot.steady_state(n, "login", "linked_clones")
     mc = hotspot.simulate_steady_state(n, "login", "linked_clones", rng=SEED)
     for group in ("replica_node", "other_nodes"):
-        got = float(mc.filter((mc["group"] == group) & (mc["statistic"] == "p95"))["estimate"][0])
+        got = float(mc.read_latency[group]["p95"][0])
         rows.append(_row("Hot spot", f"p95 read latency (s), {group}, {n} linked clones, login",
                          "twin", "tagged Lindley queues, 5 x 200,000 I/Os", got,
                          float(cf.read_latency[group]["p95"][0])))

@@ -153,7 +153,8 @@ def _storm(sizes, strategy, cluster, boot_read_bytes):
     pos = uniq[uniq > 0]
     out = {0: 0.0}
     if pos.size:
-        d = hotspot.boot_storm(pos, strategy, cluster, boot_read_bytes=boot_read_bytes)
+        d = hotspot.boot_storm(pos, strategy=strategy, cluster=cluster,
+                               boot_read_bytes=boot_read_bytes)
         out.update(zip(pos.tolist(), d.duration_s.tolist()))
     return out
 

@@ -9,6 +9,6 @@ from .cache_replay import (MissRatioCurve, dense_ids, lru_hits, miss_ratio_curve
                            shards_sample, stack_distances)
 from .queues import (QueueSimResult, fifo_multiserver_waits, lindley_waits,  # noqa: F401
                      simulate_mmc, simulate_queue)
-from .closed_network import (BootStormResult, ClosedNetworkResult,  # noqa: F401
-                             simulate_boot_storm, simulate_closed_network)
+from .closed_network import (ClosedNetworkResult, FiniteJobsResult,  # noqa: F401
+                             simulate_closed_network, simulate_finite_jobs)
 from .stats import ConfidenceInterval, confidence_interval  # noqa: F401

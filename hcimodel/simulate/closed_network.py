@@ -1,13 +1,14 @@
-r"""Exact Monte Carlo twin of a closed queueing network: boot and login storms.
+r"""Exact Monte Carlo twin of a closed queueing network, in steady state or with finite jobs.
 
 The network is the one exact MVA solves, simulated event by event:
 
-- :math:`N` customers (desktops), each of a class :math:`r` (for instance the
-  node it runs on), :math:`N_r` of class :math:`r`;
+- :math:`N` customers, each of a class :math:`r` (for instance
+  where it comes from), :math:`N_r` of class :math:`r`;
 - a customer *thinks* for an exponential time of mean :math:`Z_r` (s) at a
   delay station, then sends one request to station :math:`k` with probability
   :math:`p_{rk}`;
-- :math:`K` FCFS single-server stations (for instance the CVMs), exponential
+- :math:`K` FCFS single-server stations (for instance
+  servers), exponential
   service of mean :math:`s_k` (s);
 - after service, an optional pure delay :math:`d_r` (s; constant or
   exponential, e.g. the network round trip) is added to the request's response
@@ -44,9 +45,9 @@ from ..validation import check_choice, check_duration, check_integer, check_prob
 
 __all__ = [
     "ClosedNetworkResult",
-    "BootStormResult",
+    "FiniteJobsResult",
     "simulate_closed_network",
-    "simulate_boot_storm",
+    "simulate_finite_jobs",
 ]
 
 _THINK, _AT_STATION, _DELAY, _DONE = 0, 1, 2, 3
@@ -383,21 +384,21 @@ class ClosedNetworkResult:
 
 
 @dataclass(frozen=True)
-class BootStormResult:
-    """Outcome of :func:`simulate_boot_storm`.
+class FiniteJobsResult:
+    """Outcome of :func:`simulate_finite_jobs`.
 
     Attributes
     ----------
     completion_time_s : numpy.ndarray, shape (N,)
-        Time at which each desktop completed its last request (s); desktops are
-        ordered by class.
-    desktop_class : numpy.ndarray, shape (N,)
-        Class index of each desktop.
+        Time at which each customer completed its last request (s); customers
+        are ordered by class.
+    customer_class : numpy.ndarray, shape (N,)
+        Class index of each customer.
     makespan_s : float
-        Time until every desktop has completed (s).
+        Time until every customer has completed (s).
     mean_response_s : numpy.ndarray, shape (R,)
         Mean response time of each class's requests (s); ``inf`` for a class
-        with no desktop.
+        with no customer.
     mean_response_all_s : float
         Mean response time over all requests (s).
     p95_response_s, p99_response_s : float
@@ -407,14 +408,14 @@ class BootStormResult:
     mean_queue_length : numpy.ndarray, shape (K,)
         Time-averaged number of requests at each station over the makespan.
     n_requests : int
-        Total number of requests (desktops x requests per desktop).
+        Total number of requests (customers x requests per customer).
     response_times_s : numpy.ndarray or None
         Response time (s) of every request in completion order, when
         ``keep_responses=True``; otherwise None.
     """
 
     completion_time_s: np.ndarray
-    desktop_class: np.ndarray
+    customer_class: np.ndarray
     makespan_s: float
     mean_response_s: np.ndarray
     mean_response_all_s: float
@@ -448,7 +449,7 @@ def simulate_closed_network(service_s, visit_prob, think_time_s, population_per_
     think_time_s : float or array_like, shape (R,)
         Mean exponential think time of each class (s), ``>= 0``.
     population_per_class : int or array_like of int, shape (R,)
-        Number of customers (desktops) of each class, ``>= 0``, total ``>= 1``.
+        Number of customers of each class, ``>= 0``, total ``>= 1``.
     delay_s : float or array_like, shape (R,), default 0.0
         Mean pure delay (s) added to every response of a class, ``>= 0``.
     delay_distribution : {"constant", "exponential"}, default "constant"
@@ -509,24 +510,24 @@ def simulate_closed_network(service_s, visit_prob, think_time_s, population_per_
     )
 
 
-def simulate_boot_storm(service_s, visit_prob, think_time_s, population_per_class,
-                        requests_per_desktop, *, delay_s=0.0, delay_distribution="constant",
-                        keep_responses=False, rng=None) -> BootStormResult:
-    r"""Simulate a boot storm: every desktop issues a fixed number of requests.
+def simulate_finite_jobs(service_s, visit_prob, think_time_s, population_per_class,
+                         requests_per_customer, *, delay_s=0.0, delay_distribution="constant",
+                         keep_responses=False, rng=None) -> FiniteJobsResult:
+    r"""Simulate finite jobs: every customer makes a fixed number of requests, then leaves.
 
-    All desktops start thinking at time 0. Each one completes
-    ``requests_per_desktop`` requests through the closed network (think, one
+    All customers start thinking at time 0. Each one completes
+    ``requests_per_customer`` requests through the closed network (think, one
     request to a station, optional pure delay) and then leaves, so the load
-    falls as desktops finish.
+    falls as customers finish (a batch of work started at once, as when many
+    clients start together).
 
     Parameters
     ----------
     service_s, visit_prob, think_time_s, population_per_class
         As in :func:`simulate_closed_network` (seconds, probabilities, seconds,
-        desktops per class).
-    requests_per_desktop : int
-        Requests each desktop must complete, ``>= 1`` (e.g. the I/Os of one
-        boot).
+        customers per class).
+    requests_per_customer : int
+        Requests each customer must complete, ``>= 1``.
     delay_s : float or array_like, shape (R,), default 0.0
         Mean pure delay (s) added to each response.
     delay_distribution : {"constant", "exponential"}, default "constant"
@@ -539,8 +540,8 @@ def simulate_boot_storm(service_s, visit_prob, think_time_s, population_per_clas
 
     Returns
     -------
-    BootStormResult
-        Per-desktop completion times (s), makespan (s), per-class mean and
+    FiniteJobsResult
+        Per-customer completion times (s), makespan (s), per-class mean and
         overall p95/p99 response times (s), per-station utilization and mean
         queue length over the makespan.
 
@@ -548,21 +549,21 @@ def simulate_boot_storm(service_s, visit_prob, think_time_s, population_per_clas
     ------
     ValueError
         On the same bad inputs as :func:`simulate_closed_network`, or
-        ``requests_per_desktop < 1``.
+        ``requests_per_customer < 1``.
     """
     s, cum, z, d, d_exp, cls, pop = _check_network(service_s, visit_prob, think_time_s,
                                                    population_per_class, delay_s,
                                                    delay_distribution)
-    m = check_integer("requests_per_desktop", requests_per_desktop, minimum=1, scalar=True)
+    m = check_integer("requests_per_customer", requests_per_customer, minimum=1, scalar=True)
     total = int(pop.sum()) * m
     gen = as_generator(rng)
     resp, _, t_end, area_q, area_b, finish, cls_sum, cls_cnt = _run(
         s, cum, z, d, d_exp, cls, m, total, 0, gen)
     q95, q99 = np.quantile(resp, [0.95, 0.99])
     span = t_end if t_end > 0 else np.inf
-    return BootStormResult(
+    return FiniteJobsResult(
         completion_time_s=finish,
-        desktop_class=cls,
+        customer_class=cls,
         makespan_s=float(t_end),
         mean_response_s=_class_means(cls_sum, cls_cnt),
         mean_response_all_s=float(resp.mean()),

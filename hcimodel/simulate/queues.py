@@ -478,7 +478,7 @@ class QueueSimResult:
     servers: int
 
     @property
-    def n_reps(self) -> int:
+    def n_replications(self) -> int:
         """Number of replications."""
         return int(self.mean_wait_s.shape[0])
 
@@ -536,7 +536,7 @@ def _check_warmup(warmup) -> float:
     return check_in_range("warmup", warmup, 0.0, 1.0, high_inclusive=False, scalar=True)
 
 
-def simulate_queue(interarrival_s, service_s, servers=1, *, n_customers=None, n_reps=1,
+def simulate_queue(interarrival_s, service_s, servers=1, *, n_customers=None, n_replications=1,
                    warmup=0.1, rng=None) -> QueueSimResult:
     r"""Simulate a FIFO G/G/c queue and return per-replication estimates.
 
@@ -544,8 +544,8 @@ def simulate_queue(interarrival_s, service_s, servers=1, *, n_customers=None, n_
     ----------
     interarrival_s : array_like or callable
         Interarrival times in seconds, ``>= 0``, of shape ``(n,)`` (one
-        replication) or ``(n_reps, n)``; or a sampler ``f(rng, shape)``
-        returning such an array, called with ``shape = (n_reps, n_customers)``.
+        replication) or ``(n_replications, n)``; or a sampler ``f(rng, shape)``
+        returning such an array, called with ``shape = (n_replications, n_customers)``.
     service_s : array_like or callable
         Service times in seconds, ``>= 0``: an array of the same shape, or a
         sampler as above (called after the interarrival sampler).
@@ -553,7 +553,7 @@ def simulate_queue(interarrival_s, service_s, servers=1, *, n_customers=None, n_
         Number of servers :math:`c \ge 1`.
     n_customers : int, optional
         Customers per replication; required when a sampler is given.
-    n_reps : int, default 1
+    n_replications : int, default 1
         Replications drawn by the samplers (ignored for arrays, whose leading
         axis gives the replications).
     warmup : float, default 0.1
@@ -580,7 +580,7 @@ def simulate_queue(interarrival_s, service_s, servers=1, *, n_customers=None, n_
         if n_customers is None:
             raise ValueError("n_customers must be given when a sampler is used (got None)")
         n = check_integer("n_customers", n_customers, minimum=1, scalar=True)
-        reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
+        reps = check_integer("n_replications", n_replications, minimum=1, scalar=True)
         gen = as_generator(rng)
         shape = (reps, n)
         if callable(interarrival_s):
@@ -596,7 +596,7 @@ def simulate_queue(interarrival_s, service_s, servers=1, *, n_customers=None, n_
     return _summarise(a, s, c, warmup)
 
 
-def simulate_mmc(arrival_rate, service_rate, servers, n_customers, *, warmup=0.1, n_reps=1,
+def simulate_mmc(arrival_rate, service_rate, servers, n_customers, *, warmup=0.1, n_replications=1,
                  rng=None) -> QueueSimResult:
     r"""Simulate the M/M/c FIFO queue.
 
@@ -607,7 +607,7 @@ def simulate_mmc(arrival_rate, service_rate, servers, n_customers, *, warmup=0.1
     inside the recursion and counts the customers who wait on the fly; it
     consumes the stream in the order stated, so the result is bit for bit
     that of :func:`simulate_queue` on
-    ``a = g.standard_exponential((n_reps, n_customers)) * (1.0 / arrival_rate)``
+    ``a = g.standard_exponential((n_replications, n_customers)) * (1.0 / arrival_rate)``
     and ``s`` drawn next in the same way with ``service_rate``, and ``rng``
     ends in the same state.
 
@@ -623,7 +623,7 @@ def simulate_mmc(arrival_rate, service_rate, servers, n_customers, *, warmup=0.1
         Customers per replication, warm-up included, ``>= 1``.
     warmup : float, default 0.1
         Fraction of customers discarded at the start, in [0, 1).
-    n_reps : int, default 1
+    n_replications : int, default 1
         Independent replications.
     rng : None, int, SeedSequence or Generator
         Random stream (SPEC 7).
@@ -643,7 +643,7 @@ def simulate_mmc(arrival_rate, service_rate, servers, n_customers, *, warmup=0.1
 
     Examples
     --------
-    >>> r = simulate_mmc(0.5, 1.0, 1, 400_000, n_reps=4, rng=1)
+    >>> r = simulate_mmc(0.5, 1.0, 1, 400_000, n_replications=4, rng=1)
     >>> round(float(r.mean_wait_s.mean()), 1)   # exact: rho/(mu - lambda) = 1
     1.0
     """
@@ -651,7 +651,7 @@ def simulate_mmc(arrival_rate, service_rate, servers, n_customers, *, warmup=0.1
     mu = check_rate("service_rate", service_rate, scalar=True)
     c = check_integer("servers", servers, minimum=1, scalar=True)
     n = check_integer("n_customers", n_customers, minimum=1, scalar=True)
-    reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
+    reps = check_integer("n_replications", n_replications, minimum=1, scalar=True)
     warmup = _check_warmup(warmup)
     n_warm = _n_warmup(warmup, n)
     gen = as_generator(rng)

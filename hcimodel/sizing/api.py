@@ -14,11 +14,11 @@ from .. import __version__, units
 from ..streams import as_generator
 from ..validation import check_bool, check_choice, check_instance, check_integer
 from . import models
-from .core import LIMITS, Engine, Inputs, fmt_bps
+from .core import LIMITS, Engine, Inputs, _rows, fmt_bps
 from .scenario import FIELDS, Scenario, _formatter, load, loads
 
 __all__ = ["StrategySizing", "SizingResult", "size", "example_text", "example_scenario",
-           "draw_inputs", "largest_pool"]
+           "draw_inputs", "largest_pool", "hit_odds"]
 
 _COUNT_KEYS = {k for sec in FIELDS.values() for k, f in sec.items() if f.kind == "count"}
 
@@ -56,8 +56,9 @@ class StrategySizing:
         the login-storm latency, the boot storm and the RTO. The RPO does not
         depend on the node count and is reported on its own
         (:attr:`SizingResult.protection`). The hit ratio is not drawn (its model
-        costs about a second per solve): it is checked at the answer with
-        nominal inputs, with a sentence when missed.
+        costs about a second per solve): it is checked at the answer, with a
+        sentence when missed, and its odds there are
+        ``metrics["hit_ratio_probability"]`` (:func:`hit_odds`).
     probability_all : numpy.ndarray
         The same with the RPO target too (every target).
     nodes_at_confidence : float
@@ -226,6 +227,83 @@ def _metrics(engine: Engine, strategy: str, nodes: float) -> dict:
     if not math.isnan(q["rto_s"]):
         out["rto_s"] = q["rto_s"]
     return out
+
+
+#: Most hit-ratio solves (about a second each) :func:`hit_odds` spends on the draws.
+MAX_HIT_SOLVES = 12
+#: Per pool, the cache inputs that lower the hit ratio as they grow; per node, those
+#: that raise it (content_cache_model is monotone in each).
+_HIT_DOWN = ("count", "image", "private")
+_HIT_UP = ("node.cvm_memory", "cache.ssd")
+
+
+def _hit_paths(s: Scenario) -> list[tuple[str, int]]:
+    return ([(f"pools.{n}.{k}", -1) for n in s.pools for k in _HIT_DOWN]
+            + [(p, 1) for p in _HIT_UP])
+
+
+def hit_odds(engine: Engine, inp: Inputs, strategy: str, nodes: float):
+    """Probability over the draws that the hit-ratio target holds at ``nodes``.
+
+    The hit ratio (the smallest over the pools, :func:`.models.hit_ratio`, about a
+    second per solve) depends only on the pools' count, image and private bytes,
+    the CVM memory and the SSD cache. When none of them is drawn, one solve
+    (memoized: the one of the answer) decides every draw against its drawn
+    target. Otherwise each distinct combination of them is solved, up to
+    :data:`MAX_HIT_SOLVES`; beyond that, when one input alone is drawn and the
+    target is fixed, bisection over its sorted values (the model is monotone in
+    it); else the two corners (every input at its worst and at its best) settle
+    the odds when they agree. Returns the probability, or None when it would
+    take more solves than that (the report says so).
+    """
+    s = engine.s
+    h = int(min(nodes, engine.max_nodes)) if math.isfinite(nodes) else engine.max_nodes
+    u = max(h - engine.headroom, 1)
+    paths = _hit_paths(s)
+    target = inp.num("targets.hit_ratio")
+
+    def hit_of(row) -> float:
+        v = dict(zip((p for p, _ in paths), row))
+        out = []
+        for name in s.pools:
+            p = f"pools.{name}."
+            out.append(engine.hit(u, (v[p + "count"], v[p + "image"], v[p + "private"],
+                                      s.pools[name]["profile"], v["node.cvm_memory"],
+                                      s.cache["rule"], v["cache.ssd"], s.cache["dedup"])))
+        return min(out)
+
+    cols = [inp.num(p) for p, _ in paths]
+    uniq, inv = _rows(cols)
+    if len(uniq) <= MAX_HIT_SOLVES:
+        hits = np.array([hit_of(tuple(float(x) for x in r)) for r in uniq])
+        return float(np.mean(hits[inv] >= target - 1e-12))
+    drawn = [i for i in range(len(paths)) if np.unique(uniq[:, i]).size > 1]
+    if len(drawn) == 1 and np.unique(target).size == 1:
+        i = drawn[0]
+        sign = paths[i][1]
+        vals = np.unique(uniq[:, i])  # ascending; the hit ratio moves with sign
+        base = uniq[0].copy()
+        ok = lambda k: hit_of(tuple(float(x) for x in np.where(  # noqa: E731
+            np.arange(len(base)) == i, vals[k], base))) >= target[0] - 1e-12
+        # passing values: a suffix when the hit ratio rises with the input, else a prefix
+        order = np.arange(vals.size) if sign > 0 else np.arange(vals.size)[::-1]
+        lo, hi = -1, vals.size  # ok(order[hi]) assumed true, ok(order[lo]) false
+        if not ok(order[-1]):
+            return 0.0
+        hi = vals.size - 1
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if ok(order[mid]) else (mid, hi)
+        passing = vals[order[hi:]]
+        return float(np.mean(np.isin(inp.num(paths[i][0]), passing)))
+    signs = np.array([g for _, g in paths])
+    worst = np.where(signs < 0, uniq.max(axis=0), uniq.min(axis=0))
+    best = np.where(signs < 0, uniq.min(axis=0), uniq.max(axis=0))
+    if hit_of(tuple(float(x) for x in worst)) >= float(target.max()) - 1e-12:
+        return 1.0
+    if hit_of(tuple(float(x) for x in best)) < float(target.min()) - 1e-12:
+        return 0.0
+    return None
 
 
 def _sentences(engine: Engine, st: StrategySizing, conf: float, p_max: float) -> list[str]:
@@ -512,6 +590,14 @@ def size(scenario=None, *, confidence: float = 0.9, n_draws: int = 1000, seed: i
         ok = np.flatnonzero(prob >= confidence - 1e-12)
         at_conf = float(node_range[ok[0]]) if ok.size else math.inf
         metrics = _metrics(engine, strat, nodes)
+        if uncertain:
+            p_hit = hit_odds(engine, inp, strat, nodes)
+            if p_hit is None:
+                messages.append(f"{strat}: the odds of the hit-ratio target are not drawn: the "
+                                f"uncertain cache inputs would need more than "
+                                f"{MAX_HIT_SOLVES} solves of the cache model.")
+            else:
+                metrics["hit_ratio_probability"] = p_hit
         big = {}
         if largest:
             centre = int(nodes) if math.isfinite(nodes) else engine.max_nodes
@@ -552,7 +638,8 @@ def _rto_notes(engine: Engine, answers) -> tuple:
                  for n, who in out.items())
 
 
-_TORNADO_METRICS = ("nodes", "read_latency_p95_s", "boot_storm_s", "rto_s", "rpo_transfer_s")
+_TORNADO_METRICS = ("nodes", "read_latency_p95_s", "boot_storm_s", "rto_s", "rpo_transfer_s",
+                    "hit_ratio")
 
 
 def _empty_tornado() -> pl.DataFrame:
@@ -586,14 +673,16 @@ def _tornado(s: Scenario, engine: Engine, uncertain: dict, answers: dict) -> pl.
     the nominal answer's node count, and the RPO transfer time."""
     rows = []
     base = {st: {"nodes": answers[st], **_quick(engine, st, answers[st]),
-                 "rpo_transfer_s": _transfer(engine)} for st in s.strategies()}
+                 "rpo_transfer_s": _transfer(engine), "hit_ratio": _hit(engine, st, answers[st])}
+            for st in s.strategies()}
     for path, u in uncertain.items():
         f = _formatter(_kind(path))
         ends = {}
         for end, value in (("low", u.low), ("high", u.high)):
             e = Engine(s.replace(path, value), engine.memo)
             ends[end] = {st: {"nodes": float(e.nodes(Inputs(e.s), st, exact=False)["nodes"][0]),
-                              **_quick(e, st, answers[st]), "rpo_transfer_s": _transfer(e)}
+                              **_quick(e, st, answers[st]), "rpo_transfer_s": _transfer(e),
+                              "hit_ratio": _hit(e, st, answers[st])}
                          for st in s.strategies()}
         for st in s.strategies():
             for m in _TORNADO_METRICS:
@@ -612,6 +701,14 @@ def _tornado(s: Scenario, engine: Engine, uncertain: dict, answers: dict) -> pl.
         "rank", offset=1).select(["input", pl.col("rank").cast(pl.Int64)])
     return (frame.join(key, on="input").sort(["rank", "strategy", "metric"])
             .select(list(_empty_tornado().columns)))
+
+
+def _hit(engine: Engine, strategy: str, nodes: float) -> float:
+    """Hit ratio at ``nodes`` (nominal inputs; memoized, so an input that does not
+    reach the cache model costs no solve)."""
+    h = int(min(nodes, engine.max_nodes)) if math.isfinite(nodes) else engine.max_nodes
+    u = max(h - engine.headroom, 1)
+    return min(engine.hit(u, engine.cache_args(name)) for name, _ in engine.pools(strategy))
 
 
 def _transfer(engine: Engine) -> float:

@@ -128,7 +128,18 @@ class WarmUp:
     (``inf`` when Shadow Clones are never detected), ``local_share`` of the
     shared boot reads that crossed no network (fetches and reads sent to the
     owner before detection count as remote), ``detected`` (Shadow Clones
-    start; always True for full clones).
+    start; always True for full clones), and ``cached_share``: the share of a
+    node's shared boot reads whose block that node had already read, the
+    ``cached_share`` that :func:`hcimodel.hotspot.boot_storm` takes.
+
+    The two differ for full clones: a node that holds a replica of an extent
+    reads it locally the first time too, so ``local_share`` counts those
+    first reads as local, while :func:`hcimodel.hotspot.read_components`
+    routes the uncached reads through :meth:`hcimodel.cluster.Cluster.extent_share`
+    and serves the holder's share of them locally itself. Feeding
+    ``local_share`` to the hot spot would discount the holder-local first
+    reads twice. For Shadow Clones the uncached reads go to the owner, and the
+    two are equal.
     """
 
     strategy: str
@@ -136,6 +147,7 @@ class WarmUp:
     time_s: float
     local_share: float
     detected: bool
+    cached_share: float = 0.0
 
 
 def warmup(strategy: str, n_nodes: int, n_desktops: int, *, image_bytes: float,
@@ -152,8 +164,12 @@ def warmup(strategy: str, n_nodes: int, n_desktops: int, *, image_bytes: float,
     if strategy == "full_clones":
         w = fullclone.warmup(h, n, rf=min(int(rf), h), parent=rep, phase="boot",
                              link_bps=float(link_bps), rtt_s=float(rtt_s))
+        # each hosting node reads every boot block reads_per_node / m times; its first
+        # read (fetched, or local on a holder) is not cached, the others are
+        reads = float(w.reads_per_node)
+        cached = 1.0 - float(rep.n_boot_blocks) / reads if reads > 0 else 0.0
         return WarmUp(strategy, float(w.total_bytes), float(w.time_s), float(w.local_share),
-                      True)
+                      True, float(np.clip(cached, 0.0, 1.0)))
     if strategy != "shadow_clones":
         return None
     # detection_delay evaluates terms that its own np.where discards on one node or
@@ -162,8 +178,9 @@ def warmup(strategy: str, n_nodes: int, n_desktops: int, *, image_bytes: float,
         w = shadowclone.warmup(h, n, replica=rep, phase="boot", link_bps=float(link_bps),
                                rtt_s=float(rtt_s))
     remote = (float(w.remote_read_bytes) + float(w.total_bytes)) / (n * rep.boot_bytes)
-    return WarmUp(strategy, float(w.total_bytes), float(w.time_s),
-                  float(np.clip(1.0 - remote, 0.0, 1.0)), bool(w.detected))
+    local = float(np.clip(1.0 - remote, 0.0, 1.0))
+    return WarmUp(strategy, float(w.total_bytes), float(w.time_s), local, bool(w.detected),
+                  local)
 
 
 def boot_duration(strategy: str, n_desktops: int, n_nodes: int, *, boot_read_bytes: float,
@@ -172,7 +189,7 @@ def boot_duration(strategy: str, n_desktops: int, n_nodes: int, *, boot_read_byt
     """Time (s) to boot the whole pool at once, right after the image is (re)deployed.
 
     :func:`hcimodel.hotspot.boot_storm` with ``cached_share`` = the warm-up's
-    :attr:`WarmUp.local_share` (a mean over the storm: Shadow Clones after a
+    :attr:`WarmUp.cached_share` (a mean over the storm: Shadow Clones after a
     recompose, full clones after VAAI cloning), and the storm cannot end before
     the warm-up's last fetch. When Shadow Clones are never detected (three
     nodes or fewer read the replica) the storm is that of ``linked_clones``.
@@ -181,11 +198,12 @@ def boot_duration(strategy: str, n_desktops: int, n_nodes: int, *, boot_read_byt
     w = warmup(strategy, n_nodes, n_desktops, image_bytes=image_bytes,
                boot_read_bytes=boot_read_bytes, link_bps=link_bps, rtt_s=rtt_s, rf=rf)
     if w is None or not w.detected:
-        storm = hotspot.boot_storm(int(n_desktops), "linked_clones", c,
+        storm = hotspot.boot_storm(int(n_desktops), strategy="linked_clones", cluster=c,
                                    boot_read_bytes=float(boot_read_bytes))
         return float(storm.duration_s[0])
-    storm = hotspot.boot_storm(int(n_desktops), strategy, c, boot_read_bytes=float(boot_read_bytes),
-                               cached_share=w.local_share)
+    storm = hotspot.boot_storm(int(n_desktops), strategy=strategy, cluster=c,
+                               boot_read_bytes=float(boot_read_bytes),
+                               cached_share=w.cached_share)
     return max(float(storm.duration_s[0]), w.time_s)
 
 

@@ -45,7 +45,9 @@ def _answer_rows(res):
             s.strategy, _n(s.nodes), ", ".join(_LIMIT_NAMES[b] for b in s.binding) or "-",
             _n(s.nodes_at_confidence) if res.n_draws else "-",
             f"{m['desktops_per_node']:.1f}", _d(m["read_latency_p95_s"]), _d(m["boot_storm_s"]),
-            f"{m['hit_ratio']:.2f}", units.format_bytes(m["cache_per_node_bytes"]),
+            f"{m['hit_ratio']:.2f}" + (f" (P {m['hit_ratio_probability']:.0%})"
+                                       if "hit_ratio_probability" in m and res.n_draws else ""),
+            units.format_bytes(m["cache_per_node_bytes"]),
             (f"{units.format_bytes(m['warmup_bytes'])} in {_d(m['warmup_s'])}"
              if m["warmup_bytes"] else "-"), _d(m.get("rto_s", math.nan))])
     return rows
@@ -99,7 +101,7 @@ def _tornado_rows(res, limit=12):
 
 _METRIC_NAMES = {"nodes": "nodes", "read_latency_p95_s": "p95 read latency",
                  "boot_storm_s": "boot storm", "rto_s": "RTO",
-                 "rpo_transfer_s": "RPO transfer time"}
+                 "rpo_transfer_s": "RPO transfer time", "hit_ratio": "hit ratio"}
 
 
 def _value(metric: str, x: float) -> str:

@@ -28,6 +28,7 @@ import polars as pl
 from hcimodel import hotspot
 from hcimodel.cluster import Cluster
 from hcimodel.figures import hotspot as hotspot_figures
+from hcimodel.units import GiB
 from hcimodel.workload import PROFILES
 
 pl.Config.set_tbl_rows(20)
@@ -69,13 +70,13 @@ pl.DataFrame(rows).sort("strategy")
 cf = hotspot.steady_state(2400, login, "linked_clones", cluster)
 mc = hotspot.simulate_steady_state(2400, login, "linked_clones", cluster, rng=2015)
 rows = []
-for row in mc.iter_rows(named=True):
+for row in mc.to_frame().iter_rows(named=True):
     expected = float(cf.read_latency[row["group"]][row["statistic"]][0])
     rows.append({"desktops on": row["group"].replace("_", " "), "statistic": row["statistic"],
                  "closed form (ms)": round(expected * 1e3, 3),
-                 "Monte Carlo (ms)": round(row["estimate"] * 1e3, 3),
+                 "Monte Carlo (ms)": round(row["latency_s"] * 1e3, 3),
                  "95 % CI (ms)": f"{row['ci_low'] * 1e3:.3f} to {row['ci_high'] * 1e3:.3f}",
-                 "difference": f"{row['estimate'] / expected - 1:+.2%}"})
+                 "difference": f"{row['latency_s'] / expected - 1:+.2%}"})
 pl.DataFrame(rows)
 
 # %% [markdown]
@@ -132,7 +133,7 @@ boot = hotspot_figures.boot_storm_data(n_max=400, mc_points=(40, 240), boot_read
 check = boot.filter(pl.col("source") == "monte carlo").sort(["strategy", "metric", "n_desktops"])
 rows = []
 for row in check.iter_rows(named=True):
-    closed = hotspot.boot_storm(row["n_desktops"], row["strategy"], boot_read_bytes=42e6)
+    closed = hotspot.boot_storm(row["n_desktops"], strategy=row["strategy"], boot_read_bytes=42e6)
     expected = float(getattr(closed, row["metric"])[0])
     rows.append({"strategy": row["strategy"], "desktops": row["n_desktops"],
                  "quantity": row["metric"].replace("_s", "").replace("_", " ") + " (s)",
@@ -273,7 +274,6 @@ for strategy, n in pools.items():
     print(f"{strategy:<14} largest pool {int(n):>5,} ({n.binding} binds): storage {n.storage:,}, "
           f"CPU {n.cpu:,}, memory {n.memory:,}")
 rows = []
-GiB = hotspot.GiB
 storage = pools["linked_clones"].storage
 for label, host in [("128 GB node", hotspot.Host(memory_bytes=128 * GiB)),
                     ("256 GB node (default)", hotspot.Host()),
@@ -308,8 +308,8 @@ why = {"max pool, linked clones": "host memory binds (116 per node); storage alo
        "boot 400 desktops, shadow/full (s)": "device times and RF2 write legs",
        "bytes written per boot (MB)": "24 MB (hIOmon), was 16 % of 26,316 I/Os x 19 kB",
        "peak-hour write rate, task worker (B/s)": "3.5 IOPS is the office-hours rate, not the daily mean"}
-b_linked = hotspot.boot_storm([100, 400], "linked_clones", cluster).duration_s
-b_shadow = hotspot.boot_storm([100, 400], "shadow_clones", cluster).duration_s
+b_linked = hotspot.boot_storm([100, 400], "boot", "linked_clones", cluster).duration_s
+b_shadow = hotspot.boot_storm([100, 400], "boot", "shadow_clones", cluster).duration_s
 from hcimodel import workload as wl
 from hcimodel.replication import ChangeModel
 boot_p = wl.PROFILES["boot"]

@@ -79,7 +79,7 @@ for ct in ("linked", "full"):
         lru = lru_hits(keys, 4000)[700_000:].mean()
         che = float(caching.che_lru(rates, 4000).hit_ratio)
         out = content_cache_replay(keys, 2048, 2048, 8192)[700_000:]
-        cc = caching.content_cache(rates, 2048, 2048, 8192)
+        cc = contentcache.content_cache(rates, 2048, 2048, 8192)
         for cache, replay, closed in (
                 ("LRU (Che)", lru, che),
                 ("Content Cache, memory", np.mean(out == 1), float(cc.memory_hit_ratio)),

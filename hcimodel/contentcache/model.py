@@ -1,71 +1,10 @@
-r"""How much a de-duplicated read cache buys a pool of clones.
+r"""Hit ratios of a pool in the CVM's caches, the domain model, the inverse, and VSA.
 
-From a desktop pool (:class:`hcimodel.clonepool.ClonePool`), the CVM memory, the
-SSD given to the cache, de-duplication on or off and the clone type, this module
-gives the share of reads served from memory, from SSD and missed, the effective
-(logical) capacity of the cache, the mean read latency, and the cache needed
-for a target hit ratio. Host-RAM caching by VMware's View Storage Accelerator
-is set beside it.
-
-The cache
----------
-The read caches of the CVM (``shared/DESIGN.md``):
-
-* **Content Cache** (2015): a single-touch memory pool, then a multi-touch pool
-  of a memory part and an SSD part, keyed by content fingerprint. Its hit
-  ratios are :func:`hcimodel.caching.content_cache` on the per-content rates of
-  :func:`hcimodel.clonepool.item_rates`; its exact replay is
-  :func:`hcimodel.simulate.content_cache_replay` on
-  :func:`hcimodel.clonepool.clone_pool_stream`.
-* **Extent Cache**: memory-only LRU of non-fingerprinted extents, keyed by
-  location (:func:`hcimodel.caching.extent_cache`).
-* **Unified Cache** (later releases): one cache of the Content Cache's
-  structure for all data; keyed by content where the container has dedup, by
-  location otherwise.
-
-Which cache serves the pool (:func:`content_cache_model`): with the
-``"nos35"`` sizing rule, a container with dedup reads through the Content
-Cache and one without through the Extent Cache; with the ``"unified"`` rule,
-the Unified Cache serves both, keyed by content or by location.
-
-Sizing rules (:func:`cache_sizing`, itbloodpressure.com 2014 and the Nutanix
-Bible; "GB" of CVM memory taken as GiB):
-
-* NOS 3.5: Stargate memory = CVM memory − 8 GiB; cache = 40 % of it; Extent
-  Cache = 60 % of the cache but at least 4 GiB where the cache allows; Content
-  Cache = the rest if at least 1 GiB, else off (its share then goes to the
-  Extent Cache, an assumption). 24 GiB → 6.4 GiB → 4 GiB + 2.4 GiB.
-* Unified Cache: (CVM memory − 12 GiB) × 0.45. 32 GiB → 9 GiB.
-
-Assumptions (not published; change them with the parameters):
-
-* the single-touch pool takes ``single_touch_fraction = 0.25`` of the cache
-  memory, the multi-touch memory part the rest;
-* tier latencies (:class:`TierLatencies`): memory 10 µs, SSD 0.15 ms, a miss
-  read from the extent store (its SSD hot tier 95 % of the time, else HDD at
-  7.5 ms: 0.52 ms on average); typical orders of magnitude, not measurements.
-
-Every solve runs on the grouped rates of :class:`hcimodel.clonepool.ItemRates`
-(a rate, its number of keys), never on per-key arrays: N full clones without
-dedup cost what one does. A realistic image (10 GiB base, 1 GiB private per
-desktop, 100 or 1,000 desktops) solves in a fraction of a second in about 300 MB.
-
-What dedup merges depends on the pool's granularity
-(:attr:`hcimodel.clonepool.ClonePool.unshare`): by default a write unshares
-only the 4 KiB blocks written (Nutanix Bible), ``unshare='chunk'`` the whole
-16 KiB fingerprint chunk. For the 20 full clones of notebook 03 (20 % of base
-blocks written) dedup cuts the memory for 80 % hits 8.2-fold with ``'block'``
-(192.7 → 23.4 MiB) and 2.0-fold with ``'chunk'`` (→ 94.1 MiB).
-
-All capacities are in bytes at the edges and in cache blocks
-(``pool.block_bytes``, 4 KiB) inside. Hit ratios hold under the independent
-reference model (IRM) in the steady state.
-
-References
-----------
-Nutanix Bible, "AOS Storage" (Content Cache, Extent Cache, Unified Cache);
-itbloodpressure.com (2014), NOS 3.5 cache sizing; VMware View 5.x Storage
-Accelerator (CBRC) documentation. See ``shared/REFERENCES.md``.
+From a :class:`hcimodel.clonepool.ClonePool`: where its reads are served
+(:func:`content_cache_hits`, :func:`extent_cache_hits`), the model of one CVM
+(:func:`content_cache_model`), the cache for a target hit ratio
+(:func:`cache_needed`) and VMware's host-RAM cache
+(:func:`view_storage_accelerator`). See :mod:`hcimodel.contentcache`.
 """
 
 from __future__ import annotations
@@ -74,31 +13,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import caching
-from .clonepool import ClonePool, ItemRates, item_rates
-from .units import GiB, MiB
-from .validation import check_in_range, check_integer, check_nonnegative, check_probability
+from .. import caching
+from ..clonepool import ClonePool, ItemRates, item_rates
+from ..units import GiB, MiB
+from ..validation import check_in_range, check_integer, check_nonnegative
+from .policy import content_cache, extent_cache
+from .sizing import CacheSizing, TierLatencies, cache_sizing
 
-__all__ = [
-    "SIZING_RULES",
-    "CacheSizing",
-    "cache_sizing",
-    "TierLatencies",
-    "CacheHits",
-    "content_cache_hits",
-    "extent_cache_hits",
-    "ContentCacheModel",
-    "content_cache_model",
-    "cache_needed",
-    "VSA_DEFAULT_BYTES",
-    "VSA_RANGE_BYTES",
-    "SINGLE_TOUCH_FRACTION",
-    "view_storage_accelerator",
-]
-
-
-#: Cache-sizing rules understood by :func:`cache_sizing`.
-SIZING_RULES = ("nos35", "unified")
+__all__ = ["CacheHits", "content_cache_hits", "extent_cache_hits", "ContentCacheModel",
+           "content_cache_model", "cache_needed", "VSA_DEFAULT_BYTES", "VSA_RANGE_BYTES",
+           "SINGLE_TOUCH_FRACTION", "view_storage_accelerator"]
 
 #: View Storage Accelerator default and allowed host-RAM cache sizes (bytes).
 VSA_DEFAULT_BYTES = 1024 * MiB
@@ -108,138 +32,6 @@ VSA_RANGE_BYTES = (100 * MiB, 2048 * MiB)
 #: gives no figure); the one default of every Content Cache model here and in
 #: :mod:`hcimodel.clones`.
 SINGLE_TOUCH_FRACTION = 0.25
-
-
-# ---------------------------------------------------------------------------
-# Sizing rules
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CacheSizing:
-    """Memory given to the read caches of one CVM (bytes, arrays).
-
-    Attributes
-    ----------
-    rule : str
-        ``"nos35"`` or ``"unified"``.
-    cvm_memory_bytes : numpy.ndarray
-        CVM memory.
-    stargate_bytes : numpy.ndarray
-        Memory of the Stargate process (NOS 3.5: CVM − 8 GiB; unified: CVM − 12 GiB).
-    total_cache_bytes : numpy.ndarray
-        Memory of all read caches.
-    extent_cache_bytes : numpy.ndarray
-        Extent Cache (0 under the unified rule).
-    content_cache_bytes : numpy.ndarray
-        Content Cache memory (NOS 3.5) or Unified Cache memory.
-    content_cache_enabled : numpy.ndarray of bool
-        False where the rule turns the Content Cache off.
-    """
-
-    rule: str
-    cvm_memory_bytes: np.ndarray
-    stargate_bytes: np.ndarray
-    total_cache_bytes: np.ndarray
-    extent_cache_bytes: np.ndarray
-    content_cache_bytes: np.ndarray
-    content_cache_enabled: np.ndarray
-
-
-def cache_sizing(cvm_memory_bytes, rule: str = "nos35") -> CacheSizing:
-    r"""Cache memory of a CVM under the NOS 3.5 rule or the Unified Cache rule.
-
-    NOS 3.5: :math:`S = M - 8\,\mathrm{GiB}`, :math:`C = 0.4\, S`,
-    :math:`E = \min(C, \max(0.6\, C, 4\,\mathrm{GiB}))`, content
-    :math:`= C - E` if :math:`\ge 1\,\mathrm{GiB}` else 0 (and :math:`E = C`).
-    Unified: :math:`C = 0.45\,(M - 12\,\mathrm{GiB})`, all of it one cache.
-    Memory below the reserved 8 or 12 GiB gives no cache.
-
-    Parameters
-    ----------
-    cvm_memory_bytes : array_like
-        CVM memory :math:`M` (bytes), ``>= 0``.
-    rule : {'nos35', 'unified'}
-
-    Returns
-    -------
-    CacheSizing
-
-    Examples
-    --------
-    >>> s = cache_sizing(24 * GiB)
-    >>> [round(float(x) / GiB, 3) for x in (s.total_cache_bytes, s.extent_cache_bytes, s.content_cache_bytes)]
-    [6.4, 4.0, 2.4]
-    >>> round(float(cache_sizing(32 * GiB, "unified").content_cache_bytes) / GiB, 3)
-    9.0
-    """
-    m = check_nonnegative("cvm_memory_bytes", cvm_memory_bytes)
-    if rule == "nos35":
-        stargate = np.maximum(m - 8 * GiB, 0.0)
-        total = 0.4 * stargate
-        extent = np.minimum(total, np.maximum(0.6 * total, 4 * GiB))
-        content = total - extent
-        on = content >= 1 * GiB * (1 - 1e-12)
-        content = np.where(on, content, 0.0)
-        extent = np.where(on, extent, total)
-    elif rule == "unified":
-        stargate = np.maximum(m - 12 * GiB, 0.0)
-        total = 0.45 * stargate
-        extent = np.zeros_like(total)
-        content = total
-        on = content > 0
-    else:
-        raise ValueError(f"rule must be one of {list(SIZING_RULES)} (got {rule!r})")
-    return CacheSizing(rule, m, stargate, total, extent, content, on)
-
-
-@dataclass(frozen=True)
-class TierLatencies:
-    """Read service time of each tier (s), and where a cache miss is read.
-
-    A cache miss is read from the extent store: its SSD hot tier with
-    probability ``hot_tier_hit``, else its HDD cold tier (the read path of
-    :class:`hcimodel.cluster.ReadPath`, which shares this object).
-
-    Parameters
-    ----------
-    memory_s : float
-        A hit in CVM memory (default 10 µs, *assumed*).
-    ssd_s : float
-        A read from SSD: the cache's SSD part or the extent store's hot tier
-        (default 0.15 ms, *assumed*).
-    hdd_s : float
-        A read from the HDD cold tier (default 7.5 ms: View 5.2 guide, HDD
-        "typically 200 IOPS").
-    hot_tier_hit : float
-        Share of extent-store reads served by the SSD hot tier (default 0.95,
-        *assumed*: the VDI working set fits the 700 GB of flash of an NX-3000
-        node; the Dell View 4.5 study served about 90 % of array I/O from SSD).
-    """
-
-    memory_s: float = 10e-6
-    ssd_s: float = 0.15e-3
-    hdd_s: float = 7.5e-3
-    hot_tier_hit: float = 0.95
-
-    def __post_init__(self):
-        check_nonnegative("memory_s", self.memory_s, scalar=True)
-        check_nonnegative("ssd_s", self.ssd_s, scalar=True)
-        check_nonnegative("hdd_s", self.hdd_s, scalar=True)
-        check_probability("hot_tier_hit", self.hot_tier_hit, scalar=True)
-
-    @property
-    def miss_s(self) -> float:
-        """Mean time of a cache miss, read from the extent store's tiers (s)."""
-        t = float(self.hot_tier_hit)
-        return t * float(self.ssd_s) + (1.0 - t) * float(self.hdd_s)
-
-    def mean_s(self, memory_hit_ratio, ssd_hit_ratio, miss_ratio) -> np.ndarray:
-        """Mean read latency (s): the ratios weighted by the tier latencies (a miss
-        at :attr:`miss_s`, the extent store's mix of SSD and HDD)."""
-        return (check_probability("memory_hit_ratio", memory_hit_ratio) * self.memory_s
-                + check_probability("ssd_hit_ratio", ssd_hit_ratio) * self.ssd_s
-                + check_probability("miss_ratio", miss_ratio) * self.miss_s)
 
 
 # ---------------------------------------------------------------------------
@@ -333,7 +125,7 @@ def content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *, dedup: b
     The cache memory :math:`M` is split into a single-touch pool
     :math:`C_s = f M` and a multi-touch memory part :math:`C_m = (1 - f) M`;
     the multi-touch SSD part is :math:`C_d` = ``ssd_bytes``. The ratios are
-    :func:`hcimodel.caching.content_cache` on
+    :func:`hcimodel.contentcache.content_cache` on
     :func:`hcimodel.clonepool.item_rates` (keyed by content if ``dedup``, by
     location otherwise), solved on its groups of identical keys
     (``weights=group_count``): the cost grows with the image, not with the
@@ -371,7 +163,7 @@ def content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *, dedup: b
                          f"{np.shape(memory_bytes)} and {np.shape(ssd_bytes)})") from None
     # Solved on the groups (rate, number of keys): no per-key arrays; the
     # per-group probabilities of the result are those of each group's keys.
-    res = caching.content_cache(ir.group_rates, f * mem, (1 - f) * mem, ssd,
+    res = content_cache(ir.group_rates, f * mem, (1 - f) * mem, ssd,
                                 weights=ir.group_count)
     phys, logical = _held_bytes(ir, res, ("single_touch_time", "multi_touch_time", "memory_time"),
                                 bb)
@@ -382,7 +174,7 @@ def content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *, dedup: b
 def extent_cache_hits(pool: ClonePool, memory_bytes, *, time_s: float = 0.0) -> CacheHits:
     r"""Hit ratio of a pool in the Extent Cache (memory-only LRU keyed by location).
 
-    :func:`hcimodel.caching.extent_cache` (Che's LRU approximation) on the
+    :func:`hcimodel.contentcache.extent_cache` (Che's LRU approximation) on the
     per-location rates of :func:`hcimodel.clonepool.item_rates` with
     ``dedup=False``.
 
@@ -402,7 +194,7 @@ def extent_cache_hits(pool: ClonePool, memory_bytes, *, time_s: float = 0.0) -> 
     ir = _pool_rates(pool, False, time_s)
     bb = pool.block_bytes
     cap = _blocks("memory_bytes", memory_bytes, bb)
-    res = caching.extent_cache(ir.group_rates, cap, weights=ir.group_count)
+    res = extent_cache(ir.group_rates, cap, weights=ir.group_count)
     phys, logical = _held_bytes(ir, res, ("characteristic_time",), bb)
     hit = res.hit_ratio
     return CacheHits(hit, np.zeros_like(hit), 1.0 - hit, hit, phys, logical, False, ir.n_items)
@@ -518,10 +310,10 @@ def content_cache_model(pool: ClonePool, cvm_memory_bytes=32 * GiB, *, rule: str
 
 def _hit_at(ir, blocks, cache, f, ssd_fraction):
     if cache == "extent":
-        return caching.extent_cache(ir.group_rates, blocks, weights=ir.group_count).hit_ratio
+        return extent_cache(ir.group_rates, blocks, weights=ir.group_count).hit_ratio
     b = np.ravel(blocks)
     mem = (1 - ssd_fraction) * b
-    return caching.content_cache(ir.group_rates, f * mem, (1 - f) * mem, ssd_fraction * b,
+    return content_cache(ir.group_rates, f * mem, (1 - f) * mem, ssd_fraction * b,
                                  weights=ir.group_count).hit_ratio
 
 
@@ -584,6 +376,10 @@ def cache_needed(pool: ClonePool, target_hit_ratio, *, dedup: bool = True, cache
     f_lo = -t.copy()
     f_hi = 1.0 - t
     done = np.zeros(t.size, bool)
+    # Illinois rather than roots.bisect: each step is a full cache solve, and regula
+    # falsi on the smooth hit ratio closes the bracket in 6-12 of them where halving
+    # ln C from [0, ln n_items] down to rtol = 1e-3 takes about 14 (and would move
+    # the printed sizes).
     side = np.zeros(t.size, np.int8)  # +1: upper end moved last, -1: lower end
     for _ in range(200):
         act = np.flatnonzero(~done & (hi - lo > tol) & (f_hi > 1e-7))
