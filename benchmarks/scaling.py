@@ -30,7 +30,7 @@ def engines(quick: bool):
     from hcimodel import shadowclone as sc
     from hcimodel.cluster import Cluster
     from hcimodel.caching import che_lru, lru_m, zipf_rates
-    from hcimodel.replication.simulate import simulate_rpo
+    from hcimodel.replication.simulate import MonteCarlo, simulate_rpo
     from hcimodel.simulate import lru_hits, miss_ratio_curve, simulate_mmc
     from hcimodel.simulate.closed_network import simulate_closed_network
 
@@ -67,8 +67,8 @@ def engines(quick: bool):
         return lambda: lru_m(lam, np.stack([caps, caps, caps]))
 
     def rpo(n):
-        return lambda: simulate_rpo(3600, (50,) * 4, delta_scv=1.0, n_intervals=n // 32,
-                                    n_replications=8, rng=0)
+        run = MonteCarlo(n_intervals=n // 32, n_replications=8)
+        return lambda: simulate_rpo(3600, (50,) * 4, delta_scv=1.0, run=run, rng=0)
 
     b = big
     return [

@@ -50,7 +50,7 @@ Units are SI (bytes, seconds); months are 30 days.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import polars as pl
@@ -87,6 +87,9 @@ POWER_OPERATIONS_LIMIT = 50
 #: The source's verdict, quoted.
 SOURCE_VERDICT = ("native cloning better from a performance, change tracking, "
                   "de-fragmentation and coalescing perspective")
+#: Names :meth:`PoolLife.replace` takes for fields of the cluster.
+_CLUSTER_FIELDS = frozenset(f.name for f in fields(Cluster))
+_CLUSTER_ALIASES = {"rf": "replication_factor"}
 
 
 @dataclass(frozen=True)
@@ -95,13 +98,16 @@ class PoolLife:
 
     Parameters
     ----------
-    n_nodes : int
-        Nodes H (default 8).
+    cluster : hcimodel.cluster.Cluster
+        The hardware, built once and passed to every model: 8 nodes (two
+        NX-3000 blocks of 4, *assumed*), RF 2 (the AOS default; at most the
+        number of nodes), of the writes and of the parent's extents in every
+        model; 10 GbE and a 0.2 ms CVM round trip (the cluster's defaults).
+        :attr:`n_nodes` and :attr:`rf` read it. :meth:`replace` also takes
+        the cluster's fields (``n_nodes``, ``rf`` for ``replication_factor``,
+        ``rtt_s``, ``link_bps``, ...).
     n_desktops : int
         Desktops N (default 400, 50 per node; about 100 per 2015 node fit).
-    rf : int
-        Replication factor (AOS default 2; 1 to min(3, H)), of the writes and
-        of the parent's extents in every model.
     parent : hcimodel.shadowclone.Replica
         The image: 10 GB used, 378 MB boot set (the shared part of a boot's
         420 MB, :data:`hcimodel.workload.BOOT_SHARED_READ_BYTES`), 4 KiB blocks; Zipf 0.9 as in
@@ -123,8 +129,6 @@ class PoolLife:
         ``inf`` for none).
     start_window_s : float
         Power-on window after a recompose (default 600 s, *assumed*).
-    link_bps, rtt_s : float
-        10 GbE; 0.2 ms CVM round trip (*assumed*).
     cvm_memory_bytes : float
         CVM memory (32 GiB; Unified Cache rule: 9 GiB of cache).
     private_blocks : int
@@ -150,9 +154,8 @@ class PoolLife:
         replication of its desktops (default True).
     """
 
-    n_nodes: int = 8
+    cluster: Cluster = field(default_factory=lambda: Cluster(n_nodes=8))
     n_desktops: int = 400
-    rf: int = 2
     parent: sc.Replica = field(default_factory=lambda: sc.Replica(alpha=0.9))
     months: int = 12
     update_interval_s: float = MONTH_S
@@ -160,8 +163,6 @@ class PoolLife:
     growth_bytes_per_day: float = 50e6
     refresh_interval_s: float = 7 * DAY_S
     start_window_s: float = 600.0
-    link_bps: float = 10e9
-    rtt_s: float = 200e-6
     cvm_memory_bytes: float = 32 * GiB
     private_blocks: int = 1 << 13
     maintenance_limit: int = MAINTENANCE_LIMIT
@@ -174,9 +175,10 @@ class PoolLife:
     floating: bool = True
 
     def __post_init__(self):
-        check_integer("n_nodes", self.n_nodes, minimum=1, scalar=True)
+        check_instance("cluster", self.cluster, Cluster)
         check_integer("n_desktops", self.n_desktops, minimum=1, scalar=True)
-        check_integer("rf", self.rf, minimum=1, maximum=min(3, self.n_nodes), scalar=True)
+        check_integer("cluster.replication_factor", self.rf, minimum=1,
+                      maximum=min(3, self.n_nodes), scalar=True)
         if not isinstance(self.parent, sc.Replica):
             raise ValueError(f"parent must be a shadowclone.Replica (got {self.parent!r})")
         check_integer("months", self.months, minimum=1, scalar=True)
@@ -185,8 +187,6 @@ class PoolLife:
         check_nonnegative("growth_bytes_per_day", self.growth_bytes_per_day, scalar=True)
         check_positive("refresh_interval_s", self.refresh_interval_s, allow_inf=True, scalar=True)
         check_nonnegative("start_window_s", self.start_window_s, scalar=True)
-        check_positive("link_bps", self.link_bps, scalar=True)
-        check_nonnegative("rtt_s", self.rtt_s, scalar=True)
         check_positive("cvm_memory_bytes", self.cvm_memory_bytes, scalar=True)
         check_integer("private_blocks", self.private_blocks, minimum=0, scalar=True)
         check_integer("maintenance_limit", self.maintenance_limit, minimum=1, scalar=True)
@@ -198,8 +198,26 @@ class PoolLife:
         check_bool("floating", self.floating)
 
     def replace(self, **changes) -> "PoolLife":
-        """A copy with some fields changed (validated again)."""
+        """A copy with some fields changed (validated again).
+
+        Fields of :class:`~hcimodel.cluster.Cluster` (``rf`` for
+        ``replication_factor``) change the cluster.
+        """
+        hw = {_CLUSTER_ALIASES.get(k, k): changes.pop(k) for k in list(changes)
+              if k in _CLUSTER_ALIASES or k in _CLUSTER_FIELDS}
+        if hw:
+            changes["cluster"] = replace(changes.get("cluster", self.cluster), **hw)
         return replace(self, **changes)
+
+    @property
+    def n_nodes(self) -> int:
+        """Nodes H of the cluster."""
+        return self.cluster.n_nodes
+
+    @property
+    def rf(self) -> int:
+        """Replication factor of the cluster."""
+        return self.cluster.replication_factor
 
     @property
     def life_s(self) -> float:
@@ -226,12 +244,6 @@ class PoolLife:
                             rf=self.rf, n_nodes=self.n_nodes)
         return self.growth_bytes_per_day * self.life_s / DAY_S \
             + float(pc.private_bytes_per_desktop[-1])
-
-    @property
-    def cluster(self) -> Cluster:
-        """The cluster of the hot-spot model."""
-        return Cluster(n_nodes=self.n_nodes, rtt_s=self.rtt_s, link_bps=self.link_bps,
-                               replication_factor=self.rf)
 
 
 # ------------------------------------------------------------------ network per cycle
@@ -356,7 +368,8 @@ def _update_bytes(life: PoolLife, interval_s) -> dict:
     full clones, the patch's RF-replicated writes.
     """
     df = lifecycle(np.atleast_1d(interval_s), life.n_nodes, life.n_desktops,
-                      replica=life.parent, link_bps=life.link_bps, rtt_s=life.rtt_s,
+                      replica=life.parent, link_bps=life.cluster.link_bps,
+                      rtt_s=life.cluster.rtt_s,
                       start_window_s=life.start_window_s, rf=life.rf,
                       patch_bytes=life.patch_bytes)
     cyc = {s: df.filter(pl.col("strategy") == s).sort("interval_s")["bytes_per_cycle"].to_numpy()
@@ -367,11 +380,9 @@ def _update_bytes(life: PoolLife, interval_s) -> dict:
 
 def _full_once_bytes(life: PoolLife) -> float:
     """Bytes the full clones fetch once in their life (boot set, then the steady state)."""
-    cl = Cluster(life.n_nodes, link_bps=life.link_bps, rtt_s=life.rtt_s,
-                 replication_factor=life.rf)
-    boot = fc.warmup(life.n_desktops, cl, parent=life.parent, phase="boot")
+    boot = fc.warmup(life.n_desktops, life.cluster, parent=life.parent, phase="boot")
     lam = fc.shared_read_rate(life.n_nodes, life.n_desktops, parent=life.parent)
-    steady = fc.warmup(life.n_desktops, cl, parent=life.parent, phase="steady",
+    steady = fc.warmup(life.n_desktops, life.cluster, parent=life.parent, phase="steady",
                        n_reads_per_node=lam * life.life_s)
     return float(boot.total_bytes) + float(steady.total_bytes)
 
@@ -638,13 +649,12 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
             for s in ("shadow_clones", "full_clones")}
     add("latency", "boot_storm_duration", "s", "lower", boot["shadow_clones"],
         boot["full_clones"])
-    steady_sc = sc.warmup(N, Cluster(H, link_bps=life.link_bps, rtt_s=life.rtt_s),
-                          replica=life.parent, phase="steady",
+    steady_sc = sc.warmup(N, cl, replica=life.parent, phase="steady",
                           start_window_s=life.start_window_s)
     warm_s = float(steady_sc.time_s) if H > 1 else 0.0
     add("latency", "rewarm_after_update", "s", "lower", warm_s, 0.0)
-    lc = lifecycle(DAY_S, H, N, replica=life.parent, link_bps=life.link_bps,
-                      rtt_s=life.rtt_s, start_window_s=life.start_window_s, rf=R,
+    lc = lifecycle(DAY_S, H, N, replica=life.parent, link_bps=cl.link_bps,
+                      rtt_s=cl.rtt_s, start_window_s=life.start_window_s, rf=R,
                       patch_bytes=life.patch_bytes)
     first_day = float(lc.filter(pl.col("strategy") == "shadow_clones")["local_share"][0])
     add("latency", "remote_share_first_day_after_update", "share", "lower",

@@ -40,11 +40,12 @@ MODULES = (
 )
 
 #: Parameters that steer a computation (sample sizes, tolerances, the point in
-#: time asked about), not the modelled system: not listed as defaults.
+#: time asked about, the grid of a sensitivity sweep), not the modelled system:
+#: not listed as defaults.
 CONTROLS = frozenset({
     "n_reps", "n_replications", "n_customers", "n_intervals", "n_failures", "warmup",
     "rtol", "tol", "max_iter", "upper", "salt", "replay_s", "n_jobs", "time_s",
-    "seed", "target", "replica_node", "owner", "n_points", "lo_s", "n_patches",
+    "seed", "target", "replica_node", "owner", "n_points", "lo_s", "n_patches", "lags_s",
 })
 
 _UNITS = (("_bytes_per_s", "byte/s"), ("_per_s", "1/s"), ("_bps", "bit/s"),
@@ -69,8 +70,35 @@ def _module(name: str):
         raise
 
 
+def _numbers(pname: str, value) -> list[tuple[str, float]]:
+    """The numbers of one default, each with its key suffix.
+
+    A number gives itself (suffix ``''``); a sequence of numbers one entry per
+    element (suffix ``''``: one row per value under the parameter's key); a
+    sequence of ``(name, number)`` pairs, such as
+    :data:`hcimodel.replication.INFRASTRUCTURE`, one entry per pair, keyed
+    ``parameter.name``. Anything else (booleans, strings, objects) gives none.
+    """
+    def real(x):
+        return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+    if real(value):
+        return [("", float(value))]
+    if not isinstance(value, tuple | list) or not value:
+        return []
+    if all(real(x) for x in value):
+        return [("", float(x)) for x in value]
+    if all(isinstance(x, tuple | list) and len(x) == 2 and isinstance(x[0], str)
+           and real(x[1]) for x in value):
+        return [(f".{name}", float(x)) for name, x in value]
+    return []
+
+
 def collect_defaults() -> list[dict]:
     """Numeric defaults of the public API of :data:`MODULES`.
+
+    Numbers, and the numbers inside sequence defaults (:func:`_numbers`: one
+    row per element; a named pair ``(name, number)`` as ``parameter.name``).
 
     Returns
     -------
@@ -99,14 +127,14 @@ def collect_defaults() -> list[dict]:
             else:
                 continue
             for pname, value in params:
-                if pname in CONTROLS or isinstance(value, bool) \
-                        or not isinstance(value, numbers.Real):
+                if pname in CONTROLS:
                     continue
-                k = (modname, pname, float(value))
-                rec = found.setdefault(k, {"key": f"{modname}.{pname}", "parameter": pname,
-                                           "value": float(value), "unit": _unit(pname),
-                                           "used_by": []})
-                rec["used_by"].append(attr)
+                for suffix, v in _numbers(pname, value):
+                    k = (modname, pname + suffix, v)
+                    rec = found.setdefault(k, {"key": f"{modname}.{pname}{suffix}",
+                                               "parameter": pname + suffix, "value": v,
+                                               "unit": _unit(pname), "used_by": []})
+                    rec["used_by"].append(attr)
     profiles = _module("workload")
     if profiles is not None:
         for p in profiles.PROFILES.values():

@@ -143,7 +143,7 @@ def test_rpo_says_what_would_meet_the_target(argv):
     mode, interval, bw = (row[k] for k in ("suggested_mode", "suggested_interval_s",
                                            "suggested_bandwidth_bps"))
     res = replication.async_rpo(interval, row["n_desktops"], mode=mode,
-                                link=SitePair(bandwidth_bps=bw))
+                                sites=SitePair(bandwidth_bps=bw))
     assert bool(res.stable) and float(res.worst_loss_s) <= row["target_s"] * (1 + 1e-9)
     code, out, _ = run(argv)
     assert "to meet it: --mode" in out and "inf" not in out
@@ -153,7 +153,7 @@ def test_rpo_bandwidth_needed_at_this_interval_meets_the_target():
     code, out, _ = run(["rpo", "--interval", "1 h", "--target", "75 min", "--format", "json"])
     row = json.loads(out)[0]
     res = replication.async_rpo(3600.0, 50,
-                                link=SitePair(bandwidth_bps=row["needed_bandwidth_bps"]))
+                                sites=SitePair(bandwidth_bps=row["needed_bandwidth_bps"]))
     assert float(res.worst_loss_s) == pytest.approx(75 * 60, rel=1e-9)
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from hcimodel import clones as cl
 from hcimodel import fullclone as fc
+from hcimodel.cluster import Cluster
 from hcimodel.units import DAY_S
 
 
@@ -122,7 +123,8 @@ def test_limits_one_node_and_rf_equal_nodes():
     assert one["bytes_per_month"].to_list() == [0.0, 0.0]  # RF1 writes nothing remote
     c = cl.compare(n_nodes=1, rf=1, n_desktops=50, cache=False)
     assert c.value("rewarm_after_update", "linked_shadow") == 0.0
-    full_once = cl._full_once_bytes(cl.PoolLife(n_nodes=3, rf=3, n_desktops=100))
+    full_once = cl._full_once_bytes(cl.PoolLife(cluster=Cluster(n_nodes=3, replication_factor=3),
+                                                n_desktops=100))
     assert full_once == 0.0  # every node holds every extent
 
 
@@ -132,9 +134,31 @@ def test_rf_raises_full_clone_patch_bytes():
     assert b[0] == 2 * a[0]
 
 
+def test_pool_life_holds_one_cluster():
+    life = cl.PoolLife()
+    assert life.cluster == Cluster(n_nodes=8) and (life.n_nodes, life.rf) == (8, 2)
+    # replace takes the cluster's fields (rf for replication_factor) and rebuilds it once
+    other = life.replace(n_nodes=4, rf=3, rtt_s=1e-3, n_desktops=40)
+    assert other.cluster == Cluster(n_nodes=4, replication_factor=3, rtt_s=1e-3)
+    assert other.n_desktops == 40 and life.cluster == Cluster(n_nodes=8)
+    fast = Cluster(n_nodes=8, cvm_iops=50_000.0)
+    assert life.replace(cluster=fast, rf=3).cluster == Cluster(n_nodes=8, cvm_iops=50_000.0,
+                                                              replication_factor=3)
+    # the comparison runs on the very cluster of the life, and it drives the boot storm
+    comp = cl.compare(life.replace(cluster=fast), cache=False)
+    assert comp.life.cluster is fast
+    base = cl.compare(life, cache=False)
+    assert comp.value("boot_storm_duration", "full_vaai") < \
+        base.value("boot_storm_duration", "full_vaai")
+
+
 def test_bad_input():
-    with pytest.raises(ValueError, match="rf"):
-        cl.PoolLife(rf=9)
+    with pytest.raises(ValueError, match="replication_factor"):
+        cl.PoolLife(cluster=Cluster(replication_factor=9))
+    with pytest.raises(ValueError, match="cluster.replication_factor"):
+        cl.PoolLife(cluster=Cluster(n_nodes=2, replication_factor=3))
+    with pytest.raises(ValueError, match="cluster must be a Cluster"):
+        cl.PoolLife(cluster=None)
     with pytest.raises(ValueError, match="months"):
         cl.PoolLife(months=0)
     with pytest.raises(ValueError, match="comparison"):

@@ -32,3 +32,19 @@ def test_values_come_from_the_code():
 def test_controls_are_not_defaults():
     params = set(defaults.defaults_table()["parameter"])
     assert not any(p.split(".")[-1] in defaults.CONTROLS for p in params)
+
+
+def test_sequence_defaults_are_listed_element_by_element():
+    # the infrastructure phase's services (named pairs) and the simulated domains (numbers)
+    table = defaults.defaults_table()
+    for name, seconds in replication.INFRASTRUCTURE:
+        row = table.filter(table["parameter"] == f"replication.rto.infrastructure_s.{name}")
+        assert row["value"].to_list() == [seconds] and row["unit"].to_list() == ["s"]
+        assert row["status"].to_list() == ["assumed"]
+    grid = table.filter(table["parameter"] == "replication.rto.activation_s_per_pd")["value"]
+    sweep = inspect.signature(replication.activation_sensitivity).parameters[
+        "activation_s_per_pd"].default
+    assert set(grid) == {*sweep, inspect.signature(replication.rto).parameters[
+        "activation_s_per_pd"].default}
+    assert table.filter(table["parameter"] == "replication.simulate.domains")["value"].to_list() \
+        == [50.0]

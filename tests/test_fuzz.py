@@ -78,7 +78,7 @@ def _objects():
     from hcimodel.sizing.core import Engine
 
     pool = ClonePool(n_desktops=4, base_blocks=64, private_blocks=16)
-    life = clones.PoolLife(n_nodes=4, n_desktops=20, months=2)
+    life = clones.PoolLife(cluster=Cluster(n_nodes=4), n_desktops=20, months=2)
     return {
         "pool": pool,
         "stream": clone_pool_stream(pool, 200, rng=1),
@@ -88,6 +88,7 @@ def _objects():
                                       "offset_bytes": pl.Int64, "size_bytes": pl.Int64}),
         "change": replication.ChangeModel(),
         "link": SitePair(),
+        "run": replication.MonteCarlo(n_intervals=50, n_replications=2, n_failures=50),
         "cluster": Cluster(),
         "replica": shadowclone.Replica(used_bytes=4096 * 200, boot_bytes=4096 * 50),
         "warm": shadowclone.warmup(8, replica=shadowclone.Replica(used_bytes=4096 * 200,
@@ -264,6 +265,7 @@ def base_calls() -> dict[str, dict]:
         "contentcache.view_storage_accelerator": dict(pool=o["pool"], cache_bytes=2**30),
         # replication
         "replication.ChangeModel": dict(),
+        "replication.MonteCarlo": dict(n_intervals=50, n_replications=2, n_failures=50),
         "cluster.SitePair": dict(),
         "replication.check_domain_size": dict(n_desktops=10),
         "replication.deterministic_loss": dict(interval_s=3600.0, transfer_s=600.0,
@@ -274,8 +276,7 @@ def base_calls() -> dict[str, dict]:
         "replication.required_bandwidth": dict(target_rpo_s=7200.0, n_desktops=10),
         "replication.shared_link_loss": dict(interval_s=3600.0, transfer_s=600.0, n_domains=3),
         "replication.sync_write_latency": dict(distance_km=50.0),
-        "replication.simulate_rpo": dict(interval_s=3600.0, domains=(10,), n_intervals=50,
-                                         n_replications=2, n_failures=50, rng=1),
+        "replication.simulate_rpo": dict(interval_s=3600.0, domains=(10,), rng=1, run=o["run"]),
         "replication.profile_rate_factor": dict(change=o["change"], start_s=0.0, end_s=3600.0),
         "replication.replica_age": dict(t=[100.0, 5000.0], creation_s=[0.0, 3600.0],
                                         completion_s=[60.0, 3700.0]),
@@ -301,7 +302,7 @@ def base_calls() -> dict[str, dict]:
                                                patch_bytes=1e6, rng=1),
         "clones.lifecycle": dict(interval_s=86400.0 * 7, n_nodes=4, n_desktops=20,
                                  replica=o["replica"]),
-        "clones.PoolLife": dict(n_nodes=4, n_desktops=20, months=2),
+        "clones.PoolLife": dict(cluster=o["cluster"], n_desktops=20, months=2),
         "clones.compare": dict(life=o["life"], cache=False),
         "clones.network_per_month": dict(life=o["life"], interval_s=[86400.0 * 7]),
         "clones.capacity_timeline": dict(life=o["life"], n_points=11),
@@ -614,6 +615,7 @@ METHODS = [
     ("replication.async_rpo", "to_frame", {}),
     ("replication.rto", "to_frame", {}),
     ("replication.simulate_rpo", "estimate", {"metric": "mean_loss_s"}),
+    ("replication.simulate_rpo", "to_frame", {}),
     ("shadowclone.Replica", "popularity", {}),
     ("shadowclone.warmup", "to_frame", {}),
     ("simulate.confidence_interval", "contains", {"value": 2.0}),

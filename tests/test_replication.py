@@ -1,5 +1,6 @@
 """Protection domains: closed forms by hand, published rules, Monte Carlo agreement."""
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -129,13 +130,13 @@ def test_shared_link_aligned_versus_staggered_by_hand():
 
 def test_sync_write_latency_by_hand():
     wan = SitePair()  # only if sync writes had to share the 100 Mbit/s async WAN link
-    lat = rep.sync_write_latency(100.0, 10e3, link=wan)
+    lat = rep.sync_write_latency(100.0, 10e3, sites=wan)
     # RTT 1 ms + 8e4 bit at 80 Mbit/s = 1 ms, no queue
     assert lat.added_s == pytest.approx(2e-3) and lat.queue_s == 0.0
     # M/D/1 on the link: rho = 0.5 -> Wq = rho / (2 mu (1 - rho)) = 0.5 ms
-    lat = rep.sync_write_latency(100.0, 10e3, write_rate_bytes_per_s=5e6, link=wan)
+    lat = rep.sync_write_latency(100.0, 10e3, write_rate_bytes_per_s=5e6, sites=wan)
     assert lat.queue_s == pytest.approx(0.5e-3)
-    lat = rep.sync_write_latency(0.0, 10e3, write_rate_bytes_per_s=20e6, link=wan)
+    lat = rep.sync_write_latency(0.0, 10e3, write_rate_bytes_per_s=20e6, sites=wan)
     assert np.isinf(lat.added_s) and not lat.stable
 
 
@@ -145,7 +146,7 @@ def test_sync_write_latency_uses_its_own_metro_link():
     assert lat.serialization_s == pytest.approx(1e-5) and lat.added_s == pytest.approx(1.01e-3)
     assert rep.sync_write_latency().added_s == pytest.approx(1.01e-3)  # distance of the link
     metro = SitePair(bandwidth_bps=1e9, distance_km=50.0)
-    lat = rep.sync_write_latency(link=metro)
+    lat = rep.sync_write_latency(sites=metro)
     assert lat.rtt_s == pytest.approx(0.5e-3) and lat.serialization_s == pytest.approx(1e-4)
     # rho = 0.5 on the metro link: 500 MB/s of 10 kB writes -> Wq = 5 us
     lat = rep.sync_write_latency(100.0, 10e3, write_rate_bytes_per_s=500e6)
@@ -156,8 +157,8 @@ def test_sync_write_latency_uses_its_own_metro_link():
 
 def test_mc_deterministic_matches_closed_form():
     res = rep.async_rpo(3600.0, 50, FLAT, rate="mean")
-    sim = rep.simulate_rpo(3600.0, [50], FLAT, rate="mean", n_intervals=500,
-                           target_rpo_s=3700.0, rng=11)
+    sim = rep.simulate_rpo(3600.0, [50], FLAT, rate="mean", target_rpo_s=3700.0,
+                           run=rep.MonteCarlo(n_intervals=500), rng=11)
     s, i = float(res.transfer_s), 3600.0
     assert sim.estimate("mean_loss_s") == pytest.approx(float(res.mean_loss_s), rel=1e-9)
     assert sim.estimate("worst_loss_s") == pytest.approx(float(res.worst_loss_s), rel=1e-9)
@@ -167,17 +168,61 @@ def test_mc_deterministic_matches_closed_form():
     assert sim.estimate("p99_loss_s") == pytest.approx(s + 0.99 * i, rel=0.01)
 
 
+def test_twin_compares_field_by_field_with_the_closed_form():
+    # two staggered domains that never wait for each other: each is the closed form of
+    # one domain alone on the link, field by field, and the long frames line up
+    domains = [50, 30]
+    cf = rep.async_rpo(3600.0, np.array(domains), FLAT, rate="mean")
+    sim = rep.simulate_rpo(3600.0, domains, FLAT, rate="mean",
+                           run=rep.MonteCarlo(n_intervals=300), rng=1)
+    assert isinstance(sim, rep.AsyncRPO)
+    for f in dataclasses.fields(rep.AsyncRPO):
+        a, b = getattr(cf, f.name), getattr(sim, f.name)
+        if f.name == "mode":
+            assert a == b == "async"
+        else:
+            assert np.shape(a) == np.shape(b) == (2,), f.name
+            np.testing.assert_allclose(np.asarray(b, float), np.asarray(a, float), rtol=1e-9,
+                                       atol=1e-9, err_msg=f.name)
+    fc, fs = cf.to_frame(), sim.to_frame()
+    assert fc.columns == ["point", "interval_s", "stable", "metric", "value"]
+    assert fs.columns[:5] == fc.columns and {"ci_low", "ci_high"} <= set(fs.columns)
+    both = fc.join(fs, on=["point", "metric"], suffix="_mc")
+    assert both.height == fc.height == 2 * len(rep.RPO_METRICS)
+    np.testing.assert_allclose(both["value_mc"], both["value"], rtol=1e-9, atol=1e-9)
+    assert set(fs["metric"]) == {*rep.RPO_METRICS, "p95_loss_s", "p99_loss_s", "max_loss_s"}
+
+
+def test_twin_schedule_takes_offsets_and_marks_an_overloaded_link_unstable():
+    sites = SitePair(bandwidth_bps=50e6)
+    given = rep.simulate_rpo(3600.0, [50] * 2, FLAT, sites, rate="mean", schedule=[0.0, 1800.0],
+                             run=rep.MonteCarlo(n_intervals=100), rng=1)
+    stag = rep.simulate_rpo(3600.0, [50] * 2, FLAT, sites, rate="mean",
+                            run=rep.MonteCarlo(n_intervals=100), rng=1)
+    assert given.estimates.equals(stag.estimates) and np.all(given.stable)
+    over = rep.simulate_rpo(3600.0, [50] * 8, FLAT, SitePair(bandwidth_bps=8e6), rate="mean",
+                            run=rep.MonteCarlo(n_intervals=100), rng=1)
+    assert not np.any(over.stable) and over.utilization.sum() > 1
+    with pytest.raises(ValueError, match="schedule"):
+        rep.simulate_rpo(3600.0, [50] * 2, schedule=[0.0, 3600.0])
+    with pytest.raises(ValueError, match="n_intervals"):
+        rep.MonteCarlo(n_intervals=5)
+    with pytest.raises(ValueError, match="failures"):
+        rep.MonteCarlo(failures="weibull")
+
+
 @pytest.mark.parametrize("scv, tol_mean, tol_worst", [(1.0, 0.02, 0.05), (2.0, 0.03, 0.10),
                                                       (0.5, 0.02, 0.05)])
 def test_mc_random_transfers_match_dg1(scv, tol_mean, tol_worst):
     link = SitePair(bandwidth_bps=16e6)  # rho about 0.37
     res = rep.async_rpo(3600.0, 50, FLAT, link, rate="mean", transfer_scv=scv)
     sim = rep.simulate_rpo(3600.0, [50], FLAT, link, rate="mean", delta_scv=scv,
-                           n_intervals=5000, n_replications=8, rng=3)
+                           run=rep.MonteCarlo(n_intervals=5000, n_replications=8), rng=3)
     assert sim.estimate("mean_loss_s") == pytest.approx(float(res.mean_loss_s), rel=tol_mean)
-    assert sim.estimate("peak_p99_s") == pytest.approx(float(res.worst_loss_s), rel=tol_worst)
+    assert sim.estimate("worst_loss_s") == pytest.approx(float(res.worst_loss_s), rel=tol_worst)
     if scv == 1.0:  # D/M/1 is exact: the wait within the Monte Carlo CI
-        row = sim.frame.filter((sim.frame["metric"] == "mean_wait_s") & (sim.frame["domain"] == 0))
+        est = sim.estimates
+        row = est.filter((est["metric"] == "wait_s") & (est["domain"] == 0))
         assert row["ci_low"][0] <= float(res.wait_s) <= row["ci_high"][0]
 
 
@@ -186,44 +231,47 @@ def test_mc_shared_link_aligned_versus_staggered():
     s = float(rep.async_rpo(3600.0, 50, FLAT, link, rate="mean").transfer_s)
     expect = rep.shared_link_loss(3600.0, s, 4, "aligned")
     sim = rep.simulate_rpo(3600.0, [50] * 4, FLAT, link, rate="mean", schedule="aligned",
-                           n_intervals=200, rng=5)
+                           run=rep.MonteCarlo(n_intervals=200), rng=5)
     for p in range(4):
-        assert sim.estimate("worst_loss_s", p) == pytest.approx(expect[p], rel=1e-9)
+        assert sim.estimate("max_loss_s", p) == pytest.approx(expect[p], rel=1e-9)
     stag = rep.simulate_rpo(3600.0, [50] * 4, FLAT, link, rate="mean", schedule="staggered",
-                            n_intervals=200, rng=5)
-    assert stag.estimate("worst_loss_s", -1) == pytest.approx(3600.0 + s, rel=1e-9)
+                            run=rep.MonteCarlo(n_intervals=200), rng=5)
+    assert stag.estimate("max_loss_s", -1) == pytest.approx(3600.0 + s, rel=1e-9)
 
 
 def test_mc_poisson_failures_same_law():
     link = SitePair(bandwidth_bps=20e6)
-    kw = dict(rate="mean", delta_scv=1.0, n_intervals=2000, n_replications=6)
-    uni = rep.simulate_rpo(3600.0, [50], FLAT, link, rng=8, **kw)
-    poi = rep.simulate_rpo(3600.0, [50], FLAT, link, rng=8, failures="poisson",
-                           failure_rate_per_s=1 / 3600.0, **kw)
+    kw = dict(rate="mean", delta_scv=1.0)
+    uni = rep.simulate_rpo(3600.0, [50], FLAT, link, rng=8, **kw,
+                           run=rep.MonteCarlo(n_intervals=2000, n_replications=6))
+    poi = rep.simulate_rpo(3600.0, [50], FLAT, link, rng=8, **kw, run=rep.MonteCarlo(
+        n_intervals=2000, n_replications=6, failures="poisson", failure_rate_per_s=1 / 3600.0))
     assert poi.estimate("failures") == pytest.approx(0.9 * 2000 - 1, rel=0.1)
     assert poi.estimate("p95_loss_s") == pytest.approx(uni.estimate("p95_loss_s"), rel=0.08)
 
 
 def test_mc_unstable_backlog_grows():
     sim = rep.simulate_rpo(3600.0, [50], FLAT, rate="mean",
-                           link=SitePair(bandwidth_bps=2e6), n_intervals=200, rng=1)
+                           sites=SitePair(bandwidth_bps=2e6),
+                           run=rep.MonteCarlo(n_intervals=200), rng=1)
     assert sim.estimate("mean_loss_s") > 20 * 3600.0
 
 
 def test_mc_bit_identical_for_a_seed():
-    kw = dict(rate="profile", delta_scv=0.5, n_intervals=300, target_rpo_s=5000.0)
+    kw = dict(rate="profile", delta_scv=0.5, run=rep.MonteCarlo(n_intervals=300),
+              target_rpo_s=5000.0)
     a = rep.simulate_rpo(3600.0, [50, 40], **kw, rng=2015)
     b = rep.simulate_rpo(3600.0, [50, 40], **kw, rng=np.random.default_rng(2015))
-    assert a.frame.equals(b.frame)
+    assert a.estimates.equals(b.estimates)
     c = rep.simulate_rpo(3600.0, [50, 40], **kw, rng=2016)
-    assert not a.frame.equals(c.frame)
+    assert not a.estimates.equals(c.estimates)
 
 
 # ------------------------------------------------------------------ RTO and failback
 
 def test_rto_phases_by_hand():
     from hcimodel import hotspot
-    kw = dict(boot_read_bytes=42e6, shadow_clones=False, infrastructure=())
+    kw = dict(boot_read_bytes=42e6, shadow_clones=False, infrastructure_s=())
     r = rep.rto(100, 10, **kw)
     d = hotspot.boot_storm([1, 100], strategy="linked_clones", boot_read_bytes=42e6).duration_s
     assert r.activation_s == 240.0  # 2 PDs of 50, 120 s each, one at a time
@@ -238,7 +286,7 @@ def test_rto_phases_by_hand():
 def test_rto_infrastructure_first_and_phases_in_time_order():
     kw = dict(boot_read_bytes=42e6, shadow_clones=False)
     r = rep.rto(100, 10, **kw)
-    bare = rep.rto(100, 10, infrastructure=(), **kw)
+    bare = rep.rto(100, 10, infrastructure_s=(), **kw)
     # directory/DNS 5 min -> broker database 5 min -> vCenter 10 min -> connection servers 5 min
     assert [n for n, _ in rep.INFRASTRUCTURE] == ["directory_dns", "broker_database", "vcenter",
                                                   "connection_servers"]
@@ -250,14 +298,54 @@ def test_rto_infrastructure_first_and_phases_in_time_order():
     assert f.filter(phase="total_s")["share"][0] == 1.0
     assert f.filter(phase="activation_s")["assumed"][0]
     with pytest.raises(ValueError, match="infrastructure"):
-        rep.rto(100, infrastructure=(("vcenter", -1.0),))
+        rep.rto(100, infrastructure_s=(("vcenter", -1.0),))
+
+
+def test_rto_flags_only_the_assumed_defaults_the_caller_kept():
+    def flags(r):
+        f = r.to_frame()
+        return dict(zip(f["phase"], f["assumed"]))
+
+    kw = dict(boot_read_bytes=42e6, shadow_clones=False)
+    default = flags(rep.rto(100, 10, **kw))
+    assert default == {"detection_s": True, "decision_s": True, "final_sync_s": False,
+                       "activation_s": True, "infrastructure_s": True, "power_on_s": True,
+                       "boot_s": False, "ready_s": True, "total_s": False}
+    given = flags(rep.rto(100, 10, detection_s=60.0, decision_s=0.0, ready_s=30.0,
+                          activation_s_per_pd=90.0, activation_parallelism=4,
+                          infrastructure_s=(("vcenter", 420.0),), **kw))
+    assert not any(given[p] for p in ("detection_s", "decision_s", "ready_s", "activation_s",
+                                      "infrastructure_s"))
+    assert given["power_on_s"]  # register_s and power_on_s kept their assumed defaults
+    # one assumed input left is enough to flag the phase
+    assert flags(rep.rto(100, 10, activation_s_per_pd=90.0, **kw))["activation_s"]
+    # a planned failover skips detection and decision (planned zeros), and its final sync
+    # is assumed only when left at its default
+    planned = flags(rep.rto(100, 10, planned=True, **kw))
+    assert not planned["detection_s"] and not planned["decision_s"] and planned["final_sync_s"]
+    assert not flags(rep.rto(100, 10, planned=True, final_sync_s=120.0, **kw))["final_sync_s"]
+    assert not flags(rep.rto(100, 10, infrastructure_s=(), **kw))["infrastructure_s"]
+    # per element: the default detection time is assumed, the given one is not
+    r = rep.rto(100, 10, detection_s=[300.0, 120.0], **kw)
+    f = r.to_frame().filter(phase="detection_s").sort("seconds")
+    assert f["assumed"].to_list() == [False, True]
+
+
+def test_activation_sensitivity_names_an_array_argument():
+    with pytest.raises(ValueError, match="detection_s must be a single value"):
+        rep.activation_sensitivity(100, [60.0, 120.0], detection_s=[300.0, 600.0])
+    with pytest.raises(ValueError, match="detection_ss must be an argument of rto"):
+        rep.activation_sensitivity(100, [60.0], detection_ss=300.0)
+    df = rep.activation_sensitivity(100, [60.0, 120.0], detection_s=600.0,
+                                    cluster=Cluster(n_nodes=8))
+    assert df.height == 2 and df["total_s"][1] - df["total_s"][0] == pytest.approx(120.0)
 
 
 def test_rto_uses_shadow_clones_by_default():
     """AOS 4.0.2+: the recovery-site boot storm gets Shadow Clones after detection."""
     from hcimodel import hotspot, shadowclone
-    on = rep.rto(1000, 20, infrastructure=())
-    off = rep.rto(1000, 20, infrastructure=(), shadow_clones=False)
+    on = rep.rto(1000, 20, infrastructure_s=())
+    off = rep.rto(1000, 20, infrastructure_s=(), shadow_clones=False)
     assert bool(on.shadow_clones) and not bool(off.shadow_clones)
     d_sc = hotspot.boot_storm([1, 1000], strategy="shadow_clones").duration_s
     # 4 nodes, power-ons over 500 s: detection at the third remote node's first power-on
@@ -267,7 +355,7 @@ def test_rto_uses_shadow_clones_by_default():
     assert float(on.boot_s) == pytest.approx(max(500 + d_sc[0], 10 + d_sc[1], 10 + d_pre) - 500)
     assert float(on.boot_s) < float(off.boot_s)
     # a lag longer than the power-ons: every desktop boots as a linked clone first
-    late = rep.rto(1000, 20, infrastructure=(), detection_lag_s=1e4)
+    late = rep.rto(1000, 20, infrastructure_s=(), detection_lag_s=1e4)
     assert float(late.boot_s) == pytest.approx(float(off.boot_s))
     # three nodes never detect: the storm is the linked clones'
     small = Cluster(n_nodes=3)
@@ -352,6 +440,17 @@ def test_rto_grows_with_pool_and_shrinks_with_parallelism(n, k):
 def test_bad_inputs_name_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_rate_is_a_choice_or_a_factor():
+    # validation.check_real_or_choice: one message for a bad name and a bad number
+    assert FLAT.rate_factor("mean") == 1.0 and FLAT.rate_factor(2.5) == 2.5
+    assert rep.ChangeModel().rate_factor("peak") == rep.ChangeModel().peak_factor
+    for bad in ("max", -1.0, np.inf, np.nan):
+        with pytest.raises(ValueError, match=r"rate must be one of \['mean', 'peak'\]"):
+            rep.async_rpo(3600.0, 10, rate=bad)
+    with pytest.raises(ValueError, match=r"rate must be one of \['mean', 'peak', 'profile'\]"):
+        rep.simulate_rpo(3600.0, rate="hourly")
 
 
 def test_guidelines_warn():

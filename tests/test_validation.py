@@ -202,8 +202,8 @@ def test_default_objects_are_not_taken_from_falsy_values():
     for bad in (0, "", False, []):
         with pytest.raises(ValueError, match="cluster must be a Cluster"):
             hotspot.steady_state(10, cluster=bad)
-        with pytest.raises(ValueError, match="link must be a SitePair"):
-            replication.async_rpo(3600.0, 10, link=bad)
+        with pytest.raises(ValueError, match="sites must be a SitePair"):
+            replication.async_rpo(3600.0, 10, sites=bad)
 
 
 def test_rto_durations_broadcast_with_the_pool():

@@ -76,13 +76,13 @@ def _interval(args, limits) -> float:
     return interval
 
 
-def _cheapest_schedule(target: float, n: int, link, replication):
+def _cheapest_schedule(target: float, n: int, sites, replication):
     """(mode, interval, bandwidth) needing the least bandwidth to meet ``target``, or None."""
     (a_lo, _), (n_lo, n_hi) = (replication.MODE_INTERVAL_S[m] for m in ("async", "nearsync"))
     best = None
     for mode, interval in (("async", max(a_lo, target / 2)),
                            ("nearsync", min(max(n_lo, target / 2), n_hi))):
-        bw = float(replication.required_bandwidth(target, interval, n, link=link))
+        bw = float(replication.required_bandwidth(target, interval, n, sites=sites))
         if math.isfinite(bw) and (best is None or bw < best[2]):
             best = (mode, interval, bw)
     return best
@@ -93,12 +93,12 @@ def run(args) -> int:
     from ..cluster import SitePair
 
     interval = _interval(args, replication.MODE_INTERVAL_S)
-    link = SitePair(bandwidth_bps=args.bandwidth)
-    res = replication.async_rpo(interval, args.desktops, link=link, mode=args.mode)
+    sites = SitePair(bandwidth_bps=args.bandwidth)
+    res = replication.async_rpo(interval, args.desktops, sites=sites, mode=args.mode)
     stable, fallback = bool(res.stable), bool(res.fallback)
     # bandwidth at which a transfer takes exactly the interval (stability boundary)
     keep_up = float(replication.required_bandwidth(2 * interval, interval, args.desktops,
-                                                   link=link))
+                                                   sites=sites))
     row = {"mode": args.mode, "n_desktops": args.desktops, "bandwidth_bps": args.bandwidth,
            "requested_interval_s": interval, "fallback": fallback,
            "interval_s": float(res.interval_s), "delta_bytes": float(res.delta_bytes),
@@ -110,8 +110,8 @@ def run(args) -> int:
     if args.target is not None:
         t = args.target
         met = bool(res.meets(t))
-        need = float(replication.required_bandwidth(t, interval, args.desktops, link=link))
-        best = _cheapest_schedule(t, args.desktops, link, replication)
+        need = float(replication.required_bandwidth(t, interval, args.desktops, sites=sites))
+        best = _cheapest_schedule(t, args.desktops, sites, replication)
         row.update(target_met=met, needed_bandwidth_bps=need,
                    suggested_mode=best and best[0], suggested_interval_s=best and best[1],
                    suggested_bandwidth_bps=best and best[2])
@@ -147,7 +147,7 @@ def run(args) -> int:
             yield f"  mean data loss      {units.format_duration(row['mean_loss_s'])}"
         else:
             need_now = float(replication.required_bandwidth(
-                2 * row["interval_s"], row["interval_s"], args.desktops, link=link))
+                2 * row["interval_s"], row["interval_s"], args.desktops, sites=sites))
             yield (f"  unstable: a transfer takes longer than the interval (utilization "
                    f"{row['utilization']:.3g}), so the backlog and the data loss grow without "
                    f"bound; it needs more than {format_bitrate(need_now)} to keep up")

@@ -196,7 +196,7 @@ def clone_operations_data(limits=(12, 20)) -> pl.DataFrame:
     N = np.array([50, 100, 200, 400, 800, 1200, 1600, 2000])
     rows = []
     for n in N:
-        life = cl.PoolLife(n_desktops=int(n), n_nodes=max(4, int(np.ceil(n / 50))))
+        life = cl.PoolLife(n_desktops=int(n)).replace(n_nodes=max(4, int(np.ceil(n / 50))))
         for lim in limits:
             rows.append(("recompose", int(lim), int(n),
                          cl.operations(life, maintenance_limit=int(lim))["recompose_s"] / HOUR_S))

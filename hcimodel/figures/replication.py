@@ -31,16 +31,16 @@ def sawtooth_data(interval_s: float = 3600.0, bandwidth_bps: float = 30e6,
     (Monte Carlo twin, one run). Tidy frame: ``time_h``, ``age_s``, and
     ``bound_s`` (closed-form worst loss I + S at the mean and at the peak hour).
     """
-    link = SitePair(bandwidth_bps=bandwidth_bps)
+    sites = SitePair(bandwidth_bps=bandwidth_bps)
     k = int(days * 86400 / interval_s) + 2
-    sim = rep.simulate_rpo(interval_s, [n_desktops], link=link, rate="profile",
-                           n_intervals=max(k, 10), n_replications=2, n_failures=1,
-                           rng=SEED)
+    sim = rep.simulate_rpo(interval_s, [n_desktops], sites=sites, rate="profile",
+                           run=rep.MonteCarlo(n_intervals=max(k, 10), n_replications=2,
+                                              n_failures=1), rng=SEED)
     a, c = sim.creation_s[0], sim.completion_s[0]
     t = np.linspace(interval_s, days * 86400.0, 4000)
     age = rep.replica_age(t, a, c)
-    mean = float(rep.async_rpo(interval_s, n_desktops, link=link, rate="mean").worst_loss_s)
-    peak = float(rep.async_rpo(interval_s, n_desktops, link=link, rate="peak").worst_loss_s)
+    mean = float(rep.async_rpo(interval_s, n_desktops, sites=sites, rate="mean").worst_loss_s)
+    peak = float(rep.async_rpo(interval_s, n_desktops, sites=sites, rate="peak").worst_loss_s)
     return pl.DataFrame({"time_h": t / 3600.0, "age_s": age,
                          "bound_mean_s": mean, "bound_peak_s": peak}).sort("time_h")
 
@@ -157,12 +157,13 @@ def backlog_data(scvs=(0.0, 1.0, 2.0), mc_rho=(0.5, 0.8, 0.9),
             continue
         u = FLAT.unique_bytes(3600.0) * 50
         for i, r in enumerate(mc_rho):
-            link = SitePair(bandwidth_bps=8 * u / (2.0 * 0.8 * r * 3600.0))
-            sim = rep.simulate_rpo(3600.0, [50], FLAT, link, rate="mean", delta_scv=scv,
-                                   n_intervals=n_intervals, n_replications=8, n_failures=10,
+            sites = SitePair(bandwidth_bps=8 * u / (2.0 * 0.8 * r * 3600.0))
+            sim = rep.simulate_rpo(3600.0, [50], FLAT, sites, rate="mean", delta_scv=scv,
+                                   run=rep.MonteCarlo(n_intervals=n_intervals, n_replications=8,
+                                                      n_failures=10),
                                    rng=np.random.SeedSequence([SEED, 400 + 10 * j + i]))
-            row = sim.frame.filter((pl.col("metric") == "mean_wait_s")
-                                   & (pl.col("domain") == 0))
+            row = sim.estimates.filter((pl.col("metric") == "wait_s")
+                                       & (pl.col("domain") == 0))
             s = r * 3600.0
             frames.append(pl.DataFrame({"scv": scv, "rho": r, "source": "monte carlo",
                                         "wait_over_s": row["estimate"][0] / s,
@@ -213,8 +214,8 @@ def domains_data(max_domains: int = 14, bandwidth_bps: float = 100e6,
     0.25'``: the 99th percentile of the peak age of the worst-served domain, 4
     replications). Tidy: ``schedule``, ``n_domains``, ``source``, ``loss_s``.
     """
-    link = SitePair(bandwidth_bps=bandwidth_bps)
-    s = float(rep.async_rpo(interval_s, n_desktops, link=link).transfer_s)
+    sites = SitePair(bandwidth_bps=bandwidth_bps)
+    s = float(rep.async_rpo(interval_s, n_desktops, sites=sites).transfer_s)
     rows = []
     for schedule in ("aligned", "staggered"):
         for p in range(1, max_domains + 1):
@@ -222,12 +223,13 @@ def domains_data(max_domains: int = 14, bandwidth_bps: float = 100e6,
             rows.append({"schedule": schedule, "n_domains": p, "source": "closed form",
                          "loss_s": float(w.max())})
             for source, scv in (("monte carlo", 0.0), ("monte carlo, SCV 0.25", 0.25)):
-                sim = rep.simulate_rpo(interval_s, [n_desktops] * p, link=link, rate="peak",
-                                       schedule=schedule, delta_scv=scv, n_intervals=400,
-                                       n_replications=4, n_failures=10,
+                sim = rep.simulate_rpo(interval_s, [n_desktops] * p, sites=sites, rate="peak",
+                                       schedule=schedule, delta_scv=scv,
+                                       run=rep.MonteCarlo(n_intervals=400, n_replications=4,
+                                                          n_failures=10),
                                        rng=np.random.SeedSequence([SEED, 500, p]))
-                worst = max(sim.estimate("peak_p99_s" if scv else "worst_loss_s", d)
-                            for d in range(p))
+                # deterministic deltas: the largest peak age; gamma deltas: its p99
+                worst = float(np.max(sim.worst_loss_s if scv else sim.max_loss_s))
                 rows.append({"schedule": schedule, "n_domains": p, "source": source,
                              "loss_s": worst})
     return pl.DataFrame(rows).sort(["schedule", "source", "n_domains"])

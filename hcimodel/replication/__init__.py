@@ -3,12 +3,15 @@
 Submodules
 ----------
 :mod:`.change`    the change model (write rate, daily profile, overwrite
-                  coalescing) and the WAN link;
+                  coalescing); the two sites and their WAN link are
+                  :class:`hcimodel.cluster.SitePair` (``sites=`` everywhere);
 :mod:`.rpo`       closed forms: worst and mean data loss, the backlog on the link
                   (D/M/1 exact, D/G/1 approximate), the bandwidth for a target
                   RPO, the RPO/2 rule, sync write latency;
-:mod:`.simulate`  the Monte Carlo twin: deltas, a FIFO link shared by several
-                  protection domains, failures; the distribution of data loss;
+:mod:`.simulate`  the Monte Carlo twin of :func:`async_rpo`: deltas, a FIFO link
+                  shared by several protection domains, failures (sampled as a
+                  :class:`MonteCarlo` run says); its :class:`RPOSimulation` is an
+                  :class:`AsyncRPO` per domain, with the distribution of data loss;
 :mod:`.rto`       the recovery time (detection to usable desktops) and failback.
 
 Entry points: :func:`async_rpo` and :func:`rto`. Facts and defaults are in

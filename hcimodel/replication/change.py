@@ -1,4 +1,4 @@
-"""What a protection domain sends: the change model and the WAN link.
+"""What a protection domain sends: the change model.
 
 A desktop writes at a mean rate ``w`` (bytes/s), shaped over the day by an
 hourly profile. Writes that hit the same block within one snapshot interval
@@ -18,7 +18,8 @@ rate changes ``U(r t)`` bytes.
 
 The delta is compressed and deduplicated before it crosses the WAN (only
 changed data is sent, compressed: REFERENCES.md, *Replication and recovery*),
-at a share ``efficiency`` of the nominal bandwidth.
+at a share ``efficiency`` of the nominal bandwidth of the sites' link
+(:class:`hcimodel.cluster.SitePair`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..validation import check_nonnegative, check_positive, check_probability
+from ..validation import (check_nonnegative, check_positive, check_probability,
+                          check_real_or_choice)
 from ..workload import OFFICE_DAY, TASK_MEAN_WRITE_BYTES_PER_S
 
 __all__ = ["OFFICE_DAY", "FLAT_DAY", "ChangeModel",
@@ -135,13 +137,11 @@ class ChangeModel:
 
     def rate_factor(self, rate) -> np.ndarray:
         """Multiplier of the mean rate: ``'mean'`` 1, ``'peak'`` the peak factor, or a number."""
-        if isinstance(rate, str):
-            if rate == "mean":
-                return np.asarray(1.0)
-            if rate == "peak":
-                return np.asarray(self.peak_factor)
-            raise ValueError(f"rate must be 'mean', 'peak' or a factor >= 0 (got {rate!r})")
-        return check_nonnegative("rate", rate)
+        r = check_real_or_choice("rate", rate, ("mean", "peak"), 0.0, np.inf,
+                                 high_inclusive=False)
+        if isinstance(r, str):
+            return np.asarray(1.0 if r == "mean" else self.peak_factor)
+        return r
 
     def unique_bytes(self, interval_s, rate="mean") -> np.ndarray:
         r"""Unique bytes one desktop changes in an interval (bytes).

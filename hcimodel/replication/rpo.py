@@ -45,11 +45,11 @@ import numpy as np
 from .. import queueing
 from ..validation import (check_choice, check_in_range, check_integer, check_nonnegative,
                           check_positive, check_instance)
-from ..cluster import SitePair
+from ..cluster import LIGHT_S_PER_KM, SitePair
 from .change import ChangeModel, check_domain_size
 
 __all__ = ["MODES", "MODE_INTERVAL_S", "NEARSYNC_FALLBACK_S",
-           "deterministic_loss", "backlog_wait", "AsyncRPO", "async_rpo",
+           "deterministic_loss", "backlog_wait", "AsyncRPO", "RPO_METRICS", "async_rpo",
            "meets_rpo_rule", "required_bandwidth", "shared_link_loss",
            "SyncLatency", "sync_write_latency", "METRO_MAX_RTT_S", "METRO_MAX_KM"]
 
@@ -196,19 +196,24 @@ class AsyncRPO:
         return self.worst_loss_s <= check_positive("rpo_s", rpo_s)
 
     def to_frame(self) -> pl.DataFrame:
-        """Tidy frame (interval_s, transfer_s, metric, value), sorted."""
+        """Long frame: ``point`` (flat index of the grid point; the domain of
+        :class:`RPOSimulation`), ``interval_s``, ``stable``, ``metric``
+        (``delta_bytes``, ``transfer_s``, ``utilization``, ``wait_s``,
+        ``worst_loss_s``, ``mean_loss_s``), ``value``; sorted by point, metric."""
         import polars as pl
 
-        shape = np.broadcast_shapes(*(np.shape(getattr(self, k)) for k in (
-            "interval_s", "transfer_s", "worst_loss_s")))
-        cols = {k: np.broadcast_to(getattr(self, k), shape).ravel().astype(float)
-                for k in ("interval_s", "transfer_s", "utilization", "wait_s",
-                          "worst_loss_s", "mean_loss_s", "delta_bytes")}
-        base = {"interval_s": cols["interval_s"], "transfer_s": cols["transfer_s"]}
-        return pl.concat([pl.DataFrame({**base, "metric": m, "value": cols[m]})
-                          for m in ("utilization", "wait_s", "worst_loss_s",
-                                    "mean_loss_s", "delta_bytes")]
-                         ).sort(["interval_s", "transfer_s", "metric"])
+        shape = np.shape(self.worst_loss_s)
+        flat = lambda k: np.broadcast_to(getattr(self, k), shape).ravel()  # noqa: E731
+        base = {"point": np.arange(int(np.prod(shape)), dtype=np.int64),
+                "interval_s": flat("interval_s").astype(float), "stable": flat("stable")}
+        return pl.concat([pl.DataFrame({**base, "metric": m, "value": flat(m).astype(float)})
+                          for m in RPO_METRICS]).sort(["point", "metric"])
+
+
+#: Quantities of :class:`AsyncRPO` (and of its twin, :class:`RPOSimulation`) in
+#: :meth:`AsyncRPO.to_frame`.
+RPO_METRICS = ("delta_bytes", "transfer_s", "utilization", "wait_s", "worst_loss_s",
+               "mean_loss_s")
 
 
 def _loss(interval, transfer, cs2):
@@ -234,7 +239,7 @@ def _loss(interval, transfer, cs2):
 
 
 def async_rpo(interval_s, n_desktops=50, change: ChangeModel | None = None,
-              link: SitePair | None = None, *, mode: str = "async", rate="peak",
+              sites: SitePair | None = None, *, mode: str = "async", rate="peak",
               bandwidth_bps=None, transfer_scv=0.0) -> AsyncRPO:
     r"""Worst and mean data loss of a periodic (async or NearSync) schedule.
 
@@ -258,13 +263,14 @@ def async_rpo(interval_s, n_desktops=50, change: ChangeModel | None = None,
     n_desktops : array_like of int
         Desktops in the PD (a warning above 50, the linked-clone guideline).
     change : ChangeModel, optional
-    link : SitePair, optional
+    sites : SitePair, optional
+        The two sites and the WAN link between them.
     mode : {'async', 'nearsync'}
     rate : {'peak', 'mean'} or float
         Write rate used, as a multiple of the mean; default the peak hour
         (vSphere Replication guidance: size for the peak change rate).
     bandwidth_bps : array_like, optional
-        Overrides ``link.bandwidth_bps`` (broadcasts).
+        Overrides ``sites.bandwidth_bps`` (broadcasts).
     transfer_scv : array_like
         Squared coefficient of variation of transfer times (0 deterministic,
         1 exponential).
@@ -274,19 +280,19 @@ def async_rpo(interval_s, n_desktops=50, change: ChangeModel | None = None,
     AsyncRPO
     """
     change = check_instance("change", change, ChangeModel, default=ChangeModel)
-    link = check_instance("link", link, SitePair, default=SitePair)
+    sites = check_instance("sites", sites, SitePair, default=SitePair)
     interval = _check_interval(interval_s, mode)
     n = check_domain_size(n_desktops).astype(float)
     cs2 = check_nonnegative("transfer_scv", transfer_scv)
     delta = n * change.unique_bytes(interval, rate)
-    transfer = link.transfer_s(delta, bandwidth_bps)
+    transfer = sites.transfer_s(delta, bandwidth_bps)
     wait, mean, worst, stable = _loss(interval, transfer, cs2)
     fallback = np.zeros(np.shape(stable), dtype=bool)
     if mode == "nearsync" and not np.all(stable):
         fallback = ~stable
         fi = np.full(np.shape(interval), NEARSYNC_FALLBACK_S)
         fdelta = n * change.unique_bytes(fi, rate)
-        ftransfer = link.transfer_s(fdelta, bandwidth_bps)
+        ftransfer = sites.transfer_s(fdelta, bandwidth_bps)
         fwait, fmean, fworst, fstable = _loss(fi, ftransfer, cs2)
         pick = lambda a, b: np.where(fallback, b, a)  # noqa: E731
         interval, delta, transfer = pick(interval, fi), pick(delta, fdelta), pick(transfer, ftransfer)
@@ -309,7 +315,7 @@ def meets_rpo_rule(transfer_s, rpo_s) -> np.ndarray:
 
 
 def required_bandwidth(target_rpo_s, interval_s=None, n_desktops=50,
-                       change: ChangeModel | None = None, link: SitePair | None = None, *,
+                       change: ChangeModel | None = None, sites: SitePair | None = None, *,
                        rate="peak") -> np.ndarray:
     r"""Nominal bandwidth (bit/s) for a worst-case data loss within a target RPO.
 
@@ -324,12 +330,12 @@ def required_bandwidth(target_rpo_s, interval_s=None, n_desktops=50,
     mode's limits (this is a sizing question).
     """
     change = check_instance("change", change, ChangeModel, default=ChangeModel)
-    link = check_instance("link", link, SitePair, default=SitePair)
+    sites = check_instance("sites", sites, SitePair, default=SitePair)
     r = check_positive("target_rpo_s", target_rpo_s)
     i = r / 2.0 if interval_s is None else check_positive("interval_s", interval_s)
     n = check_domain_size(n_desktops).astype(float)
-    bits = 8.0 * n * change.unique_bytes(i, rate) / (link.reduction * link.efficiency)
-    budget = np.minimum(r - i, i) - link.setup_s
+    bits = 8.0 * n * change.unique_bytes(i, rate) / (sites.reduction * sites.efficiency)
+    budget = np.minimum(r - i, i) - sites.setup_s
     with np.errstate(divide="ignore"):
         return np.where(budget > 0, bits / np.where(budget > 0, budget, 1.0), np.inf)
 
@@ -376,7 +382,7 @@ class SyncLatency:
 
 
 def sync_write_latency(distance_km=None, write_bytes=10e3, *, write_rate_bytes_per_s=0.0,
-                       link: SitePair | None = None, extra_rtt_s=0.0) -> SyncLatency:
+                       sites: SitePair | None = None, extra_rtt_s=0.0) -> SyncLatency:
     r"""Latency sync replication adds to each write, and the loss it avoids (none).
 
     .. math::
@@ -403,25 +409,26 @@ def sync_write_latency(distance_km=None, write_bytes=10e3, *, write_rate_bytes_p
         Size of one write (bytes); default 10 kB (task worker).
     write_rate_bytes_per_s : array_like
         Total write rate replicated on the link (bytes/s), for the queueing term.
-    link : SitePair, optional
-        The metro link (bandwidth, efficiency, distance); default
+    sites : SitePair, optional
+        The two sites of the stretched cluster and their metro link
+        (bandwidth, efficiency, distance); default
         ``SitePair(bandwidth_bps=10e9, compression_ratio=1.0, distance_km=100.0)``.
         Pass the WAN :class:`SitePair` only if sync writes really share it.
     extra_rtt_s : array_like
         Switching and protocol round-trip overhead (s).
     """
-    link = check_instance("link", link, SitePair, default=lambda: SitePair(
+    sites = check_instance("sites", sites, SitePair, default=lambda: SitePair(
         bandwidth_bps=10e9, compression_ratio=1.0, distance_km=100.0))
-    d = check_nonnegative("distance_km", link.distance_km if distance_km is None else distance_km)
+    d = check_nonnegative("distance_km", sites.distance_km if distance_km is None else distance_km)
     b = check_positive("write_bytes", write_bytes)
     w = check_nonnegative("write_rate_bytes_per_s", write_rate_bytes_per_s)
-    rtt = 2 * 5e-6 * d + check_nonnegative("extra_rtt_s", extra_rtt_s)
+    rtt = 2 * LIGHT_S_PER_KM * d + check_nonnegative("extra_rtt_s", extra_rtt_s)
     if np.any(rtt >= METRO_MAX_RTT_S) or np.any(d > METRO_MAX_KM):
         warnings.warn(f"sync replication needs RTT < {METRO_MAX_RTT_S * 1e3:g} ms and at most "
                       f"{METRO_MAX_KM:g} km (Metro Availability); got up to "
                       f"{float(np.max(rtt)) * 1e3:.2f} ms over {float(np.max(d)):g} km",
                       UserWarning, stacklevel=2)
-    ser = 8.0 * b / (link.efficiency * link.bandwidth_bps)
+    ser = 8.0 * b / (sites.efficiency * sites.bandwidth_bps)
     lam, mu = w / b, 1.0 / ser
     stable = lam < mu
     q = np.asarray(queueing.md1(lam, mu).mean_wait, dtype=float)

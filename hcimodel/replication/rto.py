@@ -50,6 +50,7 @@ period D, in :math:`8 N U(D) / (c\,d\,\eta B)` seconds.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,7 +64,7 @@ from .change import MAX_DESKTOPS_PER_PD, ChangeModel
 from ..cluster import Cluster
 
 __all__ = ["RTO", "rto", "activation_sensitivity", "Failback", "failback", "PHASES",
-           "INFRASTRUCTURE"]
+           "INFRASTRUCTURE", "ASSUMED_INPUTS"]
 
 #: Phases of :class:`RTO`, in time order.
 PHASES = ("detection_s", "decision_s", "final_sync_s", "activation_s", "infrastructure_s",
@@ -76,12 +77,16 @@ PHASES = ("detection_s", "decision_s", "final_sync_s", "activation_s", "infrastr
 INFRASTRUCTURE = (("directory_dns", 300.0), ("broker_database", 300.0), ("vcenter", 600.0),
                   ("connection_servers", 300.0))
 
-_ASSUMED = {"detection_s": "assumed 5 min", "decision_s": "assumed 15 min",
-            "activation_s": "assumed 120 s per protection domain, no published figure",
-            "infrastructure_s": "assumed durations, see INFRASTRUCTURE",
-            "power_on_s": "assumed 5 s register + 5 s power-on",
-            "ready_s": "assumed 1 min", "final_sync_s": "input",
-            "boot_s": "model (hotspot.boot_storm, Shadow Clones detection)"}
+#: The inputs of :func:`rto` whose defaults are assumptions, per phase: a phase is
+#: flagged ``assumed`` (:meth:`RTO.to_frame`) where one of them keeps its default.
+#: ``boot_s`` comes from a model (:func:`hcimodel.hotspot.boot_storm`) and the
+#: total is a sum; neither is flagged.
+ASSUMED_INPUTS = {"detection_s": ("detection_s",), "decision_s": ("decision_s",),
+                  "final_sync_s": ("final_sync_s",),
+                  "activation_s": ("activation_s_per_pd", "activation_parallelism"),
+                  "infrastructure_s": ("infrastructure_s",),
+                  "power_on_s": ("register_s", "power_on_s", "power_on_parallelism"),
+                  "ready_s": ("ready_s",)}
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,10 @@ class RTO:
     and often the largest phase; ``notes`` says so in words, with the other
     flags (Shadow Clones, infrastructure order). ``shadow_clones`` tells
     whether Shadow Clones served the boot storm (detected), per element.
+    ``assumed`` maps each phase to a boolean array: True where its duration
+    rests on an assumed default the caller did not override
+    (:data:`ASSUMED_INPUTS`); a phase a planned failover skips, or one the
+    caller gave, is not assumed.
     """
 
     n_desktops: np.ndarray
@@ -113,11 +122,12 @@ class RTO:
     shadow_clones: np.ndarray = None
     activation_share: np.ndarray = None
     notes: tuple = ()
+    assumed: dict | None = None
 
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame in time order: n_desktops, power_on_parallelism, step, phase,
-        seconds, share (of the RTO), assumed (the phase's duration is an assumed
-        default, not a model or a published figure); ``total_s`` last."""
+        seconds, share (of the RTO), assumed (the phase's duration rests on an
+        assumed default the caller kept, :attr:`assumed`); ``total_s`` last."""
         import polars as pl
 
         shape = self.total_s.shape
@@ -130,9 +140,10 @@ class RTO:
             sec = np.broadcast_to(getattr(self, ph), shape).ravel().astype(float)
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = np.where(tot > 0, sec / np.where(tot > 0, tot, 1.0), 0.0)
+            flag = (self.assumed or {}).get(ph, False)
             frames.append(pl.DataFrame({**base, "step": step, "phase": ph, "seconds": sec,
                                         "share": share,
-                                        "assumed": _ASSUMED.get(ph, "").startswith("assumed")}))
+                                        "assumed": np.broadcast_to(flag, shape).ravel()}))
         return pl.concat(frames).sort(["n_desktops", "power_on_parallelism", "step"])
 
 
@@ -153,7 +164,7 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: Cluster | None = None,
         shadow_clones: bool = True, detection_lag_s: float = 0.0,
         detection_s: float = 300.0, decision_s: float = 900.0,
         desktops_per_pd: int = MAX_DESKTOPS_PER_PD, activation_s_per_pd: float = 120.0,
-        activation_parallelism: int = 1, infrastructure=INFRASTRUCTURE,
+        activation_parallelism: int = 1, infrastructure_s=INFRASTRUCTURE,
         register_s: float = 5.0, power_on_s: float = 5.0,
         ready_s: float = 60.0, planned: bool = False, final_sync_s: float = 0.0) -> RTO:
     r"""Time from a failure until every desktop is usable at the recovery site.
@@ -198,7 +209,7 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: Cluster | None = None,
         Desktops per protection domain (guideline: at most 50).
     activation_parallelism : int
         Protection domains activated at a time.
-    infrastructure : sequence of (str, float)
+    infrastructure_s : sequence of (str, float)
         Services booted in this order before the desktops, with their
         durations (s); ``()`` when they already run at the recovery site.
     planned : bool
@@ -238,11 +249,12 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: Cluster | None = None,
     shadow_clones = check_bool("shadow_clones", shadow_clones)
     check_choice("strategy", strategy, hotspot.STRATEGIES)
     check_positive("boot_read_bytes", boot_read_bytes)
-    infra = tuple(check_instance("infrastructure", infrastructure, (tuple, list)))
+    infra = tuple(check_instance("infrastructure_s", infrastructure_s, (tuple, list)))
     for item in infra:
         if not isinstance(item, tuple | list) or len(item) != 2:
-            raise ValueError(f"infrastructure must hold (name, seconds) pairs (got {item!r:.60})")
-        check_duration(f"infrastructure[{item[0]!r}]", item[1], scalar=True)
+            raise ValueError(f"infrastructure_s must hold (name, seconds) pairs "
+                             f"(got {item!r:.60})")
+        check_duration(f"infrastructure_s[{item[0]!r}]", item[1], scalar=True)
     infra_s = float(sum(float(s) for _, s in infra))
     cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
     # every array input broadcasts to one shape, so each phase has the result's shape
@@ -294,8 +306,20 @@ def rto(n_desktops, power_on_parallelism=20, *, cluster: Cluster | None = None,
     if use_sc:
         notes.append("boot_s: Shadow Clones on (AOS 4.0.2+), detection lag "
                       f"{detection_lag_s:g} s (assumed; 0 is the best case)")
+    # a phase is assumed where one of its assumed inputs keeps its default
+    given = {"detection_s": detection_s, "decision_s": decision_s, "final_sync_s": final_sync_s,
+             "activation_s_per_pd": activation_s_per_pd, "activation_parallelism": a,
+             "register_s": register_s, "power_on_s": power_on_s, "power_on_parallelism": k,
+             "ready_s": ready_s}
+    default = {name: p.default for name, p in inspect.signature(rto).parameters.items()}
+    kept = {name: np.broadcast_to(v == default[name], n.shape) for name, v in given.items()}
+    kept["infrastructure_s"] = np.full(n.shape, bool(infra) and infra == tuple(
+        default["infrastructure_s"]))
+    skipped = {"detection_s": planned, "decision_s": planned, "final_sync_s": not planned}
+    assumed = {ph: ~np.bool_(skipped.get(ph, False)) & np.logical_or.reduce(
+        [kept[i] for i in inputs]) for ph, inputs in ASSUMED_INPUTS.items()}
     return RTO(n.copy(), k.copy(), det, dec, activation, t_on, boot, z + ready_s, sync,
-               total, bool(planned), z + infra_s, detected, share, tuple(notes))
+               total, bool(planned), z + infra_s, detected, share, tuple(notes), assumed)
 
 
 def activation_sensitivity(n_desktops=1000, activation_s_per_pd=(30.0, 60.0, 120.0, 300.0,
@@ -308,7 +332,9 @@ def activation_sensitivity(n_desktops=1000, activation_s_per_pd=(30.0, 60.0, 120
     activation_s_per_pd : array_like
         Activation time of one protection domain (s, >= 0).
     **kwargs
-        Other arguments of :func:`rto`.
+        Other arguments of :func:`rto`, each a single value (the table has one
+        row per activation time; for arrays call :func:`rto` with an array
+        ``activation_s_per_pd``).
 
     Returns
     -------
@@ -320,6 +346,15 @@ def activation_sensitivity(n_desktops=1000, activation_s_per_pd=(30.0, 60.0, 120
 
     n_desktops = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
     ta = np.atleast_1d(check_nonnegative("activation_s_per_pd", activation_s_per_pd))
+    allowed = set(inspect.signature(rto).parameters) - {"n_desktops", "activation_s_per_pd"}
+    for name, value in kwargs.items():
+        if name not in allowed:
+            raise ValueError(f"{name} must be an argument of rto: one of {sorted(allowed)} "
+                             f"(got {name}={value!r:.60})")
+        if name != "infrastructure_s" and not isinstance(value, Cluster) \
+                and np.ndim(value) != 0:
+            raise ValueError(f"{name} must be a single value in activation_sensitivity (one "
+                             f"row per activation time; got shape {np.shape(value)})")
     rows = [rto(n_desktops, activation_s_per_pd=float(t), **kwargs) for t in ta.ravel()]
     return pl.DataFrame({"activation_s_per_pd": ta.ravel().astype(float),
                          "activation_s": [float(r.activation_s) for r in rows],
@@ -344,7 +379,7 @@ class Failback:
 
 
 def failback(recovery_period_s, n_desktops, change: ChangeModel | None = None,
-             link: SitePair | None = None, *, rate="mean", bandwidth_bps=None) -> Failback:
+             sites: SitePair | None = None, *, rate="mean", bandwidth_bps=None) -> Failback:
     r"""Data changed during a recovery period and the time to send it back.
 
     :math:`\Delta = N\,U(r D)` (overwrites coalesce over the whole period), sent
@@ -355,18 +390,20 @@ def failback(recovery_period_s, n_desktops, change: ChangeModel | None = None,
     recovery_period_s : array_like
         Time spent running at the recovery site, D (s).
     n_desktops : array_like of int
-    change, link : optional
+    change : ChangeModel, optional
+    sites : SitePair, optional
+        The two sites and the WAN link the changes go back over.
     rate : {'mean', 'peak'} or float
     bandwidth_bps : array_like, optional
         Overrides the link bandwidth (bit/s).
     """
     change = check_instance("change", change, ChangeModel, default=ChangeModel)
-    link = check_instance("link", link, SitePair, default=SitePair)
+    sites = check_instance("sites", sites, SitePair, default=SitePair)
     dur = check_nonnegative("recovery_period_s", recovery_period_s)
     n = check_integer("n_desktops", n_desktops, minimum=1).astype(float)
     changed = n * change.unique_bytes(dur, rate)
-    sent = changed / link.reduction
-    t = np.asarray(link.transfer_s(changed, bandwidth_bps), dtype=float)
+    sent = changed / sites.reduction
+    t = np.asarray(sites.transfer_s(changed, bandwidth_bps), dtype=float)
     shape = np.shape(t)
     return Failback(np.broadcast_to(dur, shape).copy(), np.broadcast_to(changed, shape).copy(),
                     np.broadcast_to(sent, shape).copy(), t)

@@ -14,7 +14,11 @@ time-averaged loss and the share of time above a target are integrated
 exactly over the sawtooth of the age; the loss quantiles come from failure
 instants drawn uniformly in time, or as a Poisson process of a given rate (by
 PASTA the two have the same law; the Poisson option shows how many failures a
-horizon actually sees).
+horizon actually sees). :class:`MonteCarlo` holds these sampling controls.
+
+The result, :class:`RPOSimulation`, is an :class:`~hcimodel.replication.AsyncRPO`
+with one value per domain, so that it compares field by field with the closed
+form, plus the quantiles, the confidence intervals and the sawtooth.
 """
 
 from __future__ import annotations
@@ -25,13 +29,14 @@ import numpy as np
 
 from ..streams import as_generator
 from ..validation import (as_float_array, check_choice, check_duration, check_finite,
-                          check_instance, check_integer, check_nonnegative, check_positive)
+                          check_instance, check_integer, check_nonnegative, check_positive,
+                          check_real_or_choice)
 from ..cluster import SitePair
+from ..units import DAY_S
 from .change import ChangeModel, check_domain_size
+from .rpo import MODE_INTERVAL_S, AsyncRPO
 
-__all__ = ["RPOSimulation", "simulate_rpo", "profile_rate_factor", "replica_age"]
-
-DAY_S = 86400.0
+__all__ = ["MonteCarlo", "RPOSimulation", "simulate_rpo", "profile_rate_factor", "replica_age"]
 
 
 def profile_rate_factor(change: ChangeModel, start_s, end_s) -> np.ndarray:
@@ -79,51 +84,157 @@ def replica_age(t, creation_s, completion_s) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class RPOSimulation:
-    """Result of :func:`simulate_rpo`.
+class MonteCarlo:
+    """How :func:`simulate_rpo` samples: the horizon, the replications, the failures.
+
+    These steer the estimate, not the modelled system (they are not model
+    defaults, :data:`hcimodel.defaults.CONTROLS`).
+
+    Parameters
+    ----------
+    n_intervals : int
+        Snapshots per domain in one replication (>= 10).
+    n_replications : int
+        Independent replications (>= 2; the 95 % intervals are over them).
+    warmup : float
+        Share of the horizon discarded before failures are drawn, in [0, 0.9).
+    failures : {'uniform', 'poisson'}
+        ``n_failures`` failure instants uniform over the horizon per
+        replication, or a Poisson process of rate ``failure_rate_per_s``
+        (default: ``n_failures`` expected). By PASTA both have the same law.
+    n_failures : int
+        Failures per replication (>= 1).
+    failure_rate_per_s : float, optional
+        Rate of the Poisson failures (1/s).
+    """
+
+    n_intervals: int = 2000
+    n_replications: int = 8
+    warmup: float = 0.1
+    failures: str = "uniform"
+    n_failures: int = 2000
+    failure_rate_per_s: float | None = None
+
+    def __post_init__(self):
+        check_integer("n_intervals", self.n_intervals, minimum=10, scalar=True)
+        check_integer("n_replications", self.n_replications, minimum=2, scalar=True)
+        w0 = check_nonnegative("warmup", self.warmup, scalar=True)
+        if w0 >= 0.9:
+            raise ValueError(f"warmup must be in [0, 0.9) (got {self.warmup!r})")
+        check_choice("failures", self.failures, ("uniform", "poisson"))
+        check_integer("n_failures", self.n_failures, minimum=1, scalar=True)
+        if self.failure_rate_per_s is not None:
+            check_positive("failure_rate_per_s", self.failure_rate_per_s, scalar=True)
+
+
+#: Metrics of :attr:`RPOSimulation.estimates` beyond the fields of :class:`AsyncRPO`.
+_EXTRA = ("p95_loss_s", "p99_loss_s", "max_loss_s", "miss_fraction")
+
+
+@dataclass(frozen=True)
+class RPOSimulation(AsyncRPO):
+    """Result of :func:`simulate_rpo`: an :class:`AsyncRPO` estimated by Monte Carlo.
+
+    The fields of :class:`AsyncRPO` hold the same quantities, one value per
+    protection domain (shape ``(P,)``), so that the twin compares with the
+    closed form field by field (``async_rpo(I, domains)`` gives each domain
+    alone on the link): ``delta_bytes`` and ``transfer_s`` the mean delta and
+    transfer time drawn, ``utilization`` the domain's ``transfer_s / I``,
+    ``wait_s`` the mean wait on the shared link, ``mean_loss_s`` the exact
+    time average of the replica's age, ``worst_loss_s`` the 99th percentile of
+    the age just before a completion (the closed form's definition; ``I + S``
+    for deterministic transfers), ``stable`` whether the shared link keeps up
+    (total utilization below 1, at most 1 for deterministic deltas; the same
+    for every domain), ``fallback`` always False (the twin does not model
+    NearSync's fallback), ``mode`` ``'async'`` for intervals of an hour or
+    more, else ``'nearsync'``. Each is the mean over replications.
 
     Attributes
     ----------
-    frame : polars.DataFrame
+    p95_loss_s, p99_loss_s : numpy.ndarray
+        Quantiles of the loss at the failure instants (s), per domain.
+    max_loss_s : numpy.ndarray
+        Largest age before a completion over every replication (s).
+    miss_fraction : numpy.ndarray or None
+        Share of time the loss exceeds ``target_rpo_s`` (None without a target).
+    failures : float
+        Failures drawn per replication (mean).
+    estimates : polars.DataFrame
         Tidy: ``domain`` (index, or -1 for all domains pooled), ``metric``,
         ``estimate``, ``ci_low``, ``ci_high`` (95 % Student-t over
-        replications; for ``worst_loss_s`` the maximum over every replication,
-        without interval). Metrics (s unless noted): ``mean_loss_s`` (exact time
-        average), ``p95_loss_s``, ``p99_loss_s`` (at failure instants),
-        ``peak_p99_s`` (99th percentile of the age just before a completion),
-        ``worst_loss_s``, ``mean_wait_s`` (wait on the link),
-        ``miss_fraction`` (share of time the loss exceeds ``target_rpo_s``) and
-        ``failures`` (failures drawn per replication).
+        replications; ``max_loss_s`` the maximum, without interval), for
+        ``mean_loss_s``, ``worst_loss_s``, ``wait_s``, the metrics above and
+        ``failures``.
     creation_s, completion_s : list of numpy.ndarray
         Per domain, snapshot creation and transfer completion times of the
         first replication (s), for drawing the sawtooth.
     """
 
-    frame: pl.DataFrame
+    p95_loss_s: np.ndarray
+    p99_loss_s: np.ndarray
+    max_loss_s: np.ndarray
+    miss_fraction: np.ndarray | None
+    failures: float
+    estimates: pl.DataFrame
     creation_s: list
     completion_s: list
 
     def estimate(self, metric: str, domain: int = -1) -> float:
-        """The estimate of a metric for one domain (or -1: pooled)."""
+        """The estimate of a metric of :attr:`estimates` for one domain (or -1: pooled)."""
         import polars as pl
 
-        metric = check_choice("metric", metric, sorted(set(self.frame["metric"])))
+        metric = check_choice("metric", metric, sorted(set(self.estimates["metric"])))
         domain = check_integer("domain", domain, minimum=-1, scalar=True)
-        row = self.frame.filter((pl.col("metric") == metric) & (pl.col("domain") == domain))
+        row = self.estimates.filter((pl.col("metric") == metric) & (pl.col("domain") == domain))
         if row.height != 1:
-            raise ValueError(f"metric must be one of {sorted(set(self.frame['metric']))} "
-                             f"and domain in the result (got {metric!r}, {domain!r})")
+            raise ValueError(f"domain must be -1 or in [0, {len(self.creation_s) - 1}] "
+                             f"(got {domain!r})")
         return float(row["estimate"][0])
+
+    def to_frame(self) -> pl.DataFrame:
+        """Long frame of :meth:`AsyncRPO.to_frame` (``point`` is the domain), with the
+        extra metrics and the 95 % interval (``ci_low``, ``ci_high``; null where
+        the value is not a mean over replications)."""
+        import polars as pl
+
+        base = super().to_frame()
+        shape = np.shape(self.worst_loss_s)
+        extra = pl.concat([pl.DataFrame({
+            "point": np.arange(shape[0]), "interval_s": self.interval_s.astype(float),
+            "stable": self.stable, "metric": m,
+            "value": np.asarray(getattr(self, m), dtype=float)})
+            for m in _EXTRA if getattr(self, m) is not None])
+        ci = self.estimates.filter(pl.col("domain") >= 0).select(
+            pl.col("domain").alias("point"), "metric", "ci_low", "ci_high")
+        return (pl.concat([base, extra]).join(ci, on=["point", "metric"], how="left")
+                .sort(["point", "metric"]))
+
+
+def _offsets(schedule, P, I):
+    """Offsets of the P schedules (s): staggered, aligned, or given."""
+    if isinstance(schedule, str):
+        schedule = check_choice("schedule", schedule, ("aligned", "staggered"))
+        return np.arange(P) * I / P if schedule == "staggered" else np.zeros(P)
+    off = check_nonnegative("schedule", schedule).reshape(-1)
+    if off.size != P or np.any(off >= I):
+        raise ValueError(f"schedule must be 'aligned', 'staggered' or {P} offsets in "
+                         f"[0, {I:g}) s (got {_short(schedule)})")
+    return off
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = None,
-                 link: SitePair | None = None, *, schedule: str = "staggered", offsets_s=None,
-                 rate="mean", delta_scv: float = 0.0, n_intervals: int = 2000,
-                 n_replications: int = 8, failures: str = "uniform",
-                 n_failures: int = 2000, failure_rate_per_s: float | None = None,
-                 target_rpo_s: float | None = None, warmup: float = 0.1,
-                 rng=None) -> RPOSimulation:
+                 sites: SitePair | None = None, *, schedule="staggered", rate="mean",
+                 delta_scv: float = 0.0, target_rpo_s: float | None = None,
+                 run: MonteCarlo | None = None, rng=None) -> RPOSimulation:
     """Simulate snapshots of P domains queued FIFO on one link, and failures.
+
+    The Monte Carlo twin of :func:`async_rpo` (module docstring); its result
+    holds the same fields, one value per domain.
 
     Parameters
     ----------
@@ -132,11 +243,12 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
         limits (the closed form :func:`async_rpo` does that).
     domains : sequence of int
         Desktops in each protection domain (a warning above 50).
-    change, link : ChangeModel, SitePair, optional
-    schedule : {'staggered', 'aligned'}
-        Offsets ``p I / P`` or all 0; ignored when ``offsets_s`` is given.
-    offsets_s : sequence of float, optional
-        Offset of each domain's schedule (s), in [0, I).
+    change : ChangeModel, optional
+    sites : SitePair, optional
+        The two sites and the WAN link the domains share.
+    schedule : {'staggered', 'aligned'} or sequence of float
+        Offsets ``p I / P``, all 0, or the offset of each domain's schedule
+        (s, in [0, I)).
     rate : {'mean', 'peak', 'profile'} or float
         Write rate: constant multiple of the mean, or ``'profile'`` to follow
         the daily profile of ``change`` interval by interval.
@@ -144,15 +256,10 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
         Squared coefficient of variation of the gamma noise on each delta
         (0: deterministic deltas; 1 with ``setup_s = 0``: exponential
         transfers, the D/M/1 queue).
-    n_intervals, n_replications : int
-        Snapshots per domain and independent replications.
-    failures : {'uniform', 'poisson'}
-        ``n_failures`` uniform instants per replication, or a Poisson process
-        of rate ``failure_rate_per_s`` (default: ``n_failures`` expected).
     target_rpo_s : float, optional
         RPO target for ``miss_fraction``.
-    warmup : float
-        Share of the horizon discarded before failures are drawn.
+    run : MonteCarlo, optional
+        Horizon, replications and failures (default ``MonteCarlo()``).
     rng : None, int, SeedSequence or Generator
         SPEC 7 random source.
 
@@ -166,35 +273,25 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
     from ..simulate.stats import confidence_interval
 
     change = check_instance("change", change, ChangeModel, default=ChangeModel)
-    link = check_instance("link", link, SitePair, default=SitePair)
+    sites = check_instance("sites", sites, SitePair, default=SitePair)
+    run = check_instance("run", run, MonteCarlo, default=MonteCarlo)
     I = check_positive("interval_s", interval_s, scalar=True)
     sizes = check_domain_size(np.atleast_1d(np.asarray(domains)))
     P = sizes.size
-    K = check_integer("n_intervals", n_intervals, minimum=10, scalar=True)
-    R = check_integer("n_replications", n_replications, minimum=2, scalar=True)
-    nf = check_integer("n_failures", n_failures, minimum=1, scalar=True)
+    K, R, nf = run.n_intervals, run.n_replications, run.n_failures
     scv = check_nonnegative("delta_scv", delta_scv, scalar=True)
-    w0 = check_nonnegative("warmup", warmup, scalar=True)
-    if w0 >= 0.9:
-        raise ValueError(f"warmup must be in [0, 0.9) (got {warmup!r})")
-    if offsets_s is not None:
-        off = check_nonnegative("offsets_s", offsets_s).reshape(-1)
-        if off.size != P or np.any(off >= I):
-            raise ValueError(f"offsets_s must hold {P} offsets in [0, {I:g}) (got {offsets_s!r})")
-    elif schedule == "staggered":
-        off = np.arange(P) * I / P
-    elif schedule == "aligned":
-        off = np.zeros(P)
-    else:
-        raise ValueError(f"schedule must be 'aligned' or 'staggered' (got {schedule!r})")
-    if failures not in ("uniform", "poisson"):
-        raise ValueError(f"failures must be 'uniform' or 'poisson' (got {failures!r})")
+    off = _offsets(schedule, P, I)
+    rate = check_real_or_choice("rate", rate, ("mean", "peak", "profile"), 0.0, np.inf,
+                                high_inclusive=False)
+    profile = isinstance(rate, str) and rate == "profile"
+    target = None if target_rpo_s is None else check_positive("target_rpo_s", target_rpo_s,
+                                                              scalar=True)
     gen = as_generator(rng)
 
     # snapshots: creation times (P, K), in FIFO order over all domains
     k = np.arange(1, K + 1)
     created = off[:, None] + k[None, :] * I
-    if rate == "profile":
+    if profile:
         r = profile_rate_factor(change, created - I, created)
     else:
         r = np.broadcast_to(change.rate_factor(rate), created.shape)
@@ -207,25 +304,25 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
         noise = gen.gamma(1.0 / scv, scv, size=(R, arr.size))
     else:
         noise = np.ones((R, arr.size))
-    service = link.transfer_s(base * noise)
+    delta = base * noise
+    service = sites.transfer_s(delta)
     inter = np.broadcast_to(np.diff(arr, prepend=0.0), service.shape)
     waits = lindley_waits(np.ascontiguousarray(inter), service)
     done = arr + waits + service
 
-    t0, t1 = w0 * K * I + I, K * I
-    if failures == "uniform":
+    t0, t1 = run.warmup * K * I + I, K * I
+    if run.failures == "uniform":
         counts = np.full(R, nf)
     else:
-        lam = nf / (t1 - t0) if failure_rate_per_s is None else float(
-            check_positive("failure_rate_per_s", failure_rate_per_s))
+        lam = nf / (t1 - t0) if run.failure_rate_per_s is None else float(
+            run.failure_rate_per_s)
         counts = gen.poisson(lam * (t1 - t0), size=R)
     fail_t = [np.sort(gen.uniform(t0, t1, size=c)) for c in counts]
 
     metrics = {m: np.zeros((P, R)) for m in (
-        "mean_loss_s", "p95_loss_s", "p99_loss_s", "peak_p99_s", "worst_loss_s",
-        "mean_wait_s", "miss_fraction")}
+        "mean_loss_s", "p95_loss_s", "p99_loss_s", "worst_loss_s", "max_loss_s",
+        "wait_s", "miss_fraction")}
     creations, completions = [], []
-    target = None if target_rpo_s is None else check_positive("target_rpo_s", target_rpo_s, scalar=True)
     for p in range(P):
         sel = dom == p
         a = np.concatenate([[off[p]], arr[sel]])  # seed: replicated state at the offset
@@ -245,27 +342,41 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
             peaks = c[1:][inside] - a[:-1][inside]
             if peaks.size == 0:  # nothing completes in the window: the backlog ran away
                 peaks = np.array([t1 - a[np.searchsorted(c, t1, side="right") - 1]])
-            metrics["peak_p99_s"][p, rep] = np.quantile(peaks, 0.99)
-            metrics["worst_loss_s"][p, rep] = peaks.max()
-            metrics["mean_wait_s"][p, rep] = waits[rep, sel].mean()
+            metrics["worst_loss_s"][p, rep] = np.quantile(peaks, 0.99)
+            metrics["max_loss_s"][p, rep] = peaks.max()
+            metrics["wait_s"][p, rep] = waits[rep, sel].mean()
             loss = replica_age(fail_t[rep], a, c)
             if loss.size:
                 metrics["p95_loss_s"][p, rep] = np.quantile(loss, 0.95)
                 metrics["p99_loss_s"][p, rep] = np.quantile(loss, 0.99)
-    rows = []
+    if target is None:
+        del metrics["miss_fraction"]
+    rows, est = [], {}
     for name, v in metrics.items():
-        if name == "miss_fraction" and target is None:
-            continue
+        est[name] = np.zeros(P)
         for d, vals in [(p, v[p]) for p in range(P)] + [(-1, v.mean(axis=0))]:
-            if name == "worst_loss_s":
-                est = lo_ = hi_ = float(vals.max())
+            if name == "max_loss_s":
+                e = lo_ = hi_ = float(vals.max())
             else:
                 ci = confidence_interval(vals)
-                est, lo_, hi_ = float(ci.mean), float(ci.low), float(ci.high)
-            rows.append({"domain": d, "metric": name, "estimate": est,
+                e, lo_, hi_ = float(ci.mean), float(ci.low), float(ci.high)
+            if d >= 0:
+                est[name][d] = e
+            rows.append({"domain": d, "metric": name, "estimate": e,
                          "ci_low": lo_, "ci_high": hi_})
     fc = float(np.mean(counts))
     rows.append({"domain": -1, "metric": "failures", "estimate": fc, "ci_low": fc,
                  "ci_high": fc})
-    frame = pl.DataFrame(rows).sort(["domain", "metric"])
-    return RPOSimulation(frame, creations, completions)
+    estimates = pl.DataFrame(rows).sort(["domain", "metric"])
+
+    # the fields of AsyncRPO, per domain
+    mean_delta_drawn = np.array([delta[:, dom == p].mean() for p in range(P)])
+    transfer = np.array([service[:, dom == p].mean() for p in range(P)])
+    rho = float(sites.transfer_s(mean_delta).mean(axis=1).sum()) / I
+    stable = np.full(P, rho < 1.0 if scv > 0 else rho <= 1.0)
+    return RPOSimulation(
+        "async" if I >= MODE_INTERVAL_S["async"][0] else "nearsync", np.full(P, I),
+        mean_delta_drawn, transfer, transfer / I, est["wait_s"], est["worst_loss_s"],
+        est["mean_loss_s"], stable, np.zeros(P, dtype=bool),
+        est["p95_loss_s"], est["p99_loss_s"], est["max_loss_s"], est.get("miss_fraction"),
+        fc, estimates, creations, completions)

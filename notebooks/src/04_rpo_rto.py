@@ -28,14 +28,14 @@ from hcimodel import replication as rep
 from hcimodel.figures import replication as figs
 from hcimodel.cluster import SitePair
 
-change, link = rep.ChangeModel(), SitePair()
+change, sites = rep.ChangeModel(), SitePair()
 flat = rep.ChangeModel(daily_profile=rep.FLAT_DAY)
 print(f"write rate {change.write_bytes_per_s / 1e3:.2f} kB/s per desktop (task worker), "
       f"peak hour x{change.peak_factor:.2f}")
 print(f"hot set {change.hot_set_bytes / 1e6:.0f} MB, cold share {change.cold_fraction:.0%}")
-print(f"link {link.bandwidth_bps / 1e6:.0f} Mbit/s at {link.efficiency:.0%} efficiency, "
-      f"compression {link.compression_ratio:g}:1, {link.distance_km:.0f} km "
-      f"(RTT {link.rtt_s * 1e3:.1f} ms)")
+print(f"link {sites.bandwidth_bps / 1e6:.0f} Mbit/s at {sites.efficiency:.0%} efficiency, "
+      f"compression {sites.compression_ratio:g}:1, {sites.distance_km:.0f} km "
+      f"(RTT {sites.rtt_s * 1e3:.1f} ms)")
 
 # %% [markdown]
 # ## 1. Overwrite coalescing
@@ -94,8 +94,8 @@ saw = figs.sawtooth_data()
 fig = figs.draw_sawtooth(saw)
 plt.show()
 cf = rep.async_rpo(3600.0, 50, flat, rate="mean")
-mc = rep.simulate_rpo(3600.0, [50], flat, rate="mean", n_intervals=500, target_rpo_s=3650.0,
-                      rng=2015)
+mc = rep.simulate_rpo(3600.0, [50], flat, rate="mean", target_rpo_s=3650.0,
+                      run=rep.MonteCarlo(n_intervals=500), rng=2015)
 i, s = 3600.0, float(cf.transfer_s)
 print(f"mean loss: closed form {float(cf.mean_loss_s) / 60:.2f} min, "
       f"Monte Carlo {mc.estimate('mean_loss_s') / 60:.2f} min")
@@ -122,13 +122,13 @@ fig = figs.draw_loss_vs_interval(loss)
 slow = SitePair(bandwidth_bps=12e6)
 cf = rep.async_rpo(3600.0, 50, flat, slow, rate="mean", transfer_scv=1.0)
 mc = rep.simulate_rpo(3600.0, [50], flat, slow, rate="mean", delta_scv=1.0,
-                      n_intervals=5000, n_replications=8, rng=4)
+                      run=rep.MonteCarlo(n_intervals=5000, n_replications=8), rng=4)
 print(f"utilisation {float(cf.utilization):.3f}; mean wait: D/M/1 {float(cf.wait_s) / 60:.1f} min, "
-      f"Monte Carlo {mc.estimate('mean_wait_s') / 60:.1f} min")
+      f"Monte Carlo {float(mc.wait_s[0]) / 60:.1f} min")
 print(f"mean loss: closed form {float(cf.mean_loss_s) / 60:.1f} min, "
       f"Monte Carlo {mc.estimate('mean_loss_s') / 60:.1f} min")
 print(f"p99 worst loss: closed form {float(cf.worst_loss_s) / 60:.1f} min, "
-      f"Monte Carlo {mc.estimate('peak_p99_s') / 60:.1f} min")
+      f"Monte Carlo {float(mc.worst_loss_s[0]) / 60:.1f} min")
 print("1 Mbit/s:", "stable" if bool(rep.async_rpo(3600.0, 50, bandwidth_bps=1e6).stable)
       else "unbounded backlog")
 
@@ -238,7 +238,7 @@ r1000.to_frame().with_columns((pl.col("seconds") / 60).round(2).alias("minutes")
     "step", "phase", "minutes", "share", "assumed").sort("step")
 
 # %%
-before = rep.rto(1000, 20, shadow_clones=False, infrastructure=())
+before = rep.rto(1000, 20, shadow_clones=False, infrastructure_s=())
 no_sc = rep.rto(1000, 20, shadow_clones=False)
 print(f"RTO of 1,000 desktops: {float(before.total_s) / 60:.1f} min before this change "
       f"(no infrastructure phase, no Shadow Clones); {float(no_sc.total_s) / 60:.1f} min with the "
@@ -278,7 +278,7 @@ act.with_columns((pl.col("activation_s_per_pd") / 60).round(1).alias("per PD min
 for km in (10, 100, 300):
     metro = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * peak_rate)
     wan = rep.sync_write_latency(km, 10e3, write_rate_bytes_per_s=50 * peak_rate,
-                                 link=SitePair())
+                                 sites=SitePair())
     print(f"sync over {km:>3} km: metro link +{float(metro.added_s) * 1e3:.3f} ms per write, "
           f"on the WAN link it would be +{float(wan.added_s) * 1e3:.3f} ms")
 
