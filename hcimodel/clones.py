@@ -247,12 +247,11 @@ class PoolLife:
 
 
 # ------------------------------------------------------------------ network per cycle
-def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
+def lifecycle(interval_s, n_desktops: int = 100, cluster: Cluster | None = None, *,
               replica: sc.Replica | None = None, boot_workload: WorkloadProfile | str = "boot",
               steady_workload: WorkloadProfile | str = "task", source: str = "single",
-              link_bps: float = 10e9, rtt_s: float = 200e-6, detection_delay_s=None,
-              start_window_s: float = 0.0, detection_lag_s: float = 0.0,
-              rf: int = 2, patch_bytes: float | None = None) -> pl.DataFrame:
+              detection_delay_s=None, start_window_s: float = 0.0,
+              detection_lag_s: float = 0.0, patch_bytes: float | None = None) -> pl.DataFrame:
     r"""Network cost of a recompose (or refresh) cadence, beside the alternatives.
 
     A write to the base drops every shadow clone; each cycle of length ``P``
@@ -285,14 +284,15 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
     interval_s : array_like
         Time between two writes to the base (s), e.g. 30 days for a monthly
         recompose.
-    n_nodes, n_desktops : int
+    n_desktops : int
+    cluster : hcimodel.cluster.Cluster, optional
+        The nodes, their links and round trip (the Shadow Clones' warm-up) and
+        the replication factor of the full clones' patch writes (at most one
+        copy per node). Default ``Cluster()``.
     replica : sc.Replica, optional
     boot_workload, steady_workload : WorkloadProfile or str
-    source, link_bps, rtt_s, detection_delay_s, start_window_s, detection_lag_s
+    source, detection_delay_s, start_window_s, detection_lag_s
         As in :func:`hcimodel.shadowclone.warmup`.
-    rf : int
-        Replication factor of the patch writes of full clones (default 2, at
-        most 3; at most one copy per node).
     patch_bytes : float, optional
         Bytes each guest writes per image update (full clones); default
         :data:`hcimodel.fullclone.PATCH_BYTES`.
@@ -307,21 +307,20 @@ def lifecycle(interval_s, n_nodes: int = 4, n_desktops: int = 100, *,
     """
     replica = check_instance("replica", replica, sc.Replica, default=sc.Replica)
     P = np.atleast_1d(check_duration("interval_s", interval_s, positive=True)).ravel()
-    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
+    H = cluster.n_nodes
     N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
-    rf = check_integer("rf", rf, minimum=1, maximum=3, scalar=True)
     # one pool, one answer per interval: the warm-up inputs are single numbers
     start_window_s = check_nonnegative("start_window_s", start_window_s, scalar=True)
     detection_lag_s = check_nonnegative("detection_lag_s", detection_lag_s, scalar=True)
     if detection_delay_s is not None:
         detection_delay_s = check_nonnegative("detection_delay_s", detection_delay_s,
                                               allow_inf=True, scalar=True)
-    patch = fc.patch_cycle(1, N, parent=replica, rf=min(rf, H), n_nodes=H, patch_bytes=(
+    patch = fc.patch_cycle(1, N, parent=replica, rf=cluster.copies, n_nodes=H, patch_bytes=(
         fc.PATCH_BYTES if patch_bytes is None else patch_bytes))
     kw = dict(replica=replica, source=source, detection_delay_s=detection_delay_s,
               start_window_s=start_window_s, detection_lag_s=detection_lag_s)
-    boot = sc.warmup(N, Cluster(H, link_bps=link_bps, rtt_s=rtt_s), workload=boot_workload,
-                     phase="boot", **kw)
+    boot = sc.warmup(N, cluster, workload=boot_workload, phase="boot", **kw)
     wl = as_profile(steady_workload)
     b = float(replica.block_bytes)
     R, n = (float(x) for x in sc.remote_placement(H, N))  # remote nodes with desktops
@@ -367,11 +366,9 @@ def _update_bytes(life: PoolLife, interval_s) -> dict:
     clones, the new replica's ``RF - 1`` copies plus the Shadow Clones' cycle;
     full clones, the patch's RF-replicated writes.
     """
-    df = lifecycle(np.atleast_1d(interval_s), life.n_nodes, life.n_desktops,
-                      replica=life.parent, link_bps=life.cluster.link_bps,
-                      rtt_s=life.cluster.rtt_s,
-                      start_window_s=life.start_window_s, rf=life.rf,
-                      patch_bytes=life.patch_bytes)
+    df = lifecycle(np.atleast_1d(interval_s), life.n_desktops, life.cluster,
+                   replica=life.parent, start_window_s=life.start_window_s,
+                   patch_bytes=life.patch_bytes)
     cyc = {s: df.filter(pl.col("strategy") == s).sort("interval_s")["bytes_per_cycle"].to_numpy()
            for s in ("shadow_clones", "full_clones")}
     return {"linked_shadow": (life.rf - 1.0) * life.parent.used_bytes + cyc["shadow_clones"],
@@ -653,9 +650,8 @@ def compare(life: PoolLife | None = None, *, cache: bool = True, **overrides) ->
                           start_window_s=life.start_window_s)
     warm_s = float(steady_sc.time_s) if H > 1 else 0.0
     add("latency", "rewarm_after_update", "s", "lower", warm_s, 0.0)
-    lc = lifecycle(DAY_S, H, N, replica=life.parent, link_bps=cl.link_bps,
-                      rtt_s=cl.rtt_s, start_window_s=life.start_window_s, rf=R,
-                      patch_bytes=life.patch_bytes)
+    lc = lifecycle(DAY_S, N, cl, replica=life.parent, start_window_s=life.start_window_s,
+                   patch_bytes=life.patch_bytes)
     first_day = float(lc.filter(pl.col("strategy") == "shadow_clones")["local_share"][0])
     add("latency", "remote_share_first_day_after_update", "share", "lower",
         1.0 - first_day, 0.0)

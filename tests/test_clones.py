@@ -60,8 +60,8 @@ def test_network_bytes_reference_values():
     # full clones per update: N p (RF - 1)
     assert df["bytes_per_update"][0] == 400 * 1e9 * 1
     # linked clones per update: the new replica's RF - 1 copies plus the Shadow Clone cycle
-    lc = cl.lifecycle(life.update_interval_s, 8, 400, replica=life.parent,
-                         start_window_s=life.start_window_s)
+    lc = cl.lifecycle(life.update_interval_s, 400, Cluster(8), replica=life.parent,
+                      start_window_s=life.start_window_s)
     warm = float(lc.filter(pl.col("strategy") == "shadow_clones")["bytes_per_cycle"][0])
     assert df["bytes_per_update"][1] == pytest.approx(10e9 + warm, rel=1e-12)
 

@@ -300,7 +300,7 @@ def base_calls() -> dict[str, dict]:
                                       patch_bytes=1e6),
         "fullclone.simulate_patch_cycle": dict(n_patches=3, n_desktops=20, parent=o["replica"],
                                                patch_bytes=1e6, rng=1),
-        "clones.lifecycle": dict(interval_s=86400.0 * 7, n_nodes=4, n_desktops=20,
+        "clones.lifecycle": dict(interval_s=86400.0 * 7, n_desktops=20, cluster=o["cluster"],
                                  replica=o["replica"]),
         "clones.PoolLife": dict(cluster=o["cluster"], n_desktops=20, months=2),
         "clones.compare": dict(life=o["life"], cache=False),
@@ -561,7 +561,8 @@ EDGE_CASES = [
     ("shadowclone.warmup", lambda: dict(n_desktops=20, start_window_s=5e-324)),
     ("fullclone.warmup", lambda: dict(n_desktops=1, cluster=dataclasses.replace(
         _one_node(), replication_factor=1))),
-    ("clones.lifecycle", lambda: dict(interval_s=86400.0, n_nodes=1, n_desktops=1, rf=1)),
+    ("clones.lifecycle", lambda: dict(interval_s=86400.0, n_desktops=1, cluster=dataclasses.replace(
+        _one_node(), replication_factor=1))),
 ]
 
 

@@ -77,7 +77,7 @@ def test_steady_unstable_link_gives_inf_and_flag():
 
 
 def test_lifecycle_orders_strategies():
-    df = clones.lifecycle([7 * 86400.0, 30 * 86400.0], 8, 400, replica=SMALL)
+    df = clones.lifecycle([7 * 86400.0, 30 * 86400.0], 400, Cluster(8), replica=SMALL)
     by = {(r["strategy"], r["interval_s"]): r for r in df.iter_rows(named=True)}
     for P in (7 * 86400.0, 30 * 86400.0):
         # full clones: each update is a patch in every guest, N p (RF - 1) = 400 x 1 GB x 1
@@ -89,7 +89,8 @@ def test_lifecycle_orders_strategies():
     # a faster cadence costs more warm-ups per month
     assert (by[("shadow_clones", 7 * 86400.0)]["bytes_per_month"]
             > by[("shadow_clones", 30 * 86400.0)]["bytes_per_month"])
-    rf3 = clones.lifecycle(7 * 86400.0, 8, 400, replica=SMALL, rf=3, patch_bytes=0.5e9)
+    rf3 = clones.lifecycle(7 * 86400.0, 400, Cluster(8, replication_factor=3), replica=SMALL,
+                           patch_bytes=0.5e9)
     assert rf3.filter(pl.col("strategy") == "full_clones")["bytes_per_cycle"][0] == 400 * 0.5e9 * 2
 
 

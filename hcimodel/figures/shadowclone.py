@@ -240,7 +240,8 @@ def break_even_data(n_nodes: int = 8, n_desktops: int = 400, alpha: float = 0.9,
     rep = sc.Replica(alpha=alpha)
     t = np.linspace(0.0, hours, 97)
     P = np.maximum(t * HOUR_S, 1.0)
-    df = clones.lifecycle(P, n_nodes, n_desktops, replica=rep, start_window_s=start_window_s)
+    df = clones.lifecycle(P, n_desktops, Cluster(n_nodes), replica=rep,
+                          start_window_s=start_window_s)
     df = df.with_columns((pl.col("interval_s") / HOUR_S).alias("hours"))
     return (df.select("strategy", "hours", pl.col("bytes_per_cycle").alias("bytes"))
             .sort(["strategy", "hours"]))
@@ -279,8 +280,8 @@ def cadence_data(n_nodes: int = 8, n_desktops: int = 400, alpha: float = 0.9,
     Tidy frame: strategy, interval_days, bytes_per_month, local_share.
     """
     days = np.array([1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60], dtype=float)
-    df = clones.lifecycle(days * 86400.0, n_nodes, n_desktops, replica=sc.Replica(alpha=alpha),
-                      start_window_s=start_window_s)
+    df = clones.lifecycle(days * 86400.0, n_desktops, Cluster(n_nodes),
+                          replica=sc.Replica(alpha=alpha), start_window_s=start_window_s)
     return (df.with_columns((pl.col("interval_s") / 86400.0).alias("interval_days"))
             .select("strategy", "interval_days", "bytes_per_month", "local_share")
             .sort(["strategy", "interval_days"]))

@@ -251,8 +251,8 @@ with plotting.style():
 # one-time warm-up at deployment is left out here (notebook 06).
 
 # %%
-life = clones.lifecycle(np.array([1, 7, 30]) * 86400.0, 8, 400, replica=sc.Replica(alpha=0.9),
-                    start_window_s=600.0)
+life = clones.lifecycle(np.array([1, 7, 30]) * 86400.0, 400, Cluster(8),
+                        replica=sc.Replica(alpha=0.9), start_window_s=600.0)
 life.with_columns((pl.col("interval_s") / 86400).round(0).alias("days"),
                   (pl.col("bytes_per_month") / 1e9).round(1).alias("GB per month"),
                   (pl.col("mean_network_bps") / 1e6).round(2).alias("Mbit/s mean"),
