@@ -1,4 +1,9 @@
-"""Shared fixtures: the real trace shipped in ``data/``."""
+"""Shared fixtures: the real trace shipped in ``data/``; one hypothesis profile.
+
+Every property test runs the same examples on every machine (derandomized, no
+example database): a run that passes in CI passes again, and a failure found
+once is found every time.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,14 @@ import io
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import settings
 
 from hcimodel.traces import data_path, read_bytes
 
 REAL_TRACE = "cloudPhysicsIO.vscsi"
+
+settings.register_profile("hcimodel", derandomize=True, database=None, deadline=None)
+settings.load_profile("hcimodel")
 
 
 @pytest.fixture(scope="session")
