@@ -28,7 +28,7 @@ Examples
 import importlib
 
 _EXPORTS = {
-    "size": "api", "SizingResult": "api", "StrategySizing": "api", "draw_inputs": "api",
+    "size": "api", "SizingResult": "api", "StrategySizing": "api", "draw_inputs": "uncertainty",
     "example_scenario": "api", "example_text": "api", "largest_pool": "api",
     "LIMITS": "core", "FIELDS": "scenario", "Scenario": "scenario", "Uncertain": "scenario",
     "load": "scenario", "loads": "scenario",
