@@ -6,6 +6,7 @@ import pytest
 
 from hcimodel import clones as cl
 from hcimodel import fullclone as fc
+from hcimodel.clones.network import _full_once_bytes
 from hcimodel.cluster import Cluster
 from hcimodel.units import DAY_S
 
@@ -123,7 +124,7 @@ def test_limits_one_node_and_rf_equal_nodes():
     assert one["bytes_per_month"].to_list() == [0.0, 0.0]  # RF1 writes nothing remote
     c = cl.compare(n_nodes=1, rf=1, n_desktops=50, cache=False)
     assert c.value("rewarm_after_update", "linked_shadow") == 0.0
-    full_once = cl._full_once_bytes(cl.PoolLife(cluster=Cluster(n_nodes=3, replication_factor=3),
+    full_once = _full_once_bytes(cl.PoolLife(cluster=Cluster(n_nodes=3, replication_factor=3),
                                                 n_desktops=100))
     assert full_once == 0.0  # every node holds every extent
 

@@ -10,7 +10,6 @@ import polars as pl
 import pytest
 
 from hcimodel import caching, contentcache, hotspot, occupancy, replication as rep, shadowclone as sc
-from hcimodel.cluster import Cluster
 from hcimodel.clonepool import ClonePool, clone_pool_stream
 from hcimodel.figures import cache as cache_figures
 from hcimodel.figures import replication as replication_figures

@@ -10,7 +10,7 @@ Closed forms used as references (REFERENCES.md, "Queueing"):
 import numpy as np
 import pytest
 
-from hcimodel.simulate import queues as q
+from hcimodel.simulate import _queue_kernels as q
 from hcimodel.simulate.queues import (
     fifo_multiserver_waits,
     lindley_waits,

@@ -64,7 +64,6 @@ from .life import *  # noqa: F401,F403
 from .life import __all__ as _life_all
 from .network import *  # noqa: F401,F403
 from .network import __all__ as _network_all
-from .network import _full_once_bytes  # noqa: F401  (tests/test_clones.py)
 from .verdict import *  # noqa: F401,F403
 from .verdict import __all__ as _verdict_all
 

@@ -41,7 +41,7 @@ import numpy as np
 from ..streams import as_generator
 from ..validation import (MAX_SECONDS, check_duration, check_in_range, check_integer,
                           check_rate)
-from ._queue_kernels import HEAP_THRESHOLD, _kw, _kw_waits, _mmc_engine  # noqa: F401
+from ._queue_kernels import _kw_waits, _mmc_engine
 from .stats import ConfidenceInterval, confidence_interval
 
 __all__ = [
