@@ -285,7 +285,7 @@ def warmup(n_desktops=100, cluster: Cluster | None = None, *, parent: Replica | 
     n_desktops : array_like of int
         Desktops N.
     cluster : hcimodel.cluster.Cluster, optional
-        Nodes H, replication factor RF (``replication_factor``, in [1, H]),
+        Nodes H, replication factor RF (``replication_factor``; at most one copy per node),
         node link (``link_bps``, bit/s) and CVM round trip (``rtt_s``, s);
         default ``Cluster()`` (4 nodes, RF2, 10 GbE, 0.2 ms).
     parent : hcimodel.shadowclone.Replica, optional
@@ -320,7 +320,7 @@ def warmup(n_desktops=100, cluster: Cluster | None = None, *, parent: Replica | 
                          high_inclusive=False, scalar=True)
     H = np.asarray(int(cluster.n_nodes))
     N = check_integer("n_desktops", n_desktops, minimum=1)
-    R = np.asarray(_rf(cluster.replication_factor, int(cluster.n_nodes), scalar=True))
+    R = np.asarray(cluster.copies)  # RF, at most one copy per node
     given = None if n_reads_per_node is None or phase == "boot" else \
         check_nonnegative("n_reads_per_node", n_reads_per_node)
     H, N, R, given = np.broadcast_arrays(H, N, R, 0.0 if given is None else given)
@@ -423,7 +423,7 @@ def simulate_warmup(n_desktops=100, cluster: Cluster | None = None, *,
     wl = as_profile(workload or ("boot" if phase == "boot" else "task"))
     H = int(cluster.n_nodes)
     N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
-    R = int(_rf(cluster.replication_factor, H, scalar=True))
+    R = int(cluster.copies)  # RF, at most one copy per node
     w = check_in_range("written_fraction", written_fraction, 0.0, 1.0,
                        high_inclusive=False, scalar=True)
     W = check_nonnegative("start_window_s", start_window_s, scalar=True)
@@ -519,14 +519,17 @@ class PatchCycle:
     raw_bytes: np.ndarray
     raw_bytes_dedup: np.ndarray
 
+    #: What :func:`patch_cycle` and :func:`simulate_patch_cycle` both give
+    #: (:meth:`to_frame`, :func:`hcimodel.twins.compare`).
+    METRICS = ("shared_fraction", "private_bytes_per_desktop", "raw_bytes", "raw_bytes_dedup")
+
     def to_frame(self) -> pl.DataFrame:
         """Tidy frame: patches, metric, value; sorted."""
         import polars as pl
 
-        metrics = ("shared_fraction", "private_bytes_per_desktop", "raw_bytes", "raw_bytes_dedup")
         return pl.concat([pl.DataFrame({"patches": self.patches.astype(np.int64), "metric": m,
                                         "value": getattr(self, m).astype(float)})
-                          for m in metrics]).sort(["metric", "patches"])
+                          for m in self.METRICS]).sort(["metric", "patches"])
 
 
 def _patch_inputs(n_patches, n_desktops, parent, patch_bytes, rf, n_nodes):

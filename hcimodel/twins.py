@@ -74,7 +74,7 @@ def compare(closed, twin, metrics=None):
     """
     import polars as pl
 
-    if type(closed) is not type(twin):
+    if not isinstance(twin, type(closed)):  # a twin's type may extend the closed form's
         raise ValueError(f"twin must be a {type(closed).__name__} like closed "
                          f"(got {type(twin).__name__})")
     allowed = getattr(type(closed), "METRICS", None)

@@ -188,9 +188,9 @@ def test_twin_compares_field_by_field_with_the_closed_form():
     assert fc.columns == ["point", "interval_s", "stable", "metric", "value"]
     assert fs.columns[:5] == fc.columns and {"ci_low", "ci_high"} <= set(fs.columns)
     both = fc.join(fs, on=["point", "metric"], suffix="_mc")
-    assert both.height == fc.height == 2 * len(rep.RPO_METRICS)
+    assert both.height == fc.height == 2 * len(rep.AsyncRPO.METRICS)
     np.testing.assert_allclose(both["value_mc"], both["value"], rtol=1e-9, atol=1e-9)
-    assert set(fs["metric"]) == {*rep.RPO_METRICS, "p95_loss_s", "p99_loss_s", "max_loss_s"}
+    assert set(fs["metric"]) == {*rep.AsyncRPO.METRICS, "p95_loss_s", "p99_loss_s", "max_loss_s"}
 
 
 def test_twin_schedule_takes_offsets_and_marks_an_overloaded_link_unstable():

@@ -49,7 +49,7 @@ from ..cluster import LIGHT_S_PER_KM, SitePair
 from .change import ChangeModel, check_domain_size
 
 __all__ = ["MODES", "MODE_INTERVAL_S", "NEARSYNC_FALLBACK_S",
-           "deterministic_loss", "backlog_wait", "AsyncRPO", "RPO_METRICS", "async_rpo",
+           "deterministic_loss", "backlog_wait", "AsyncRPO", "async_rpo",
            "meets_rpo_rule", "required_bandwidth", "shared_link_loss",
            "SyncLatency", "sync_write_latency", "METRO_MAX_RTT_S", "METRO_MAX_KM"]
 
@@ -191,6 +191,11 @@ class AsyncRPO:
     stable: np.ndarray
     fallback: np.ndarray
 
+    #: Quantities of the closed form and of its twin, :class:`RPOSimulation`, in
+    #: :meth:`to_frame` and :func:`hcimodel.twins.compare`.
+    METRICS = ("delta_bytes", "transfer_s", "utilization", "wait_s", "worst_loss_s",
+               "mean_loss_s")
+
     def meets(self, rpo_s) -> np.ndarray:
         """Whether the worst loss stays within ``rpo_s`` (s)."""
         return self.worst_loss_s <= check_positive("rpo_s", rpo_s)
@@ -207,13 +212,8 @@ class AsyncRPO:
         base = {"point": np.arange(int(np.prod(shape)), dtype=np.int64),
                 "interval_s": flat("interval_s").astype(float), "stable": flat("stable")}
         return pl.concat([pl.DataFrame({**base, "metric": m, "value": flat(m).astype(float)})
-                          for m in RPO_METRICS]).sort(["point", "metric"])
+                          for m in self.METRICS]).sort(["point", "metric"])
 
-
-#: Quantities of :class:`AsyncRPO` (and of its twin, :class:`RPOSimulation`) in
-#: :meth:`AsyncRPO.to_frame`.
-RPO_METRICS = ("delta_bytes", "transfer_s", "utilization", "wait_s", "worst_loss_s",
-               "mean_loss_s")
 
 
 def _loss(interval, transfer, cs2):
