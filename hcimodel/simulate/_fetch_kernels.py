@@ -2,11 +2,13 @@
 
 Kept apart so that importing the replay module (and the Shadow Clones models
 above it) does not import numba; :mod:`~hcimodel.simulate.fetch_replay`
-imports this one on its first replay. One kernel, :func:`replay`, takes the
+imports this one on its first replay. One kernel, :func:`_replay`, takes the
 reads from arrays or merges them from the readers' schedules (no intermediate
 arrays), replays each, and writes every read's latency and kind or tallies
-them. It is one function on purpose: numba counts the references of arrays
-passed to a helper, which costs more than the replay of a read.
+them; it is compiled once per use (:data:`replay_reads`,
+:data:`summarise_reads`, :data:`summarise_schedule`). It is one function on
+purpose: numba counts the references of arrays passed to a helper, which
+costs more than the replay of a read.
 
 Tally: counts per kind, per-node warm-up curve points, and the latency of
 every read that was not local as a count per distinct value (an open-address
@@ -15,6 +17,8 @@ the number of distinct latencies, a few dozen to a few thousand in practice.
 """
 
 from __future__ import annotations
+
+import types
 
 import numba
 import numpy as np
@@ -38,12 +42,14 @@ def is_sorted(t):
     return True
 
 
-@numba.njit(cache=True, nogil=True)
-def replay(from_schedule, per_read, times, nodes, blocks, sched, ms, clock, link, rs, out,
-           tl, hist):
+def _replay(times, nodes, blocks, sched, ms, clock, link, rs, out, tl, hist):
     """Replay reads in time order; return True if stopped to grow ``hist`` (call again).
 
-    Reads: with ``from_schedule`` False, ``times``, ``nodes``, ``blocks`` from
+    The globals ``FROM_SCHEDULE`` and ``PER_READ`` choose where the reads come
+    from and what is kept; numba takes globals as constants, so each variant
+    (:func:`_variant`) is compiled without the branches of the others.
+
+    Reads: with ``FROM_SCHEDULE`` False, ``times``, ``nodes``, ``blocks`` from
     index ``ms[0]``. Otherwise merged from ``sched`` = (starts, offs, seq,
     node_of, pending, ring, ring_t, nxt): reader ``d`` reads ``seq[j]`` at
     ``starts[d] + offs[j]`` (``offs`` non-decreasing) from node
@@ -65,7 +71,7 @@ def replay(from_schedule, per_read, times, nodes, blocks, sched, ms, clock, link
     max(t, up_free[g], down_free[h]), end = start + tau, the data usable at
     end + rtt.
 
-    Output: with ``per_read``, every read's latency and kind into ``out`` =
+    Output: with ``PER_READ``, every read's latency and kind into ``out`` =
     (latency, kind). Otherwise the tally ``tl`` = (counts per kind, local
     ones left out; start, pts, pt_fetched, pt_crossed, seen, nf, nc, at,
     next_pt): ``pts[start[h]:start[h + 1]]`` are node h's increasing read
@@ -90,13 +96,13 @@ def replay(from_schedule, per_read, times, nodes, blocks, sched, ms, clock, link
     cap = ring.size
     n_pending = pending.size
     p, head, size = ms[0], ms[1], ms[2]
-    t0 = starts[pending[p]] + offs[0] if from_schedule and p < n_pending else np.inf
+    t0 = starts[pending[p]] + offs[0] if FROM_SCHEDULE and p < n_pending else np.inf
     inf = np.inf
     full = False
     t = clock[0]
     while not full:
         # the next read: (t, h, blk), of reader d when from the schedule
-        if not from_schedule:
+        if not FROM_SCHEDULE:
             if p >= times.size:
                 break
             t = times[p]
@@ -156,7 +162,7 @@ def replay(from_schedule, per_read, times, nodes, blocks, sched, ms, clock, link
                 if end + rtt > last_fetch[h]:
                     last_fetch[h] = end + rtt
         # keep it
-        if per_read:
+        if PER_READ:
             latency[p - 1] = lat
             kind[p - 1] = k
         else:
@@ -195,7 +201,7 @@ def replay(from_schedule, per_read, times, nodes, blocks, sched, ms, clock, link
                 at[h] = i + 1
                 next_pt[h] = pts[i + 1] if i + 1 < start[h + 1] else -1
         # a reader's next read back into the ring, from the tail
-        if from_schedule:
+        if FROM_SCHEDULE:
             j = nxt[d] + 1
             nxt[d] = j
             if j < m:
@@ -218,6 +224,24 @@ def replay(from_schedule, per_read, times, nodes, blocks, sched, ms, clock, link
     ms[0], ms[1], ms[2] = p, head, size
     clock[0] = t
     return full
+
+
+def _variant(name, from_schedule, per_read):
+    """:func:`_replay` compiled for one source of reads and one output (cached by ``name``)."""
+    fn = types.FunctionType(_replay.__code__, {**globals(), "FROM_SCHEDULE": from_schedule,
+                                               "PER_READ": per_read}, name)
+    fn.__qualname__ = name  # numba's cache files are named after it
+    fn.__module__ = __name__
+    fn.__doc__ = _replay.__doc__
+    return numba.njit(cache=True, nogil=True)(fn)
+
+
+#: Reads as arrays, every read's latency and kind out (:func:`~.fetch_replay.replay_reads`).
+replay_reads = _variant("replay_reads", False, True)
+#: Reads as arrays, tallied (:func:`~.fetch_replay.replay_summary`).
+summarise_reads = _variant("summarise_reads", False, False)
+#: Reads merged from the readers' schedules, tallied (:func:`~.fetch_replay.replay_schedule`).
+summarise_schedule = _variant("summarise_schedule", True, False)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -178,7 +178,7 @@ def _kernels():
 
 
 def _empty(*dtypes):
-    """Empty arrays standing for the parts of :func:`._fetch_kernels.replay` a call does not use."""
+    """Empty arrays standing for the parts of a replay kernel a call does not use."""
     return tuple(np.empty(0, dtype=d) for d in dtypes)
 
 
@@ -189,10 +189,10 @@ _OUT = (float, np.int8)
 
 
 def _replay_arrays(t, nd, bk, link, rs, out, tl, hist, ms):
-    """:func:`._fetch_kernels.replay` of reads given as arrays (from ``ms[0]``)."""
-    return _kernels().replay(False, tl is None, t, nd, bk, _empty(*_SCHED), ms, np.zeros(1),
-                             link, rs, out or _empty(*_OUT), tl or _Tally.no_tally(),
-                             hist or _Tally.no_table())
+    """Replay reads given as arrays (from ``ms[0]``): every read out, or tallied."""
+    kernel = _kernels().summarise_reads if out is None else _kernels().replay_reads
+    return kernel(t, nd, bk, _empty(*_SCHED), ms, np.zeros(1), link, rs, out or _empty(*_OUT),
+                  tl or _Tally.no_tally(), hist or _Tally.no_table())
 
 
 def _exact_mean(vals, cnts, n):
@@ -371,8 +371,9 @@ class _Replayer:
         no = np.empty(0)
         no_i = np.empty(0, dtype=np.int64)
         t0 = _time.perf_counter()
-        while _kernels().replay(True, False, no, no_i, no_i, sched, ms, clock, self.link,
-                                self.rs, _empty(*_OUT), self.tally.tl, self.tally.hist):
+        while _kernels().summarise_schedule(no, no_i, no_i, sched, ms, clock, self.link,
+                                            self.rs, _empty(*_OUT), self.tally.tl,
+                                            self.tally.hist):
             self.tally.grow()
         self.replay_s += _time.perf_counter() - t0
 
