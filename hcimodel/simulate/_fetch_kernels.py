@@ -93,7 +93,7 @@ def _replay(times, nodes, blocks, sched, ms, clock, link, rs, out, tl, hist):
     bf = np.empty(1)
     bi = bf.view(np.int64)
     m = offs.size
-    cap = ring.size
+    wrap = ring.size - 1  # the ring's size is a power of 2
     n_pending = pending.size
     p, head, size = ms[0], ms[1], ms[2]
     t0 = starts[pending[p]] + offs[0] if FROM_SCHEDULE and p < n_pending else np.inf
@@ -115,9 +115,7 @@ def _replay(times, nodes, blocks, sched, ms, clock, link, rs, out, tl, hist):
                                                    and ring[head] < pending[p])):
                 d = ring[head]
                 t = ring_t[head]
-                head += 1
-                if head == cap:
-                    head = 0
+                head = (head + 1) & wrap
                 size -= 1
             elif p < n_pending:
                 d = pending[p]
@@ -206,11 +204,9 @@ def _replay(times, nodes, blocks, sched, ms, clock, link, rs, out, tl, hist):
             nxt[d] = j
             if j < m:
                 tn = starts[d] + offs[j]
-                pos = head + size
-                if pos >= cap:
-                    pos -= cap
+                pos = (head + size) & wrap
                 while size > 0:
-                    prev = pos - 1 if pos > 0 else cap - 1
+                    prev = (pos - 1) & wrap
                     if ring_t[prev] < tn or (ring_t[prev] == tn and ring[prev] < d):
                         break
                     ring[pos] = ring[prev]

@@ -447,7 +447,8 @@ def replay_schedule(starts, offsets, sequence, reader_node, *, n_nodes: int, n_b
     run = _Replayer(H, m, own, tau, rtt, use_map, td,
                     np.bincount(node_of, minlength=H) * offs.size)
     pending = np.argsort(starts + offs[0], kind="stable").astype(np.int64)
-    sched = (starts, offs, seq, node_of, pending, np.zeros(N, dtype=np.int64), np.zeros(N),
+    ring = 1 << max(N - 1, 0).bit_length()  # a power of 2, >= N
+    sched = (starts, offs, seq, node_of, pending, np.zeros(ring, dtype=np.int64), np.zeros(ring),
              np.zeros(N, dtype=np.int64))
     clock = np.zeros(1)
     run.schedule(sched, clock)
