@@ -51,17 +51,17 @@ def _replay(times, nodes, blocks, sched, ms, clock, link, rs, out, tl, hist):
 
     Reads: with ``FROM_SCHEDULE`` False, ``times``, ``nodes``, ``blocks`` from
     index ``ms[0]``. Otherwise merged from ``sched`` = (starts, offs, seq,
-    node_of, pending, ring, ring_t, nxt): reader ``d`` reads ``seq[j]`` at
+    node_of, pending, ring, ring_t, ring_j): reader ``d`` reads ``seq[j]`` at
     ``starts[d] + offs[j]`` (``offs`` non-decreasing) from node
     ``node_of[d]``, and the reads come out sorted by (time, reader) with each
     reader's in order, exactly a stable sort of all reads listed reader by
     reader. ``pending`` lists the readers by (first time, reader); ``ring`` (a
-    circular buffer, with the time of each entry's next read in ``ring_t``)
-    holds the readers that have started, sorted by (next time, reader): a
-    reader read is put back from the tail, where it almost always belongs, so
-    a read costs O(1). ``ms`` = (next pending, ring head, ring size) and
-    ``nxt[d]`` (reader d's next read) carry over to the next call;
-    ``clock[0]`` receives the time of the last read.
+    circular buffer of a power-of-2 size, with the time and index of each
+    entry's next read in ``ring_t`` and ``ring_j``) holds the readers that
+    have started, sorted by (next time, reader): a reader read is put back
+    from the tail, where it almost always belongs, so a read costs O(1).
+    ``ms`` = (next pending, ring head, ring size) and the ring carry over to
+    the next call; ``clock[0]`` receives the time of the last read.
 
     Replay, ``link`` = (n_nodes, owner, t_detect, rtt, tau, use_map) and the
     state ``rs`` = (avail, up_free, down_free, fetched, sent, remote,
@@ -81,7 +81,7 @@ def _replay(times, nodes, blocks, sched, ms, clock, link, rs, out, tl, hist):
     its (value, kind) entry of ``hist`` = (keys, kinds, counts, [entries,
     shift]) by linear probing; the kernel stops once the table is half full.
     """
-    starts, offs, seq, node_of, pending, ring, ring_t, nxt = sched
+    starts, offs, seq, node_of, pending, ring, ring_t, ring_j = sched
     n_nodes, owner, t_detect, rtt, tau, use_map = link
     avail, up_free, down_free, fetched, sent, remote, last_fetch = rs
     latency, kind = out
@@ -110,22 +110,25 @@ def _replay(times, nodes, blocks, sched, ms, clock, link, rs, out, tl, hist):
             blk = blocks[p]
             p += 1
             d = 0
+            j = 0
         else:
             if size > 0 and (ring_t[head] < t0 or (ring_t[head] == t0
                                                    and ring[head] < pending[p])):
                 d = ring[head]
                 t = ring_t[head]
+                j = ring_j[head]
                 head = (head + 1) & wrap
                 size -= 1
             elif p < n_pending:
                 d = pending[p]
                 t = t0
+                j = 0
                 p += 1
                 t0 = starts[pending[p]] + offs[0] if p < n_pending else inf
             else:
                 break
             h = node_of[d]
-            blk = seq[nxt[d]]
+            blk = seq[j]
         # replay it: kind k (0 local, 1 remote, 2 fetch, 3 wait) and extra latency
         a = avail[h, blk]
         if a <= t:
@@ -200,8 +203,7 @@ def _replay(times, nodes, blocks, sched, ms, clock, link, rs, out, tl, hist):
                 next_pt[h] = pts[i + 1] if i + 1 < start[h + 1] else -1
         # a reader's next read back into the ring, from the tail
         if FROM_SCHEDULE:
-            j = nxt[d] + 1
-            nxt[d] = j
+            j += 1
             if j < m:
                 tn = starts[d] + offs[j]
                 pos = (head + size) & wrap
@@ -211,11 +213,13 @@ def _replay(times, nodes, blocks, sched, ms, clock, link, rs, out, tl, hist):
                         break
                     ring[pos] = ring[prev]
                     ring_t[pos] = ring_t[prev]
+                    ring_j[pos] = ring_j[prev]
                     pos = prev
                     if pos == head:
                         break
                 ring[pos] = d
                 ring_t[pos] = tn
+                ring_j[pos] = j
                 size += 1
     ms[0], ms[1], ms[2] = p, head, size
     clock[0] = t

@@ -449,7 +449,7 @@ def replay_schedule(starts, offsets, sequence, reader_node, *, n_nodes: int, n_b
     pending = np.argsort(starts + offs[0], kind="stable").astype(np.int64)
     ring = 1 << max(N - 1, 0).bit_length()  # a power of 2, >= N
     sched = (starts, offs, seq, node_of, pending, np.zeros(ring, dtype=np.int64), np.zeros(ring),
-             np.zeros(N, dtype=np.int64))
+             np.zeros(ring, dtype=np.int64))
     clock = np.zeros(1)
     run.schedule(sched, clock)
     return run.result(starts[pending[0]] + offs[0], clock[0])
