@@ -145,7 +145,10 @@ class FetchReplay:
         Time of the first and the last read (s; 0 if none).
     latency : polars.DataFrame
         Extra read latency (s) by kind: kind, reads, share, mean_s, p50_s,
-        p95_s, p99_s, max_s; plus a row 'all'.
+        p95_s, p99_s, max_s; plus a row 'all'. Exact: kept as a count per
+        distinct latency, the quantiles and maxima are those of the list of
+        every read's latency (:func:`numpy.quantile`, linear) and the means the
+        exact means rounded once.
     curve : polars.DataFrame
         The warm-up curve of every node that read: node, reads (the first k
         reads of that node, about 48 points spaced geometrically up to all of
