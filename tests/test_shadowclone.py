@@ -505,35 +505,3 @@ def test_closed_form_and_twin_return_one_type_with_the_same_shapes():
     assert abs(by["total_bytes"]) < 1e-3 and abs(by["time_s"]) < 1e-3
     with pytest.raises(AttributeError, match="closed form"):
         cf.latency  # noqa: B018
-
-
-def test_chunked_boot_replay_is_the_replay_of_every_read_sorted():
-    """The merged, chunked boot replay equals replay_reads on all reads at once."""
-    from hcimodel.simulate import fetch_replay as fr
-
-    rep = SMALL
-    r, _ = sc.boot_pace(rep)
-    m, N, H = rep.n_boot_blocks, 24, 6
-    starts = np.random.default_rng(3).random(N) * 5.0
-    starts[:4] = starts[4]  # ties between readers: resolved by reader index
-    offs = np.arange(m) / r
-    times = (starts[:, None] + offs[None, :]).ravel()
-    nodes = np.repeat(np.arange(N) % H, m)
-    blocks = np.tile(np.arange(m), N)
-    kw = dict(n_nodes=H, n_blocks=m, detection_s=0.5, link_bps=2e8, source="map")
-    whole = fr.replay_reads(times, nodes, blocks, **kw)
-    old_chunk = fr.CHUNK_READS
-    try:
-        fr.CHUNK_READS = 1000  # many chunks
-        part = fr.replay_schedule(starts, offs, np.arange(m), np.arange(N) % H, **kw)
-    finally:
-        fr.CHUNK_READS = old_chunk
-    np.testing.assert_array_equal(part.fetched_blocks, whole["fetched_blocks"])
-    np.testing.assert_array_equal(part.remote_blocks, whole["remote_blocks"])
-    np.testing.assert_array_equal(part.last_fetch_s, whole["last_fetch_s"])
-    lat = part.latency.filter(kind="fetch")
-    sel = whole["latency_s"][whole["kind"] == 2]
-    assert lat["mean_s"][0] == sel.mean() and lat["p95_s"][0] == np.quantile(sel, 0.95)
-    a = part.latency.filter(kind="all")
-    assert a["p99_s"][0] == np.quantile(whole["latency_s"], 0.99)
-    assert a["mean_s"][0] == pytest.approx(whole["latency_s"].mean(), rel=1e-12)

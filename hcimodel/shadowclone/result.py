@@ -115,7 +115,7 @@ class WarmUp:
 
     @property
     def replay_s(self) -> float:
-        """Wall time of the replay kernel (s; twin only)."""
+        """Wall time of the compiled replay (s; twin only; :class:`FetchReplay`)."""
         return self._replayed("replay_s")
 
     def to_frame(self) -> pl.DataFrame:

@@ -51,10 +51,12 @@ def simulate_warmup(n_desktops=100, cluster: Cluster | None = None, *,
     node to serve about ``n_reads_per_node`` replica reads (default ``2 m``,
     ``m = base_blocks``); the exact counts are in ``reads_per_node``.
 
-    The boot reads are generated in time order and replayed in chunks
-    (:func:`hcimodel.simulate.fetch_replay.replay_schedule`): memory is the
-    replay state (nodes x blocks) plus the reads that were not local, whatever
-    the number of desktops.
+    The boot reads are generated in time order, replayed and tallied in one
+    compiled pass (:func:`hcimodel.simulate.fetch_replay.replay_schedule`):
+    memory is the replay state (nodes x blocks) plus one count per distinct
+    latency, whatever the number of desktops; the latency table is exact (its
+    quantiles those of every read's latency, its means rounded once). The
+    steady phase draws its whole stream first (memory grows with its reads).
 
     Parameters
     ----------

@@ -13,12 +13,12 @@ usable ``rtt`` later.
 :func:`replay_reads` returns every read's extra latency and kind;
 :func:`replay_summary` (reads given as arrays) and :func:`replay_schedule`
 (every reader reads one sequence at a fixed pace from its own start time,
-generated here in time order) replay in chunks and return a
-:class:`FetchReplay`: per-node counts, a latency table by kind and the warm-up
-curve of every node, in memory bounded by nodes x blocks (the replay state)
-plus the reads that were not local, never by all the reads.
+generated here in time order) replay and tally in one compiled pass and
+return a :class:`FetchReplay`: per-node counts, a latency table by kind and
+the warm-up curve of every node, in memory bounded by nodes x blocks (the
+replay state) plus one count per distinct latency, never by the reads.
 
-The kernels are compiled with numba (on first call).
+The kernels (:mod:`._fetch_kernels`) are compiled with numba on first call.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import _jit as numba  # numba.njit, imported on a kernel's first call
 from ..validation import (MAX_SECONDS, check_choice, check_duration, check_integer,
                           check_positive)
 
@@ -40,179 +39,10 @@ KINDS = ("local", "remote", "fetch", "wait")
 _LOCAL, _REMOTE, _FETCH, _WAIT = 0, 1, 2, 3
 #: Where a fetch comes from: the owner alone, or any node holding the block.
 FETCH_SOURCES = ("single", "map")
-#: Reads generated, replayed and tallied at a time.
-CHUNK_READS = 1 << 16
-
-
-@numba.njit(cache=True, nogil=True)
-def _replay(times, nodes, blocks, n_nodes, owner, t_detect, rtt, tau, use_map,
-            latency, kind, fetched, sent, remote, last_fetch, avail, up_free, down_free):
-    """Replay block reads in time order; links are FIFO servers of tau per block.
-
-    A transfer from node g to node h holds g's uplink and h's downlink:
-    start = max(t, up_free[g], down_free[h]), end = start + tau, and the data is
-    usable at end + rtt. The state (``avail``: time each node holds each
-    block, -inf for the owner, inf if not fetched; the link clocks; the per-node
-    counters) is passed in and updated, so a stream can be replayed in chunks.
-    """
-    inf = np.inf
-    for e in range(times.size):
-        t = times[e]
-        h = nodes[e]
-        blk = blocks[e]
-        a = avail[h, blk]
-        if a <= t:
-            latency[e] = 0.0
-            kind[e] = 0
-            continue
-        if a < inf:  # a fetch of this block is in flight: wait for it
-            latency[e] = a - t
-            kind[e] = 3
-            continue
-        src = owner
-        if use_map and t >= t_detect:
-            best = max(up_free[owner], down_free[h])
-            for g in range(n_nodes):
-                if g != h and g != owner and avail[g, blk] <= t:
-                    s = max(up_free[g], down_free[h])
-                    if s < best:
-                        best = s
-                        src = g
-        start = max(t, max(up_free[src], down_free[h]))
-        end = start + tau
-        up_free[src] = end
-        down_free[h] = end
-        latency[e] = end + rtt - t
-        sent[src] += 1
-        if t < t_detect:
-            kind[e] = 1
-            remote[h] += 1
-        else:
-            kind[e] = 2
-            fetched[h] += 1
-            avail[h, blk] = end + rtt
-            if end + rtt > last_fetch[h]:
-                last_fetch[h] = end + rtt
-
-
-@numba.njit(cache=True, nogil=True)
-def _is_sorted(t):
-    """No ``t[i] < t[i - 1]``."""
-    for i in range(1, t.size):
-        if t[i] < t[i - 1]:
-            return False
-    return True
-
-
-@numba.njit(cache=True, nogil=True)
-def _merge_runs(starts, offs, seq, node_of, pending, state, ring, ring_t, nxt,
-                buf_t, buf_n, buf_b):
-    """Next reads of every reader in time order, into the buffers; returns how many.
-
-    Reader ``d`` reads ``seq[j]`` at ``starts[d] + offs[j]`` (``offs``
-    non-decreasing) from node ``node_of[d]``. The reads come out sorted by
-    (time, reader) with each reader's in order: exactly a stable sort of all
-    reads listed reader by reader. ``pending`` lists the readers by (first
-    time, reader); ``ring`` (a circular buffer, with the time of each entry's
-    next read in ``ring_t``) holds the readers that have started, sorted by
-    (next time, reader): a reader read is put back from the tail, where it
-    almost always belongs, so a read costs O(1). ``state`` = (next pending,
-    ring head, ring size); ``nxt[d]`` is reader d's next read. All carry over
-    to the next call.
-    """
-    m = offs.size
-    cap = ring.size
-    p, head, size = state[0], state[1], state[2]
-    n = 0
-    while n < buf_t.size:
-        take_ring = False
-        if size > 0:
-            if p >= pending.size:
-                take_ring = True
-            else:
-                d0 = pending[p]
-                t0 = starts[d0] + offs[0]
-                tr = ring_t[head]
-                take_ring = tr < t0 or (tr == t0 and ring[head] < d0)
-        elif p >= pending.size:
-            break
-        if take_ring:
-            d = ring[head]
-            t = ring_t[head]
-            head += 1
-            if head == cap:
-                head = 0
-            size -= 1
-        else:
-            d = pending[p]
-            t = starts[d] + offs[0]
-            p += 1
-        j = nxt[d]
-        buf_t[n] = t
-        buf_n[n] = node_of[d]
-        buf_b[n] = seq[j]
-        n += 1
-        j += 1
-        nxt[d] = j
-        if j < m:  # back into the ring, from the tail
-            tn = starts[d] + offs[j]
-            pos = head + size
-            if pos >= cap:
-                pos -= cap
-            while size > 0:
-                prev = pos - 1 if pos > 0 else cap - 1
-                if ring_t[prev] < tn or (ring_t[prev] == tn and ring[prev] < d):
-                    break
-                ring[pos] = ring[prev]
-                ring_t[pos] = ring_t[prev]
-                pos = prev
-                if pos == head:
-                    break
-            ring[pos] = d
-            ring_t[pos] = tn
-            size += 1
-    state[0], state[1], state[2] = p, head, size
-    return n
-
-
-@numba.njit(cache=True, nogil=True)
-def _tally(nodes, kind, lat, counts, start, pts, fetched, crossed, seen, nf, nc, at,
-           out_lat, out_kind):
-    """Counts per kind, the warm-up curve, and the latencies of the reads not local.
-
-    ``pts[start[h]:start[h + 1]]`` are node h's increasing read counts;
-    ``fetched``/``crossed`` receive the node's fetches and network crossings
-    among its first ``pts`` reads. ``seen``, ``nf``, ``nc`` (per node: reads,
-    fetches, crossings so far) and ``at`` (next point of each node) carry over
-    from one chunk to the next. The latency and kind of every read that was
-    not local go to ``out_lat``/``out_kind`` (as large as the chunk), in
-    order; returns how many.
-    """
-    k_out = 0
-    for e in range(nodes.size):
-        h = nodes[e]
-        k = kind[e]
-        counts[k] += 1
-        if k != 0:
-            out_lat[k_out] = lat[e]
-            out_kind[k_out] = k
-            k_out += 1
-            if k == 2:
-                nf[h] += 1
-                nc[h] += 1
-            elif k == 1:
-                nc[h] += 1
-        seen[h] += 1
-        i = at[h]
-        if i < start[h + 1] and pts[i] == seen[h]:
-            fetched[i] = nf[h]
-            crossed[i] = nc[h]
-            at[h] = i + 1
-    return k_out
 
 
 def _replay_state(n_nodes, n_blocks, owner):
-    """Initial (avail, up_free, down_free) of :func:`_replay`: only the owner holds blocks."""
+    """Initial (avail, up_free, down_free) of a replay: only the owner holds blocks."""
     avail = np.full((n_nodes, n_blocks), np.inf)
     avail[owner, :] = -np.inf
     return avail, np.zeros(n_nodes), np.zeros(n_nodes)
@@ -246,7 +76,7 @@ def _reads(times, nodes, blocks, H, m):
         raise ValueError(f"nodes must be in [0, {H - 1}]")
     if t.size and (bk.min() < 0 or bk.max() >= m):
         raise ValueError(f"blocks must be in [0, {m - 1}]")
-    if not _is_sorted(t):
+    if not _kernels().is_sorted(t):
         order = np.argsort(t, kind="stable")
         t, nd, bk = t[order], nd[order], bk[order]
     return t, nd, bk
@@ -291,8 +121,9 @@ def replay_reads(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection
     kind = np.empty(t.size, dtype=np.int8)
     fetched, sent, remote = (np.zeros(H, dtype=np.int64) for _ in range(3))
     last = np.zeros(H)
-    _replay(t, nd, bk, H, own, td, rtt, tau, use_map, lat, kind, fetched, sent,
-            remote, last, *_replay_state(H, m, own))
+    _replay_arrays(t, nd, bk, (H, own, td, rtt, tau, use_map),
+                   (*_replay_state(H, m, own), fetched, sent, remote, last), (lat, kind),
+                   None, None, np.zeros(3, dtype=np.int64))
     return {"latency_s": lat, "kind": kind, "fetched_blocks": fetched,
             "remote_blocks": remote, "sent_blocks": sent, "last_fetch_s": last}
 
@@ -314,7 +145,10 @@ class FetchReplay:
         Time of the first and the last read (s; 0 if none).
     latency : polars.DataFrame
         Extra read latency (s) by kind: kind, reads, share, mean_s, p50_s,
-        p95_s, p99_s, max_s; plus a row 'all'.
+        p95_s, p99_s, max_s; plus a row 'all'. Exact: kept as a count per
+        distinct latency, the quantiles and maxima are those of the list of
+        every read's latency (:func:`numpy.quantile`, linear) and the means the
+        exact means rounded once.
     curve : polars.DataFrame
         The warm-up curve of every node that read: node, reads (the first k
         reads of that node, about 48 points spaced geometrically up to all of
@@ -322,7 +156,8 @@ class FetchReplay:
         them that crossed no network, ``1 - (fetches + remote reads) / k``; a
         read waiting for a fetch in flight counts as local). Sorted by node, reads.
     replay_s : float
-        Wall time spent in the replay kernel (s).
+        Wall time spent in the compiled replay (s): for :func:`replay_schedule`
+        the one pass that generates, replays and tallies the reads.
     """
 
     fetched_blocks: np.ndarray
@@ -338,42 +173,94 @@ class FetchReplay:
     replay_s: float = field(repr=False, default=0.0)
 
 
-def _order_stat(k, n_zero, nonzero):
-    """k-th smallest of ``n_zero`` zeros and the partitioned positive ``nonzero``."""
-    return 0.0 if k < n_zero else float(nonzero[k - n_zero])
+def _kernels():
+    """The compiled kernels (:mod:`._fetch_kernels`; numba is imported here, on first use)."""
+    from . import _fetch_kernels
+
+    return _fetch_kernels
 
 
-def _quantiles_with_zeros(nonzero, n_zero, qs):
-    """``np.quantile`` (linear) of ``n_zero`` zeros and the positive ``nonzero``, exactly.
+def _empty(*dtypes):
+    """Empty arrays standing for the parts of a replay kernel a call does not use."""
+    return tuple(np.empty(0, dtype=d) for d in dtypes)
 
-    Without building the array of zeros: the virtual index ``(n - 1) q``, its
-    neighbours and numpy's interpolation (``_lerp``: from below, or from above
-    when the weight is at least 1/2) are those of :func:`numpy.quantile`.
+
+#: dtypes of the schedule (starts, offs, seq, node_of, pending, ring, ring_t, nxt).
+_SCHED = (float, float, np.int64, np.int64, np.int64, np.int64, float, np.int64)
+#: dtypes of the per-read output (latency, kind).
+_OUT = (float, np.int8)
+
+
+def _replay_arrays(t, nd, bk, link, rs, out, tl, hist, ms):
+    """Replay reads given as arrays (from ``ms[0]``): every read out, or tallied."""
+    kernel = _kernels().summarise_reads if out is None else _kernels().replay_reads
+    return kernel(t, nd, bk, _empty(*_SCHED), ms, np.zeros(1), link, rs, out or _empty(*_OUT),
+                  tl or _Tally.no_tally(), hist or _Tally.no_table())
+
+
+def _exact_mean(vals, cnts, n):
+    """``sum(cnts * vals) / n`` correctly rounded (vals >= 0; exact for < 2**37 reads).
+
+    Each value is ``M 2**E`` with an integer 53-bit ``M``: the sum is formed in
+    integers, exponent by exponent, and divided once (Python's int division
+    rounds correctly).
     """
-    n = n_zero + nonzero.size
-    qs = np.asarray(qs, dtype=float)
-    v = (n - 1) * qs
-    lo = np.floor(v)
-    gamma = v - lo
-    lo = lo.astype(np.int64)
-    hi = np.minimum(lo + 1, n - 1)
-    lo = np.where(v >= n - 1, n - 1, lo)
-    need = np.unique(np.concatenate([lo, hi]))
-    need = need[need >= n_zero] - n_zero
-    if need.size:
-        nonzero.partition(need)
+    if n == 0 or vals.size == 0:
+        return 0.0
+    frac, ex = np.frexp(vals)
+    mant = (frac * 2.0 ** 53).astype(np.uint64)
+    ex = ex.astype(np.int64) - 53
+    c = cnts.astype(np.uint64)
+    lo_e = int(ex.min())
+    total = 0
+    for e in np.unique(ex):
+        sel = ex == e
+        hi = int(((mant[sel] >> np.uint64(27)) * c[sel]).sum())
+        lo = int(((mant[sel] & np.uint64((1 << 27) - 1)) * c[sel]).sum())
+        total += ((hi << 27) + lo) << int(e - lo_e)
+    return total / (n << -lo_e) if lo_e < 0 else float((total << lo_e) / n)
+
+
+def _quantiles(vals, cnts, n_zero, qs):
+    """``np.quantile`` (linear) of ``n_zero`` zeros and ``cnts[i]`` copies of ``vals[i]``.
+
+    ``vals`` sorted, distinct. The virtual index ``(n - 1) q``, its neighbours
+    and numpy's interpolation (``_lerp``: from below, or from above when the
+    weight is at least 1/2) are those of :func:`numpy.quantile`, so the result
+    is bit for bit the one of the expanded array.
+    """
+    cum = np.cumsum(cnts)
+    n = n_zero + (int(cum[-1]) if cum.size else 0)
+
+    def order_stat(k):  # k-th smallest, from 0
+        return 0.0 if k < n_zero else float(vals[np.searchsorted(cum, k - n_zero,
+                                                                  side="right")])
+
     out = []
-    for a_k, b_k, g in zip(lo, hi, gamma):
-        a, b = _order_stat(a_k, n_zero, nonzero), _order_stat(b_k, n_zero, nonzero)
+    for q in np.asarray(qs, dtype=float):
+        v = (n - 1) * q
+        lo = int(np.floor(v))
+        g = v - lo
+        hi = min(lo + 1, n - 1)
+        lo = n - 1 if v >= n - 1 else lo
+        a, b = order_stat(lo), order_stat(hi)
         diff = b - a
         out.append(b - diff * (1.0 - g) if g >= 0.5 else a + diff * g)
     return out
 
 
-class _Tally:
-    """Streaming counts of a replay: kinds, warm-up curves, latencies not local."""
+#: Initial size of the table of latency values (doubles when half full).
+TABLE_SIZE = 1 << 10
 
-    def __init__(self, per_node, chunk, n_points=48):
+
+class _Tally:
+    """Streaming counts of a replay: kinds, warm-up curves, latencies not local.
+
+    The latencies of the reads that were not local are kept as a count per
+    distinct (value, kind), in a hash table that doubles when half full.
+    """
+
+    def __init__(self, per_node, n_points=48):
         pts = [np.unique(np.round(np.geomspace(1, k, n_points)).astype(np.int64)) if k else
                np.empty(0, dtype=np.int64) for k in per_node]
         self.start = np.concatenate([[0], np.cumsum([p.size for p in pts])]).astype(np.int64)
@@ -381,18 +268,35 @@ class _Tally:
         self.fetched = np.zeros(self.pts.size, dtype=np.int64)
         self.crossed = np.zeros(self.pts.size, dtype=np.int64)
         h = len(per_node)
-        self.state = (np.zeros(h, dtype=np.int64), np.zeros(h, dtype=np.int64),
-                      np.zeros(h, dtype=np.int64), self.start[:-1].copy())
-        self.counts = np.zeros(len(KINDS), dtype=np.int64)
-        self.out_lat = np.empty(chunk)
-        self.out_kind = np.empty(chunk, dtype=np.int8)
-        self.parts = []
+        self.counts = np.zeros(len(KINDS), dtype=np.int64)  # local ones: see latency()
+        self.n_reads = int(np.sum(per_node))
+        at = self.start[:-1].copy()
+        next_pt = np.where(at < self.start[1:], self.pts[np.minimum(at, self.pts.size - 1)]
+                           if self.pts.size else -1, -1).astype(np.int64)
+        self.tl = (self.counts, self.start, self.pts, self.fetched, self.crossed,
+                   np.zeros(h, dtype=np.int64), np.zeros(h, dtype=np.int64),
+                   np.zeros(h, dtype=np.int64), at, next_pt)
+        self.hist = self._table(TABLE_SIZE)
 
-    def add(self, nodes, kind, lat):
-        k = _tally(nodes, kind, lat, self.counts, self.start, self.pts, self.fetched,
-                   self.crossed, *self.state, self.out_lat, self.out_kind)
-        if k:
-            self.parts.append((self.out_lat[:k].copy(), self.out_kind[:k].copy()))
+    @staticmethod
+    def no_tally():
+        return _empty(*(np.int64,) * 10)
+
+    @staticmethod
+    def no_table():
+        return _Tally._table(2)
+
+    @staticmethod
+    def _table(size):
+        size = 1 << max(int(size) - 1, 1).bit_length()  # a power of 2, >= 2
+        used = np.array([0, 64 - (size.bit_length() - 1)], dtype=np.int64)  # entries, shift
+        return (np.zeros(size), np.zeros(size, dtype=np.int8), np.zeros(size, dtype=np.int64),
+                used)
+
+    def grow(self):
+        new = self._table(2 * self.hist[0].size)
+        _kernels().rehash(self.hist, new)
+        self.hist = new
 
     def curve(self) -> pl.DataFrame:
         import polars as pl
@@ -407,61 +311,74 @@ class _Tally:
     def latency(self) -> pl.DataFrame:
         """Latency rows: reads per kind, their share, mean, p50, p95, p99 and max (s).
 
-        A local read waits exactly 0 s, so the 'all' row is taken from the reads
-        that were not local and the count of local ones."""
+        Exact from the counts per distinct value: the quantiles and the maximum
+        are those of the full list of latencies (:func:`numpy.quantile`,
+        linear); the mean is the exact mean rounded once. A local read waits
+        exactly 0 s, so the 'all' row is the values not local and the count of
+        local reads.
+        """
         import polars as pl
 
-        lat = np.concatenate([p[0] for p in self.parts]) if self.parts else np.empty(0)
-        kind = np.concatenate([p[1] for p in self.parts]) if self.parts else \
-            np.empty(0, np.int8)
-        self.parts = []
+        self.counts[_LOCAL] = self.n_reads - self.counts[1:].sum()
+        key, kind, cnt, _ = self.hist
+        full = cnt > 0
+        order = np.argsort(key[full], kind="stable")
+        key, kind, cnt = key[full][order], kind[full][order], cnt[full][order]
         total = int(self.counts.sum())
+        qs = (0.5, 0.95, 0.99)
         rows = []
         for k, name in enumerate(KINDS):
             n = int(self.counts[k])
             if n == 0 or k == _LOCAL:
                 rows.append((name, n, n / max(total, 1), 0.0, 0.0, 0.0, 0.0, 0.0))
                 continue
-            x = lat[kind == k]
-            mean, top = float(x.mean()), float(x.max())
-            q = np.quantile(x, [0.5, 0.95, 0.99], overwrite_input=True)
-            rows.append((name, n, n / max(total, 1), mean, float(q[0]), float(q[1]),
-                         float(q[2]), top))
+            v, c = key[kind == k], cnt[kind == k]
+            rows.append((name, n, n / max(total, 1), _exact_mean(v, c, n),
+                         *_quantiles(v, c, 0, qs), float(v[-1])))
         if total == 0:
             rows.append(("all", 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0))
         else:
-            mean = float(lat.sum() / total) if lat.size else 0.0
-            top = float(lat.max()) if lat.size else 0.0
-            q = _quantiles_with_zeros(lat, total - lat.size, [0.5, 0.95, 0.99])
-            rows.append(("all", total, 1.0, mean, q[0], q[1], q[2], top))
+            v, c = key, cnt  # sorted by value; equal values of two kinds side by side
+            rows.append(("all", total, 1.0, _exact_mean(v, c, total),
+                         *_quantiles(v, c, int(self.counts[_LOCAL]), qs),
+                         float(v[-1]) if v.size else 0.0))
         return pl.DataFrame(rows, orient="row", schema=["kind", "reads", "share", "mean_s",
                                                         "p50_s", "p95_s", "p99_s",
                                                         "max_s"]).sort("kind")
 
 
 class _Replayer:
-    """One replay in chunks: the state, the kernel, the tally."""
+    """One replay: the link, the replay state, the tally, the time in the kernels."""
 
-    def __init__(self, H, m, own, tau, rtt, use_map, td, per_node, chunk):
-        self.args = (H, own, td, rtt, tau, use_map)
+    def __init__(self, H, m, own, tau, rtt, use_map, td, per_node):
+        self.link = (H, own, td, rtt, tau, use_map)
         self.fetched, self.sent, self.remote = (np.zeros(H, dtype=np.int64) for _ in range(3))
         self.last = np.zeros(H)
-        self.state = _replay_state(H, m, own)
-        self.lat = np.empty(chunk)
-        self.kind = np.empty(chunk, dtype=np.int8)
-        self.tally = _Tally(per_node, chunk)
+        self.rs = (*_replay_state(H, m, own), self.fetched, self.sent, self.remote, self.last)
+        self.tally = _Tally(per_node)
         self.per_node = np.asarray(per_node, dtype=np.int64)
         self.replay_s = 0.0
 
-    def run(self, t, nd, bk):
-        n = t.size
-        H, own, td, rtt, tau, use_map = self.args
-        lat, kind = self.lat[:n], self.kind[:n]
+    def arrays(self, t, nd, bk):
+        """Replay and tally reads given as arrays, growing the table as asked."""
+        ms = np.zeros(3, dtype=np.int64)
         t0 = _time.perf_counter()
-        _replay(t, nd, bk, H, own, td, rtt, tau, use_map, lat, kind, self.fetched, self.sent,
-                self.remote, self.last, *self.state)
+        while _replay_arrays(t, nd, bk, self.link, self.rs, None, self.tally.tl,
+                             self.tally.hist, ms):
+            self.tally.grow()
         self.replay_s += _time.perf_counter() - t0
-        self.tally.add(nd, kind, lat)
+
+    def schedule(self, sched, clock):
+        """Merge, replay and tally the reads of a schedule, growing the table as asked."""
+        ms = np.zeros(3, dtype=np.int64)
+        no = np.empty(0)
+        no_i = np.empty(0, dtype=np.int64)
+        t0 = _time.perf_counter()
+        while _kernels().summarise_schedule(no, no_i, no_i, sched, ms, clock, self.link,
+                                            self.rs, _empty(*_OUT), self.tally.tl,
+                                            self.tally.hist):
+            self.tally.grow()
+        self.replay_s += _time.perf_counter() - t0
 
     def result(self, first_s, last_s) -> FetchReplay:
         return FetchReplay(self.fetched, self.remote, self.sent, self.last, self.per_node,
@@ -472,19 +389,16 @@ class _Replayer:
 def replay_summary(times, nodes, blocks, *, n_nodes: int, n_blocks: int, detection_s: float,
                    owner: int = 0, link_bps: float = 10e9, rtt_s: float = 200e-6,
                    block_bytes: int = 4096, source: str = "single") -> FetchReplay:
-    """:func:`replay_reads`, replayed in chunks and summarised (:class:`FetchReplay`).
+    """:func:`replay_reads`, summarised as it goes (:class:`FetchReplay`).
 
-    Parameters and the replay are those of :func:`replay_reads`; no per-read
-    array is kept beyond one chunk.
+    Parameters and the replay are those of :func:`replay_reads`; one compiled
+    pass replays and tallies the reads, keeping no per-read array.
     """
     H, m, own, tau, rtt, use_map, td = _link(n_nodes, n_blocks, owner, link_bps, rtt_s,
                                              block_bytes, source, detection_s)
     t, nd, bk = _reads(times, nodes, blocks, H, m)
-    per_node = np.bincount(nd, minlength=H).astype(np.int64)
-    chunk = min(CHUNK_READS, max(t.size, 1))
-    run = _Replayer(H, m, own, tau, rtt, use_map, td, per_node, chunk)
-    for i in range(0, t.size, chunk):
-        run.run(t[i:i + chunk], nd[i:i + chunk], bk[i:i + chunk])
+    run = _Replayer(H, m, own, tau, rtt, use_map, td, np.bincount(nd, minlength=H))
+    run.arrays(t, nd, bk)
     return run.result(t[0] if t.size else 0.0, t[-1] if t.size else 0.0)
 
 
@@ -492,14 +406,14 @@ def replay_schedule(starts, offsets, sequence, reader_node, *, n_nodes: int, n_b
                     detection_s: float, owner: int = 0, link_bps: float = 10e9,
                     rtt_s: float = 200e-6, block_bytes: int = 4096,
                     source: str = "single") -> FetchReplay:
-    """Every reader reads one sequence from its start: generated and replayed in chunks.
+    """Every reader reads one sequence from its start: generated, replayed and tallied at once.
 
     Reader ``d`` reads ``sequence[j]`` at ``starts[d] + offsets[j]`` from node
-    ``reader_node[d]``. The reads are merged in time order (ties by reader,
-    each reader's reads in order: a stable sort of all reads listed reader by
-    reader) about :data:`CHUNK_READS` at a time and replayed as by
-    :func:`replay_reads`. Memory: the replay state (nodes x blocks), one chunk,
-    and the latencies of the reads that were not local.
+    ``reader_node[d]``. One compiled pass merges the reads in time order (ties
+    by reader, each reader's reads in order: a stable sort of all reads listed
+    reader by reader), replays each as :func:`replay_reads` does and tallies
+    it; no read is stored. Memory: the replay state (nodes x blocks), a few
+    numbers per reader and per distinct latency.
 
     Parameters
     ----------
@@ -526,29 +440,19 @@ def replay_schedule(starts, offsets, sequence, reader_node, *, n_nodes: int, n_b
                                dtype=np.int64).ravel()
     node_of = np.ascontiguousarray(check_integer("reader_node", reader_node, minimum=0,
                                                  maximum=H - 1), dtype=np.int64).ravel()
-    if offs.size != seq.size or offs.size == 0 or not _is_sorted(offs):
+    if offs.size != seq.size or offs.size == 0 or not _kernels().is_sorted(offs):
         raise ValueError(f"offsets must be non-decreasing, one per block of sequence "
                          f"({seq.size}) (got {offs.size})")
     if node_of.size != starts.size or starts.size == 0:
         raise ValueError(f"reader_node must give the node of each reader ({starts.size}) "
                          f"(got {node_of.size})")
-    N, k = starts.size, offs.size
-    total = N * k
-    chunk = min(CHUNK_READS, total)
-    per_node = np.bincount(node_of, minlength=H).astype(np.int64) * k
-    run = _Replayer(H, m, own, tau, rtt, use_map, td, per_node, chunk)
+    N = starts.size
+    run = _Replayer(H, m, own, tau, rtt, use_map, td,
+                    np.bincount(node_of, minlength=H) * offs.size)
     pending = np.argsort(starts + offs[0], kind="stable").astype(np.int64)
-    state = np.zeros(3, dtype=np.int64)
-    ring, ring_t = np.zeros(N, dtype=np.int64), np.zeros(N)
-    nxt = np.zeros(N, dtype=np.int64)
-    buf_t, buf_n, buf_b = np.empty(chunk), np.empty(chunk, np.int64), np.empty(chunk, np.int64)
-    pos, first, last = 0, 0.0, 0.0
-    while pos < total:
-        n = _merge_runs(starts, offs, seq, node_of, pending, state, ring, ring_t, nxt,
-                        buf_t[:min(chunk, total - pos)], buf_n, buf_b)
-        if pos == 0:
-            first = buf_t[0]
-        last = buf_t[n - 1]
-        run.run(buf_t[:n], buf_n[:n], buf_b[:n])
-        pos += n
-    return run.result(first, last)
+    ring = 1 << max(N - 1, 0).bit_length()  # a power of 2, >= N
+    sched = (starts, offs, seq, node_of, pending, np.zeros(ring, dtype=np.int64), np.zeros(ring),
+             np.zeros(ring, dtype=np.int64))
+    clock = np.zeros(1)
+    run.schedule(sched, clock)
+    return run.result(starts[pending[0]] + offs[0], clock[0])
