@@ -25,9 +25,12 @@ def test_holder_share_and_fetching_nodes():
     assert fc.fetching_nodes(4, 100, 4) == 0.0
 
 
-def test_rf_above_nodes_is_rejected():
-    with pytest.raises(ValueError, match="rf"):
-        fc.warmup(100, Cluster(2, replication_factor=3))
+def test_rf_keeps_at_most_one_copy_per_node_and_bad_input_is_rejected():
+    # as the cluster keeps it (Cluster.copies, the hot spot's rule too): RF3 on two
+    # nodes is two copies, a one-node cluster one
+    assert fc.warmup(100, Cluster(2, replication_factor=3)).total_bytes == \
+        fc.warmup(100, Cluster(2, replication_factor=2)).total_bytes
+    assert fc.warmup(100, Cluster(1)).total_bytes == 0.0
     with pytest.raises(ValueError, match="phase"):
         fc.warmup(100, Cluster(4), phase="login")
     with pytest.raises(ValueError, match="written_fraction"):

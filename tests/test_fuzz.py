@@ -230,7 +230,7 @@ def base_calls() -> dict[str, dict]:
         "shadowclone.simulate_warmup": dict(n_desktops=8, cluster=o["cluster"],
                                             replica=o["replica"], rng=1),
         "shadowclone.simulate_detection_delay": dict(n_nodes=4, n_desktops=20,
-                                                     start_window_s=60.0, n_reps=20, rng=1),
+                                                     start_window_s=60.0, n_replications=20, rng=1),
         "shadowclone.replay_reads": dict(times=[0.0, 1.0, 2.0, 3.0], nodes=[0, 1, 2, 1],
                                          blocks=[0, 1, 0, 1], n_nodes=3, n_blocks=2,
                                          detection_s=0.5),

@@ -49,7 +49,7 @@ def test_01_boot_storm_mva_against_monte_carlo():
 
 @pytest.mark.parametrize("H, N", [(4, 8), (8, 16), (16, 32)])
 def test_02_detection_delay_within_four_standard_errors(H, N):
-    sims = sc.simulate_detection_delay(H, N, 600.0, n_reps=20_000, rng=2015)
+    sims = sc.simulate_detection_delay(H, N, 600.0, n_replications=20_000, rng=2015)
     cf = float(sc.detection_delay(H, N, 600.0))
     se = float(sims.std() / np.sqrt(sims.size))
     assert abs(float(sims.mean()) - cf) < 4 * se

@@ -28,7 +28,7 @@ def test_detection_delay_order_statistic():
 
 @pytest.mark.parametrize("H,N,W", [(4, 8, 60.0), (8, 80, 300.0), (16, 32, 120.0)])
 def test_detection_delay_against_monte_carlo(H, N, W):
-    sims = sc.simulate_detection_delay(H, N, W, n_reps=20_000, rng=7)
+    sims = sc.simulate_detection_delay(H, N, W, n_replications=20_000, rng=7)
     cf = float(sc.detection_delay(H, N, W))
     se = sims.std() / math.sqrt(sims.size)
     assert abs(sims.mean() - cf) < 4 * se + 1e-3 * W

@@ -187,7 +187,7 @@ def domain_table() -> pl.DataFrame:
                      float(queueing.dm1_sigma(0.5))))
     for window in (0.0, 600.0):
         cf = float(shadowclone.detection_delay(8, 80, window))
-        mc = float(np.mean(shadowclone.simulate_detection_delay(8, 80, window, n_reps=20_000,
+        mc = float(np.mean(shadowclone.simulate_detection_delay(8, 80, window, n_replications=20_000,
                                                                   rng=SEED)))
         rows.append(_row("Shadow Clones", f"detection delay (s), H = 8, N = 80, window {window:.0f} s",
                          "twin", "Monte Carlo, 20,000 runs", mc, cf))

@@ -88,7 +88,8 @@ def _detection_delay(R, n, W, lag):
 
 
 def simulate_detection_delay(n_nodes: int, n_desktops: int, start_window_s: float = 0.0,
-                             lag_s: float = 0.0, *, n_reps: int = 1000, rng=None) -> np.ndarray:
+                             lag_s: float = 0.0, *, n_replications: int = 1000,
+                             rng=None) -> np.ndarray:
     """Monte Carlo twin of :func:`detection_delay`: one delay per replication (s).
 
     Desktops start at uniform times over the window and go round-robin to the
@@ -99,7 +100,7 @@ def simulate_detection_delay(n_nodes: int, n_desktops: int, start_window_s: floa
     N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
     W = check_nonnegative("start_window_s", start_window_s, scalar=True)
     lag = check_nonnegative("lag_s", lag_s, scalar=True)
-    reps = check_integer("n_reps", n_reps, minimum=1, scalar=True)
+    reps = check_integer("n_replications", n_replications, minimum=1, scalar=True)
     rng = as_generator(rng)
     starts = rng.random((reps, N)) * W
     return _detect_from_starts(starts, np.arange(N) % H, H, lag)

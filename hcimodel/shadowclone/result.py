@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..simulate.fetch_replay import FetchReplay
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numba loads with the replay, not with the result type
+    from ..simulate.fetch_replay import FetchReplay
 
 __all__ = ["WarmUp"]
 
@@ -58,8 +61,12 @@ class WarmUp:
     stable : numpy.ndarray of bool
         ``link_utilization < 1``.
     bytes_by_node : numpy.ndarray, shape grid + (H,)
-        Bytes fetched by each node (0 for the owner, node 0, and for nodes
-        without a desktop; the closed form puts ``bytes_per_node`` on the others).
+        Bytes fetched by each node, in the cluster's numbering: 0 for the
+        owner (``cluster.replica_node``) and for nodes without a desktop; the
+        closed form puts ``bytes_per_node`` on the others. The models number
+        the nodes from the owner: their node ``i`` is the cluster's node
+        ``(i + replica_node) mod H``, and desktop ``d`` runs on their node
+        ``d mod H``.
     replay : hcimodel.simulate.fetch_replay.FetchReplay or None
         The twin's replay (reads per node, latency table by kind, warm-up
         curves, kernel time); None for the closed form. Its ``latency``,
@@ -134,8 +141,13 @@ class WarmUp:
 
 
 def from_replay(res: FetchReplay, *, phase, source, n_nodes, n_desktops, detection_s,
-                block_bytes, tau, owner=0) -> WarmUp:
-    """A :class:`WarmUp` (0-d arrays) from one replay of replica reads."""
+                block_bytes, tau, owner=0, replica_node=0) -> WarmUp:
+    """A :class:`WarmUp` (0-d arrays) from one replay of replica reads.
+
+    The replay numbers the nodes from the owner (``owner``, 0); ``bytes_by_node``
+    is given in the cluster's numbering, where the owner is ``replica_node``
+    (replay node ``i`` is cluster node ``(i + replica_node) mod H``).
+    """
     b = float(block_bytes)
     fetched = res.fetched_blocks * b
     hosting = (res.reads_per_node > 0) & (np.arange(fetched.size) != owner)
@@ -149,7 +161,8 @@ def from_replay(res: FetchReplay, *, phase, source, n_nodes, n_desktops, detecti
                   a(fetched[hosting].mean() if hosting.any() else 0.0), a(fetched.sum()),
                   a(res.remote_blocks.sum() * b), a(done),
                   a(fetch["mean_s"][0] if fetch["reads"][0] else 0.0), a(rho),
-                  np.asarray(rho < 1.0), fetched, res)
+                  np.asarray(rho < 1.0), np.roll(fetched, int(replica_node) - int(owner)),
+                  res)
 
 
 def replay_result(times, nodes, blocks, *, phase, n_desktops, cluster, n_blocks, detection_s,
@@ -162,5 +175,6 @@ def replay_result(times, nodes, blocks, *, phase, n_desktops, cluster, n_blocks,
                          detection_s=detection_s, owner=0, link_bps=cluster.link_bps,
                          rtt_s=cluster.rtt_s, block_bytes=block_bytes, source=source)
     return from_replay(res, phase=phase, source=source, n_nodes=cluster.n_nodes,
+                       replica_node=cluster.replica_node,
                        n_desktops=n_desktops, detection_s=detection_s,
                        block_bytes=block_bytes, tau=8.0 * block_bytes / cluster.link_bps)

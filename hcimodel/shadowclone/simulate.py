@@ -142,6 +142,7 @@ def simulate_warmup(n_desktops=100, cluster: Cluster | None = None, *,
                               detection_s=td, owner=0, link_bps=link_bps,
                               rtt_s=cluster.rtt_s, block_bytes=b, source=source)
         return from_replay(res, phase=phase, source=source, n_nodes=H, n_desktops=N,
+                           replica_node=cluster.replica_node,
                            detection_s=td, block_bytes=b, tau=8.0 * b / link_bps)
     return replay_result(times, nodes, blocks, phase=phase, n_desktops=N, cluster=cluster,
                          n_blocks=m, detection_s=td, block_bytes=b, source=source)

@@ -303,8 +303,11 @@ def warmup(n_desktops=100, cluster: Cluster | None = None, *,
     bytes_node = np.where(single | ~detected, 0.0, fetched * b)
     time = np.where(single, 0.0, time)
     remote = np.where(single, 0.0, remote)
-    node = np.arange(int(cluster.n_nodes))  # node 0 the owner, nodes < N host desktops
-    by_node = np.where((node >= 1) & (node < N[..., None]), bytes_node[..., None], 0.0)
+    # numbered from the owner (0; nodes below N host desktops), then in the cluster's
+    # numbering, where the owner is replica_node: node i is (i + replica_node) mod H
+    node = np.arange(int(cluster.n_nodes))
+    by_node = np.roll(np.where((node >= 1) & (node < N[..., None]), bytes_node[..., None], 0.0),
+                      int(cluster.replica_node), axis=-1)
     return WarmUp(phase, source, H.copy(), N.copy(), detected | single,
                   np.where(single, 0.0, td), bytes_node, R * bytes_node, remote,
                   time, np.where(single, 0.0, fetch_lat), np.where(single, 0.0, rho),
@@ -327,7 +330,7 @@ def lag_sensitivity(lags_s=(0.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0), n_desktop
         Detection lags (s, >= 0).
     n_desktops : int
     cluster : hcimodel.cluster.Cluster, optional
-        Default ``Cluster()``.
+        Default ``Cluster(n_nodes=8)`` (two NX-3000 blocks of 4 nodes).
     **kwargs
         Other arguments of :func:`warmup` (boot phase; not ``detection_lag_s``
         or ``detection_delay_s``).
@@ -345,6 +348,8 @@ def lag_sensitivity(lags_s=(0.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0), n_desktop
         if bad in kwargs:
             raise ValueError(f"{bad} is set by lag_sensitivity (got {bad}={kwargs[bad]!r})")
     lags = np.atleast_1d(check_nonnegative("lags_s", lags_s)).astype(float).ravel()
+    if cluster is None:
+        cluster = Cluster(n_nodes=8)  # two NX-3000 blocks: a pool of 400 over 8 nodes
     w = warmup(check_integer("n_desktops", n_desktops, minimum=1, scalar=True), cluster,
                phase="boot", detection_lag_s=lags, **kwargs)
     return pl.DataFrame({"lag_s": lags, "detection_delay_s": w.detection_delay_s,

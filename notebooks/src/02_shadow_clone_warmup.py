@@ -59,7 +59,7 @@ pl.DataFrame(rows).sort(["nodes", "desktops"])
 # %%
 rows = []
 for H, N in ((4, 8), (8, 16), (16, 32)):
-    sims = sc.simulate_detection_delay(H, N, 600.0, n_reps=20_000, rng=2015)
+    sims = sc.simulate_detection_delay(H, N, 600.0, n_replications=20_000, rng=2015)
     cf = float(sc.detection_delay(H, N, 600.0))
     se = float(sims.std() / np.sqrt(sims.size))
     rows.append({"nodes": H, "desktops": N, "closed form (s)": round(cf, 2),
