@@ -505,3 +505,17 @@ def test_closed_form_and_twin_return_one_type_with_the_same_shapes():
     assert abs(by["total_bytes"]) < 1e-3 and abs(by["time_s"]) < 1e-3
     with pytest.raises(AttributeError, match="closed form"):
         cf.latency  # noqa: B018
+
+
+def test_warm_ups_number_the_nodes_as_the_cluster_does():
+    """Review finding: the warm-ups put the owner on node 0 whatever the cluster said.
+    With the replica on node 3 it is node 3 that fetches nothing, in both forms."""
+    cl = Cluster(8, replica_node=3)
+    cf = sc.warmup(100, cl)
+    mc = sc.simulate_warmup(100, cl, rng=1)
+    for res in (cf, mc):
+        assert res.bytes_by_node[3] == 0.0
+        assert np.all(np.delete(res.bytes_by_node, 3) > 0)
+    np.testing.assert_allclose(mc.bytes_by_node, cf.bytes_by_node, rtol=1e-3)
+    # the totals do not depend on which node owns the replica
+    assert float(cf.total_bytes) == float(sc.warmup(100, Cluster(8)).total_bytes)
