@@ -410,6 +410,19 @@ def simulate_warmup(n_desktops=100, cluster: Cluster | None = None, *,
     receiver's downlink is shared only within one source's replay (it carries
     one copy of each block, far below its capacity).
 
+    Parameters
+    ----------
+    n_desktops, cluster, parent, workload, phase, written_fraction
+        As in :func:`warmup` (``n_desktops`` a single number here).
+    n_reads_per_node : int, optional
+        Steady phase only: shared reads per hosting node (default ``2 m``).
+    start_window_s : float
+        Desktops start at uniform times over ``[0, start_window_s]`` (s).
+    extent_bytes : int
+        Size of the unit of replica placement (bytes; default
+        :data:`EXTENT_BYTES`, 1 MiB).
+    rng : None, int, SeedSequence or Generator
+
     Returns
     -------
     FullCloneWarmUp

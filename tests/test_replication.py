@@ -420,6 +420,7 @@ def test_rto_grows_with_pool_and_shrinks_with_parallelism(n, k):
 # ------------------------------------------------------------------ bad inputs
 
 @pytest.mark.parametrize("call, name", [
+    (lambda: rep.simulate_rpo(3600.0, domains=[]), "domains"),
     (lambda: rep.ChangeModel(write_bytes_per_s=-1.0), "write_bytes_per_s"),
     (lambda: rep.ChangeModel(cold_fraction=1.5), "cold_fraction"),
     (lambda: rep.ChangeModel(daily_profile=np.ones(12)), "daily_profile"),

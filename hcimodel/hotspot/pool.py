@@ -127,13 +127,20 @@ def max_pool_size(latency_target_s: float, workload: WorkloadProfile | str = "lo
 
     The storage limit is the largest N whose read latency stays within the
     target; latency grows with N, so it is found by doubling then refining
-    the bracket (33 pool sizes per vectorized solve of :func:`steady_state`). The host limits are ``H`` times the
-    desktops one node's CPU and memory carry (:class:`Host`).
+    the bracket (33 pool sizes per vectorized solve of :func:`steady_state`).
+    The host limits are ``H`` times the desktops one node's CPU and memory
+    carry (:class:`Host`).
 
     Parameters
     ----------
     latency_target_s : float
         Read latency target (s).
+    workload : WorkloadProfile or str
+        The I/O profile that must meet the target (default ``'login'``, the
+        busiest steady phase).
+    strategy : {'linked_clones', 'shadow_clones', 'full_clones'}
+    cluster : hcimodel.cluster.Cluster, optional
+        Default ``Cluster()`` (4 nodes, 25,000 IOPS per CVM, RF2).
     host : Host or None
         The node's CPU and memory; ``None`` for the storage limit alone.
     statistic : {'mean', 'p95', 'p99'}

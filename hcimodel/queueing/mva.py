@@ -374,8 +374,9 @@ def mva_multiclass_schweitzer(demands, think_time_s, populations, delay=0.0, tol
     R = 1 it is :func:`mva_schweitzer`; with R identical classes it equals
     the single-class Schweitzer result for the total population.
 
-    Typical use: desktops on H nodes as H classes, each reading its local CVM
-    and a shared "replica" CVM (K = H + 1 stations).
+    Typical use: clients in R groups, each group with its own server and all
+    of them sharing one more (K = R + 1 stations), so that the shared station
+    is the bottleneck.
 
     Parameters
     ----------

@@ -276,6 +276,9 @@ def simulate_rpo(interval_s: float, domains=(50,), change: ChangeModel | None = 
     sites = check_instance("sites", sites, SitePair, default=SitePair)
     run = check_instance("run", run, MonteCarlo, default=MonteCarlo)
     I = check_positive("interval_s", interval_s, scalar=True)
+    if np.size(domains) == 0:
+        raise ValueError(f"domains must list the desktops of at least one protection domain "
+                         f"(got {domains!r})")
     sizes = check_domain_size(np.atleast_1d(np.asarray(domains)))
     P = sizes.size
     K, R, nf = run.n_intervals, run.n_replications, run.n_failures
