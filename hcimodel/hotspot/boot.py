@@ -98,6 +98,19 @@ def _phased_mva(net: _BootNetwork):
     return finish, first
 
 
+def _boot_networks(n_desktops, workload, strategy, cluster, boot_read_bytes, cached_share):
+    """Validated inputs of :func:`boot_storm` and its twin: the pool sizes, the
+    cluster and one closed network per size."""
+    workload = as_profile(workload)
+    _check_strategy(strategy)
+    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
+    boot_read_bytes = _check_boot_bytes(boot_read_bytes)
+    c = check_probability("cached_share", cached_share, scalar=True)
+    N = _check_pool(n_desktops)
+    return N, cluster, [_boot_network(int(n), workload, strategy, cluster, boot_read_bytes, c)
+                        for n in N]
+
+
 def boot_storm(n_desktops, workload: WorkloadProfile | str = "boot",
                strategy: str = "linked_clones", cluster: Cluster | None = None, *,
                boot_read_bytes: float = BOOT_READ_BYTES, cached_share: float = 1.0) -> BootStorm:
@@ -154,15 +167,10 @@ def boot_storm(n_desktops, workload: WorkloadProfile | str = "boot",
     """
     from scipy import special
 
-    workload = as_profile(workload)
-    _check_strategy(strategy)
-    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
-    boot_read_bytes = _check_boot_bytes(boot_read_bytes)
-    c = check_probability("cached_share", cached_share, scalar=True)
-    N = _check_pool(n_desktops)
+    N, cluster, nets = _boot_networks(n_desktops, workload, strategy, cluster,
+                                      boot_read_bytes, cached_share)
     dur, mean_done, thr, lat, util = [], [], [], [], []
-    for n in N:
-        net = _boot_network(int(n), workload, strategy, cluster, boot_read_bytes, c)
+    for n, net in zip(N, nets):
         finish, (idx, res) = _phased_mva(net)
         X = np.asarray(res.throughput)
         R = np.asarray(res.response_time)  # includes the network delay
@@ -207,13 +215,8 @@ def simulate_boot_storm(n_desktops, workload: WorkloadProfile | str = "boot",
         (s) and ``cvm_utilization`` (M, H), all over the whole storm.
     """
     from ..simulate.closed_network import simulate_finite_jobs  # numba: only when simulating
-    workload = as_profile(workload)
-    _check_strategy(strategy)
-    cluster = check_instance("cluster", cluster, Cluster, default=Cluster)
-    boot_read_bytes = _check_boot_bytes(boot_read_bytes)
-    c = check_probability("cached_share", cached_share, scalar=True)
-    N = _check_pool(n_desktops)
-    nets = [_boot_network(int(n), workload, strategy, cluster, boot_read_bytes, c) for n in N]
+    N, cluster, nets = _boot_networks(n_desktops, workload, strategy, cluster,
+                                      boot_read_bytes, cached_share)
     for n, net in zip(N, nets):
         if int(n) * net.ios_per_desktop > MAX_SIMULATED_IOS:
             raise ValueError(f"n_desktops x boot_read_bytes must be at most "
