@@ -50,7 +50,7 @@ def main(argv=None):
     _, w, c = _timed(lambda: __import__("hcimodel.sizing.api"))
     print(f"import hcimodel.sizing.api: {w:.2f} s wall, {c:.2f} s CPU")
     from hcimodel import sizing
-    from hcimodel.sizing.api import draw_inputs
+    from hcimodel.sizing.uncertainty import draw_inputs
     from hcimodel.sizing.core import Engine, Inputs
 
     scenario = sizing.example_scenario()

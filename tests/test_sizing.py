@@ -462,7 +462,7 @@ def _p95_at(n, h, cvm):
 
 
 def test_draws_use_every_level_equally_often():
-    from hcimodel.sizing.api import draw_inputs
+    from hcimodel.sizing.uncertainty import draw_inputs
     s = scenario(extra=UNCERTAIN)
     d = draw_inputs(s, 650, np.random.default_rng(1), levels=65)
     x = d["pools.office.login_iops"]
@@ -504,7 +504,7 @@ def test_corner_checks_give_the_same_answer_as_searching_every_draw():
         "consolidation = 5", "consolidation = 20").replace('rto = "4 h"', 'rto = "2.2 h"').replace(
         'boot_read = "150 MB"', 'boot_read = {min = "100 MB", max = "900 MB"}').replace(
         "[protection]", '[protection]\nactivation = {min = "1 min", max = "4 min"}'))
-    from hcimodel.sizing.api import draw_inputs
+    from hcimodel.sizing.uncertainty import draw_inputs
     inp = Inputs(s, draw_inputs(s, 300, np.random.default_rng(2), levels=9), 300)
     for strat in ("linked_clones", "shadow_clones", "full_clones"):
         fast = Engine(s).nodes(inp, strat, exact=False)
@@ -519,7 +519,7 @@ def test_corner_checks_give_the_same_answer_as_searching_every_draw():
 def test_rpo_odds_against_replication_per_draw():
     s = scenario(extra="steady_iops = {min = 6, max = 12}", wan="100 Mbit/s")
     res = size(s, n_draws=400, seed=5, tornado=False, largest=False)
-    from hcimodel.sizing.api import draw_inputs
+    from hcimodel.sizing.uncertainty import draw_inputs
     iops = draw_inputs(s, 400, np.random.default_rng(5))["pools.office.steady_iops"]
     change = replication.ChangeModel(write_bytes_per_s=iops * (1 - 0.25) * 10e3)
     link = SitePair(bandwidth_bps=100e6)
@@ -564,7 +564,7 @@ def test_hit_ratio_odds_against_the_cache_model(levels):
     """P(hit-ratio target holds) at the answer, over draws of the CVM memory, equals
     the share of draws whose memory gives the cache model a hit ratio >= target."""
     from hcimodel.sizing import Uncertain, models
-    from hcimodel.sizing.api import MAX_HIT_SOLVES, draw_inputs, hit_odds
+    from hcimodel.sizing.uncertainty import MAX_HIT_SOLVES, draw_inputs, hit_odds
 
     sc = scenario(count=300).replace("node.cvm_memory",
                                      Uncertain("uniform", 12.05 * GiB, 12.35 * GiB))

@@ -33,7 +33,7 @@ from ..validation import (check_nonnegative, check_positive, check_probability,
                           check_real_or_choice)
 from ..workload import OFFICE_DAY, TASK_MEAN_WRITE_BYTES_PER_S
 
-__all__ = ["OFFICE_DAY", "FLAT_DAY", "ChangeModel",
+__all__ = ["FLAT_DAY", "ChangeModel",
            "MAX_DESKTOPS_PER_PD", "MAX_ENTITIES_PER_CG", "check_domain_size"]
 
 #: A flat day (every hour at the mean rate).
@@ -84,7 +84,7 @@ class ChangeModel:
         office day.
     daily_profile : array_like, shape (24,)
         Hourly multipliers of the write rate; normalised to mean 1. Default
-        :data:`OFFICE_DAY` (assumed shape, peak factor 2.63).
+        :data:`hcimodel.workload.OFFICE_DAY` (assumed shape, peak factor 2.63).
     hot_set_bytes : float
         Hot working set of one desktop (bytes) over which rewrites coalesce.
         Default 256 MB (*assumed*: page file, temp, profile and logs).

@@ -20,7 +20,7 @@ from .uncertainty import (MAX_HIT_SOLVES, _empty_tornado, _needed, _quick, _rpo_
                           draw_inputs, hit_odds)
 
 __all__ = ["StrategySizing", "SizingResult", "size", "example_text", "example_scenario",
-           "draw_inputs", "largest_pool", "hit_odds"]
+           "largest_pool"]
 
 
 def example_text() -> str:
@@ -58,7 +58,7 @@ class StrategySizing:
         (:attr:`SizingResult.protection`). The hit ratio is not drawn (its model
         costs about a second per solve): it is checked at the answer, with a
         sentence when missed, and its odds there are
-        ``metrics["hit_ratio_probability"]`` (:func:`hit_odds`).
+        ``metrics["hit_ratio_probability"]`` (:func:`hcimodel.sizing.uncertainty.hit_odds`).
     probability_all : numpy.ndarray
         The same with the RPO target too (every target).
     nodes_at_confidence : float
@@ -405,7 +405,7 @@ def size(scenario=None, *, confidence: float = 0.9, n_draws: int = 1000, seed: i
     seed : int
         Seed of the draws (reports echo it).
     levels : int
-        Equally likely values per uncertain input (:func:`draw_inputs`).
+        Equally likely values per uncertain input (:func:`hcimodel.sizing.uncertainty.draw_inputs`).
     tornado, largest : bool
         Compute the tornado ranking and the largest pool per node count.
 
