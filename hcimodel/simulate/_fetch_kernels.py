@@ -1,6 +1,6 @@
 """Compiled kernels of :mod:`hcimodel.simulate.fetch_replay`.
 
-Kept apart so that importing the replay module (and the Shadow Clones models
+Kept apart so that importing the replay module (and the domain models
 above it) does not import numba; :mod:`~hcimodel.simulate.fetch_replay`
 imports this one on its first replay. One kernel, :func:`_replay`, takes the
 reads from arrays or merges them from the readers' schedules (no intermediate
