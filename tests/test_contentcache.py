@@ -11,7 +11,7 @@ from hcimodel.units import GiB, MiB
 from hcimodel.contentcache import (VSA_DEFAULT_BYTES, TierLatencies, cache_needed,
                                    cache_sizing, content_cache_hits, content_cache_model,
                                    extent_cache_hits, view_storage_accelerator)
-from hcimodel.simulate import content_cache_replay, lru_hits
+from hcimodel.simulate import lru_hits, segmented_lru_replay
 
 SMALL = dict(n_desktops=20, base_blocks=4096, private_blocks=1024, written_fraction=0.2)
 TINY = dict(n_desktops=10, base_blocks=1024, private_blocks=256, written_fraction=0.2)
@@ -126,7 +126,7 @@ def test_replay_of_a_stream_agrees_with_the_model():
     for dedup in (False, True):
         ir = s.item_rates(dedup)
         closed = contentcache.content_cache(ir.rates, cs, cm, ssd / BLOCK)
-        out = content_cache_replay(s.keys(dedup), cs, cm, int(ssd / BLOCK))[700_000:]
+        out = segmented_lru_replay(s.keys(dedup), cs, cm, int(ssd / BLOCK))[700_000:]
         assert abs(np.mean(out == 1) - float(closed.memory_hit_ratio)) < 0.01
         assert abs(np.mean(out == 2) - float(closed.ssd_hit_ratio)) < 0.01
         model = content_cache_hits(pool, mem, ssd, dedup=dedup, single_touch_fraction=f)

@@ -166,9 +166,6 @@ def base_calls() -> dict[str, dict]:
         "caching.lru_m": dict(rates=pop, capacities_per_list=[1, 1]),
         # simulate
         "simulate.confidence_interval": dict(samples=[1.0, 2.0, 4.0]),
-        "simulate.content_cache_replay": dict(keys=[1, 2, 1, 3, 1, 2], single_touch_capacity=1,
-                                              multi_touch_memory_capacity=1,
-                                              multi_touch_ssd_capacity=1),
         "simulate.dense_ids": dict(keys=[5, 3, 5]),
         "simulate.fifo_multiserver_waits": dict(interarrival_s=[1.0, 0.5, 0.2],
                                                 service_s=[1.0, 1.0, 1.0], servers=2),
@@ -176,6 +173,8 @@ def base_calls() -> dict[str, dict]:
         "simulate.lru_hits": dict(keys=[1, 2, 1, 3, 1], capacity=2),
         "simulate.lru_m_replay": dict(keys=[1, 2, 1, 3, 1], capacities_per_list=[1, 1]),
         "simulate.miss_ratio_curve": dict(keys=[1, 2, 1, 3, 1]),
+        "simulate.segmented_lru_replay": dict(keys=[1, 2, 1, 3, 1, 2], probation_capacity=1,
+                                              protected_capacity=1, lower_tier_capacity=1),
         "simulate.shards_sample": dict(keys=[1, 2, 1, 3, 1], rate=0.5),
         "simulate.simulate_finite_jobs": dict(service_s=[0.01, 0.01], visit_prob=[0.5, 0.5],
                                               think_time_s=0.05, population_per_class=3,

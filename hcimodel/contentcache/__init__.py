@@ -15,7 +15,7 @@ The read caches of the CVM (``shared/DESIGN.md``):
   of a memory part and an SSD part, keyed by content fingerprint. Its hit
   ratios are :func:`hcimodel.contentcache.content_cache` on the per-content rates of
   :func:`hcimodel.clonepool.item_rates`; its exact replay is
-  :func:`hcimodel.simulate.content_cache_replay` on
+  :func:`hcimodel.simulate.segmented_lru_replay` on
   :func:`hcimodel.clonepool.clone_pool_stream`.
 * **Extent Cache**: memory-only LRU of non-fingerprinted extents, keyed by
   location (:func:`hcimodel.contentcache.extent_cache`).
