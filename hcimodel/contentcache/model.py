@@ -136,6 +136,13 @@ def _capacities(memory_bytes, ssd_bytes, block_bytes):
                          f"{np.shape(memory_bytes)} and {np.shape(ssd_bytes)})") from None
 
 
+def _split(mem, f):
+    """Single-touch and multi-touch memory, ``f mem`` and ``(1 - f) mem`` (0, not NaN,
+    for an infinite memory's empty share)."""
+    with np.errstate(invalid="ignore"):
+        return tuple(np.where(share == 0, 0.0, share * mem) for share in (f, 1.0 - f))
+
+
 def _single_touch_fraction(value):
     return check_in_range("single_touch_fraction", value, 0.0, 1.0, low_inclusive=False,
                           scalar=True)
@@ -184,8 +191,7 @@ def content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *, dedup: b
     mem, ssd = _capacities(memory_bytes, ssd_bytes, bb)
     # Solved on the groups (rate, number of keys): no per-key arrays; the
     # per-group probabilities of the result are those of each group's keys.
-    res = content_cache(ir.group_rates, f * mem, (1 - f) * mem, ssd,
-                                weights=ir.group_count)
+    res = content_cache(ir.group_rates, *_split(mem, f), ssd, weights=ir.group_count)
     phys, logical = _held_bytes(ir, res, ("single_touch_time", "multi_touch_time", "memory_time"),
                                 bb)
     return CacheHits(res.memory_hit_ratio, res.ssd_hit_ratio, res.miss_ratio, res.hit_ratio,

@@ -16,7 +16,7 @@ import numpy as np
 from ..clonepool import ClonePool, clone_pool_stream, item_rates
 from ..simulate import LOWER_HIT, MISS, UPPER_HIT, dense_ids, segmented_lru_replay
 from ..validation import check_in_range, check_integer
-from .model import (SINGLE_TOUCH_FRACTION, CacheHits, _capacities, _single_touch_fraction)
+from .model import SINGLE_TOUCH_FRACTION, CacheHits, _capacities, _single_touch_fraction, _split
 
 __all__ = ["simulate_content_cache_hits"]
 
@@ -130,9 +130,9 @@ def simulate_content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *,
 
     shape = mem.shape
     out = {k: np.empty(mem.size) for k in ("mem", "ssd", "miss", "phys", "logical")}
-    for i, (m, d) in enumerate(zip(mem.ravel(), ssd.ravel())):
-        served = segmented_lru_replay(ids, _items(f * m, n), _items((1 - f) * m, n),
-                                      _items(d, n))[skip:]
+    single, multi = _split(mem, f)
+    for i, (s, m, d) in enumerate(zip(single.ravel(), multi.ravel(), ssd.ravel())):
+        served = segmented_lru_replay(ids, _items(s, n), _items(m, n), _items(d, n))[skip:]
         out["mem"][i] = np.mean(served == UPPER_HIT)
         out["ssd"][i] = np.mean(served == LOWER_HIT)
         out["miss"][i] = np.mean(served == MISS)
