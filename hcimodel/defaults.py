@@ -46,6 +46,7 @@ CONTROLS = frozenset({
     "n_reps", "n_replications", "n_customers", "n_intervals", "n_failures", "warmup",
     "rtol", "tol", "max_iter", "upper", "salt", "replay_s", "n_jobs", "time_s",
     "seed", "target", "replica_node", "owner", "n_points", "lo_s", "n_patches", "lags_s",
+    "n_requests",
 })
 
 _UNITS = (("_bytes_per_s", "byte/s"), ("_per_s", "1/s"), ("_bps", "bit/s"),

@@ -27,7 +27,7 @@ from hcimodel.caching import (
     zipf_rates,
 )
 from hcimodel.contentcache import content_cache, extent_cache
-from hcimodel.simulate import content_cache_replay, lru_hits, lru_m_replay, two_lru_hits
+from hcimodel.simulate import lru_hits, lru_m_replay, segmented_lru_replay, two_lru_hits
 
 SETTINGS = settings(max_examples=40, deadline=None)
 TOL = 0.01          # absolute hit-ratio tolerance, closed form vs replay
@@ -135,7 +135,7 @@ def test_content_cache_vs_replay(zipf_case):
     n, lam, keys = zipf_case
     for frac in CC_CAPS:
         caps = [int(round(f * n)) for f in frac]
-        out = content_cache_replay(keys, *caps)[WARMUP:]
+        out = segmented_lru_replay(keys, *caps)[WARMUP:]
         sim = np.bincount(out, minlength=3) / out.size
         r = content_cache(lam, *caps)
         model = [float(r.miss_ratio), float(r.memory_hit_ratio), float(r.ssd_hit_ratio)]

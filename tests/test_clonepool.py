@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from hcimodel import caching, contentcache
 from hcimodel.clonepool import CLONE_TYPES, ClonePool, clone_pool_stream, item_rates
-from hcimodel.simulate import content_cache_replay, lru_hits
+from hcimodel.simulate import lru_hits, segmented_lru_replay
 
 SMALL = dict(n_desktops=20, base_blocks=4096, private_blocks=1024, written_fraction=0.2)
 WARMUP = 300_000
@@ -234,7 +234,7 @@ def test_content_cache_replay_agrees_with_closed_form(stream, dedup):
     keys = stream.keys(dedup)
     for cap in (2000, 12000):
         cs, cm, cd = cap // 4, cap // 4, cap // 2
-        out = content_cache_replay(keys, cs, cm, cd)[WARMUP:]
+        out = segmented_lru_replay(keys, cs, cm, cd)[WARMUP:]
         closed = contentcache.content_cache(ir.rates, cs, cm, cd)
         assert abs(np.mean(out == 1) - float(closed.memory_hit_ratio)) < 0.01
         assert abs(np.mean(out == 2) - float(closed.ssd_hit_ratio)) < 0.01

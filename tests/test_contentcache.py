@@ -11,7 +11,7 @@ from hcimodel.units import GiB, MiB
 from hcimodel.contentcache import (VSA_DEFAULT_BYTES, TierLatencies, cache_needed,
                                    cache_sizing, content_cache_hits, content_cache_model,
                                    extent_cache_hits, view_storage_accelerator)
-from hcimodel.simulate import content_cache_replay, lru_hits
+from hcimodel.simulate import lru_hits, segmented_lru_replay
 
 SMALL = dict(n_desktops=20, base_blocks=4096, private_blocks=1024, written_fraction=0.2)
 TINY = dict(n_desktops=10, base_blocks=1024, private_blocks=256, written_fraction=0.2)
@@ -126,7 +126,7 @@ def test_replay_of_a_stream_agrees_with_the_model():
     for dedup in (False, True):
         ir = s.item_rates(dedup)
         closed = contentcache.content_cache(ir.rates, cs, cm, ssd / BLOCK)
-        out = content_cache_replay(s.keys(dedup), cs, cm, int(ssd / BLOCK))[700_000:]
+        out = segmented_lru_replay(s.keys(dedup), cs, cm, int(ssd / BLOCK))[700_000:]
         assert abs(np.mean(out == 1) - float(closed.memory_hit_ratio)) < 0.01
         assert abs(np.mean(out == 2) - float(closed.ssd_hit_ratio)) < 0.01
         model = content_cache_hits(pool, mem, ssd, dedup=dedup, single_touch_fraction=f)
@@ -360,3 +360,75 @@ def test_sizing_never_shrinks_the_total_cache(cvm, rule):
     s = cache_sizing(np.sort(np.asarray(cvm)) * GiB, rule)
     assert np.all(np.diff(s.total_cache_bytes) >= 0)
     assert np.all(s.extent_cache_bytes + s.content_cache_bytes <= s.total_cache_bytes * (1 + 1e-12))
+
+
+# ------------------------------------------------------------------ the Monte Carlo twin
+
+def test_twin_shapes_and_fields_follow_the_closed_form():
+    pool = ClonePool(clone_type="full", **TINY)
+    mem, ssd = [[2 * MiB], [8 * MiB]], [0.0, 4 * MiB]
+    cf = content_cache_hits(pool, mem, ssd, dedup=True)
+    mc = contentcache.simulate_content_cache_hits(pool, mem, ssd, n_requests=20_000, rng=3)
+    assert isinstance(mc, contentcache.CacheHits)
+    for name in ("memory_hit_ratio", "ssd_hit_ratio", "miss_ratio", "hit_ratio",
+                 "cached_bytes", "effective_capacity_bytes"):
+        assert getattr(mc, name).shape == getattr(cf, name).shape == (2, 2), name
+    assert (mc.dedup, mc.n_items) == (cf.dedup, cf.n_items)
+    np.testing.assert_allclose(mc.memory_hit_ratio + mc.ssd_hit_ratio + mc.miss_ratio, 1.0)
+    assert np.all(mc.ssd_hit_ratio[:, 0] == 0)  # no SSD part, no SSD hit
+    assert np.all(mc.effective_capacity_bytes >= mc.cached_bytes)
+    scalar = contentcache.simulate_content_cache_hits(pool, 2 * MiB, n_requests=5_000, rng=3)
+    assert scalar.hit_ratio.shape == () == content_cache_hits(pool, 2 * MiB).hit_ratio.shape
+
+
+def test_twin_is_the_replay_of_the_pool_stream():
+    """Same seed: the twin's ratios are those of segmented_lru_replay on clone_pool_stream,
+    with the capacities the closed form uses (f M, (1 - f) M and D, in blocks)."""
+    pool = ClonePool(clone_type="full", **TINY)
+    n, w, mem, ssd = 30_000, 0.4, 2 * MiB, 1 * MiB
+    for dedup in (False, True):
+        mc = contentcache.simulate_content_cache_hits(pool, mem, ssd, dedup=dedup,
+                                                      single_touch_fraction=0.5, n_requests=n,
+                                                      warmup=w, rng=11)
+        keys = clone_pool_stream(pool, n, rng=11).keys(dedup)
+        half = int(mem / BLOCK / 2)
+        out = segmented_lru_replay(keys, half, half, int(ssd / BLOCK))[int(w * n):]
+        assert float(mc.memory_hit_ratio) == np.mean(out == 1)
+        assert float(mc.ssd_hit_ratio) == np.mean(out == 2)
+        assert float(mc.miss_ratio) == np.mean(out == 0)
+
+
+def test_twin_takes_the_written_fraction_at_time_s():
+    pool = ClonePool(clone_type="full", overwrite_rate_per_s=1e-3, **TINY)
+    later = pool.replace(written_fraction=float(pool.written_fraction_at(600.0)),
+                         overwrite_rate_per_s=0.0)
+    a = contentcache.simulate_content_cache_hits(pool, 2 * MiB, time_s=600.0, n_requests=10_000,
+                                                 rng=5)
+    b = contentcache.simulate_content_cache_hits(later, 2 * MiB, n_requests=10_000, rng=5)
+    assert float(a.hit_ratio) == float(b.hit_ratio) and a.n_items == b.n_items
+
+
+def test_twin_with_a_cache_holding_everything_misses_first_reads_only():
+    pool = ClonePool(**TINY)
+    n = 20_000
+    mc = contentcache.simulate_content_cache_hits(pool, np.inf, np.inf, n_requests=n, warmup=0.0,
+                                                  single_touch_fraction=1.0, rng=2)
+    keys = clone_pool_stream(pool, n, rng=2).keys(True)
+    assert float(mc.miss_ratio) == pytest.approx(np.unique(keys).size / n, abs=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(memory_bytes=-1.0), "memory_bytes"),
+    (dict(memory_bytes=MiB, ssd_bytes=np.nan), "ssd_bytes"),
+    (dict(memory_bytes=[MiB, MiB], ssd_bytes=[0.0, 0.0, 0.0]), "memory_bytes and ssd_bytes"),
+    (dict(memory_bytes=MiB, n_requests=0), "n_requests"),
+    (dict(memory_bytes=MiB, n_requests=2**63), "n_requests"),
+    (dict(memory_bytes=MiB, warmup=1.0), "warmup"),
+    (dict(memory_bytes=MiB, single_touch_fraction=0.0), "single_touch_fraction"),
+    (dict(memory_bytes=MiB, time_s=-1.0), "time_s"),
+])
+def test_twin_bad_input_names_parameter(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        contentcache.simulate_content_cache_hits(ClonePool(**TINY), **kwargs)
+    with pytest.raises(ValueError, match="pool"):
+        contentcache.simulate_content_cache_hits("pool", MiB)

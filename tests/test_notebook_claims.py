@@ -13,7 +13,7 @@ from hcimodel import caching, contentcache, hotspot, occupancy, replication as r
 from hcimodel.clonepool import ClonePool, clone_pool_stream
 from hcimodel.figures import cache as cache_figures
 from hcimodel.figures import replication as replication_figures
-from hcimodel.simulate import content_cache_replay, lru_hits
+from hcimodel.simulate import lru_hits, segmented_lru_replay
 from hcimodel.workload import PROFILES
 from hcimodel.cluster import Cluster, SitePair
 
@@ -129,7 +129,7 @@ def test_03_replays_within_0_01_of_the_closed_forms(ct):
         keys = s.keys(dedup)
         lru = lru_hits(keys, 4000)[700_000:].mean()
         che = float(caching.che_lru(rates, 4000).hit_ratio)
-        out = content_cache_replay(keys, 2048, 2048, 8192)[700_000:]
+        out = segmented_lru_replay(keys, 2048, 2048, 8192)[700_000:]
         cc = contentcache.content_cache(rates, 2048, 2048, 8192)
         assert abs(lru - che) < 0.01
         assert abs(np.mean(out == 1) - float(cc.memory_hit_ratio)) < 0.01

@@ -1,4 +1,4 @@
-"""Tests of hcimodel.simulate.tiered_cache_replay: 2-LRU, LRU(m), Content Cache.
+"""Tests of hcimodel.simulate.tiered_cache_replay: 2-LRU, LRU(m), two-tier segmented LRU.
 
 Each numba replay is checked request for request against a plain-Python
 implementation written from the state machine in its docstring (hypothesis
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hcimodel.simulate import content_cache_replay, lru_hits, lru_m_replay, two_lru_hits
-from hcimodel.simulate.tiered_cache_replay import MEMORY_HIT, MISS, SSD_HIT
+from hcimodel.simulate import lru_hits, lru_m_replay, segmented_lru_replay, two_lru_hits
+from hcimodel.simulate.tiered_cache_replay import LOWER_HIT, MISS, UPPER_HIT
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -65,18 +65,19 @@ def ref_lru_m(keys, caps):
     return np.array(out, dtype=np.int8)
 
 
-def ref_content_cache(keys, cs, cm, cd):
+def ref_segmented_lru(keys, cs, cm, cd):
+    # probationary, protected upper tier, protected lower tier
     single, mem, ssd = OrderedDict(), OrderedDict(), OrderedDict()
     out = []
     for k in keys:
         if k in mem:
-            out.append(MEMORY_HIT)
+            out.append(UPPER_HIT)
             del mem[k]
         elif k in ssd:
-            out.append(SSD_HIT)
+            out.append(LOWER_HIT)
             del ssd[k]
         elif k in single:
-            out.append(MEMORY_HIT)
+            out.append(UPPER_HIT)
             del single[k]
         else:
             out.append(MISS)
@@ -117,17 +118,17 @@ def test_lru_m_matches_reference(keys, caps):
 
 @SETTINGS
 @given(keys=keys_st, cs=cap_st, cm=cap_st, cd=cap_st)
-def test_content_cache_matches_reference(keys, cs, cm, cd):
-    out = content_cache_replay(keys, cs, cm, cd)
+def test_segmented_lru_matches_reference(keys, cs, cm, cd):
+    out = segmented_lru_replay(keys, cs, cm, cd)
     assert out.dtype == np.int8 and out.shape == keys.shape
-    np.testing.assert_array_equal(out, ref_content_cache(keys.tolist(), cs, cm, cd))
+    np.testing.assert_array_equal(out, ref_segmented_lru(keys.tolist(), cs, cm, cd))
 
 
 def test_long_random_stream_matches_reference():
     rng = np.random.default_rng(5)
     keys = rng.zipf(1.3, size=20_000) % 400
-    np.testing.assert_array_equal(content_cache_replay(keys, 20, 15, 40),
-                                  ref_content_cache(keys.tolist(), 20, 15, 40))
+    np.testing.assert_array_equal(segmented_lru_replay(keys, 20, 15, 40),
+                                  ref_segmented_lru(keys.tolist(), 20, 15, 40))
     np.testing.assert_array_equal(two_lru_hits(keys, 30, 25), ref_two_lru(keys.tolist(), 30, 25))
     np.testing.assert_array_equal(lru_m_replay(keys, [10, 20, 5]),
                                   ref_lru_m(keys.tolist(), [10, 20, 5]))
@@ -138,16 +139,17 @@ def test_long_random_stream_matches_reference():
 # ---------------------------------------------------------------------------
 
 
-def test_content_cache_hand_trace():
+def test_segmented_lru_hand_trace():
     a, b, c = 0, 1, 2
     keys = [a, b, a, a, b, b, a, c, c, b, a, c]
+    # S probationary, M protected upper tier, D protected lower tier
     # 1 a miss S=[a]          2 b miss S=[b] (a dropped)   3 a miss S=[a] (b dropped)
     # 4 a S-hit -> M=[a]      5 b miss S=[b]               6 b S-hit -> M=[b], a -> D=[a]
-    # 7 a SSD hit -> M=[a], b -> D=[b]                     8 c miss S=[c]
+    # 7 a lower hit -> M=[a], b -> D=[b]                     8 c miss S=[c]
     # 9 c S-hit -> M=[c], a -> D=[a, b] -> b dropped       10 b miss (no history) S=[b]
-    # 11 a SSD hit -> M=[a], c -> D=[c]                    12 c SSD hit
+    # 11 a lower hit -> M=[a], c -> D=[c]                  12 c lower hit
     expected = [0, 0, 0, 1, 0, 1, 2, 0, 1, 0, 2, 2]
-    np.testing.assert_array_equal(content_cache_replay(keys, 1, 1, 1), expected)
+    np.testing.assert_array_equal(segmented_lru_replay(keys, 1, 1, 1), expected)
 
 
 def test_two_lru_hand_trace():
@@ -200,31 +202,31 @@ def test_degenerate_lru_m_is_lru(stream):
         np.testing.assert_array_equal(lru_m_replay(stream, [c]) > 0, lru_hits(stream, c))
 
 
-def test_degenerate_content_cache(stream):
-    assert np.all(content_cache_replay(stream, 0, 50, 50) == MISS)
-    # No multi-touch pool: a hit empties the entry, so no two hits in a row per item.
-    out = content_cache_replay(stream, 100, 0, 0)
-    assert set(np.unique(out)) <= {MISS, MEMORY_HIT}
-    # No multi-touch memory: promoted entries go straight to SSD; hits and misses
-    # are those of a memory-only pool of the same total size.
-    out = content_cache_replay(stream, 100, 0, 300)
-    assert np.any(out == SSD_HIT)
-    np.testing.assert_array_equal(out != MISS, content_cache_replay(stream, 100, 300, 0) != MISS)
-    # Memory-only multi-touch pool of the same total size: same hits, none on SSD.
-    both = content_cache_replay(stream, 100, 150, 150)
-    mem_only = content_cache_replay(stream, 100, 300, 0)
+def test_degenerate_segmented_lru(stream):
+    assert np.all(segmented_lru_replay(stream, 0, 50, 50) == MISS)
+    # No protected segment: a hit empties the entry, so no two hits in a row per item.
+    out = segmented_lru_replay(stream, 100, 0, 0)
+    assert set(np.unique(out)) <= {MISS, UPPER_HIT}
+    # No protected upper tier: promoted entries go straight to the lower tier;
+    # hits and misses are those of an upper-tier-only segment of the same size.
+    out = segmented_lru_replay(stream, 100, 0, 300)
+    assert np.any(out == LOWER_HIT)
+    np.testing.assert_array_equal(out != MISS, segmented_lru_replay(stream, 100, 300, 0) != MISS)
+    # Upper-tier-only protected segment of the same total size: same hits, none lower.
+    both = segmented_lru_replay(stream, 100, 150, 150)
+    mem_only = segmented_lru_replay(stream, 100, 300, 0)
     np.testing.assert_array_equal(both != MISS, mem_only != MISS)
-    assert not np.any(mem_only == SSD_HIT)
+    assert not np.any(mem_only == LOWER_HIT)
 
 
 def test_keys_are_relabelled(stream):
     sparse = stream.astype(np.int64) * 1_000_003 - 7  # negative and huge ids
-    np.testing.assert_array_equal(content_cache_replay(sparse, 50, 40, 60),
-                                  content_cache_replay(stream, 50, 40, 60))
+    np.testing.assert_array_equal(segmented_lru_replay(sparse, 50, 40, 60),
+                                  segmented_lru_replay(stream, 50, 40, 60))
     np.testing.assert_array_equal(two_lru_hits(sparse, 50, 40), two_lru_hits(stream, 50, 40))
     np.testing.assert_array_equal(lru_m_replay(sparse.astype(float), [30, 30]),
                                   lru_m_replay(stream, [30, 30]))
-    assert content_cache_replay([], 1, 1, 1).shape == (0,)
+    assert segmented_lru_replay([], 1, 1, 1).shape == (0,)
 
 
 # ---------------------------------------------------------------------------
@@ -239,11 +241,11 @@ def test_keys_are_relabelled(stream):
         (lambda: two_lru_hits([1, 2], 1, 1.5), "capacity"),
         (lambda: lru_m_replay([1, 2], [1, 0]), "capacities_per_list"),
         (lambda: lru_m_replay([1, 2], [[1, 2]]), "capacities_per_list"),
-        (lambda: content_cache_replay([1, 2], -1, 1, 1), "single_touch_capacity"),
-        (lambda: content_cache_replay([1, 2], 1, np.nan, 1), "multi_touch_memory_capacity"),
-        (lambda: content_cache_replay([1, 2], 1, 1, True), "multi_touch_ssd_capacity"),
-        (lambda: content_cache_replay([[1, 2]], 1, 1, 1), "keys"),
-        (lambda: content_cache_replay([1.5, 2], 1, 1, 1), "keys"),
+        (lambda: segmented_lru_replay([1, 2], -1, 1, 1), "probation_capacity"),
+        (lambda: segmented_lru_replay([1, 2], 1, np.nan, 1), "protected_capacity"),
+        (lambda: segmented_lru_replay([1, 2], 1, 1, True), "lower_tier_capacity"),
+        (lambda: segmented_lru_replay([[1, 2]], 1, 1, 1), "keys"),
+        (lambda: segmented_lru_replay([1.5, 2], 1, 1, 1), "keys"),
     ],
 )
 def test_bad_input_names_parameter(call, name):

@@ -72,3 +72,28 @@ def test_compare_refuses_mixed_or_unknown_results():
     with pytest.raises(ValueError, match="path 'nope'"):
         twins.metric(cf, "nope")
     assert twins.metric(cf, "duration_s").shape == (1,)
+
+
+def test_content_cache_hits_and_its_twin():
+    """Content Cache: the closed form (Che-type approximation on the expected
+    layout of writes) against the replay of a seeded stream of 20 full clones.
+
+    Within 0.01 absolute on every ratio, the tolerance tests/test_contentcache.py
+    and tests/test_clonepool.py accept between the approximation and the replay
+    (seeds 1-4 give at most 0.0022 without dedup, 0.0046 with; 3 million reads,
+    the first half a warm-up).
+    """
+    from hcimodel import contentcache
+    from hcimodel.clonepool import ClonePool
+
+    pool = ClonePool(clone_type="full", n_desktops=20, base_blocks=4096, private_blocks=1024,
+                     written_fraction=0.2)
+    mem, ssd = np.array([16, 64]) * 2**20, 32 * 2**20
+    for dedup in (False, True):
+        cf = contentcache.content_cache_hits(pool, mem, ssd, dedup=dedup)
+        mc = contentcache.simulate_content_cache_hits(pool, mem, ssd, dedup=dedup,
+                                                      n_requests=3_000_000, warmup=0.5, rng=1)
+        cmp = twins.compare(cf, mc)
+        assert set(cmp["metric"]) == set(contentcache.CacheHits.METRICS)
+        assert cmp.height == 2 * len(contentcache.CacheHits.METRICS)
+        assert float(np.max(np.abs(cmp["difference"].to_numpy()))) < 0.01

@@ -14,9 +14,12 @@ The read caches of the CVM (``shared/DESIGN.md``):
 * **Content Cache** (2015): a single-touch memory pool, then a multi-touch pool
   of a memory part and an SSD part, keyed by content fingerprint. Its hit
   ratios are :func:`hcimodel.contentcache.content_cache` on the per-content rates of
-  :func:`hcimodel.clonepool.item_rates`; its exact replay is
-  :func:`hcimodel.simulate.content_cache_replay` on
-  :func:`hcimodel.clonepool.clone_pool_stream`.
+  :func:`hcimodel.clonepool.item_rates` (:func:`content_cache_hits`); its
+  Monte Carlo twin (:func:`simulate_content_cache_hits`) replays
+  :func:`hcimodel.clonepool.clone_pool_stream` through the two-tier segmented
+  LRU of :func:`hcimodel.simulate.segmented_lru_replay` (single-touch pool =
+  probationary segment, multi-touch pool = protected segment, memory then
+  SSD). Both return :class:`CacheHits`.
 * **Extent Cache**: memory-only LRU of non-fingerprinted extents, keyed by
   location (:func:`hcimodel.contentcache.extent_cache`).
 * **Unified Cache** (later releases): one cache of the Content Cache's
@@ -71,7 +74,8 @@ Submodules
 ----------
 :mod:`.policy`  the cache policies: :func:`content_cache`, :func:`extent_cache`;
 :mod:`.sizing`  the memory rules (:func:`cache_sizing`) and :class:`TierLatencies`;
-:mod:`.model`   a pool in the caches, the domain model, the inverse, VSA.
+:mod:`.model`   a pool in the caches, the domain model, the inverse, VSA;
+:mod:`.simulate` the Monte Carlo twin, :func:`simulate_content_cache_hits`.
 """
 
 from .model import *  # noqa: F401,F403
@@ -80,5 +84,6 @@ from .policy import *  # noqa: F401,F403
 from .policy import __all__ as _policy_all
 from .sizing import *  # noqa: F401,F403
 from .sizing import __all__ as _sizing_all
+from .simulate import simulate_content_cache_hits  # noqa: F401
 
-__all__ = [*_policy_all, *_sizing_all, *_model_all]
+__all__ = [*_policy_all, *_sizing_all, *_model_all, "simulate_content_cache_hits"]

@@ -56,7 +56,14 @@ class CacheHits:
         Whether the cache is keyed by content.
     n_items : int
         Distinct cache keys of the pool.
+
+    The closed form (:func:`content_cache_hits`) and its Monte Carlo twin
+    (:func:`~hcimodel.contentcache.simulate_content_cache_hits`) both return
+    it; :func:`hcimodel.twins.compare` sets their :attr:`METRICS` side by side.
     """
+
+    #: The numbers the closed form and its twin both give.
+    METRICS = ("hit_ratio", "memory_hit_ratio", "ssd_hit_ratio", "miss_ratio")
 
     memory_hit_ratio: np.ndarray
     ssd_hit_ratio: np.ndarray
@@ -118,6 +125,29 @@ def _blocks(name, value, block_bytes):
     return check_nonnegative(name, value, allow_inf=True) / block_bytes
 
 
+def _capacities(memory_bytes, ssd_bytes, block_bytes):
+    """Cache memory and SSD in blocks (floats, ``inf`` allowed), broadcast together."""
+    mem = _blocks("memory_bytes", memory_bytes, block_bytes)
+    ssd = _blocks("ssd_bytes", ssd_bytes, block_bytes)
+    try:
+        return tuple(np.array(a) for a in np.broadcast_arrays(mem, ssd))
+    except ValueError:
+        raise ValueError(f"memory_bytes and ssd_bytes must broadcast (got shapes "
+                         f"{np.shape(memory_bytes)} and {np.shape(ssd_bytes)})") from None
+
+
+def _split(mem, f):
+    """Single-touch and multi-touch memory, ``f mem`` and ``(1 - f) mem`` (0, not NaN,
+    for an infinite memory's empty share)."""
+    with np.errstate(invalid="ignore"):
+        return tuple(np.where(share == 0, 0.0, share * mem) for share in (f, 1.0 - f))
+
+
+def _single_touch_fraction(value):
+    return check_in_range("single_touch_fraction", value, 0.0, 1.0, low_inclusive=False,
+                          scalar=True)
+
+
 def content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *, dedup: bool = True,
                        single_touch_fraction: float = SINGLE_TOUCH_FRACTION, time_s: float = 0.0) -> CacheHits:
     r"""Memory, SSD and miss ratios of a pool in a Content (or Unified) Cache.
@@ -149,22 +179,19 @@ def content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *, dedup: b
     Returns
     -------
     CacheHits
+        Arrays of the broadcast shape of ``memory_bytes`` and ``ssd_bytes``.
+
+    See Also
+    --------
+    hcimodel.contentcache.simulate_content_cache_hits : the Monte Carlo twin.
     """
-    f = check_in_range("single_touch_fraction", single_touch_fraction, 0.0, 1.0,
-                       low_inclusive=False, scalar=True)
+    f = _single_touch_fraction(single_touch_fraction)
     ir = _pool_rates(pool, dedup, time_s)
     bb = pool.block_bytes
-    mem = _blocks("memory_bytes", memory_bytes, bb)
-    ssd = _blocks("ssd_bytes", ssd_bytes, bb)
-    try:
-        mem, ssd = (np.array(a) for a in np.broadcast_arrays(mem, ssd))
-    except ValueError:
-        raise ValueError(f"memory_bytes and ssd_bytes must broadcast (got shapes "
-                         f"{np.shape(memory_bytes)} and {np.shape(ssd_bytes)})") from None
+    mem, ssd = _capacities(memory_bytes, ssd_bytes, bb)
     # Solved on the groups (rate, number of keys): no per-key arrays; the
     # per-group probabilities of the result are those of each group's keys.
-    res = content_cache(ir.group_rates, f * mem, (1 - f) * mem, ssd,
-                                weights=ir.group_count)
+    res = content_cache(ir.group_rates, *_split(mem, f), ssd, weights=ir.group_count)
     phys, logical = _held_bytes(ir, res, ("single_touch_time", "multi_touch_time", "memory_time"),
                                 bb)
     return CacheHits(res.memory_hit_ratio, res.ssd_hit_ratio, res.miss_ratio, res.hit_ratio,
@@ -361,8 +388,7 @@ def cache_needed(pool: ClonePool, target_hit_ratio, *, dedup: bool = True, cache
     if cache not in ("content", "extent"):
         raise ValueError(f"cache must be one of ['content', 'extent'] (got {cache!r})")
     sig = check_in_range("ssd_fraction", ssd_fraction, 0.0, 1.0, high_inclusive=False, scalar=True)
-    f = check_in_range("single_touch_fraction", single_touch_fraction, 0.0, 1.0,
-                       low_inclusive=False, scalar=True)
+    f = _single_touch_fraction(single_touch_fraction)
     tol = check_in_range("rtol", rtol, 0.0, 0.1, low_inclusive=False, scalar=True)
     ir = _pool_rates(pool, dedup and cache != "extent", time_s)
     n = ir.n_items

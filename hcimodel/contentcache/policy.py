@@ -173,7 +173,7 @@ def content_cache(rates, single_touch_capacity, multi_touch_memory_capacity,
     r"""Memory hit, SSD hit and miss ratios of the 2015 Content Cache.
 
     The Content Cache (Nutanix Bible, "AOS Storage"; exact replay:
-    :func:`hcimodel.simulate.content_cache_replay`) has a single-touch memory
+    :func:`hcimodel.simulate.segmented_lru_replay`) has a single-touch memory
     pool S (capacity :math:`C_s`) and a multi-touch pool of a memory part M
     (:math:`C_m`) and an SSD part D (:math:`C_d`). A miss enters S; a read of an
     entry of S moves it to the top of M (a memory hit); a hit in M or D moves

@@ -10,7 +10,7 @@ import polars as pl
 from .. import caching, contentcache
 from ..clonepool import ClonePool, clone_pool_stream, item_rates
 from ..units import MiB
-from ..simulate import content_cache_replay, miss_ratio_curve
+from ..simulate import miss_ratio_curve, segmented_lru_replay
 from ..traces import block_keys, data_path, read_vscsi
 from ._registry import SEED, axes, cycle_colour, register, render, styled
 
@@ -57,7 +57,7 @@ def cache_size_data(pool: ClonePool = FIGURE_POOL, n_requests: int = 600_000,
         keys = s.keys(dedup)
         for mib in replay_mib:
             half = int(mib * MiB / p.block_bytes / 2)
-            out = content_cache_replay(keys, half, half, 0)[warmup:]
+            out = segmented_lru_replay(keys, half, half, 0)[warmup:]
             frames.append(pl.DataFrame({"clone_type": ct, "dedup": dedup, "source": "replay",
                                         "cache_mib": float(mib), "hit_ratio": float(np.mean(out > 0))}))
     return pl.concat(frames).sort(["clone_type", "dedup", "source", "cache_mib"])

@@ -202,7 +202,7 @@ def _twin_rows() -> list[dict]:
     from ..cluster import Cluster
     from ..clonepool import ClonePool, clone_pool_stream
     from ..contentcache import content_cache_hits
-    from ..simulate import content_cache_replay
+    from ..simulate import segmented_lru_replay
 
     rows = []
     n = 800
@@ -227,7 +227,7 @@ def _twin_rows() -> list[dict]:
     keys = clone_pool_stream(pool, 600_000, rng=SEED).keys(True)
     for mib in (16, 64):
         half = int(mib * 2**20 / pool.block_bytes / 2)
-        replay = float(np.mean(content_cache_replay(keys, half, half, 0)[200_000:] > 0))
+        replay = float(np.mean(segmented_lru_replay(keys, half, half, 0)[200_000:] > 0))
         model = float(content_cache_hits(pool, mib * 2**20, dedup=True,
                                          single_touch_fraction=0.5).hit_ratio)
         rows.append(_row("Content Cache", f"hit ratio, 20 full clones, dedup, {mib} MiB memory",

@@ -4,7 +4,8 @@ Each kernel simulates its system exactly (no fluid or mean-field shortcut), is
 vectorized with numpy where the recursion allows it and compiled with numba where
 the loop is truly sequential.
 """
-from hcimodel.simulate.tiered_cache_replay import two_lru_hits, lru_m_replay, content_cache_replay  # noqa: E402,F401
+from .tiered_cache_replay import (LOWER_HIT, MISS, UPPER_HIT, lru_m_replay,  # noqa: F401
+                                  segmented_lru_replay, two_lru_hits)
 from .cache_replay import (MissRatioCurve, dense_ids, lru_hits, miss_ratio_curve,  # noqa: F401
                            shards_sample, stack_distances)
 from .queues import (QueueSimResult, fifo_multiserver_waits, lindley_waits,  # noqa: F401

@@ -1,4 +1,4 @@
-"""Exact replays of multi-list caches: 2-LRU, LRU(m) and the 2015 Content Cache.
+"""Exact replays of multi-list caches: 2-LRU, LRU(m) and a two-tier segmented LRU.
 
 Each replay walks a request stream once and reports, for every request, where it
 was served. The lists are array-based doubly-linked lists over dense item ids, so
@@ -19,7 +19,8 @@ References
    performance analysis of caching systems", IEEE INFOCOM 2014.
 .. [2] N. Gast, B. Van Houdt, "Transient and steady-state regime of a family of
    list-based cache replacement algorithms", ACM SIGMETRICS 2015.
-.. [3] Nutanix Bible, "AOS Storage: Content Cache" (2015 edition).
+.. [3] R. Karedla, J. S. Love, B. G. Wherry, "Caching strategies to improve
+   disk system performance", IEEE Computer 27(3), 1994 (segmented LRU).
 """
 
 from __future__ import annotations
@@ -34,16 +35,17 @@ from .cache_replay import _as_keys, dense_ids
 __all__ = [
     "two_lru_hits",
     "lru_m_replay",
-    "content_cache_replay",
+    "segmented_lru_replay",
     "MISS",
-    "MEMORY_HIT",
-    "SSD_HIT",
+    "UPPER_HIT",
+    "LOWER_HIT",
 ]
 
-#: Outcome codes of :func:`content_cache_replay`.
+#: Outcome codes of :func:`segmented_lru_replay`: a miss, a hit in the upper
+#: tier (probationary or protected segment), a hit in the lower tier.
 MISS = 0
-MEMORY_HIT = 1
-SSD_HIT = 2
+UPPER_HIT = 1
+LOWER_HIT = 2
 
 
 # ---------------------------------------------------------------------------
@@ -53,7 +55,7 @@ SSD_HIT = 2
 # (least recent). ``prev[l, k]`` / ``nxt[l, k]`` link item ``k`` inside list ``l``
 # (-1 at the ends) and ``member[l, k]`` says whether ``k`` is in list ``l``.
 # An item may be in several lists at once (2-LRU) or in at most one (LRU(m),
-# Content Cache); the helpers do not care.
+# segmented LRU); the helpers do not care.
 # ---------------------------------------------------------------------------
 
 
@@ -94,7 +96,7 @@ def _pop_back(l, head, tail, size, prev, nxt, member):
     return k
 
 
-# Lists whose items are in at most one list at a time (LRU(m), Content Cache):
+# Lists whose items are in at most one list at a time (LRU(m), segmented LRU):
 # one link pair per item, ``link[k, 0]`` = previous, ``link[k, 1]`` = next, on
 # one cache line; the caller keeps which list holds each item (``where``).
 
@@ -199,8 +201,9 @@ def _lru_m_kernel(keys, n_items, caps):
 
 
 @numba.njit(cache=True)
-def _content_cache_kernel(keys, n_items, cap_single, cap_mem, cap_ssd):
-    # Lists: 0 = single-touch (memory), 1 = multi-touch memory, 2 = multi-touch SSD.
+def _segmented_lru_kernel(keys, n_items, cap_probation, cap_upper, cap_lower):
+    # Lists: 0 = probationary (upper tier), 1 = protected, upper tier,
+    # 2 = protected, lower tier.
     n = keys.shape[0]
     out = np.zeros(n, dtype=np.int8)
     head = np.full(3, -1, dtype=np.int64)
@@ -212,27 +215,28 @@ def _content_cache_kernel(keys, n_items, cap_single, cap_mem, cap_ssd):
         k = keys[t]
         l = where[k]
         if l < 0:
-            # Miss: the entry enters the top of the single-touch pool; the bottom
-            # of that pool is dropped (single-touch entries never spill to SSD).
+            # Miss: the entry enters the top of the probationary list; its bottom
+            # is dropped (probationary entries never go to the lower tier).
             out[t] = 0
             _push_front1(0, k, head, tail, size, link)
             where[k] = 0
-            if size[0] > cap_single:
+            if size[0] > cap_probation:
                 e = _pop_back1(0, head, tail, size, link)
                 where[e] = -1
             continue
-        # Hit: single-touch or multi-touch memory -> 1, multi-touch SSD -> 2.
+        # Hit: probationary or protected upper tier -> 1, lower tier -> 2.
         out[t] = 2 if l == 2 else 1
-        # The entry moves (it is not copied) to the top of multi-touch memory.
+        # The entry moves (it is not copied) to the top of the protected upper tier.
         _unlink1(l, k, head, tail, size, link)
         _push_front1(1, k, head, tail, size, link)
         where[k] = 1
-        # Cascade: memory overflow goes to the top of SSD, SSD overflow is dropped.
-        while size[1] > cap_mem:
+        # Cascade: upper-tier overflow goes to the top of the lower tier, whose
+        # overflow is dropped.
+        while size[1] > cap_upper:
             e = _pop_back1(1, head, tail, size, link)
             _push_front1(2, e, head, tail, size, link)
             where[e] = 2
-        while size[2] > cap_ssd:
+        while size[2] > cap_lower:
             e = _pop_back1(2, head, tail, size, link)
             where[e] = -1
     return out
@@ -326,63 +330,68 @@ def lru_m_replay(keys, capacities_per_list):
     return _lru_m_kernel(dense, n_items, caps)
 
 
-def content_cache_replay(keys, single_touch_capacity, multi_touch_memory_capacity,
-                         multi_touch_ssd_capacity):
-    """Replay a request stream through the 2015 Nutanix Content Cache.
+def segmented_lru_replay(keys, probation_capacity, protected_capacity, lower_tier_capacity):
+    """Replay a request stream through a segmented LRU whose protected segment spills to a lower tier.
 
-    The cache has three LRU lists of entries (capacities in items, e.g. 4 KiB
-    blocks): the *single-touch pool* S in memory, and the *multi-touch pool*
-    made of a memory part M and an SSD part D. Every item is in at most one of
-    them. For each request to item ``k``:
+    Segmented LRU (SLRU) [3]_ splits an LRU cache into a *probationary*
+    segment P and a *protected* segment: a missed item enters P, and only an
+    item requested again while in P is promoted to the protected segment, so
+    items read once cannot push out items read more often. Here the protected
+    segment spans two tiers: its upper part U (e.g. memory) and, below it, a
+    lower part L (e.g. SSD) that receives what U demotes. P and U are in the
+    upper tier. Every item is in at most one of the three LRU lists (capacities
+    in items, e.g. 4 KiB blocks). For each request to item ``k``:
 
     * ``k`` in none of the lists -> **miss** (0). ``k`` is inserted at the top of
-      S; if S holds more than ``single_touch_capacity`` entries, the bottom of S
-      is dropped from the cache (single-touch entries never go to SSD).
-    * ``k`` in S -> **memory hit** (1). The entry *moves* (metadata only; no copy
-      is left in S) to the top of M: this is the promotion on the second read.
-    * ``k`` in M -> **memory hit** (1); ``k`` moves to the top of M.
-    * ``k`` in D -> **SSD hit** (2); ``k`` moves from D to the top of M.
+      P; if P holds more than ``probation_capacity`` items, the bottom of P is
+      dropped from the cache (probationary items never go to the lower tier).
+    * ``k`` in P -> **upper-tier hit** (1). The item *moves* (no copy is left in
+      P) to the top of U: the promotion on the second request.
+    * ``k`` in U -> **upper-tier hit** (1); ``k`` moves to the top of U.
+    * ``k`` in L -> **lower-tier hit** (2); ``k`` moves from L to the top of U.
 
-    After a move to the top of M, while M holds more than
-    ``multi_touch_memory_capacity`` entries its bottom entry goes to the top of
-    D (a new LRU position on SSD), and while D holds more than
-    ``multi_touch_ssd_capacity`` its bottom entry is dropped from the cache. A
-    dropped item keeps no history: its next read is a new miss and it starts
-    again in S (it needs another read to be promoted).
+    After a move to the top of U, while U holds more than
+    ``protected_capacity`` items its bottom item is demoted to the top of L
+    (a new LRU position in the lower tier), and while L holds more than
+    ``lower_tier_capacity`` its bottom item is dropped from the cache. A
+    dropped item keeps no history: its next request is a new miss and it
+    starts again in P (it needs another request to be promoted).
 
-    M followed by D is a single LRU list of ``multi_touch_memory_capacity +
-    multi_touch_ssd_capacity`` entries fed by promotions from S; the memory part
-    is its top. With a zero memory part, promoted entries go straight to D; with
-    ``single_touch_capacity = 0`` nothing is ever cached.
+    Where SLRU [3]_ demotes the protected segment's LRU end back to the top of
+    the probationary segment, this variant demotes it to the lower tier: U
+    followed by L is a single LRU list of ``protected_capacity +
+    lower_tier_capacity`` items fed by promotions from P, whose top is in the
+    upper tier. With a zero ``protected_capacity``, promoted items go straight
+    to L; with ``probation_capacity = 0`` nothing is ever cached. The domain
+    layer's Content Cache (:mod:`hcimodel.contentcache`: single-touch pool =
+    P, multi-touch pool = U in memory then L on SSD) is this policy.
 
     Parameters
     ----------
     keys : array_like of int, shape (n,)
-        Requested content identifiers (fingerprints mapped to integers; requests
-        for identical content must carry the same identifier, which is how
-        de-duplication enters).
-    single_touch_capacity : int
-        Entries in the single-touch memory pool, ``>= 0``.
-    multi_touch_memory_capacity : int
-        Entries in the memory part of the multi-touch pool, ``>= 0``.
-    multi_touch_ssd_capacity : int
-        Entries in the SSD part of the multi-touch pool, ``>= 0``.
+        Requested item identifiers (for a de-duplicating cache, requests for
+        identical content carry the same identifier).
+    probation_capacity : int
+        Items in the probationary segment P (upper tier), ``>= 0``.
+    protected_capacity : int
+        Items in the upper-tier part U of the protected segment, ``>= 0``.
+    lower_tier_capacity : int
+        Items in the lower-tier part L of the protected segment, ``>= 0``.
 
     Returns
     -------
     numpy.ndarray of int8, shape (n,)
-        :data:`MISS` (0), :data:`MEMORY_HIT` (1, single- or multi-touch memory)
-        or :data:`SSD_HIT` (2) for every request. The cache starts empty.
+        :data:`MISS` (0), :data:`UPPER_HIT` (1, in P or U) or
+        :data:`LOWER_HIT` (2, in L) for every request. The cache starts empty.
 
     References
     ----------
-    .. [3] Nutanix Bible, "AOS Storage: Content Cache" (2015 edition): "a second
-       read moves the entry to the multi-touch pool ... eviction from memory
-       goes to SSD with a new LRU counter; a hit in the multi-touch pool goes to
-       its top".
+    .. [3] R. Karedla, J. S. Love, B. G. Wherry, "Caching strategies to
+       improve disk system performance", IEEE Computer 27(3), 38-46, 1994
+       (segmented LRU: probationary and protected segments).
     """
-    cs = _capacity("single_touch_capacity", single_touch_capacity)
-    cm = _capacity("multi_touch_memory_capacity", multi_touch_memory_capacity)
-    cd = _capacity("multi_touch_ssd_capacity", multi_touch_ssd_capacity)
+    cp = _capacity("probation_capacity", probation_capacity)
+    cu = _capacity("protected_capacity", protected_capacity)
+    cl = _capacity("lower_tier_capacity", lower_tier_capacity)
     dense, n_items = dense_ids(_as_keys(keys))
-    return _content_cache_kernel(dense, n_items, cs, cm, cd)
+    return _segmented_lru_kernel(dense, n_items, cp, cu, cl)

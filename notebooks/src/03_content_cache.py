@@ -28,7 +28,7 @@ from hcimodel import caching, contentcache
 from hcimodel.clonepool import ClonePool, clone_pool_stream, item_rates
 from hcimodel.units import GiB, MiB
 from hcimodel.figures import cache as cache_figures
-from hcimodel.simulate import content_cache_replay, lru_hits
+from hcimodel.simulate import lru_hits, segmented_lru_replay
 
 pl.Config.set_tbl_rows(30)
 pl.Config.set_tbl_cols(12)
@@ -78,7 +78,7 @@ for ct in ("linked", "full"):
         keys = s.keys(dedup)
         lru = lru_hits(keys, 4000)[700_000:].mean()
         che = float(caching.che_lru(rates, 4000).hit_ratio)
-        out = content_cache_replay(keys, 2048, 2048, 8192)[700_000:]
+        out = segmented_lru_replay(keys, 2048, 2048, 8192)[700_000:]
         cc = contentcache.content_cache(rates, 2048, 2048, 8192)
         for cache, replay, closed in (
                 ("LRU (Che)", lru, che),
