@@ -2,6 +2,8 @@
 
 A scenario is described once and passed to every model:
 
+* :class:`TierLatencies`: the access time of each device (memory, SSD, HDD)
+  and the share of extent-store reads on the SSD hot tier.
 * :class:`Cluster`: the nodes of one HCI cluster, the capacity of each
   node's Controller VM (CVM), the links between nodes and their round trip,
   the replication factor, where the replica (or a parent's extents) lives, and
@@ -20,17 +22,66 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .contentcache import TierLatencies
 from .validation import (as_float_array, check_in_range, check_instance, check_integer,
                          check_nonnegative, check_positive, check_probability)
 
-__all__ = ["MAX_NODES", "LIGHT_S_PER_KM", "ReadPath", "Cluster", "holder_share", "SitePair"]
+__all__ = ["MAX_NODES", "LIGHT_S_PER_KM", "TierLatencies", "ReadPath", "Cluster", "holder_share", "SitePair"]
 
 #: Most nodes a cluster may have (the hot spot's routing matrix is H x H).
 MAX_NODES = 4096
 
 #: One-way delay of light in fibre (s per km): about 5 µs/km (REFERENCES.md).
 LIGHT_S_PER_KM = 5e-6
+
+
+@dataclass(frozen=True)
+class TierLatencies:
+    """Read service time of each tier (s), and where a cache miss is read.
+
+    A cache miss is read from the extent store: its SSD hot tier with
+    probability ``hot_tier_hit``, else its HDD cold tier (the read path of
+    :class:`ReadPath`, which shares this object, and of the Content Cache
+    model, :mod:`hcimodel.contentcache`).
+
+    Parameters
+    ----------
+    memory_s : float
+        A hit in CVM memory (default 10 µs, *assumed*).
+    ssd_s : float
+        A read from SSD: the cache's SSD part or the extent store's hot tier
+        (default 0.15 ms, *assumed*).
+    hdd_s : float
+        A read from the HDD cold tier (default 7.5 ms: View 5.2 guide, HDD
+        "typically 200 IOPS").
+    hot_tier_hit : float
+        Share of extent-store reads served by the SSD hot tier (default 0.95,
+        *assumed*: the VDI working set fits the 700 GB of flash of an NX-3000
+        node; the Dell View 4.5 study served about 90 % of array I/O from SSD).
+    """
+
+    memory_s: float = 10e-6
+    ssd_s: float = 0.15e-3
+    hdd_s: float = 7.5e-3
+    hot_tier_hit: float = 0.95
+
+    def __post_init__(self):
+        check_nonnegative("memory_s", self.memory_s, scalar=True)
+        check_nonnegative("ssd_s", self.ssd_s, scalar=True)
+        check_nonnegative("hdd_s", self.hdd_s, scalar=True)
+        check_probability("hot_tier_hit", self.hot_tier_hit, scalar=True)
+
+    @property
+    def miss_s(self) -> float:
+        """Mean time of a cache miss, read from the extent store's tiers (s)."""
+        t = float(self.hot_tier_hit)
+        return t * float(self.ssd_s) + (1.0 - t) * float(self.hdd_s)
+
+    def mean_s(self, memory_hit_ratio, ssd_hit_ratio, miss_ratio) -> np.ndarray:
+        """Mean read latency (s): the ratios weighted by the tier latencies (a miss
+        at :attr:`miss_s`, the extent store's mix of SSD and HDD)."""
+        return (check_probability("memory_hit_ratio", memory_hit_ratio) * self.memory_s
+                + check_probability("ssd_hit_ratio", ssd_hit_ratio) * self.ssd_s
+                + check_probability("miss_ratio", miss_ratio) * self.miss_s)
 
 
 @dataclass(frozen=True)
@@ -51,7 +102,7 @@ class ReadPath:
     cache_memory_share : float
         Share of cache hits served from CVM memory; the rest from the SSD part
         of the cache. Default 0.5 (*assumed*).
-    tiers : hcimodel.contentcache.TierLatencies
+    tiers : TierLatencies
         Access time of memory, SSD and HDD (s) and the share of extent-store
         reads on the SSD hot tier (``hot_tier_hit``), shared with the cache model.
     """
@@ -84,7 +135,7 @@ class ReadPath:
 
     def extent_read_s(self, remote_delay_s: float = 0.0) -> float:
         """Mean time of a cache miss read from the extent store (s): the tiers'
-        mix (:attr:`hcimodel.contentcache.TierLatencies.miss_s`), plus
+        mix (:attr:`TierLatencies.miss_s`), plus
         ``remote_delay_s`` when the extent's replica is on another node. This,
         not one HDD access, is what a cache miss costs."""
         return float(check_nonnegative("remote_delay_s", remote_delay_s, scalar=True)

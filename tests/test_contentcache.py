@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from hcimodel import caching, contentcache
 from hcimodel.clonepool import ClonePool, ItemRates, clone_pool_stream, item_rates
 from hcimodel.units import GiB, MiB
-from hcimodel.contentcache import (VSA_DEFAULT_BYTES, TierLatencies, cache_needed,
+from hcimodel.cluster import TierLatencies
+from hcimodel.contentcache import (VSA_DEFAULT_BYTES, cache_needed,
                                    cache_sizing, content_cache_hits, content_cache_model,
                                    extent_cache_hits, view_storage_accelerator)
 from hcimodel.simulate import lru_hits, segmented_lru_replay

@@ -73,8 +73,7 @@ _SCENARIO_FILE.write_text(SCENARIO)
 def _objects():
     from hcimodel import clones, replication, shadowclone, sizing
     from hcimodel.clonepool import ClonePool, clone_pool_stream
-    from hcimodel.cluster import Cluster, SitePair
-    from hcimodel.contentcache import TierLatencies
+    from hcimodel.cluster import Cluster, SitePair, TierLatencies
     from hcimodel.sizing.core import Engine
 
     pool = ClonePool(n_desktops=4, base_blocks=64, private_blocks=16)
@@ -252,7 +251,7 @@ def base_calls() -> dict[str, dict]:
         "occupancy.payback_reads": dict(popularity=pop),
         # contentcache
         "contentcache.cache_sizing": dict(cvm_memory_bytes=24 * 2**30),
-        "contentcache.TierLatencies": dict(),
+        "cluster.TierLatencies": dict(),
         "contentcache.content_cache_hits": dict(pool=o["pool"], memory_bytes=4096 * 20),
         "contentcache.simulate_content_cache_hits": dict(pool=o["pool"], memory_bytes=4096 * 20,
                                                          ssd_bytes=4096 * 10, n_requests=400,
@@ -593,7 +592,7 @@ METHODS = [
     ("clonepool.ClonePool", "written_fraction_at", {"time_s": 10.0}),
     ("clonepool.clone_pool_stream", "item_rates", {"dedup": True}),
     ("clonepool.clone_pool_stream", "keys", {"dedup": False}),
-    ("contentcache.TierLatencies", "mean_s", {"memory_hit_ratio": 0.5, "ssd_hit_ratio": 0.2,
+    ("cluster.TierLatencies", "mean_s", {"memory_hit_ratio": 0.5, "ssd_hit_ratio": 0.2,
                                               "miss_ratio": 0.3}),
     ("contentcache.content_cache_model", "to_frame", {}),
     ("fullclone.warmup", "to_frame", {}),

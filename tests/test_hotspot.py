@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 
 from hcimodel import fullclone, hotspot
-from hcimodel.contentcache import TierLatencies
+from hcimodel.cluster import TierLatencies
 from hcimodel.workload import PROFILES
 from hcimodel.cluster import Cluster, ReadPath, holder_share
 from hcimodel.units import GiB

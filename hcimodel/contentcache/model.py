@@ -18,7 +18,8 @@ from ..clonepool import ClonePool, ItemRates, item_rates
 from ..units import GiB, MiB
 from ..validation import check_in_range, check_integer, check_nonnegative
 from .policy import content_cache, extent_cache
-from .sizing import CacheSizing, TierLatencies, cache_sizing
+from ..cluster import TierLatencies
+from .sizing import CacheSizing, cache_sizing
 
 __all__ = ["CacheHits", "content_cache_hits", "extent_cache_hits", "ContentCacheModel",
            "content_cache_model", "cache_needed", "VSA_DEFAULT_BYTES", "VSA_RANGE_BYTES",
@@ -80,6 +81,20 @@ class CacheHits:
         with np.errstate(invalid="ignore", divide="ignore"):
             a = self.effective_capacity_bytes / self.cached_bytes
         return np.where(self.cached_bytes > 0, a, 1.0)
+
+    def to_frame(self):
+        """Long frame: ``point`` (flat index of the capacities' grid, C order),
+        ``dedup``, ``metric`` (:attr:`METRICS`, ``cached_bytes``,
+        ``effective_capacity_bytes``), ``value``; sorted by point, metric."""
+        import polars as pl
+
+        shape = np.shape(self.hit_ratio)
+        flat = lambda k: np.broadcast_to(getattr(self, k), shape).ravel()  # noqa: E731
+        point = np.arange(int(np.prod(shape)), dtype=np.int64)
+        return pl.concat([pl.DataFrame({"point": point, "dedup": bool(self.dedup), "metric": m,
+                                        "value": flat(m).astype(float)})
+                          for m in (*self.METRICS, "cached_bytes", "effective_capacity_bytes")]
+                         ).sort(["point", "metric"])
 
 
 def _pool_rates(pool, dedup, time_s):

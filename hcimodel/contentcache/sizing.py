@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..units import GiB
-from ..validation import check_nonnegative, check_probability
+from ..validation import check_nonnegative
 
-__all__ = ["SIZING_RULES", "CacheSizing", "cache_sizing", "TierLatencies"]
+__all__ = ["SIZING_RULES", "CacheSizing", "cache_sizing"]
 
 #: Cache-sizing rules understood by :func:`cache_sizing`.
 SIZING_RULES = ("nos35", "unified")
@@ -96,52 +96,3 @@ def cache_sizing(cvm_memory_bytes, rule: str = "nos35") -> CacheSizing:
     else:
         raise ValueError(f"rule must be one of {list(SIZING_RULES)} (got {rule!r})")
     return CacheSizing(rule, m, stargate, total, extent, content, on)
-
-
-@dataclass(frozen=True)
-class TierLatencies:
-    """Read service time of each tier (s), and where a cache miss is read.
-
-    A cache miss is read from the extent store: its SSD hot tier with
-    probability ``hot_tier_hit``, else its HDD cold tier (the read path of
-    :class:`hcimodel.cluster.ReadPath`, which shares this object).
-
-    Parameters
-    ----------
-    memory_s : float
-        A hit in CVM memory (default 10 µs, *assumed*).
-    ssd_s : float
-        A read from SSD: the cache's SSD part or the extent store's hot tier
-        (default 0.15 ms, *assumed*).
-    hdd_s : float
-        A read from the HDD cold tier (default 7.5 ms: View 5.2 guide, HDD
-        "typically 200 IOPS").
-    hot_tier_hit : float
-        Share of extent-store reads served by the SSD hot tier (default 0.95,
-        *assumed*: the VDI working set fits the 700 GB of flash of an NX-3000
-        node; the Dell View 4.5 study served about 90 % of array I/O from SSD).
-    """
-
-    memory_s: float = 10e-6
-    ssd_s: float = 0.15e-3
-    hdd_s: float = 7.5e-3
-    hot_tier_hit: float = 0.95
-
-    def __post_init__(self):
-        check_nonnegative("memory_s", self.memory_s, scalar=True)
-        check_nonnegative("ssd_s", self.ssd_s, scalar=True)
-        check_nonnegative("hdd_s", self.hdd_s, scalar=True)
-        check_probability("hot_tier_hit", self.hot_tier_hit, scalar=True)
-
-    @property
-    def miss_s(self) -> float:
-        """Mean time of a cache miss, read from the extent store's tiers (s)."""
-        t = float(self.hot_tier_hit)
-        return t * float(self.ssd_s) + (1.0 - t) * float(self.hdd_s)
-
-    def mean_s(self, memory_hit_ratio, ssd_hit_ratio, miss_ratio) -> np.ndarray:
-        """Mean read latency (s): the ratios weighted by the tier latencies (a miss
-        at :attr:`miss_s`, the extent store's mix of SSD and HDD)."""
-        return (check_probability("memory_hit_ratio", memory_hit_ratio) * self.memory_s
-                + check_probability("ssd_hit_ratio", ssd_hit_ratio) * self.ssd_s
-                + check_probability("miss_ratio", miss_ratio) * self.miss_s)

@@ -9,6 +9,7 @@ import polars as pl
 
 from .. import caching, contentcache
 from ..clonepool import ClonePool, clone_pool_stream, item_rates
+from ..cluster import TierLatencies
 from ..units import MiB
 from ..simulate import miss_ratio_curve, segmented_lru_replay
 from ..traces import block_keys, data_path, read_vscsi
@@ -162,11 +163,11 @@ def cache_tiers_data(pool: ClonePool = FIGURE_POOL.replace(n_desktops=100, clone
 
     Full clones, dedup on, a Content Cache of ``memory_mib`` memory (a quarter
     single-touch) and a growing SSD part; the tier latencies are the assumed
-    defaults of :class:`hcimodel.contentcache.TierLatencies`. Tidy frame
+    defaults of :class:`hcimodel.cluster.TierLatencies`. Tidy frame
     (ssd_mib, quantity, value).
     """
     ssd = np.asarray(ssd_mib if ssd_mib is not None else np.linspace(0, 512, 17), dtype=float)
-    lat = contentcache.TierLatencies()
+    lat = TierLatencies()
     frames = []
     for dedup in (False, True):
         h = contentcache.content_cache_hits(pool, memory_mib * MiB, ssd * MiB, dedup=dedup)

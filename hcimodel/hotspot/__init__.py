@@ -36,7 +36,7 @@ HDD cold tier). A read of *shared* data (the base image; share
 
 A read served by another node's CVM pays a network delay (one round trip plus
 the transfer of the block); each device adds its access time (memory, SSD,
-HDD: :class:`hcimodel.contentcache.TierLatencies`).
+HDD: :class:`hcimodel.cluster.TierLatencies`).
 
 **Writes** (RF, default 2): each write is served by the local CVM (local oplog)
 and by RF - 1 other CVMs chosen uniformly (remote oplogs), adding load to CVMs,
