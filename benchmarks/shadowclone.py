@@ -62,6 +62,7 @@ def _peak(fn):
 def collect(quick: bool) -> list[dict]:
     from hcimodel import shadowclone as sc
     from hcimodel.cluster import Cluster
+    from hcimodel.simulate import replay_reads
 
     H, N = (4, 16) if quick else (8, 64)
     rep = sc.Replica()
@@ -76,7 +77,7 @@ def collect(quick: bool) -> list[dict]:
     td = float(e2e().detection_delay_s)  # the storm's detection, for the bare kernel
     kw = dict(n_nodes=H, n_blocks=m, detection_s=td)
     n = times.size
-    fns = {s: (lambda s=s: sc.replay_reads(times, nodes, blocks, source=s, **kw))
+    fns = {s: (lambda s=s: replay_reads(times, nodes, blocks, source=s, **kw))
            for s in sc.SOURCES}
     fns["e2e"] = e2e
     t = interleaved(fns, 5)

@@ -9,6 +9,7 @@ import pytest
 from hcimodel import clones, occupancy
 from hcimodel import shadowclone as sc
 from hcimodel import twins
+from hcimodel.simulate import replay_reads
 from hcimodel.cluster import Cluster
 from hcimodel.workload import as_profile
 
@@ -113,7 +114,7 @@ def test_lifecycle_orders_strategies():
     (lambda: sc.Replica(alpha=-0.5), "alpha"),
     (lambda: sc.detection_delay(4, 4, -1.0), "start_window_s"),
     (lambda: clones.lifecycle(0.0), "interval_s"),
-    (lambda: sc.replay_reads([0.0], [5], [0], n_nodes=4, n_blocks=1, detection_s=0), "nodes"),
+    (lambda: replay_reads([0.0], [5], [0], n_nodes=4, n_blocks=1, detection_s=0), "nodes"),
     (lambda: sc.replay_trace([]), "keys"),
     (lambda: sc.replay_trace([1, 2], request=[0]), "request"),
     (lambda: sc.assign_requests([0, 1], 4, "hash"), "assign"),
@@ -167,8 +168,8 @@ def test_map_spreads_fetches_when_nodes_boot_at_staggered_times():
         blocks.append(np.arange(rep.n_boot_blocks))
     args = (np.concatenate(times), np.concatenate(nodes), np.concatenate(blocks))
     kw = dict(n_nodes=H, n_blocks=rep.n_boot_blocks, detection_s=0.0, link_bps=50e6)
-    single = sc.replay_reads(*args, source="single", **kw)
-    spread = sc.replay_reads(*args, source="map", **kw)
+    single = replay_reads(*args, source="single", **kw)
+    spread = replay_reads(*args, source="map", **kw)
     assert single["sent_blocks"][0] == (H - 1) * rep.n_boot_blocks
     assert spread["sent_blocks"][0] < single["sent_blocks"][0] / 2
     assert spread["last_fetch_s"].max() < single["last_fetch_s"].max()

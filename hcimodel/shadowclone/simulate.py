@@ -23,7 +23,7 @@ from .replica import DETECTION_REMOTE_CVMS, PHASES, SOURCES, Replica, boot_pace
 from .result import WarmUp, from_replay, replay_result
 from .streams import _check_pool, replica_pool, replica_reads
 
-__all__ = ["simulate_warmup", "replay_reads"]
+__all__ = ["simulate_warmup"]
 
 
 def simulate_warmup(n_desktops=100, cluster: Cluster | None = None, *,

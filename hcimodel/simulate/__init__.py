@@ -1,4 +1,4 @@
-"""Exact Monte Carlo kernels: FIFO queues, closed networks, cache replays.
+"""Exact Monte Carlo kernels: FIFO queues, closed networks, cache replays, fetch-on-first-read replays.
 
 Each kernel simulates its system exactly (no fluid or mean-field shortcut), is
 vectorized with numpy where the recursion allows it and compiled with numba where
@@ -13,3 +13,5 @@ from .queues import (QueueSimResult, fifo_multiserver_waits, lindley_waits,  # n
 from .closed_network import (ClosedNetworkResult, FiniteJobsResult,  # noqa: F401
                              simulate_closed_network, simulate_finite_jobs)
 from .stats import ConfidenceInterval, confidence_interval  # noqa: F401
+from .fetch_replay import (FETCH_SOURCES, KINDS, FetchReplay, replay_reads,  # noqa: F401
+                           replay_schedule, replay_summary)
