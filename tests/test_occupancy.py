@@ -7,7 +7,6 @@ import pytest
 
 from hcimodel import occupancy as occ
 from hcimodel.caching import zipf_rates
-from hcimodel.simulate.fetch_replay import _quantiles_with_zeros
 
 
 # ------------------------------------------------------------------ occupancy
@@ -103,15 +102,3 @@ def test_payback_zipf_is_the_half_share_point():
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):
         call()
-
-
-@pytest.mark.parametrize("n_zero, n_pos", [(0, 1), (5, 1), (0, 7), (1000, 3), (3, 1000),
-                                           (997, 1001), (1, 0)])
-def test_latency_quantiles_with_zeros_are_numpys(n_zero, n_pos):
-    """The fetch replay's 'all' row keeps only the reads that were not local."""
-    rng = np.random.default_rng(n_zero + n_pos)
-    pos = rng.exponential(1e-3, n_pos) + 1e-6
-    qs = [0.0, 0.5, 0.95, 0.99, 1.0]
-    want = np.quantile(np.concatenate([np.zeros(n_zero), pos]), qs)
-    got = _quantiles_with_zeros(pos.copy(), n_zero, qs)
-    assert [float(x) for x in want] == got  # bit for bit

@@ -391,8 +391,11 @@ y = range(plaus.height)
 ax.barh([i + 0.2 for i in y], plaus["published_per_node"], height=0.4, label="published")
 ax.barh([i - 0.2 for i in y], plaus["package_per_node"], height=0.4,
         label="package (G9: storage limits only)")
+for i, (a, b) in enumerate(zip(plaus["published_per_node"], plaus["package_per_node"])):
+    ax.text(a, i + 0.2, f" {a:,.0f}", va="center", fontsize=7)
+    ax.text(b, i - 0.2, f" {b:,.0f}", va="center", fontsize=7)
 ax.set_yticks(list(y), labels, fontsize=7)
-ax.set_xscale("log")
+ax.set_xlim(0, 1.12 * float(plaus["package_per_node"].max()))
 ax.set_xlabel("desktops per node")
 ax.set_title("Published densities and the package's answer")
 ax.legend(fontsize=7)
