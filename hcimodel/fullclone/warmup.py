@@ -1,50 +1,5 @@
-r"""Full clones made by native (VAAI) cloning: the warm-up of shared extents, and patching.
-
-A native clone is a metadata copy: it shares its parent's extents, which sit on
-the parent's ``RF`` replica nodes, until it writes them (REFERENCES: "Native
-(VAAI) clones are metadata copies"). Desktops are spread evenly over the H
-nodes (desktop ``d`` on node ``d mod H``). A node that holds a replica of an
-extent reads it locally; any other node's first read of a shared block goes
-remote, to one of the extent's replica nodes, and the block is then cached
-locally. Unlike Shadow Clones (:mod:`hcimodel.shadowclone`):
-
-* there is **no detection delay**: the storage knows the common parent, so no
-  access-pattern heuristic decides to cache it (the source material's argument);
-* the **sources are the RF replica nodes**, not one owner: a block's fetches
-  are served by one of its ``RF`` holders;
-* **nothing is dropped when the image changes**: there is no recompose; the
-  image is updated by patching inside every guest (:func:`patch_cycle`), which
-  writes in every desktop (RF-replicated) and erodes sharing, since a patched
-  block becomes the desktop's own (and local, after data locality).
-
-Placement
-    The parent VM was written on node 0, so node 0 holds every extent (data
-    locality); the other ``RF - 1`` replicas of each extent (1 MiB, REFERENCES)
-    sit on distinct nodes drawn uniformly from the ``H - 1`` others. A node
-    other than node 0 therefore holds a given extent with probability
-    :math:`q = (RF - 1)/(H - 1)` (:func:`holder_share`), and a block is fetched
-    by :math:`k_f = (\min(N, H) - 1)(1 - q)` nodes on average
-    (:func:`fetching_nodes`): 0 on one node, 0 when ``RF = H``.
-    Which holder serves a fetch is drawn uniformly per extent (*assumed*: the
-    Bible does not say which replica a remote read goes to).
-
-Warm-up progress ``t`` seconds after deployment (:func:`cached_share`, from
-the shared read rate of :func:`shared_read_rate`) is what the ``full_clones``
-strategy of :mod:`hcimodel.hotspot` takes as its ``cached_share``; the hot
-spot routes the rest to the extents' holders with the placement above
-(:meth:`hcimodel.cluster.Cluster.extent_share`).
-
-Closed forms (:func:`warmup`, :func:`patch_cycle`) reuse the occupancy
-functions of :mod:`hcimodel.occupancy` (:func:`~hcimodel.occupancy.expected_distinct`,
-:func:`~hcimodel.occupancy.local_share`,
-:func:`~hcimodel.occupancy.reads_to_local_share`); their Monte Carlo twins
-(:func:`simulate_warmup`, :func:`simulate_patch_cycle`) return the same result
-types. The warm-up twin replays every block read with
-:func:`hcimodel.simulate.fetch_replay.replay_reads` (no detection, one replay per source
-node), on the boot sequence or on a :func:`hcimodel.clonepool.clone_pool_stream`.
-
-Units are SI: bytes, seconds, bits per second.
-"""
+"""The warm-up of a pool of native clones: closed form and Monte Carlo twin
+(:mod:`hcimodel.fullclone`)."""
 
 from __future__ import annotations
 
@@ -52,20 +7,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import shadowclone as sc
-from .occupancy import expected_distinct, local_share as _local_share, reads_to_local_share
-from .shadowclone import Replica
-from .simulate.fetch_replay import replay_reads
-from .streams import as_generator
-from .validation import (check_choice, check_in_range, check_instance, check_integer,
+from .. import shadowclone as sc
+from ..occupancy import expected_distinct, local_share as _local_share, reads_to_local_share
+from ..shadowclone import Replica
+from ..simulate.fetch_replay import replay_reads
+from ..streams import as_generator
+from ..validation import (check_choice, check_in_range, check_instance, check_integer,
                          check_nonnegative)
-from .clonepool import clone_pool_stream
-from .cluster import Cluster, _rf, holder_share
-from .workload import WorkloadProfile, as_profile
+from ..clonepool import clone_pool_stream
+from ..cluster import Cluster, holder_share
+from ..workload import WorkloadProfile, as_profile
 
 __all__ = ["EXTENT_BYTES", "PATCH_BYTES", "fetching_nodes", "shared_read_rate",
-           "cached_share", "local_share", "FullCloneWarmUp",
-           "warmup", "simulate_warmup", "PatchCycle", "patch_cycle", "simulate_patch_cycle"]
+           "cached_share", "local_share", "FullCloneWarmUp", "warmup", "simulate_warmup"]
 
 #: Extent (vBlock) size, the unit of replica placement (Nutanix Bible: 1 MiB).
 EXTENT_BYTES = 1 << 20
@@ -497,120 +451,3 @@ def simulate_warmup(n_desktops=100, cluster: Cluster | None = None, *,
 
 
 # ------------------------------------------------------------------ patch cycle
-
-@dataclass(frozen=True)
-class PatchCycle:
-    """Image updates applied by patching inside every guest, patch after patch.
-
-    Arrays over ``patches`` = 0, 1, ..., K (0 = freshly cloned).
-
-    Attributes
-    ----------
-    patches : numpy.ndarray of int
-    shared_fraction : numpy.ndarray
-        Share of the parent's used blocks a desktop still shares (unwritten).
-    private_bytes_per_desktop : numpy.ndarray
-        Bytes of the image a desktop has made its own by patching (bytes).
-    written_bytes_per_patch : float
-        Bytes each guest writes per patch (bytes).
-    network_bytes_per_patch : float
-        Bytes the cluster sends per patch: every guest's writes to ``RF - 1``
-        remote oplogs, ``N p (RF - 1)`` (bytes).
-    raw_bytes : numpy.ndarray
-        Raw capacity of parent and patched blocks, RF copies, without dedup:
-        ``RF (used + N private)`` (bytes).
-    raw_bytes_dedup : numpy.ndarray
-        The same when patched content, identical in every guest, is
-        de-duplicated: ``RF (used + private)`` (bytes; a lower bound).
-    """
-
-    patches: np.ndarray
-    shared_fraction: np.ndarray
-    private_bytes_per_desktop: np.ndarray
-    written_bytes_per_patch: float
-    network_bytes_per_patch: float
-    raw_bytes: np.ndarray
-    raw_bytes_dedup: np.ndarray
-
-    #: What :func:`patch_cycle` and :func:`simulate_patch_cycle` both give
-    #: (:meth:`to_frame`, :func:`hcimodel.twins.compare`).
-    METRICS = ("shared_fraction", "private_bytes_per_desktop", "raw_bytes", "raw_bytes_dedup")
-
-    def to_frame(self) -> pl.DataFrame:
-        """Tidy frame: patches, metric, value; sorted."""
-        import polars as pl
-
-        return pl.concat([pl.DataFrame({"patches": self.patches.astype(np.int64), "metric": m,
-                                        "value": getattr(self, m).astype(float)})
-                          for m in self.METRICS]).sort(["metric", "patches"])
-
-
-def _patch_inputs(n_patches, n_desktops, parent, patch_bytes, rf, n_nodes):
-    K = check_integer("n_patches", n_patches, minimum=0, scalar=True)
-    N = check_integer("n_desktops", n_desktops, minimum=1, scalar=True)
-    H = check_integer("n_nodes", n_nodes, minimum=1, scalar=True)
-    R = _rf(rf, H, scalar=True)
-    p = check_nonnegative("patch_bytes", patch_bytes, scalar=True)
-    parent = check_instance("parent", parent, Replica, default=Replica)
-    return K, N, R, p, parent
-
-
-def _patch_cycle(k, shared, N, R, p, parent):
-    private = parent.used_bytes * (1.0 - shared)
-    return PatchCycle(k, shared, private, p, N * p * (R - 1.0),
-                      R * (parent.used_bytes + N * private), R * (parent.used_bytes + private))
-
-
-def patch_cycle(n_patches: int = 12, n_desktops: int = 100, *, parent: Replica | None = None,
-                patch_bytes: float = PATCH_BYTES, rf: int = 2, n_nodes: int = 4) -> PatchCycle:
-    r"""Sharing lost, bytes written and sent, capacity, over successive patches.
-
-    Each patch writes ``p`` bytes in every guest, over blocks of the image drawn
-    uniformly (*assumed*; the same files in every guest), a share
-    :math:`f = \min(p / \text{used}, 1)` of the image. After k patches a
-    desktop still shares :math:`s_k = (1 - f)^k` of the parent's used blocks;
-    the rest is its own (written locally, ``RF - 1`` remote copies):
-    ``private_k = used (1 - s_k)``. Patches that rewrite the same files erode
-    less: :math:`s_k` is a lower bound on sharing.
-
-    Parameters
-    ----------
-    n_patches : int
-        Patches K (>= 0), e.g. 12 for a year of monthly updates.
-    n_desktops : int
-    parent : hcimodel.shadowclone.Replica, optional
-    patch_bytes : float
-        Bytes each guest writes per patch (default :data:`PATCH_BYTES`, assumed).
-    rf : int
-        Replication factor (default 2).
-    n_nodes : int
-        Nodes (only to check ``rf``).
-
-    Returns
-    -------
-    PatchCycle
-    """
-    K, N, R, p, parent = _patch_inputs(n_patches, n_desktops, parent, patch_bytes, rf, n_nodes)
-    f = min(p / parent.used_bytes, 1.0)
-    k = np.arange(K + 1)
-    return _patch_cycle(k, (1.0 - f) ** k, N, R, p, parent)
-
-
-def simulate_patch_cycle(n_patches: int = 12, n_desktops: int = 100, *,
-                         parent: Replica | None = None, patch_bytes: float = PATCH_BYTES,
-                         rf: int = 2, n_nodes: int = 4, rng=None) -> PatchCycle:
-    """Monte Carlo twin of :func:`patch_cycle`: draw the blocks each patch writes.
-
-    Each patch writes ``round(f m)`` distinct blocks of the ``m`` used blocks,
-    drawn uniformly; the shared fraction is the share never written so far.
-    """
-    K, N, R, p, parent = _patch_inputs(n_patches, n_desktops, parent, patch_bytes, rf, n_nodes)
-    rng = as_generator(rng)
-    m = parent.n_blocks
-    per = int(round(min(p / parent.used_bytes, 1.0) * m))
-    written = np.zeros(m, dtype=bool)
-    shared = [1.0]
-    for _ in range(K):
-        written[rng.choice(m, per, replace=False)] = True
-        shared.append(1.0 - written.mean())
-    return _patch_cycle(np.arange(K + 1), np.array(shared), N, R, p, parent)
