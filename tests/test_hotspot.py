@@ -4,11 +4,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from hcimodel import fullclone, hotspot
-from hcimodel.cluster import TierLatencies
-from hcimodel.workload import PROFILES
-from hcimodel.cluster import Cluster, ReadPath, holder_share
+from hcimodel import hotspot
+from hcimodel.cluster import Cluster, ReadPath, TierLatencies, holder_share
+from hcimodel.fullclone.warmup import _placement
 from hcimodel.units import GiB
+from hcimodel.workload import PROFILES
 
 BOOT = PROFILES["boot"]
 
@@ -392,7 +392,7 @@ def test_extent_share_matches_fullclone_placement_draws(H, rf):
     is within 5 standard errors of the closed form.
     """
     n = 200_000
-    hold, source = fullclone._placement(n, H, rf, np.random.default_rng(2015))
+    hold, source = _placement(n, H, rf, np.random.default_rng(2015))
     reader = H - 1
     served = np.where(hold[reader], reader, source)
     got = np.bincount(served, minlength=H) / n
