@@ -206,7 +206,7 @@ def simulate_steady_state(n_desktops, workload: WorkloadProfile | str = "login",
     n_replications : int
         Independent replications (>= 2 for a confidence interval).
     warmup : float
-        Share of each station's I/Os discarded as warm-up, in [0, 0.9].
+        Share of each station's I/Os discarded as warm-up, in [0, 0.9) (as in :class:`hcimodel.replication.MonteCarlo`).
     rng : None, int, SeedSequence or Generator
 
     Returns
@@ -234,7 +234,8 @@ def simulate_steady_state(n_desktops, workload: WorkloadProfile | str = "login",
     N = _check_pool(n_desktops)
     n_customers = check_integer("n_customers", n_customers, minimum=100, scalar=True)
     n_replications = check_integer("n_replications", n_replications, minimum=2, scalar=True)
-    warmup = check_in_range("warmup", warmup, 0.0, 0.9, scalar=True)
+    warmup = check_in_range("warmup", warmup, 0.0, 0.9, high_inclusive=False,
+                            scalar=True)
     rng = as_generator(rng)
 
     H = cluster.n_nodes
