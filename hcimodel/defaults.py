@@ -78,13 +78,22 @@ def _numbers(pname: str, value) -> list[tuple[str, float]]:
     element (suffix ``''``: one row per value under the parameter's key); a
     sequence of ``(name, number)`` pairs, such as
     :data:`hcimodel.replication.INFRASTRUCTURE`, one entry per pair, keyed
-    ``parameter.name``. Anything else (booleans, strings, objects) gives none.
+    ``parameter.name``; a dataclass object, the numbers it sets apart from its
+    class's defaults, keyed ``parameter.field``. Anything else (booleans,
+    strings) gives none.
     """
     def real(x):
         return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
     if real(value):
         return [("", float(value))]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # an object default (PoolLife's Cluster(n_nodes=8)): the fields it sets apart
+        # from its own class's defaults, keyed ``parameter.field``
+        base = {f.name: f.default for f in dataclasses.fields(value)}
+        return [(f".{f.name}{suffix}", v) for f in dataclasses.fields(value)
+                if getattr(value, f.name) != base[f.name]
+                for suffix, v in _numbers(f.name, getattr(value, f.name))]
     if not isinstance(value, tuple | list) or not value:
         return []
     if all(real(x) for x in value):
@@ -122,7 +131,8 @@ def collect_defaults() -> list[dict]:
                                              and home.startswith(mod.__name__ + ".")):
                 continue
             if dataclasses.is_dataclass(obj) and isinstance(obj, type):
-                params = [(f.name, f.default) for f in dataclasses.fields(obj)]
+                params = [(f.name, f.default if f.default_factory is dataclasses.MISSING
+                           else f.default_factory()) for f in dataclasses.fields(obj)]
             elif inspect.isfunction(obj):
                 params = [(p.name, p.default) for p in inspect.signature(obj).parameters.values()]
             else:

@@ -48,3 +48,12 @@ def test_sequence_defaults_are_listed_element_by_element():
         "activation_s_per_pd"].default}
     assert table.filter(table["parameter"] == "replication.simulate.domains")["value"].to_list() \
         == [50.0]
+
+
+def test_object_defaults_list_what_they_set():
+    """A dataclass default (PoolLife's cluster and parent) lists the numbers it sets
+    apart from its class's defaults, each with a source."""
+    rows = {r["key"]: r["value"] for r in defaults.collect_defaults()}
+    assert rows["clones.cluster.n_nodes"] == 8.0
+    assert rows["clones.parent.alpha"] == 0.9
+    assert "clones.cluster.rtt_s" not in rows  # the Cluster's own default: listed there
