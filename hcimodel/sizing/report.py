@@ -236,7 +236,7 @@ def figures(res):
         ax.set_xlabel("swing between the ends of the range, % of the nominal value")
     else:
         ax.text(0.5, 0.5, "no uncertain inputs", ha="center", va="center")
-    ax.set_title(f"Tornado ({res.strategies[0].strategy}): ranked by the nodes each input "
+    ax.set_title(f"Tornado ({res.strategies[0].strategy})\nranked by the nodes each input "
                  "moves, then by swing", fontsize=10)
     fig.tight_layout()
     figs.append(fig)
