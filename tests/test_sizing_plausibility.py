@@ -40,47 +40,12 @@ from hcimodel.cluster import Cluster
 from hcimodel.sizing import LIMITS, loads
 from hcimodel.sizing.api import largest_pool
 from hcimodel.sizing.core import Engine, Inputs
+from hcimodel.sizing.published import NX3000_SCENARIO as NX3000
+from hcimodel.sizing.published import STORAGE_ONLY_SCENARIO as STORAGE_ONLY
 
 NX3000_PER_NODE = 100.0  # "up to 400 VMs" per 4-node block (REFERENCES.md)
 NX3000_FACTOR = 1.5
 G9_PER_NODE = 130.0  # Login Enterprise knowledge worker, per node (Login VSI, 2024)
-
-NX3000 = """
-[pools.vms]
-count = 400
-profile = "task"
-vcpu = 1
-memory = "2 GiB"
-clone = ["shadow_clones", "full_clones"]
-[node]
-cores = 16
-memory = "256 GiB"
-cvm_memory = "24 GiB"
-ssd = "700 GB"
-hdd = "5 TB"
-[cluster]
-headroom = "N+0"
-consolidation = 8
-"""
-
-# CPU and memory made ample, so that only the storage limits can bind
-STORAGE_ONLY = """
-[pools.kw]
-count = {count}
-profile = "knowledge"
-vcpu = 1
-memory = "1 GiB"
-disk = "1 GiB"
-clone = ["{clone}"]
-[node]
-cores = 512
-memory = "4096 GiB"
-[cluster]
-headroom = "N+0"
-[targets]
-read_latency_p95 = "2 ms"
-boot_storm = "15 min"
-"""
 
 
 @pytest.mark.parametrize("strategy", ["shadow_clones", "full_clones"])
@@ -100,7 +65,7 @@ def test_nx3000_density_within_the_stated_factor(strategy):
 @pytest.mark.parametrize("strategy", ["shadow_clones", "full_clones"])
 def test_storage_does_not_bind_at_the_g9_density(strategy):
     for h in (4, 8):
-        sc = loads(STORAGE_ONLY.format(count=int(G9_PER_NODE * h), clone=strategy))
+        sc = loads(STORAGE_ONLY.format(count=int(G9_PER_NODE * h), clone=f'["{strategy}"]'))
         lim = Engine(sc).nodes(Inputs(sc), strategy)
         for k in ("read_latency", "boot_storm"):
             assert math.isfinite(lim[k][0]) and lim[k][0] <= h, (k, h, lim[k][0])

@@ -31,7 +31,7 @@ from IPython.display import display
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 from hcimodel import hotspot, sizing
-from hcimodel.sizing import Uncertain, report
+from hcimodel.sizing import Uncertain, published, report
 from hcimodel.sizing.api import largest_pool
 from hcimodel.sizing.core import Engine, Inputs
 from hcimodel.cluster import Cluster
@@ -319,65 +319,7 @@ pl.DataFrame(rows).sort(["input", "value"])
 # at least the published density for the storage limits at 130 per node).
 
 # %%
-NX3000 = """
-[pools.vms]
-count = 400
-profile = "task"
-vcpu = 1
-memory = "2 GiB"
-clone = ["shadow_clones", "full_clones"]
-[node]
-cores = 16
-memory = "256 GiB"
-cvm_memory = "24 GiB"
-ssd = "700 GB"
-hdd = "5 TB"
-[cluster]
-headroom = "N+0"
-consolidation = 8
-"""
-STORAGE_ONLY = """
-[pools.kw]
-count = {count}
-profile = "knowledge"
-vcpu = 1
-memory = "1 GiB"
-disk = "1 GiB"
-clone = ["shadow_clones", "full_clones"]
-[node]
-cores = 512
-memory = "4096 GiB"
-[cluster]
-headroom = "N+0"
-"""
-
-
-def binding_above(sc, strategy, nodes):
-    """The limits that ask for more than ``nodes`` nodes."""
-    lim = Engine(sc).nodes(Inputs(sc), strategy)
-    return ", ".join(k for k in sizing.LIMITS if lim[k][0] > nodes)
-
-
-rows = []
-nx = sizing.loads(NX3000)
-for strategy in ("shadow_clones", "full_clones"):
-    per_block = largest_pool(Engine(nx), strategy, [4])[4]
-    rows.append({"published sizing": "NX-3000 block, 'up to 400 VMs' (REFERENCES.md)",
-                 "node": "NX-3000: 16 cores*, 256 GiB*, 24 GiB CVM*", "profile": "task",
-                 "clones": strategy, "published_per_node": 100.0,
-                 "package_per_node": per_block / 4,
-                 "binds": binding_above(nx.replace("pools.vms.count", per_block + 1), strategy, 4)})
-sto = sizing.loads(STORAGE_ONLY.format(count=520))
-for strategy in ("shadow_clones", "full_clones"):
-    per_block = largest_pool(Engine(sto), strategy, [4])[4]
-    rows.append({"published sizing": "Nutanix G9 + Citrix, Login Enterprise (2024)",
-                 "node": "not stated; storage limits only", "profile": "knowledge",
-                 "clones": strategy, "published_per_node": 130.0,
-                 "package_per_node": per_block / 4,
-                 "binds": binding_above(sto.replace("pools.kw.count", per_block + 1),
-                                        strategy, 4)})
-plaus = pl.DataFrame(rows).with_columns(
-    (pl.col("package_per_node") / pl.col("published_per_node")).round(2).alias("ratio"))
+plaus = published.plausibility()
 plaus
 
 # %%
@@ -425,6 +367,7 @@ for strategy in ("shadow_clones", "full_clones"):
 # consolidation ratio is the other one:
 
 # %%
+nx = sizing.loads(published.NX3000_SCENARIO)
 for ratio in (6.0, 8.0, 10.0):
     sc = nx.replace("cluster.consolidation", ratio)
     print(f"consolidation {ratio:g}: {largest_pool(Engine(sc), 'full_clones', [4])[4] / 4:g} "
