@@ -399,3 +399,16 @@ def test_extent_share_matches_fullclone_placement_draws(H, rf):
     want = Cluster(n_nodes=H, replication_factor=rf).extent_share(reader)
     se = np.sqrt(want * (1 - want) / n)
     assert np.all(np.abs(got - want) <= 5 * se + 1e-12)
+
+
+def test_steady_state_without_write_latency_keeps_every_read_number():
+    full = hotspot.steady_state([200, 900], "login", "linked_clones", Cluster(6))
+    reads = hotspot.steady_state([200, 900], "login", "linked_clones", Cluster(6),
+                                 write_latency=False)
+    assert reads.write_latency == {}
+    for g, stats in full.read_latency.items():
+        for s, v in stats.items():
+            np.testing.assert_array_equal(reads.read_latency[g][s], v)
+    np.testing.assert_array_equal(reads.cvm_utilization, full.cvm_utilization)
+    with pytest.raises(ValueError, match="write_latency"):
+        hotspot.steady_state([200], write_latency="no")

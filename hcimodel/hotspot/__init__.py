@@ -77,6 +77,5 @@ from .results import *  # noqa: F401,F403
 from .results import __all__ as _results_all
 from .steady import *  # noqa: F401,F403
 from .steady import __all__ as _steady_all
-from .steady import _steady_state  # noqa: F401  (hcimodel.sizing.models: reads only)
 
 __all__ = [*_paths_all, *_results_all, *_steady_all, *_boot_all, *_pool_all]

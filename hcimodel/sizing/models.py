@@ -96,13 +96,10 @@ def read_p95(strategy: str, n_desktops: int, n_nodes: int, *, iops: float,
     the replica node's desktops and the other nodes' (``inf`` when a CVM or a
     link is saturated).
     """
-    # hotspot.steady_state without its write-latency part (sizing needs reads only;
-    # the writes' CVM and link load stay in): the same private solver that
-    # hotspot.max_pool_size uses. tests/test_sizing.py checks it against steady_state.
-    res = hotspot._steady_state(np.array([int(n_desktops)]),
-                                login_profile(iops, replica_read_fraction), strategy,
-                                cluster(n_nodes, cvm_iops, rtt_s, link_bps, rf), 1.0,
-                                writes=False)
+    # sizing needs reads only (the writes' CVM and link load stay in)
+    res = hotspot.steady_state(int(n_desktops), login_profile(iops, replica_read_fraction),
+                               strategy, cluster(n_nodes, cvm_iops, rtt_s, link_bps, rf),
+                               write_latency=False)
     return max(float(stats["p95"][0]) for stats in res.read_latency.values())
 
 
