@@ -67,7 +67,6 @@ References
 
 from .erlang import *  # noqa: F401,F403
 from .erlang import __all__ as _erlang_all
-from .erlang import _erlang_b_recurrence  # noqa: F401  (tests compare the two forms)
 from .mva import *  # noqa: F401,F403
 from .mva import __all__ as _mva_all
 from .open import *  # noqa: F401,F403
