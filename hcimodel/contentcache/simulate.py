@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..clonepool import ClonePool, clone_pool_stream, item_rates
-from ..simulate import LOWER_HIT, MISS, UPPER_HIT, dense_ids, segmented_lru_replay
 from ..validation import check_in_range, check_integer
 from .model import SINGLE_TOUCH_FRACTION, CacheHits, _capacities, _single_touch_fraction, _split
 
@@ -104,6 +103,8 @@ def simulate_content_cache_hits(pool: ClonePool, memory_bytes, ssd_bytes=0.0, *,
         approximation under the independent reference model).
     hcimodel.twins.compare : the two side by side.
     """
+    from ..simulate import LOWER_HIT, MISS, UPPER_HIT, dense_ids, segmented_lru_replay  # numba
+
     if not isinstance(pool, ClonePool):
         raise ValueError(f"pool must be a ClonePool (got {type(pool).__name__})")
     f = _single_touch_fraction(single_touch_fraction)
