@@ -156,12 +156,12 @@ def warmup(strategy: str, n_nodes: int, n_desktops: int, *, image_bytes: float,
     :func:`hcimodel.fullclone.warmup` (boot phase; sources the parent's RF
     replicas, no detection). ``linked_clones`` (no warm-up): None.
     """
-    n, h = int(n_desktops), int(n_nodes)
+    n = int(n_desktops)
     rep = _replica(image_bytes, boot_read_bytes)
+    hw = Cluster(int(n_nodes), link_bps=float(link_bps), rtt_s=float(rtt_s),
+                 replication_factor=int(rf))  # RF at most one copy per node (Cluster.copies)
     if strategy == "full_clones":
-        w = fullclone.warmup(n, Cluster(h, link_bps=float(link_bps), rtt_s=float(rtt_s),
-                                        replication_factor=min(int(rf), h)),
-                             parent=rep, phase="boot")
+        w = fullclone.warmup(n, hw, parent=rep, phase="boot")
         # each hosting node reads every boot block reads_per_node / m times; its first
         # read (fetched, or local on a holder) is not cached, the others are
         reads = float(w.reads_per_node)
@@ -170,11 +170,7 @@ def warmup(strategy: str, n_nodes: int, n_desktops: int, *, image_bytes: float,
                       True, float(np.clip(cached, 0.0, 1.0)))
     if strategy != "shadow_clones":
         return None
-    # detection_delay evaluates terms that its own np.where discards on one node or
-    # few desktops (division by zero there); silence those, keep the result.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = shadowclone.warmup(n, Cluster(h, link_bps=float(link_bps), rtt_s=float(rtt_s)),
-                               replica=rep, phase="boot")
+    w = shadowclone.warmup(n, hw, replica=rep, phase="boot")
     remote = (float(w.remote_read_bytes) + float(w.total_bytes)) / (n * rep.boot_bytes)
     local = float(np.clip(1.0 - remote, 0.0, 1.0))
     return WarmUp(strategy, float(w.total_bytes), float(w.time_s), local, bool(w.detected),
