@@ -8,9 +8,10 @@ import numpy as np
 import polars as pl
 
 from .. import replication as rep
+from ..cluster import SitePair
+from ..units import DAY_S, HOUR_S
 from ..workload import BOOT_READ_BYTES
 from ._registry import SEED, axes, register, render, styled
-from ..cluster import SitePair
 
 __all__ = ["sawtooth_data", "draw_sawtooth", "rpo_sawtooth",
            "loss_vs_interval_data", "draw_loss_vs_interval", "rpo_loss_vs_interval",
@@ -32,12 +33,12 @@ def sawtooth_data(interval_s: float = 3600.0, bandwidth_bps: float = 30e6,
     ``bound_s`` (closed-form worst loss I + S at the mean and at the peak hour).
     """
     sites = SitePair(bandwidth_bps=bandwidth_bps)
-    k = int(days * 86400 / interval_s) + 2
+    k = int(days * DAY_S / interval_s) + 2
     sim = rep.simulate_rpo(interval_s, [n_desktops], sites=sites, rate="profile",
                            run=rep.MonteCarlo(n_intervals=max(k, 10), n_replications=2,
                                               n_failures=1), rng=SEED)
     a, c = sim.creation_s[0], sim.completion_s[0]
-    t = np.linspace(interval_s, days * 86400.0, 4000)
+    t = np.linspace(interval_s, days * DAY_S, 4000)
     age = rep.replica_age(t, a, c)
     mean = float(rep.async_rpo(interval_s, n_desktops, sites=sites, rate="mean").worst_loss_s)
     peak = float(rep.async_rpo(interval_s, n_desktops, sites=sites, rate="peak").worst_loss_s)
@@ -78,7 +79,7 @@ def loss_vs_interval_data(bandwidths_bps=(10e6, 20e6, 50e6, 100e6),
     ``interval_h``, ``metric`` (worst_loss_s, mean_loss_s), ``value`` (s; inf
     when unstable).
     """
-    grid = np.linspace(3600.0, 86400.0, 93)
+    grid = np.linspace(HOUR_S, DAY_S, 93)
     b = np.asarray(bandwidths_bps, dtype=float)[:, None]
     res = rep.async_rpo(grid[None, :], n_desktops, bandwidth_bps=b)
     frames = []

@@ -11,7 +11,7 @@ from .. import clones
 from .. import occupancy
 from .. import shadowclone as sc
 from ..cluster import Cluster
-from ..units import GB, HOUR_S
+from ..units import DAY_S, GB, HOUR_S
 from ._registry import SEED, axes, register, render, styled, subplots
 
 __all__ = ["warmup_cost_data", "draw_warmup_cost", "shadow_clone_warmup_cost",
@@ -280,9 +280,9 @@ def cadence_data(n_nodes: int = 8, n_desktops: int = 400, alpha: float = 0.9,
     Tidy frame: strategy, interval_days, bytes_per_month, local_share.
     """
     days = np.array([1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60], dtype=float)
-    df = clones.lifecycle(days * 86400.0, n_desktops, Cluster(n_nodes),
+    df = clones.lifecycle(days * DAY_S, n_desktops, Cluster(n_nodes),
                           replica=sc.Replica(alpha=alpha), start_window_s=start_window_s)
-    return (df.with_columns((pl.col("interval_s") / 86400.0).alias("interval_days"))
+    return (df.with_columns((pl.col("interval_s") / DAY_S).alias("interval_days"))
             .select("strategy", "interval_days", "bytes_per_month", "local_share")
             .sort(["strategy", "interval_days"]))
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import units
+from ..units import GiB
 from ..cluster import Cluster
 from ..hotspot import STRATEGIES, Host
 from ..workload import PROFILES
@@ -71,12 +72,12 @@ FIELDS: dict[str, dict[str, Field]] = {
         "clone": Field("strategies", ("shadow_clones",), "Shadow Clones on by default since "
                        "AOS 4.0.2 (Nutanix Bible)", uncertain=False),
         "vcpu": Field("count", 2, _A + " (a two-vCPU desktop)", low=1, high=128),
-        "memory": Field("bytes", 4.0 * 2**30, _A + " (4 GiB per desktop)", low=0, low_open=True),
-        "disk": Field("bytes", 5.0 * 2**30, _A + " (data each desktop writes and keeps: delta "
+        "memory": Field("bytes", 4.0 * GiB, _A + " (4 GiB per desktop)", low=0, low_open=True),
+        "disk": Field("bytes", 5.0 * GiB, _A + " (data each desktop writes and keeps: delta "
                       "disk or a full clone's own blocks)"),
         "image": Field("bytes", 10e9, "replica disks of 25-40 GB with about 10 GB used "
                        "(REFERENCES.md)", low=0, low_open=True),
-        "private": Field("bytes", float(2**30), _A + " (private data each desktop reads, as in "
+        "private": Field("bytes", GiB, _A + " (private data each desktop reads, as in "
                          "`hcimodel cache`)"),
         "login_iops": Field("number", PROFILES["login"].iops, "8-13 IOPS per desktop in a "
                             "login storm, middle taken (Dell EqualLogic, View 4.5)",
@@ -95,8 +96,8 @@ FIELDS: dict[str, dict[str, Field]] = {
         "cvm_vcpu": Field("count", 0, "none: hcimodel.hotspot.Host counts no CPU for the "
                           "CVM (NX-3000 check: about 100 desktops per node); give the CVM's "
                           "vCPUs to reserve that many whole cores for it", high=1024),
-        "memory": Field("bytes", 256.0 * 2**30, _A + " (256 GiB per node)", low=0, low_open=True),
-        "cvm_memory": Field("bytes", 32.0 * 2**30, "32 GiB CVM: the Unified Cache rule's "
+        "memory": Field("bytes", 256.0 * GiB, _A + " (256 GiB per node)", low=0, low_open=True),
+        "cvm_memory": Field("bytes", 32.0 * GiB, "32 GiB CVM: the Unified Cache rule's "
                             "example (Nutanix Bible)", low=0, low_open=True),
         "ssd": Field("bytes", 1.6e12, _A + " (2 x 800 GB SSD)"),
         "hdd": Field("bytes", 4e12, _A + " (4 x 1 TB HDD)"),
